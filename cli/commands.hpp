@@ -1,0 +1,20 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace sipas::cli {
+
+// Exit codes (design.md): 0 ok, 1 user error, 2 internal error.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_user_error = 1;
+inline constexpr int exit_internal_error = 2;
+
+// Each command registers its subcommand and stores in `run` the action to
+// take when it is chosen; main() parses and runs it.
+using Action = std::function<int()>;
+
+void add_questionnaire_command(CLI::App& app, Action& run);
+void add_demo_command(CLI::App& app, Action& run);
+
+}  // namespace sipas::cli

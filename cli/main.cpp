@@ -1,0 +1,30 @@
+// The sipas command: parses the command line and dispatches to a subcommand.
+
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "io/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"sipas: citizen-satisfaction surveys for public administration"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("sipas 0.1.0"));
+  sipas::cli::Action run;
+  sipas::cli::add_questionnaire_command(app, run);
+  sipas::cli::add_demo_command(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? sipas::cli::exit_ok : sipas::cli::exit_user_error;
+  }
+  try {
+    return run ? run() : sipas::cli::exit_user_error;
+  } catch (const sipas::Error& e) {
+    std::cerr << "sipas: error: " << e.what() << " [" << e.id() << "]\n";
+    return sipas::cli::exit_user_error;
+  } catch (const std::exception& e) {
+    std::cerr << "sipas: internal error: " << e.what() << "\n";
+    return sipas::cli::exit_internal_error;
+  }
+}

@@ -1,0 +1,115 @@
+#include "questionnaires/response.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "questionnaires/error.hpp"
+#include "questionnaires/questionnaire.hpp"
+
+namespace sipas::questionnaires {
+namespace {
+
+using Json = nlohmann::json;
+
+RawCode to_code(const Json& v) {
+  RawCode code;
+  if (v.is_number_integer()) {
+    code.kind = RawCode::Kind::Integer;
+    code.integer = v.get<std::int64_t>();
+  } else if (v.is_string()) {
+    code.kind = RawCode::Kind::String;
+    code.text = v.get<std::string>();
+  }
+  return code;
+}
+
+RawAnswer to_answer(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::number_integer:
+      return RawAnswer::of_integer(v.get<std::int64_t>());
+    case Json::value_t::number_unsigned: {
+      auto u = v.get<std::uint64_t>();
+      if (u > static_cast<std::uint64_t>(INT64_MAX)) return RawAnswer::of_number(static_cast<double>(u));
+      return RawAnswer::of_integer(static_cast<std::int64_t>(u));
+    }
+    case Json::value_t::number_float:
+      return RawAnswer::of_number(v.get<double>());
+    case Json::value_t::string:
+      return RawAnswer::of_string(v.get<std::string>());
+    case Json::value_t::boolean: {
+      RawAnswer a;
+      a.kind = RawAnswer::Kind::Boolean;
+      return a;
+    }
+    case Json::value_t::array: {
+      std::vector<RawCode> codes;
+      codes.reserve(v.size());
+      for (const auto& e : v) codes.push_back(to_code(e));
+      return RawAnswer::of_codes(std::move(codes));
+    }
+    case Json::value_t::null:
+      return RawAnswer{};
+    default: {
+      RawAnswer a;
+      a.kind = RawAnswer::Kind::Object;
+      return a;
+    }
+  }
+}
+
+std::string string_field(const Json& doc, const char* key) {
+  auto it = doc.find(key);
+  if (it == doc.end()) return {};
+  if (!it->is_string()) {
+    throw ResponseError("response.malformed", std::string("'") + key + "' must be a string");
+  }
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+Response Response::empty_for(const Questionnaire& q) {
+  Response r;
+  r.answers.resize(q.items().size());
+  return r;
+}
+
+void Response::set(const Questionnaire& q, std::string_view item, RawAnswer answer) {
+  if (const Item* found = q.find(item)) {
+    answers[found->slot] = std::move(answer);
+  } else {
+    unknown_items.emplace_back(item);
+  }
+}
+
+Response parse_response(const Questionnaire& q, std::string_view json_text) {
+  Json doc;
+  try {
+    doc = Json::parse(json_text);
+  } catch (const Json::parse_error& e) {
+    std::string what = e.what();
+    auto detail = what.find("syntax error");
+    throw ResponseError("response.malformed",
+                        "not valid JSON (byte " + std::to_string(e.byte) + "): " +
+                            (detail == std::string::npos ? what : what.substr(detail)));
+  }
+  if (!doc.is_object()) throw ResponseError("response.malformed", "a response must be a JSON object");
+  for (const auto& [key, value] : doc.items()) {
+    if (key != "questionnaire" && key != "version" && key != "language" && key != "answers" &&
+        key != "submission_id" && key != "meta") {
+      throw ResponseError("response.unknown_field", "unknown field '" + key + "' in the response");
+    }
+  }
+  Response r = Response::empty_for(q);
+  r.questionnaire = string_field(doc, "questionnaire");
+  r.version = string_field(doc, "version");
+  r.language = string_field(doc, "language");
+  r.submission_id = string_field(doc, "submission_id");
+  auto answers = doc.find("answers");
+  if (answers == doc.end() || !answers->is_object()) {
+    throw ResponseError("response.malformed", "'answers' must be an object {item id: answer}");
+  }
+  for (const auto& [id, value] : answers->items()) r.set(q, id, to_answer(value));
+  return r;
+}
+
+}  // namespace sipas::questionnaires

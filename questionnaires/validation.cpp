@@ -1,0 +1,357 @@
+#include "questionnaires/validation.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "io/utf8.hpp"
+#include "questionnaires/date.hpp"
+#include "questionnaires/error.hpp"
+#include "questionnaires/messages.hpp"
+
+namespace sipas::questionnaires {
+namespace {
+
+std::string number_text(double n) {
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, n);
+  return ec == std::errc() ? std::string(buffer, end) : std::to_string(n);
+}
+
+std::string day_text(std::int32_t days) {
+  std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return buffer;
+}
+
+std::string code_text(const RawCode& code) {
+  switch (code.kind) {
+    case RawCode::Kind::Integer:
+      return std::to_string(code.integer);
+    case RawCode::Kind::String:
+      return code.text.substr(0, 64);
+    default:
+      return "?";
+  }
+}
+
+}  // namespace
+
+Validator::Validator(const Questionnaire& q)
+    : q_(q),
+      values_(q.items().size()),
+      relevance_(q.items().size()),
+      section_relevance_(q.sections().size()),
+      choice_(q.items().size(), -1),
+      selections_(q.items().size()) {}
+
+std::string Validator::text(std::string_view key) const { return q_.message(language_, key); }
+
+void Validator::add(const Item* item, const char* id, std::string message) {
+  if (result_.issues.size() >= max_issues) {
+    truncated_ = true;
+    return;
+  }
+  result_.issues.push_back({item ? item->id : std::string(), id, std::move(message)});
+  issue_slots_.push_back(item ? item->slot : 0);
+}
+
+bool Validator::section_relevant(std::uint32_t s) {
+  if (section_relevance_[s] == State::Unknown) {
+    const auto& section = q_.sections()[s];
+    bool yes = !section.relevant || section.relevant->holds(Environment{values_, {}});
+    section_relevance_[s] = yes ? State::Yes : State::No;
+  }
+  return section_relevance_[s] == State::Yes;
+}
+
+bool Validator::matrix_relevant(std::uint32_t m) {
+  if (relevance_[m] == State::Unknown) {
+    const Item& matrix = q_.items()[m];
+    bool yes = section_relevant(matrix.section) &&
+               (!matrix.relevant || matrix.relevant->holds(Environment{values_, {}}));
+    relevance_[m] = yes ? State::Yes : State::No;
+  }
+  return relevance_[m] == State::Yes;
+}
+
+// Relevance reads only values computed earlier in the evaluation order.
+bool Validator::item_relevant(const Item& item) {
+  if (item.type == ItemType::Matrix) return matrix_relevant(item.slot);
+  bool yes = section_relevant(item.section);
+  if (yes && item.is_matrix_row()) yes = matrix_relevant(item.parent);
+  if (yes && item.relevant) yes = item.relevant->holds(Environment{values_, {}});
+  relevance_[item.slot] = yes ? State::Yes : State::No;
+  return yes;
+}
+
+const ValidationResult& Validator::validate(const Response& response) {
+  result_.issues.clear();
+  issue_slots_.clear();
+  truncated_ = false;
+  std::fill(values_.begin(), values_.end(), Value::empty());
+  std::fill(relevance_.begin(), relevance_.end(), State::Unknown);
+  std::fill(section_relevance_.begin(), section_relevance_.end(), State::Unknown);
+  std::fill(choice_.begin(), choice_.end(), -1);
+
+  language_ = 0;
+  if (!response.language.empty()) {
+    if (auto index = q_.language_index(response.language)) {
+      language_ = *index;
+    } else {
+      add(nullptr, "response.unknown_language",
+          format_message(text("unknown_language"), {{"language", response.language.substr(0, 16)}}));
+    }
+  }
+  if ((!response.questionnaire.empty() && response.questionnaire != q_.id()) ||
+      (!response.version.empty() && response.version != q_.version())) {
+    add(nullptr, "response.questionnaire_mismatch",
+        format_message(text("questionnaire_mismatch"),
+                       {{"got", response.questionnaire.substr(0, 64) + " " +
+                                    response.version.substr(0, 64)},
+                        {"expected", q_.id() + " " + q_.version()}}));
+  }
+  if (response.answers.size() != q_.items().size()) {
+    throw ResponseError("response.malformed",
+                        "the response was not built for questionnaire " + q_.id());
+  }
+
+  const auto& items = q_.items();
+  for (auto slot : q_.evaluation_order()) {
+    const Item& item = items[slot];
+    bool relevant = item_relevant(item);
+    const RawAnswer& raw = response.answers[slot];
+    if (item.type == ItemType::Calculate) {
+      if (relevant) values_[slot] = item.calculation->evaluate(Environment{values_, {}});
+    }
+    if (!item.answerable()) {
+      if (!raw.absent()) add(&item, "response.not_answerable", text("not_answerable"));
+      continue;
+    }
+    if (raw.absent()) continue;
+    if (!relevant) {
+      add(&item, "response.not_relevant", text("not_relevant"));
+      continue;
+    }
+    check_answer(item, raw);
+  }
+
+  // Required answers and constraints read the final values of every item.
+  for (const Item& item : items) {
+    if (!item.answerable() || relevance_[item.slot] != State::Yes) continue;
+    const RawAnswer& raw = response.answers[item.slot];
+    if (raw.absent()) {
+      bool required = item.required ||
+                      (item.required_if && item.required_if->holds(Environment{values_, {}}));
+      if (required) add(&item, "response.required_missing", text("required_missing"));
+      continue;
+    }
+    if (item.constraint && !values_[item.slot].is_empty() &&
+        !item.constraint->holds(Environment{values_, values_[item.slot]})) {
+      add(&item, "response.constraint_failed",
+          item.constraint_message ? item.constraint_message->in(language_)
+                                  : text("constraint_failed"));
+    }
+  }
+
+  for (const auto& id : response.unknown_items) {
+    add(nullptr, "response.unknown_item",
+        format_message(text("unknown_item"), {{"item", std::string_view(id).substr(0, 64)}}));
+    if (!truncated_) {
+      result_.issues.back().item = id.substr(0, 64);
+      issue_slots_.back() = std::numeric_limits<std::uint32_t>::max();  // after the form's items
+    }
+  }
+
+  // Report in the order of the form, whatever order the checks ran in.
+  if (result_.issues.size() > 1) {
+    std::vector<std::size_t> order(result_.issues.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      bool a_item = result_.issues[a].item.empty(), b_item = result_.issues[b].item.empty();
+      if (a_item != b_item) return a_item;  // response-level issues first
+      return issue_slots_[a] < issue_slots_[b];
+    });
+    std::vector<ValidationIssue> sorted;
+    sorted.reserve(order.size());
+    for (auto i : order) sorted.push_back(std::move(result_.issues[i]));
+    result_.issues = std::move(sorted);
+  }
+  if (truncated_) {
+    result_.issues.push_back({"", "response.too_many_errors",
+                              format_message(text("too_many_errors"),
+                                             {{"max", std::to_string(max_issues)}})});
+  }
+  return result_;
+}
+
+void Validator::check_answer(const Item& item, const RawAnswer& raw) {
+  const std::uint32_t slot = item.slot;
+  auto wrong_type = [&](const char* expected) {
+    add(&item, "response.wrong_type",
+        format_message(text("wrong_type"), {{"expected", text(expected)}}));
+  };
+  switch (item.type) {
+    case ItemType::Single:
+    case ItemType::Likert: {
+      std::optional<std::uint16_t> index;
+      std::string shown;
+      if ((raw.kind == RawAnswer::Kind::Integer && !item.scale->has_number_codes()) ||
+          (raw.kind == RawAnswer::Kind::String && !item.scale->has_string_codes())) {
+        wrong_type("type.choice");
+        return;
+      }
+      if (raw.kind == RawAnswer::Kind::Integer) {
+        index = item.scale->find(raw.integer);
+        shown = std::to_string(raw.integer);
+      } else if (raw.kind == RawAnswer::Kind::String) {
+        index = item.scale->find(raw.text);
+        shown = raw.text.substr(0, 64);
+      } else {
+        wrong_type("type.choice");
+        return;
+      }
+      if (!index) {
+        add(&item, "response.unknown_code", format_message(text("unknown_code"), {{"code", shown}}));
+        return;
+      }
+      choice_[slot] = *index;
+      const auto& code = item.scale->choices[*index].code;
+      values_[slot] = code.is_number ? Value::of_number(static_cast<double>(code.number))
+                                     : Value::of_string(code.text);
+      return;
+    }
+    case ItemType::Multiple: {
+      if (raw.kind != RawAnswer::Kind::Array) {
+        wrong_type("type.choices");
+        return;
+      }
+      auto& chosen = selections_[slot];
+      chosen.clear();
+      bool ok = true;
+      for (const auto& c : raw.codes) {
+        std::optional<std::uint16_t> index;
+        if (c.kind == RawCode::Kind::Integer) index = item.scale->find(c.integer);
+        if (c.kind == RawCode::Kind::String) index = item.scale->find(c.text);
+        if (c.kind == RawCode::Kind::Other ||
+            (c.kind == RawCode::Kind::Integer && !item.scale->has_number_codes()) ||
+            (c.kind == RawCode::Kind::String && !item.scale->has_string_codes())) {
+          wrong_type("type.choices");
+          ok = false;
+          continue;
+        }
+        if (!index) {
+          add(&item, "response.unknown_code",
+              format_message(text("unknown_code"), {{"code", code_text(c)}}));
+          ok = false;
+          continue;
+        }
+        if (std::find(chosen.begin(), chosen.end(), *index) != chosen.end()) {
+          add(&item, "response.duplicate_selection",
+              format_message(text("duplicate_selection"), {{"code", code_text(c)}}));
+          ok = false;
+          continue;
+        }
+        chosen.push_back(*index);
+      }
+      if (!ok) return;
+      if (chosen.size() < item.min_selections) {
+        add(&item, "response.too_few_selections",
+            format_message(text("too_few_selections"), {{"min", std::to_string(item.min_selections)}}));
+        return;
+      }
+      if (chosen.size() > item.max_selections) {
+        add(&item, "response.too_many_selections",
+            format_message(text("too_many_selections"), {{"max", std::to_string(item.max_selections)}}));
+        return;
+      }
+      values_[slot] = Value::of_selection(chosen);
+      return;
+    }
+    case ItemType::Rating:
+    case ItemType::Integer:
+    case ItemType::Decimal: {
+      double v;
+      bool integral_type = item.type != ItemType::Decimal;
+      if (raw.kind == RawAnswer::Kind::Integer) {
+        v = static_cast<double>(raw.integer);
+      } else if (raw.kind == RawAnswer::Kind::Number && std::isfinite(raw.number) &&
+                 (!integral_type || raw.number == std::trunc(raw.number))) {
+        v = raw.number;
+      } else {
+        wrong_type(integral_type ? "type.integer" : "type.number");
+        return;
+      }
+      if (item.min && v < *item.min) {
+        add(&item, "response.out_of_range",
+            format_message(text("out_of_range_min"), {{"min", number_text(*item.min)}}));
+        return;
+      }
+      if (item.max && v > *item.max) {
+        add(&item, "response.out_of_range",
+            format_message(text("out_of_range_max"), {{"max", number_text(*item.max)}}));
+        return;
+      }
+      values_[slot] = Value::of_number(v);
+      return;
+    }
+    case ItemType::Date: {
+      if (raw.kind != RawAnswer::Kind::String) {
+        wrong_type("type.date");
+        return;
+      }
+      auto day = parse_date(raw.text);
+      if (!day) {
+        add(&item, "response.invalid_date", text("invalid_date"));
+        return;
+      }
+      if (item.min_day && *day < *item.min_day) {
+        add(&item, "response.out_of_range",
+            format_message(text("out_of_range_min"), {{"min", day_text(*item.min_day)}}));
+        return;
+      }
+      if (item.max_day && *day > *item.max_day) {
+        add(&item, "response.out_of_range",
+            format_message(text("out_of_range_max"), {{"max", day_text(*item.max_day)}}));
+        return;
+      }
+      values_[slot] = Value::of_string(raw.text);
+      return;
+    }
+    case ItemType::Text:
+    case ItemType::LongText: {
+      if (raw.kind != RawAnswer::Kind::String) {
+        wrong_type("type.text");
+        return;
+      }
+      auto length = io::utf8_length(raw.text);
+      if (!length) {
+        add(&item, "response.invalid_utf8", text("invalid_utf8"));
+        return;
+      }
+      if (*length > item.max_length) {
+        add(&item, "response.too_long",
+            format_message(text("too_long"), {{"max", std::to_string(item.max_length)}}));
+        return;
+      }
+      values_[slot] = Value::of_string(raw.text);
+      return;
+    }
+    case ItemType::Note:
+    case ItemType::Matrix:
+    case ItemType::Calculate:
+      return;
+  }
+}
+
+ValidationResult validate(const Questionnaire& q, const Response& response) {
+  Validator validator(q);
+  return validator.validate(response);
+}
+
+}  // namespace sipas::questionnaires

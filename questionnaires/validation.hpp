@@ -1,0 +1,74 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "questionnaires/questionnaire.hpp"
+#include "questionnaires/response.hpp"
+#include "questionnaires/value.hpp"
+
+namespace sipas::questionnaires {
+
+// One problem with a response: the item it concerns (empty for the response as
+// a whole), a stable error id (response.required_missing, ...) and a message
+// in the respondent's language.
+struct ValidationIssue {
+  std::string item;
+  std::string id;
+  std::string message;
+};
+
+struct ValidationResult {
+  std::vector<ValidationIssue> issues;
+  bool ok() const { return issues.empty(); }
+};
+
+// Checks responses against one questionnaire and reports every problem at once
+// (up to max_issues). Keeps its working buffers between calls, so validating
+// many responses allocates almost nothing. Not thread-safe: use one Validator
+// per thread; the Questionnaire itself may be shared.
+class Validator {
+ public:
+  static constexpr std::size_t max_issues = 1000;
+
+  explicit Validator(const Questionnaire& q);
+
+  // The result stays valid until the next call. `response` must outlive the
+  // use of values().
+  const ValidationResult& validate(const Response& response);
+
+  // After validate(): each item's checked value (empty when unanswered,
+  // irrelevant or invalid) and whether it was relevant.
+  std::span<const Value> values() const { return values_; }
+  bool relevant(std::uint32_t slot) const { return relevance_[slot] == State::Yes; }
+  // The chosen choice index of a single/likert answer, or -1.
+  int choice(std::uint32_t slot) const { return choice_[slot]; }
+
+ private:
+  enum class State : std::uint8_t { Unknown, Yes, No };
+
+  bool section_relevant(std::uint32_t section);
+  bool matrix_relevant(std::uint32_t matrix);
+  bool item_relevant(const Item& item);
+  void check_answer(const Item& item, const RawAnswer& raw);
+  void add(const Item* item, const char* id, std::string message);
+  std::string text(std::string_view key) const;
+
+  const Questionnaire& q_;
+  std::size_t language_ = 0;
+  ValidationResult result_;
+  std::vector<Value> values_;
+  std::vector<State> relevance_;
+  std::vector<State> section_relevance_;
+  std::vector<int> choice_;
+  std::vector<std::vector<std::uint16_t>> selections_;
+  std::vector<std::uint32_t> issue_slots_;
+  bool truncated_ = false;
+};
+
+// Validates one response (a convenience for one-off checks).
+ValidationResult validate(const Questionnaire& q, const Response& response);
+
+}  // namespace sipas::questionnaires
