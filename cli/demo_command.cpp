@@ -21,13 +21,16 @@ namespace {
 
 namespace q = sipas::questionnaires;
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 int run_demo() {
   std::cout << "sipas demo\n\n[1/2] Loading the standard questionnaires\n";
   std::map<std::string, q::Questionnaire> forms;
   for (const auto& file : q::standard_files()) {
-    if (!starts_with(file.name, "forms/") && file.name != "examples/example-questionnaire.json") continue;
+    if (!starts_with(file.name, "forms/") && file.name != "examples/example-questionnaire.json")
+      continue;
     auto questionnaire = q::load_questionnaire(file.content, file.name);
     print_summary(std::cout, std::string(file.name), q::summarize(questionnaire));
     forms.emplace(questionnaire.id(), std::move(questionnaire));
@@ -64,7 +67,8 @@ int run_demo() {
       ++unexpected;
     }
   }
-  std::cout << "\n" << forms.size() << " questionnaires loaded; example responses "
+  std::cout << "\n"
+            << forms.size() << " questionnaires loaded; example responses "
             << (unexpected == 0 ? "behaved as expected" : "did NOT behave as expected") << "\n";
   return unexpected == 0 ? exit_ok : exit_internal_error;
 }

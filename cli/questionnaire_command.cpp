@@ -50,12 +50,14 @@ int run_check(const CheckOptions& options) {
       } else {
         std::cerr << file << ": " << e.problems().size() << " problem"
                   << (e.problems().size() == 1 ? "" : "s") << ":\n";
-        for (const auto& p : e.problems()) std::cerr << "  " << p.describe(e.source()) << "\n";
+        for (const auto& p : e.problems())
+          std::cerr << "  " << p.describe(e.source()) << "\n";
       }
     } catch (const Error& e) {
       status = exit_user_error;
       if (options.json) {
-        report.push_back({{"file", file}, {"ok", false}, {"error", {{"id", e.id()}, {"message", e.what()}}}});
+        report.push_back(
+            {{"file", file}, {"ok", false}, {"error", {{"id", e.id()}, {"message", e.what()}}}});
       } else {
         std::cerr << "sipas: error: " << e.what() << " [" << e.id() << "]\n";
       }
@@ -86,7 +88,8 @@ int run_validate(const ValidateOptions& options) {
 }  // namespace
 
 void add_questionnaire_command(CLI::App& app, Action& run) {
-  auto* command = app.add_subcommand("questionnaire", "Check questionnaire definitions and responses");
+  auto* command =
+      app.add_subcommand("questionnaire", "Check questionnaire definitions and responses");
   command->require_subcommand(1);
 
   auto check_options = std::make_shared<CheckOptions>();
@@ -98,7 +101,8 @@ void add_questionnaire_command(CLI::App& app, Action& run) {
       ->required()
       ->check(CLI::ExistingFile);
   check->add_flag("--json", check_options->json, "Print the report as JSON");
-  check->callback([&run, check_options] { run = [check_options] { return run_check(*check_options); }; });
+  check->callback(
+      [&run, check_options] { run = [check_options] { return run_check(*check_options); }; });
 
   auto validate_options = std::make_shared<ValidateOptions>();
   auto* validate = command->add_subcommand(
@@ -112,8 +116,9 @@ void add_questionnaire_command(CLI::App& app, Action& run) {
       ->required()
       ->check(CLI::ExistingFile);
   validate->add_flag("--json", validate_options->json, "Print the result as JSON");
-  validate->callback(
-      [&run, validate_options] { run = [validate_options] { return run_validate(*validate_options); }; });
+  validate->callback([&run, validate_options] {
+    run = [validate_options] { return run_validate(*validate_options); };
+  });
 }
 
 }  // namespace sipas::cli

@@ -24,7 +24,8 @@ void print_summary(std::ostream& out, const std::string& file, const q::Question
   out << "  answers        " << s.answerable << " items and matrix rows take an answer; "
       << s.with_skip_logic << " have skip logic\n";
   std::vector<std::string> types;
-  for (const auto& [type, count] : s.by_type) types.push_back(type + " " + std::to_string(count));
+  for (const auto& [type, count] : s.by_type)
+    types.push_back(type + " " + std::to_string(count));
   out << "  item types     " << join(types, ", ") << "\n";
   if (!s.element_order.empty()) {
     std::vector<std::string> elements;
@@ -74,13 +75,14 @@ nlohmann::json problems_json(const q::DefinitionError& e) {
   return problems;
 }
 
-void print_validation(std::ostream& out, const std::string& name, const q::ValidationResult& result) {
+void print_validation(std::ostream& out, const std::string& name,
+                      const q::ValidationResult& result) {
   if (result.ok()) {
     out << name << ": valid\n";
     return;
   }
-  out << name << ": " << result.issues.size() << " problem" << (result.issues.size() == 1 ? "" : "s")
-      << "\n";
+  out << name << ": " << result.issues.size() << " problem"
+      << (result.issues.size() == 1 ? "" : "s") << "\n";
   for (const auto& issue : result.issues) {
     out << "  " << (issue.item.empty() ? "(response)" : issue.item) << ": " << issue.message << " ["
         << issue.id << "]\n";

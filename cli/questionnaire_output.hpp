@@ -18,6 +18,7 @@ nlohmann::json summary_json(const questionnaires::QuestionnaireSummary& s);
 nlohmann::json problems_json(const questionnaires::DefinitionError& e);
 void print_validation(std::ostream& out, const std::string& name,
                       const questionnaires::ValidationResult& result);
-nlohmann::json validation_json(const std::string& name, const questionnaires::ValidationResult& result);
+nlohmann::json validation_json(const std::string& name,
+                               const questionnaires::ValidationResult& result);
 
 }  // namespace sipas::cli

@@ -10,7 +10,8 @@ namespace sipas {
 // and the documentation all name the same thing; `what()` is the message.
 class Error : public std::runtime_error {
  public:
-  Error(std::string id, const std::string& message) : std::runtime_error(message), id_(std::move(id)) {}
+  Error(std::string id, const std::string& message)
+      : std::runtime_error(message), id_(std::move(id)) {}
   const std::string& id() const noexcept { return id_; }
 
  private:

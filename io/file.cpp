@@ -11,7 +11,9 @@
 namespace sipas::io {
 namespace {
 
-std::string describe_errno(int error) { return std::strerror(error); }
+std::string describe_errno(int error) {
+  return std::strerror(error);
+}
 
 // Closes a descriptor on every path out of write_file_atomic.
 class FileDescriptor {
@@ -45,7 +47,8 @@ std::string read_file(const std::filesystem::path& path, std::size_t max_bytes) 
     throw IoError("io.is_directory", path.string() + ": is a directory, not a file");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("io.read_failed", path.string() + ": cannot open: " + describe_errno(errno));
+  if (!in)
+    throw IoError("io.read_failed", path.string() + ": cannot open: " + describe_errno(errno));
   std::string content;
   char buffer[1 << 16];
   while (in) {

@@ -10,7 +10,8 @@ using Traits = boost::locale::utf::utf_traits<char>;
 std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
   // ASCII fast path: most answers are codes and short Latin text.
   std::size_t i = 0;
-  while (i < text.size() && static_cast<unsigned char>(text[i]) < 0x80) ++i;
+  while (i < text.size() && static_cast<unsigned char>(text[i]) < 0x80)
+    ++i;
   if (i == text.size()) return text.size();
   std::size_t count = i;
   const char* p = text.data() + i;
@@ -25,7 +26,9 @@ std::optional<std::size_t> utf8_length(std::string_view text) noexcept {
   return count;
 }
 
-bool is_valid_utf8(std::string_view text) noexcept { return utf8_length(text).has_value(); }
+bool is_valid_utf8(std::string_view text) noexcept {
+  return utf8_length(text).has_value();
+}
 
 std::size_t utf8_column(std::string_view text, std::size_t offset) noexcept {
   if (offset > text.size()) offset = text.size();

@@ -1,6 +1,8 @@
 // The order in which item values are computed during validation, and the check
 // that no item's relevance or calculation depends on its own value.
 
+#include <algorithm>
+
 #include "questionnaires/questionnaire_loader.hpp"
 
 namespace sipas::questionnaires {
@@ -14,8 +16,9 @@ void QuestionnaireLoader::compute_evaluation_order() {
   std::vector<std::vector<std::uint32_t>> depends(n);
   for (const auto& item : items) {
     auto add = [&](const std::optional<Expression>& e) {
-      if (e) depends[item.slot].insert(depends[item.slot].end(), e->references().begin(),
-                                       e->references().end());
+      if (e)
+        depends[item.slot].insert(depends[item.slot].end(), e->references().begin(),
+                                  e->references().end());
     };
     add(item.relevant);
     add(item.calculation);
@@ -66,6 +69,11 @@ void QuestionnaireLoader::compute_evaluation_order() {
     }
   }
   q_.evaluation_order_ = std::move(order);
+  for (auto& d : depends) {
+    std::sort(d.begin(), d.end());
+    d.erase(std::unique(d.begin(), d.end()), d.end());
+  }
+  q_.value_dependencies_ = std::move(depends);
 }
 
 }  // namespace sipas::questionnaires

@@ -156,7 +156,10 @@ Value Expression::eval(std::uint32_t i, const Environment& env) const {
     case Op::Ge: {
       auto c = compare(eval(n.a, env), eval(n.b, env));
       if (!c) return Value::of_boolean(false);
-      bool r = n.op == Op::Lt ? *c < 0 : n.op == Op::Le ? *c <= 0 : n.op == Op::Gt ? *c > 0 : *c >= 0;
+      bool r = n.op == Op::Lt   ? *c < 0
+               : n.op == Op::Le ? *c <= 0
+               : n.op == Op::Gt ? *c > 0
+                                : *c >= 0;
       return Value::of_boolean(r);
     }
     case Op::Add:
@@ -184,7 +187,8 @@ Value Expression::eval(std::uint32_t i, const Environment& env) const {
       return Value::of_boolean(equal(eval(n.a, env), eval(n.b, env)) && !eval(n.a, env).is_empty());
     case Op::CountSelected: {
       Value v = eval(n.a, env);
-      if (v.kind == Kind::Selection) return Value::of_number(static_cast<double>(v.selection.size()));
+      if (v.kind == Kind::Selection)
+        return Value::of_number(static_cast<double>(v.selection.size()));
       return Value::of_number(v.is_empty() ? 0 : 1);
     }
     case Op::StringLength: {

@@ -46,9 +46,15 @@ struct Token {
   double number = 0;
 };
 
-bool is_name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
+bool is_name_start(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_name_char(char c) {
+  return is_name_start(c) || is_digit(c);
+}
 
 [[noreturn]] void fail(std::string message, std::size_t offset) {
   throw ExpressionError{std::move(message), offset};
@@ -148,7 +154,8 @@ class Lexer {
     if (pos_ + 1 >= text_.size() || text_[pos_ + 1] != '{') fail("expected '{' after '$'", pos_);
     std::size_t start = pos_ + 2;
     std::size_t i = start;
-    while (i < text_.size() && is_name_char(text_[i])) ++i;
+    while (i < text_.size() && is_name_char(text_[i]))
+      ++i;
     if (i >= text_.size() || text_[i] != '}') fail("reference is not closed with '}'", pos_);
     if (i == start || !is_name_start(text_[start])) fail("reference needs an item id", pos_);
     t.text = text_.substr(start, i - start);
@@ -161,10 +168,12 @@ class Lexer {
     t.kind = Tok::Number;
     t.offset = pos_;
     std::size_t i = pos_;
-    while (i < text_.size() && is_digit(text_[i])) ++i;
+    while (i < text_.size() && is_digit(text_[i]))
+      ++i;
     if (i < text_.size() && text_[i] == '.') {
       ++i;
-      while (i < text_.size() && is_digit(text_[i])) ++i;
+      while (i < text_.size() && is_digit(text_[i]))
+        ++i;
     }
     auto [end, ec] = std::from_chars(text_.data() + pos_, text_.data() + i, t.number);
     if (ec != std::errc() || end != text_.data() + i || !std::isfinite(t.number)) {
@@ -276,7 +285,8 @@ class ExpressionParser {
 
   std::uint32_t add(Node node, std::initializer_list<std::uint32_t> children = {}) {
     int depth = 1;
-    for (auto child : children) depth = std::max(depth, depth_of_[child] + 1);
+    for (auto child : children)
+      depth = std::max(depth, depth_of_[child] + 1);
     out_.nodes_.push_back(node);
     depth_of_.push_back(depth);
     if (depth > Expression::max_tree_depth) {
@@ -414,7 +424,8 @@ class ExpressionParser {
         return add(n);
       }
       case Tok::Dot: {
-        if (!allow_self_) fail("'.' (the item's own answer) is allowed only in a constraint", t.offset);
+        if (!allow_self_)
+          fail("'.' (the item's own answer) is allowed only in a constraint", t.offset);
         advance();
         return add(Node{Op::Self});
       }
@@ -481,16 +492,22 @@ class ExpressionParser {
       std::size_t min_args, max_args;
     };
     static constexpr Function functions[] = {
-        {"not", Op::Not, 1, 1},         {"if", Op::If, 3, 3},       {"string-length", Op::StringLength, 1, 1},
-        {"coalesce", Op::Coalesce, 2, 2}, {"int", Op::Int, 1, 1},   {"round", Op::Round, 1, 2},
-        {"abs", Op::Abs, 1, 1},         {"true", Op::True, 0, 0},   {"false", Op::False, 0, 0},
+        {"not", Op::Not, 1, 1},
+        {"if", Op::If, 3, 3},
+        {"string-length", Op::StringLength, 1, 1},
+        {"coalesce", Op::Coalesce, 2, 2},
+        {"int", Op::Int, 1, 1},
+        {"round", Op::Round, 1, 2},
+        {"abs", Op::Abs, 1, 1},
+        {"true", Op::True, 0, 0},
+        {"false", Op::False, 0, 0},
     };
     for (const auto& fn : functions) {
       if (fn.name != f) continue;
       if (args.size() < fn.min_args || args.size() > fn.max_args) {
-        std::string expected = fn.min_args == fn.max_args
-                                   ? std::to_string(fn.min_args)
-                                   : std::to_string(fn.min_args) + " or " + std::to_string(fn.max_args);
+        std::string expected = fn.min_args == fn.max_args ? std::to_string(fn.min_args)
+                                                          : std::to_string(fn.min_args) + " or " +
+                                                                std::to_string(fn.max_args);
         fail(std::string(f) + "() takes " + expected + " argument" + (fn.max_args == 1 ? "" : "s") +
                  ", not " + std::to_string(args.size()),
              name.offset);
@@ -498,7 +515,8 @@ class ExpressionParser {
       Node n{fn.op};
       std::uint32_t children[3] = {0, 0, 0};
       std::size_t count = args.size();
-      for (std::size_t k = 0; k < count; ++k) children[k] = args[k];
+      for (std::size_t k = 0; k < count; ++k)
+        children[k] = args[k];
       if (fn.op == Op::Round && count == 1) {
         children[1] = add(Node{Op::Number});  // round(x) = round(x, 0)
         count = 2;
@@ -540,7 +558,8 @@ class ExpressionParser {
     }
     auto index = find_code(*symbol.scale, code);
     if (!index) {
-      std::string shown = code.kind == Tok::String ? std::string(code.text) : number_text(code.number);
+      std::string shown =
+          code.kind == Tok::String ? std::string(code.text) : number_text(code.number);
       fail("'" + shown + "' is not a choice of " + std::string(ref.text), code.offset);
     }
     Node ref_node{Op::Ref};

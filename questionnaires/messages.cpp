@@ -8,12 +8,30 @@ namespace {
 using Catalog = std::map<std::string, std::string, std::less<>>;
 
 constexpr std::array<std::string_view, 24> keys = {
-    "required_missing",    "not_relevant",       "wrong_type",          "type.choice",
-    "type.choices",        "type.integer",       "type.number",         "type.date",
-    "type.text",           "unknown_code",       "duplicate_selection", "too_few_selections",
-    "too_many_selections", "out_of_range_min",   "out_of_range_max",    "invalid_date",
-    "too_long",            "invalid_utf8",       "unknown_item",        "not_answerable",
-    "questionnaire_mismatch", "unknown_language", "too_many_errors",    "constraint_failed",
+    "required_missing",
+    "not_relevant",
+    "wrong_type",
+    "type.choice",
+    "type.choices",
+    "type.integer",
+    "type.number",
+    "type.date",
+    "type.text",
+    "unknown_code",
+    "duplicate_selection",
+    "too_few_selections",
+    "too_many_selections",
+    "out_of_range_min",
+    "out_of_range_max",
+    "invalid_date",
+    "too_long",
+    "invalid_utf8",
+    "unknown_item",
+    "not_answerable",
+    "questionnaire_mismatch",
+    "unknown_language",
+    "too_many_errors",
+    "constraint_failed",
 };
 
 const Catalog vietnamese = {
@@ -37,7 +55,8 @@ const Catalog vietnamese = {
     {"invalid_utf8", "Văn bản chứa ký tự không hợp lệ."},
     {"unknown_item", "Phiếu không có câu hỏi '{item}'."},
     {"not_answerable", "Mục này không nhận câu trả lời."},
-    {"questionnaire_mismatch", "Câu trả lời dành cho phiếu '{got}', không phải phiếu '{expected}'."},
+    {"questionnaire_mismatch",
+     "Câu trả lời dành cho phiếu '{got}', không phải phiếu '{expected}'."},
     {"unknown_language", "Phiếu không có ngôn ngữ '{language}'."},
     {"too_many_errors", "Có quá nhiều lỗi; chỉ hiển thị {max} lỗi đầu tiên."},
     {"constraint_failed", "Câu trả lời không hợp lệ."},
@@ -45,7 +64,8 @@ const Catalog vietnamese = {
 
 const Catalog english = {
     {"required_missing", "Please answer this question."},
-    {"not_relevant", "This question does not apply given your earlier answers; please leave it empty."},
+    {"not_relevant",
+     "This question does not apply given your earlier answers; please leave it empty."},
     {"wrong_type", "Wrong kind of answer: expected {expected}."},
     {"type.choice", "one of the choices"},
     {"type.choices", "a list of choices"},
@@ -72,7 +92,9 @@ const Catalog english = {
 
 }  // namespace
 
-std::span<const std::string_view> message_keys() { return keys; }
+std::span<const std::string_view> message_keys() {
+  return keys;
+}
 
 const Catalog* builtin_messages(std::string_view language) {
   if (language == "vi") return &vietnamese;

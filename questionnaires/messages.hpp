@@ -18,7 +18,8 @@ std::span<const std::string_view> message_keys();
 const std::map<std::string, std::string, std::less<>>* builtin_messages(std::string_view language);
 
 // Replaces {name} in `pattern` by the matching value.
-std::string format_message(std::string_view pattern,
-                           std::initializer_list<std::pair<std::string_view, std::string_view>> args);
+std::string format_message(
+    std::string_view pattern,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> args);
 
 }  // namespace sipas::questionnaires

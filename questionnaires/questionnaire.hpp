@@ -55,20 +55,20 @@ struct Item {
   std::optional<Text> hint;
   Status status = Status::Unspecified;
 
-  bool required = false;                   // when relevant, always
-  std::optional<Expression> required_if;   // when relevant, if this holds
-  std::optional<Expression> relevant;      // the item's own condition
-  std::optional<Expression> constraint;    // on its own answer, `.`
+  bool required = false;                  // when relevant, always
+  std::optional<Expression> required_if;  // when relevant, if this holds
+  std::optional<Expression> relevant;     // the item's own condition
+  std::optional<Expression> constraint;   // on its own answer, `.`
   std::optional<Text> constraint_message;
-  std::optional<Expression> calculation;   // calculate items
-  bool preload_invitation = false;         // value comes from the invitation
+  std::optional<Expression> calculation;  // calculate items
+  bool preload_invitation = false;        // value comes from the invitation
 
-  std::shared_ptr<const Scale> scale;      // single, multiple, likert, matrix and its rows
+  std::shared_ptr<const Scale> scale;  // single, multiple, likert, matrix and its rows
   std::uint32_t min_selections = 0;
   std::uint32_t max_selections = std::numeric_limits<std::uint32_t>::max();
-  std::optional<double> min, max;          // rating, integer, decimal
+  std::optional<double> min, max;                // rating, integer, decimal
   std::optional<std::int32_t> min_day, max_day;  // date, as days since 1970-01-01
-  std::size_t max_length = 0;              // text, long text (characters)
+  std::size_t max_length = 0;                    // text, long text (characters)
 
   std::optional<ItemScoring> scoring;
 
@@ -115,6 +115,11 @@ class Questionnaire {
   // Slots in an order where every item comes after the items its relevance and
   // calculation read.
   const std::vector<std::uint32_t>& evaluation_order() const { return evaluation_order_; }
+  // The slots whose values decide an item's relevance or calculation (its own,
+  // its section's and its matrix's conditions), by slot.
+  const std::vector<std::uint32_t>& value_dependencies(std::uint32_t slot) const {
+    return value_dependencies_[slot];
+  }
 
  private:
   friend class QuestionnaireLoader;
@@ -132,6 +137,7 @@ class Questionnaire {
   ScoringDefinition scoring_;
   std::vector<std::map<std::string, std::string, std::less<>>> messages_;  // by language
   std::vector<std::uint32_t> evaluation_order_;
+  std::vector<std::vector<std::uint32_t>> value_dependencies_;
 };
 
 // Limits that keep a hostile questionnaire from exhausting memory or time.

@@ -168,8 +168,7 @@ bool QuestionnaireLoader::check_keys(const Json& object, const std::string& path
   bool ok = true;
   for (const auto& [key, value] : object.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      problem("questionnaire.unknown_field", child(path, key), item,
-              "unknown field '" + key + "'");
+      problem("questionnaire.unknown_field", child(path, key), item, "unknown field '" + key + "'");
       ok = false;
     }
   }
@@ -210,7 +209,8 @@ Questionnaire QuestionnaireLoader::load(std::string_view json_text) {
   return std::move(q_);
 }
 
-std::optional<std::string> QuestionnaireLoader::load_string(const Json& object, std::string_view key,
+std::optional<std::string> QuestionnaireLoader::load_string(const Json& object,
+                                                            std::string_view key,
                                                             const std::string& path,
                                                             const std::string& item,
                                                             bool required) {
@@ -232,9 +232,9 @@ std::optional<std::string> QuestionnaireLoader::load_string(const Json& object, 
 
 void QuestionnaireLoader::load_header(const Json& doc) {
   if (auto format = load_string(doc, "format", "", "", true); format && *format != format_name) {
-    problem("questionnaire.unsupported_format", "/format", "",
-            "format '" + *format + "' is not supported (expected '" + std::string(format_name) +
-                "')");
+    problem(
+        "questionnaire.unsupported_format", "/format", "",
+        "format '" + *format + "' is not supported (expected '" + std::string(format_name) + "')");
   }
   if (auto id = load_string(doc, "id", "", "", true)) {
     if (!valid_questionnaire_id(*id)) {
@@ -245,7 +245,8 @@ void QuestionnaireLoader::load_header(const Json& doc) {
   }
   if (auto version = load_string(doc, "version", "", "", true)) {
     if (version->empty() || version->size() > 64) {
-      problem("questionnaire.invalid_version", "/version", "", "version must have 1 to 64 characters");
+      problem("questionnaire.invalid_version", "/version", "",
+              "version must have 1 to 64 characters");
     }
     q_.version_ = *version;
   }
@@ -364,7 +365,8 @@ void QuestionnaireLoader::load_scales(const Json& doc) {
   auto scales = doc.find("scales");
   if (scales == doc.end()) return;
   if (!scales->is_object()) {
-    problem("questionnaire.wrong_type", "/scales", "", "'scales' must be an object of named scales");
+    problem("questionnaire.wrong_type", "/scales", "",
+            "'scales' must be an object of named scales");
     return;
   }
   for (const auto& [id, value] : scales->items()) {
@@ -373,7 +375,11 @@ void QuestionnaireLoader::load_scales(const Json& doc) {
       problem("questionnaire.invalid_id", path, "", "'" + id + "' is not a valid scale id");
       continue;
     }
-    if (auto scale = load_scale(value, path, "", id)) q_.scales_[id] = scale;
+    if (auto scale = load_scale(value, path, "", id)) {
+      q_.scales_[id] = scale;
+    } else {
+      broken_scales_.insert(id);
+    }
   }
 }
 
@@ -414,7 +420,8 @@ std::shared_ptr<const Scale> QuestionnaireLoader::load_scale(const Json& value,
     Choice choice;
     auto code = c.find("code");
     if (code == c.end()) {
-      problem("questionnaire.missing_field", child(choice_path, "code"), item, "'code' is required");
+      problem("questionnaire.missing_field", child(choice_path, "code"), item,
+              "'code' is required");
       ok = false;
       continue;
     }
@@ -567,9 +574,10 @@ void QuestionnaireLoader::load_item(const Json& value, const std::string& path,
 
 void QuestionnaireLoader::load_item_fields(Item& item, const Json& value, const std::string& path) {
   const std::string& id = item.id;
-  std::vector<std::string_view> allowed = {"id",       "type",       "text",      "hint",
-                                           "required", "relevant",   "constraint", "constraint_message",
-                                           "preload",  "status",     "scoring"};
+  std::vector<std::string_view> allowed = {
+      "id",       "type",     "text",       "hint",
+      "required", "relevant", "constraint", "constraint_message",
+      "preload",  "status",   "scoring"};
   switch (item.type) {
     case ItemType::Single:
       allowed.insert(allowed.end(), {"choices", "scale"});
@@ -601,15 +609,15 @@ void QuestionnaireLoader::load_item_fields(Item& item, const Json& value, const 
   }
   for (const auto& [key, v] : value.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      problem("questionnaire.unknown_field", child(path, key), id,
-              "field '" + key + "' is not allowed on a " + std::string(to_string(item.type)) +
-                  " item");
+      problem(
+          "questionnaire.unknown_field", child(path, key), id,
+          "field '" + key + "' is not allowed on a " + std::string(to_string(item.type)) + " item");
     }
   }
 
   bool needs_text = item.type != ItemType::Calculate;
-  if (auto text = load_text(value.contains("text") ? value["text"] : Json(), child(path, "text"), id,
-                            needs_text)) {
+  if (auto text = load_text(value.contains("text") ? value["text"] : Json(), child(path, "text"),
+                            id, needs_text)) {
     item.text = std::move(*text);
   }
   if (value.contains("hint")) item.hint = load_text(value["hint"], child(path, "hint"), id, true);
@@ -645,10 +653,9 @@ void QuestionnaireLoader::load_item_fields(Item& item, const Json& value, const 
   queue("relevant", false);
   queue("constraint", true);
   if (value.contains("constraint")) {
-    item.constraint_message = load_text(value.contains("constraint_message")
-                                            ? value["constraint_message"]
-                                            : Json(),
-                                        child(path, "constraint_message"), id, true);
+    item.constraint_message =
+        load_text(value.contains("constraint_message") ? value["constraint_message"] : Json(),
+                  child(path, "constraint_message"), id, true);
   } else if (value.contains("constraint_message")) {
     problem("questionnaire.unused_field", child(path, "constraint_message"), id,
             "'constraint_message' without a 'constraint'");
@@ -681,14 +688,17 @@ void QuestionnaireLoader::load_item_fields(Item& item, const Json& value, const 
                 "a choice item needs either 'choices' or 'scale'");
       } else if (has_choices) {
         const auto& c = value["choices"];
-        item.scale = load_scale(Json{{"choices", c}}, child(path, "choices"), id, "");
+        item.scale = load_scale(Json{{"choices", c}}, path, id, "");
       } else {
         const auto& s = value["scale"];
         if (s.is_string()) {
           auto it = q_.scales_.find(s.get<std::string>());
           if (it == q_.scales_.end()) {
-            problem("questionnaire.unknown_scale", child(path, "scale"), id,
-                    "no scale named '" + s.get<std::string>() + "'");
+            // A declared scale that failed to load has been reported already.
+            if (!broken_scales_.contains(s.get<std::string>())) {
+              problem("questionnaire.unknown_scale", child(path, "scale"), id,
+                      "no scale named '" + s.get<std::string>() + "'");
+            }
           } else {
             item.scale = it->second;
           }
@@ -719,8 +729,11 @@ void QuestionnaireLoader::load_item_fields(Item& item, const Json& value, const 
         if (s.is_string()) {
           auto it = q_.scales_.find(s.get<std::string>());
           if (it == q_.scales_.end()) {
-            problem("questionnaire.unknown_scale", child(path, "scale"), id,
-                    "no scale named '" + s.get<std::string>() + "'");
+            // A declared scale that failed to load has been reported already.
+            if (!broken_scales_.contains(s.get<std::string>())) {
+              problem("questionnaire.unknown_scale", child(path, "scale"), id,
+                      "no scale named '" + s.get<std::string>() + "'");
+            }
           } else {
             item.scale = it->second;
           }
@@ -788,7 +801,8 @@ void QuestionnaireLoader::load_item_fields(Item& item, const Json& value, const 
       break;
     }
     case ItemType::Date: {
-      for (auto [key, target] : {std::pair{"min", &item.min_day}, std::pair{"max", &item.max_day}}) {
+      for (auto [key, target] :
+           {std::pair{"min", &item.min_day}, std::pair{"max", &item.max_day}}) {
         if (auto s = load_string(value, key, path, id, false)) {
           if (auto day = parse_date(*s)) {
             *target = *day;
@@ -1032,7 +1046,8 @@ void QuestionnaireLoader::load_notes(const Json& doc) {
           if (!q_.find(*item)) {
             bool external = false;
             if (q_.scoring_.points) {
-              for (const auto& e : q_.scoring_.points->external) external |= e.id == *item;
+              for (const auto& e : q_.scoring_.points->external)
+                external |= e.id == *item;
             }
             if (!external) {
               problem("questionnaire.unknown_reference", child(path, "item"), "",

@@ -7,6 +7,7 @@
 
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,7 +59,8 @@ class QuestionnaireLoader : public SymbolTable {
                                          bool required);
   bool load_id(const Json& object, const std::string& path, std::string& out);
   void expression_field(const Json& object, std::string_view key, const std::string& path,
-                        const std::string& item, std::optional<Expression>* target, bool allow_self);
+                        const std::string& item, std::optional<Expression>* target,
+                        bool allow_self);
   void load_required(Item& item, const Json& value, const std::string& path);
   void load_notes(const Json& doc);
   void load_messages(const Json& doc);
@@ -79,9 +81,11 @@ class QuestionnaireLoader : public SymbolTable {
   Questionnaire q_;
   std::vector<Problem> problems_;
   std::vector<PendingExpression> pending_;
-  std::vector<std::pair<std::string, std::string>> text_references_;  // (path, item) of texts with ${
+  std::vector<std::pair<std::string, std::string>>
+      text_references_;  // (path, item) of texts with ${
   std::vector<std::string> text_reference_values_;
   const Json* scoring_json_ = nullptr;
+  std::set<std::string> broken_scales_;         // declared but invalid: not reported again
   std::vector<const Json*> item_scoring_json_;  // by slot
   std::vector<std::string> item_paths_;         // by slot
 };

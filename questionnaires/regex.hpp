@@ -16,7 +16,8 @@ struct RegexError {
 // mode, with match and depth limits so that a pathological pattern cannot hang
 // validation. Thread-safe: each match uses its own match data.
 struct CompiledRegex {
-  static std::shared_ptr<const CompiledRegex> compile(std::string_view pattern);  // throws RegexError
+  static std::shared_ptr<const CompiledRegex> compile(
+      std::string_view pattern);  // throws RegexError
   // False when there is no match, when the subject is not valid UTF-8, or when
   // the match hits its limits.
   bool matches(std::string_view subject) const;

@@ -28,7 +28,8 @@ RawAnswer to_answer(const Json& v) {
       return RawAnswer::of_integer(v.get<std::int64_t>());
     case Json::value_t::number_unsigned: {
       auto u = v.get<std::uint64_t>();
-      if (u > static_cast<std::uint64_t>(INT64_MAX)) return RawAnswer::of_number(static_cast<double>(u));
+      if (u > static_cast<std::uint64_t>(INT64_MAX))
+        return RawAnswer::of_number(static_cast<double>(u));
       return RawAnswer::of_integer(static_cast<std::int64_t>(u));
     }
     case Json::value_t::number_float:
@@ -43,7 +44,8 @@ RawAnswer to_answer(const Json& v) {
     case Json::value_t::array: {
       std::vector<RawCode> codes;
       codes.reserve(v.size());
-      for (const auto& e : v) codes.push_back(to_code(e));
+      for (const auto& e : v)
+        codes.push_back(to_code(e));
       return RawAnswer::of_codes(std::move(codes));
     }
     case Json::value_t::null:
@@ -89,10 +91,11 @@ Response parse_response(const Questionnaire& q, std::string_view json_text) {
     std::string what = e.what();
     auto detail = what.find("syntax error");
     throw ResponseError("response.malformed",
-                        "not valid JSON (byte " + std::to_string(e.byte) + "): " +
-                            (detail == std::string::npos ? what : what.substr(detail)));
+                        "not valid JSON (byte " + std::to_string(e.byte) +
+                            "): " + (detail == std::string::npos ? what : what.substr(detail)));
   }
-  if (!doc.is_object()) throw ResponseError("response.malformed", "a response must be a JSON object");
+  if (!doc.is_object())
+    throw ResponseError("response.malformed", "a response must be a JSON object");
   for (const auto& [key, value] : doc.items()) {
     if (key != "questionnaire" && key != "version" && key != "language" && key != "answers" &&
         key != "submission_id" && key != "meta") {
@@ -108,7 +111,8 @@ Response parse_response(const Questionnaire& q, std::string_view json_text) {
   if (answers == doc.end() || !answers->is_object()) {
     throw ResponseError("response.malformed", "'answers' must be an object {item id: answer}");
   }
-  for (const auto& [id, value] : answers->items()) r.set(q, id, to_answer(value));
+  for (const auto& [id, value] : answers->items())
+    r.set(q, id, to_answer(value));
   return r;
 }
 

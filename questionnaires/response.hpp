@@ -61,7 +61,7 @@ struct RawAnswer {
 struct Response {
   std::string questionnaire;  // empty when the document did not say
   std::string version;
-  std::string language;       // empty: the questionnaire's first language
+  std::string language;  // empty: the questionnaire's first language
   std::string submission_id;
   std::vector<RawAnswer> answers;          // by slot; size == items().size()
   std::vector<std::string> unknown_items;  // answered ids the questionnaire lacks

@@ -28,11 +28,13 @@ bool Scale::is_excluded(std::uint16_t index) const {
 }
 
 bool Scale::has_number_codes() const {
-  return std::any_of(choices.begin(), choices.end(), [](const Choice& c) { return c.code.is_number; });
+  return std::any_of(choices.begin(), choices.end(),
+                     [](const Choice& c) { return c.code.is_number; });
 }
 
 bool Scale::has_string_codes() const {
-  return std::any_of(choices.begin(), choices.end(), [](const Choice& c) { return !c.code.is_number; });
+  return std::any_of(choices.begin(), choices.end(),
+                     [](const Choice& c) { return !c.code.is_number; });
 }
 
 }  // namespace sipas::questionnaires

@@ -20,13 +20,13 @@ struct Indicator {
 // How one item (or matrix row) is scored. Codes are stored as choice indices
 // into the item's scale.
 struct ItemScoring {
-  std::string element;                         // empty when the item feeds no element
-  std::vector<std::uint16_t> satisfied;        // counted as satisfied
-  std::vector<std::uint16_t> excluded;         // left out of the denominator (with the scale's own)
+  std::string element;                   // empty when the item feeds no element
+  std::vector<std::uint16_t> satisfied;  // counted as satisfied
+  std::vector<std::uint16_t> excluded;   // left out of the denominator (with the scale's own)
   double weight = 1;
-  std::optional<double> max_points;            // PAR survey points
+  std::optional<double> max_points;  // PAR survey points
   std::optional<Indicator> indicator;
-  std::vector<std::uint16_t> expectation;      // count as "wants improvement"
+  std::vector<std::uint16_t> expectation;  // count as "wants improvement"
 };
 
 struct Element {
@@ -46,10 +46,10 @@ struct ElementGroup {
 struct Overall {
   enum class Method : std::uint8_t { MeanOfElements, MeanOfGroups, MeanOfItems, Item, Weighted };
   Method method = Method::MeanOfElements;
-  std::vector<std::string> elements;        // MeanOfElements (empty: all)
-  std::vector<std::string> groups;          // MeanOfGroups (empty: all)
-  std::string item;                         // Item
-  std::map<std::string, double> weights;    // Weighted: element id -> weight, summing to 1
+  std::vector<std::string> elements;      // MeanOfElements (empty: all)
+  std::vector<std::string> groups;        // MeanOfGroups (empty: all)
+  std::string item;                       // Item
+  std::map<std::string, double> weights;  // Weighted: element id -> weight, summing to 1
 };
 
 // A score that comes from outside the form (e.g. the province's SIPAS index
@@ -65,8 +65,8 @@ struct ExternalInput {
 struct PointsConversion {
   enum class Method : std::uint8_t { Linear, TopBox, Table };
   Method method = Method::Linear;
-  double low = 1, high = 5;             // Linear
-  std::map<std::int64_t, double> table; // Table: code -> fraction of the maximum
+  double low = 1, high = 5;              // Linear
+  std::map<std::int64_t, double> table;  // Table: code -> fraction of the maximum
 };
 
 struct PointsDefinition {

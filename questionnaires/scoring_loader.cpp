@@ -79,14 +79,15 @@ void QuestionnaireLoader::load_item_scoring(std::uint32_t slot, const Json& valu
     }
   }
   if (value.contains("excluded_codes")) {
-    scoring.excluded = codes_to_choices(value["excluded_codes"], child(path, "excluded_codes"), item);
+    scoring.excluded =
+        codes_to_choices(value["excluded_codes"], child(path, "excluded_codes"), item);
   }
   for (auto s : scoring.satisfied) {
     if ((item.scale && item.scale->is_excluded(s)) ||
         std::find(scoring.excluded.begin(), scoring.excluded.end(), s) != scoring.excluded.end()) {
-      problem("questionnaire.invalid_codes", child(path, "satisfied_codes"), item.id,
-              "code " + item.scale->choices[s].code.to_string() +
-                  " is both satisfied and excluded");
+      problem(
+          "questionnaire.invalid_codes", child(path, "satisfied_codes"), item.id,
+          "code " + item.scale->choices[s].code.to_string() + " is both satisfied and excluded");
     }
   }
   if (auto w = value.find("weight"); w != value.end()) {
@@ -118,7 +119,8 @@ void QuestionnaireLoader::load_item_scoring(std::uint32_t slot, const Json& valu
         indicator.label = *label;
       }
       if (!ind->contains("codes")) {
-        problem("questionnaire.missing_field", child(ipath, "codes"), item.id, "'codes' is required");
+        problem("questionnaire.missing_field", child(ipath, "codes"), item.id,
+                "'codes' is required");
       } else {
         indicator.choices = codes_to_choices((*ind)["codes"], child(ipath, "codes"), item);
       }
@@ -162,8 +164,8 @@ void QuestionnaireLoader::load_scoring(const Json& doc) {
                     "element '" + element.id + "' is declared twice");
             continue;
           }
-          if (auto label = load_text(e.contains("label") ? e["label"] : Json(), child(path, "label"),
-                                     element.id, true)) {
+          if (auto label = load_text(e.contains("label") ? e["label"] : Json(),
+                                     child(path, "label"), element.id, true)) {
             element.label = *label;
           }
           auto method = load_string(e, "method", path, element.id, false).value_or("mean_of_items");
@@ -248,7 +250,8 @@ void QuestionnaireLoader::load_scoring(const Json& doc) {
           if (e.is_string()) {
             auto id = e.get<std::string>();
             if (groups) {
-              for (const auto& g : def.groups) known |= g.id == id;
+              for (const auto& g : def.groups)
+                known |= g.id == id;
             } else {
               known = def.find_element(id) != nullptr;
             }
@@ -357,14 +360,14 @@ void QuestionnaireLoader::load_scoring(const Json& doc) {
                   number = std::stoll(code, &used);
                   if (used != code.size()) throw std::invalid_argument(code);
                 } catch (const std::exception&) {
-                  problem("questionnaire.invalid_conversion", child(child(cpath, "table"), code), "",
-                          "table keys must be integer codes");
+                  problem("questionnaire.invalid_conversion", child(child(cpath, "table"), code),
+                          "", "table keys must be integer codes");
                   continue;
                 }
                 if (!fraction.is_number() || fraction.get<double>() < 0 ||
                     fraction.get<double>() > 1) {
-                  problem("questionnaire.invalid_conversion", child(child(cpath, "table"), code), "",
-                          "a fraction must be between 0 and 1");
+                  problem("questionnaire.invalid_conversion", child(child(cpath, "table"), code),
+                          "", "a fraction must be between 0 and 1");
                   continue;
                 }
                 points.conversion.table[number] = fraction.get<double>();
@@ -402,7 +405,8 @@ void QuestionnaireLoader::load_scoring(const Json& doc) {
               }
               input.element = *element;
             }
-            if (auto source = load_string(e, "source", epath, input.id, true)) input.source = *source;
+            if (auto source = load_string(e, "source", epath, input.id, true))
+              input.source = *source;
             auto m = e.find("max_points");
             if (m == e.end() || !m->is_number() || m->get<double>() < 0) {
               problem("questionnaire.invalid_points", child(epath, "max_points"), input.id,
@@ -431,7 +435,8 @@ void QuestionnaireLoader::check_scoring() {
     if (item.scoring && !item.scoring->element.empty()) fed.insert(item.scoring->element);
   }
   if (def.points) {
-    for (const auto& e : def.points->external) fed.insert(e.element);
+    for (const auto& e : def.points->external)
+      fed.insert(e.element);
   }
   for (std::size_t i = 0; i < def.elements.size(); ++i) {
     const auto& e = def.elements[i];
@@ -462,7 +467,8 @@ void QuestionnaireLoader::check_scoring() {
     for (const auto& item : q_.items_) {
       if (item.scoring && item.scoring->max_points) sum += *item.scoring->max_points;
     }
-    for (const auto& e : def.points->external) sum += e.max_points;
+    for (const auto& e : def.points->external)
+      sum += e.max_points;
     if (std::fabs(sum - def.points->total) > points_tolerance) {
       problem("questionnaire.points_total_mismatch", "/scoring/points/total", "",
               "the items' max_points and the external inputs add up to " + std::to_string(sum) +

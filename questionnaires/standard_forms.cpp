@@ -4,7 +4,9 @@ namespace sipas::questionnaires {
 
 std::span<const io::EmbeddedFile> embedded_questionnaire_files();
 
-std::span<const io::EmbeddedFile> standard_files() { return embedded_questionnaire_files(); }
+std::span<const io::EmbeddedFile> standard_files() {
+  return embedded_questionnaire_files();
+}
 
 const io::EmbeddedFile* find_standard_file(std::string_view name) {
   for (const auto& file : standard_files()) {

@@ -39,7 +39,8 @@ QuestionnaireSummary summarize(const Questionnaire& q) {
     }
     if (item.status == Status::Placeholder) s.placeholders.push_back(item.id);
   }
-  for (const auto& g : q.scoring().groups) s.groups.push_back(g.id);
+  for (const auto& g : q.scoring().groups)
+    s.groups.push_back(g.id);
   if (q.scoring().overall) s.overall_method = std::string(to_string(q.scoring().overall->method));
   if (q.scoring().points) s.points_total = q.scoring().points->total;
   return s;

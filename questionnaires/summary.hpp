@@ -15,8 +15,8 @@ struct QuestionnaireSummary {
   std::size_t sections = 0;
   std::size_t answerable = 0;  // items and matrix rows that take an answer
   std::map<std::string, std::size_t> by_type;
-  std::size_t with_skip_logic = 0;  // items or rows with their own `relevant`
-  std::size_t scored = 0;           // items feeding an element
+  std::size_t with_skip_logic = 0;                       // items or rows with their own `relevant`
+  std::size_t scored = 0;                                // items feeding an element
   std::map<std::string, std::size_t> items_per_element;  // in declaration order of ids
   std::vector<std::string> element_order;
   std::vector<std::string> groups;

@@ -48,9 +48,20 @@ Validator::Validator(const Questionnaire& q)
       relevance_(q.items().size()),
       section_relevance_(q.sections().size()),
       choice_(q.items().size(), -1),
-      selections_(q.items().size()) {}
+      selections_(q.items().size()),
+      tainted_(q.items().size()),
+      undetermined_(q.items().size()) {}
 
-std::string Validator::text(std::string_view key) const { return q_.message(language_, key); }
+bool Validator::reads_tainted(const std::vector<std::uint32_t>& slots) const {
+  for (auto slot : slots) {
+    if (tainted_[slot]) return true;
+  }
+  return false;
+}
+
+std::string Validator::text(std::string_view key) const {
+  return q_.message(language_, key);
+}
 
 void Validator::add(const Item* item, const char* id, std::string message) {
   if (result_.issues.size() >= max_issues) {
@@ -98,6 +109,8 @@ const ValidationResult& Validator::validate(const Response& response) {
   std::fill(relevance_.begin(), relevance_.end(), State::Unknown);
   std::fill(section_relevance_.begin(), section_relevance_.end(), State::Unknown);
   std::fill(choice_.begin(), choice_.end(), -1);
+  std::fill(tainted_.begin(), tainted_.end(), false);
+  std::fill(undetermined_.begin(), undetermined_.end(), false);
 
   language_ = 0;
   if (!response.language.empty()) {
@@ -105,16 +118,17 @@ const ValidationResult& Validator::validate(const Response& response) {
       language_ = *index;
     } else {
       add(nullptr, "response.unknown_language",
-          format_message(text("unknown_language"), {{"language", response.language.substr(0, 16)}}));
+          format_message(text("unknown_language"),
+                         {{"language", response.language.substr(0, 16)}}));
     }
   }
   if ((!response.questionnaire.empty() && response.questionnaire != q_.id()) ||
       (!response.version.empty() && response.version != q_.version())) {
     add(nullptr, "response.questionnaire_mismatch",
-        format_message(text("questionnaire_mismatch"),
-                       {{"got", response.questionnaire.substr(0, 64) + " " +
-                                    response.version.substr(0, 64)},
-                        {"expected", q_.id() + " " + q_.version()}}));
+        format_message(
+            text("questionnaire_mismatch"),
+            {{"got", response.questionnaire.substr(0, 64) + " " + response.version.substr(0, 64)},
+             {"expected", q_.id() + " " + q_.version()}}));
   }
   if (response.answers.size() != q_.items().size()) {
     throw ResponseError("response.malformed",
@@ -125,33 +139,47 @@ const ValidationResult& Validator::validate(const Response& response) {
   for (auto slot : q_.evaluation_order()) {
     const Item& item = items[slot];
     bool relevant = item_relevant(item);
+    if (reads_tainted(q_.value_dependencies(slot))) {
+      undetermined_[slot] = true;
+      tainted_[slot] = true;
+    }
     const RawAnswer& raw = response.answers[slot];
     if (item.type == ItemType::Calculate) {
-      if (relevant) values_[slot] = item.calculation->evaluate(Environment{values_, {}});
+      if (relevant && !undetermined_[slot]) {
+        values_[slot] = item.calculation->evaluate(Environment{values_, {}});
+      }
     }
     if (!item.answerable()) {
       if (!raw.absent()) add(&item, "response.not_answerable", text("not_answerable"));
       continue;
     }
     if (raw.absent()) continue;
+    if (undetermined_[slot]) {
+      // Still report what is wrong with the answer itself.
+      check_answer(item, raw);
+      values_[slot] = Value::empty();
+      continue;
+    }
     if (!relevant) {
       add(&item, "response.not_relevant", text("not_relevant"));
       continue;
     }
-    check_answer(item, raw);
+    if (!check_answer(item, raw)) tainted_[slot] = true;
   }
 
   // Required answers and constraints read the final values of every item.
   for (const Item& item : items) {
-    if (!item.answerable() || relevance_[item.slot] != State::Yes) continue;
+    if (!item.answerable() || relevance_[item.slot] != State::Yes || undetermined_[item.slot]) {
+      continue;
+    }
     const RawAnswer& raw = response.answers[item.slot];
     if (raw.absent()) {
-      bool required = item.required ||
-                      (item.required_if && item.required_if->holds(Environment{values_, {}}));
+      bool required = item.required || (item.required_if && !reads_tainted(item.required_if) &&
+                                        item.required_if->holds(Environment{values_, {}}));
       if (required) add(&item, "response.required_missing", text("required_missing"));
       continue;
     }
-    if (item.constraint && !values_[item.slot].is_empty() &&
+    if (item.constraint && !values_[item.slot].is_empty() && !reads_tainted(item.constraint) &&
         !item.constraint->holds(Environment{values_, values_[item.slot]})) {
       add(&item, "response.constraint_failed",
           item.constraint_message ? item.constraint_message->in(language_)
@@ -179,18 +207,19 @@ const ValidationResult& Validator::validate(const Response& response) {
     });
     std::vector<ValidationIssue> sorted;
     sorted.reserve(order.size());
-    for (auto i : order) sorted.push_back(std::move(result_.issues[i]));
+    for (auto i : order)
+      sorted.push_back(std::move(result_.issues[i]));
     result_.issues = std::move(sorted);
   }
   if (truncated_) {
-    result_.issues.push_back({"", "response.too_many_errors",
-                              format_message(text("too_many_errors"),
-                                             {{"max", std::to_string(max_issues)}})});
+    result_.issues.push_back(
+        {"", "response.too_many_errors",
+         format_message(text("too_many_errors"), {{"max", std::to_string(max_issues)}})});
   }
   return result_;
 }
 
-void Validator::check_answer(const Item& item, const RawAnswer& raw) {
+bool Validator::check_answer(const Item& item, const RawAnswer& raw) {
   const std::uint32_t slot = item.slot;
   auto wrong_type = [&](const char* expected) {
     add(&item, "response.wrong_type",
@@ -204,7 +233,7 @@ void Validator::check_answer(const Item& item, const RawAnswer& raw) {
       if ((raw.kind == RawAnswer::Kind::Integer && !item.scale->has_number_codes()) ||
           (raw.kind == RawAnswer::Kind::String && !item.scale->has_string_codes())) {
         wrong_type("type.choice");
-        return;
+        return false;
       }
       if (raw.kind == RawAnswer::Kind::Integer) {
         index = item.scale->find(raw.integer);
@@ -214,22 +243,23 @@ void Validator::check_answer(const Item& item, const RawAnswer& raw) {
         shown = raw.text.substr(0, 64);
       } else {
         wrong_type("type.choice");
-        return;
+        return false;
       }
       if (!index) {
-        add(&item, "response.unknown_code", format_message(text("unknown_code"), {{"code", shown}}));
-        return;
+        add(&item, "response.unknown_code",
+            format_message(text("unknown_code"), {{"code", shown}}));
+        return false;
       }
       choice_[slot] = *index;
       const auto& code = item.scale->choices[*index].code;
       values_[slot] = code.is_number ? Value::of_number(static_cast<double>(code.number))
                                      : Value::of_string(code.text);
-      return;
+      return true;
     }
     case ItemType::Multiple: {
       if (raw.kind != RawAnswer::Kind::Array) {
         wrong_type("type.choices");
-        return;
+        return false;
       }
       auto& chosen = selections_[slot];
       chosen.clear();
@@ -259,19 +289,21 @@ void Validator::check_answer(const Item& item, const RawAnswer& raw) {
         }
         chosen.push_back(*index);
       }
-      if (!ok) return;
+      if (!ok) return false;
       if (chosen.size() < item.min_selections) {
         add(&item, "response.too_few_selections",
-            format_message(text("too_few_selections"), {{"min", std::to_string(item.min_selections)}}));
-        return;
+            format_message(text("too_few_selections"),
+                           {{"min", std::to_string(item.min_selections)}}));
+        return false;
       }
       if (chosen.size() > item.max_selections) {
         add(&item, "response.too_many_selections",
-            format_message(text("too_many_selections"), {{"max", std::to_string(item.max_selections)}}));
-        return;
+            format_message(text("too_many_selections"),
+                           {{"max", std::to_string(item.max_selections)}}));
+        return false;
       }
       values_[slot] = Value::of_selection(chosen);
-      return;
+      return true;
     }
     case ItemType::Rating:
     case ItemType::Integer:
@@ -285,68 +317,69 @@ void Validator::check_answer(const Item& item, const RawAnswer& raw) {
         v = raw.number;
       } else {
         wrong_type(integral_type ? "type.integer" : "type.number");
-        return;
+        return false;
       }
       if (item.min && v < *item.min) {
         add(&item, "response.out_of_range",
             format_message(text("out_of_range_min"), {{"min", number_text(*item.min)}}));
-        return;
+        return false;
       }
       if (item.max && v > *item.max) {
         add(&item, "response.out_of_range",
             format_message(text("out_of_range_max"), {{"max", number_text(*item.max)}}));
-        return;
+        return false;
       }
       values_[slot] = Value::of_number(v);
-      return;
+      return true;
     }
     case ItemType::Date: {
       if (raw.kind != RawAnswer::Kind::String) {
         wrong_type("type.date");
-        return;
+        return false;
       }
       auto day = parse_date(raw.text);
       if (!day) {
         add(&item, "response.invalid_date", text("invalid_date"));
-        return;
+        return false;
       }
       if (item.min_day && *day < *item.min_day) {
         add(&item, "response.out_of_range",
             format_message(text("out_of_range_min"), {{"min", day_text(*item.min_day)}}));
-        return;
+        return false;
       }
       if (item.max_day && *day > *item.max_day) {
         add(&item, "response.out_of_range",
             format_message(text("out_of_range_max"), {{"max", day_text(*item.max_day)}}));
-        return;
+        return false;
       }
       values_[slot] = Value::of_string(raw.text);
-      return;
+      return true;
     }
     case ItemType::Text:
     case ItemType::LongText: {
       if (raw.kind != RawAnswer::Kind::String) {
         wrong_type("type.text");
-        return;
+        return false;
       }
       auto length = io::utf8_length(raw.text);
       if (!length) {
         add(&item, "response.invalid_utf8", text("invalid_utf8"));
-        return;
+        return false;
       }
       if (*length > item.max_length) {
         add(&item, "response.too_long",
             format_message(text("too_long"), {{"max", std::to_string(item.max_length)}}));
-        return;
+        return false;
       }
       values_[slot] = Value::of_string(raw.text);
-      return;
+      return true;
     }
     case ItemType::Note:
     case ItemType::Matrix:
     case ItemType::Calculate:
-      return;
+      return true;
   }
+  return true;
 }
 
 ValidationResult validate(const Questionnaire& q, const Response& response) {

@@ -52,7 +52,12 @@ class Validator {
   bool section_relevant(std::uint32_t section);
   bool matrix_relevant(std::uint32_t matrix);
   bool item_relevant(const Item& item);
-  void check_answer(const Item& item, const RawAnswer& raw);
+  // False when the answer is invalid (and an issue was added).
+  bool check_answer(const Item& item, const RawAnswer& raw);
+  bool reads_tainted(const std::vector<std::uint32_t>& slots) const;
+  bool reads_tainted(const std::optional<Expression>& e) const {
+    return e && reads_tainted(e->references());
+  }
   void add(const Item* item, const char* id, std::string message);
   std::string text(std::string_view key) const;
 
@@ -65,6 +70,11 @@ class Validator {
   std::vector<int> choice_;
   std::vector<std::vector<std::uint16_t>> selections_;
   std::vector<std::uint32_t> issue_slots_;
+  // An item is tainted when its answer was invalid or its relevance could not
+  // be decided; conditions that read a tainted item are not judged, so one
+  // wrong answer does not cascade into spurious errors on the items after it.
+  std::vector<bool> tainted_;
+  std::vector<bool> undetermined_;
   bool truncated_ = false;
 };
 
