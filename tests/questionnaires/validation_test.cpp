@@ -404,8 +404,8 @@ TEST(ValidationCascadeTest, OneWrongAnswerDoesNotCascadeIntoTheItemsItControls) 
   answers["follow"] = 42;
   result = validate(q, sipas::test::response_for(q, answers));
   ASSERT_EQ(result.issues.size(), 3u);
-  EXPECT_EQ(result.issues[1].item, "follow");
-  EXPECT_EQ(result.issues[1].id, "response.unknown_code");
+  EXPECT_EQ(result.issues[2].item, "follow");
+  EXPECT_EQ(result.issues[2].id, "response.unknown_code");
 }
 
 }  // namespace
