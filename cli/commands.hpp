@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 
 namespace sipas::cli {
 
@@ -15,6 +16,11 @@ inline constexpr int exit_internal_error = 2;
 using Action = std::function<int()>;
 
 void add_questionnaire_command(CLI::App& app, Action& run);
+void add_sample_command(CLI::App& app, Action& run);
+
+// The command line as typed, for audit records (design.json).
+void set_invocation(int argc, char** argv);
+const std::string& invocation();
 void add_demo_command(CLI::App& app, Action& run);
 
 }  // namespace sipas::cli

@@ -10,7 +10,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("sipas 0.1.0"));
   sipas::cli::Action run;
+  sipas::cli::set_invocation(argc, argv);
   sipas::cli::add_questionnaire_command(app, run);
+  sipas::cli::add_sample_command(app, run);
   sipas::cli::add_demo_command(app, run);
   try {
     app.parse(argc, argv);

@@ -34,10 +34,11 @@ bool Value::truthy() const {
 namespace {
 
 // A string that reads wholly as a number (form-encoded answers arrive as text).
+// from_chars also reads "inf" and "nan", which are words here, not numbers.
 bool read_number(std::string_view s, double& out) {
   if (s.empty()) return false;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size();
+  return ec == std::errc() && end == s.data() + s.size() && std::isfinite(out);
 }
 
 bool as_number(const Value& v, double& out) {
@@ -232,6 +233,8 @@ Value Expression::eval(std::uint32_t i, const Environment& env) const {
         return Value::empty();
       }
       double scale = std::pow(10.0, std::trunc(digits));
+      // A number too large to scale has no digits left to round.
+      if (!std::isfinite(x * scale)) return Value::of_number(x);
       // XPath rounds halves up (towards +infinity).
       return Value::of_number(std::floor(x * scale + 0.5) / scale);
     }

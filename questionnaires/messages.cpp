@@ -102,6 +102,16 @@ const Catalog* builtin_messages(std::string_view language) {
   return nullptr;
 }
 
+std::string_view shorten(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  // A character has at most 3 continuation bytes (10xxxxxx) after its first.
+  for (int k = 0; k < 3 && end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80; ++k) {
+    --end;
+  }
+  return text.substr(0, end);
+}
+
 std::string format_message(
     std::string_view pattern,
     std::initializer_list<std::pair<std::string_view, std::string_view>> args) {

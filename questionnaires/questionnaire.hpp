@@ -148,6 +148,9 @@ struct QuestionnaireLimits {
   static constexpr std::size_t max_languages = 64;
   static constexpr std::size_t max_text_bytes = 65536;
   static constexpr std::size_t max_id_length = 64;
+  // Nesting of arrays and objects: a real questionnaire needs about ten levels,
+  // and parts of the document are copied and printed recursively.
+  static constexpr int max_json_depth = 64;
 };
 
 // Parses and checks a questionnaire. `source` names it in error messages (the

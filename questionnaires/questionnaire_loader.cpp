@@ -176,9 +176,20 @@ bool QuestionnaireLoader::check_keys(const Json& object, const std::string& path
 }
 
 Questionnaire QuestionnaireLoader::load(std::string_view json_text) {
+  // The depth is bounded while parsing, before anything recurses over the
+  // document (copying or printing a value recurses as deep as it is nested).
+  struct TooDeep {};
   Json doc;
   try {
-    doc = Json::parse(json_text);
+    doc = Json::parse(json_text, [](int depth, Json::parse_event_t, Json&) {
+      if (depth > QuestionnaireLimits::max_json_depth) throw TooDeep{};
+      return true;
+    });
+  } catch (const TooDeep&) {
+    problem("questionnaire.too_deep", "", "",
+            "arrays and objects are nested more than " +
+                std::to_string(QuestionnaireLimits::max_json_depth) + " levels deep");
+    throw DefinitionError(source_, std::move(problems_));
   } catch (const Json::parse_error& e) {
     std::string where = e.byte > 0 ? line_and_column(json_text, e.byte - 1) : "start";
     std::string what = e.what();
@@ -353,7 +364,7 @@ bool QuestionnaireLoader::load_id(const Json& object, const std::string& path, s
   if (!id) return false;
   if (!valid_id(*id)) {
     problem("questionnaire.invalid_id", child(path, "id"), "",
-            "'" + id->substr(0, 80) +
+            "'" + std::string(shorten(*id, 80)) +
                 "' is not a valid id (a letter or _, then letters, digits or _; at most 64)");
     return false;
   }
@@ -550,7 +561,7 @@ void QuestionnaireLoader::load_item(const Json& value, const std::string& path,
   auto type = item_type_from_string(*type_name);
   if (!type) {
     problem("questionnaire.unknown_type", child(path, "type"), item.id,
-            "unknown item type '" + type_name->substr(0, 40) +
+            "unknown item type '" + std::string(shorten(*type_name, 40)) +
                 "' (single, multiple, likert, rating, integer, decimal, date, text, long_text, "
                 "note, matrix, calculate)");
     return;
@@ -808,7 +819,7 @@ void QuestionnaireLoader::load_item_fields(Item& item, const Json& value, const 
             *target = *day;
           } else {
             problem("questionnaire.invalid_date", child(path, key), id,
-                    "'" + s->substr(0, 40) + "' is not a date YYYY-MM-DD");
+                    "'" + std::string(shorten(*s, 40)) + "' is not a date YYYY-MM-DD");
           }
         }
       }

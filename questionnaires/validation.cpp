@@ -34,7 +34,7 @@ std::string code_text(const RawCode& code) {
     case RawCode::Kind::Integer:
       return std::to_string(code.integer);
     case RawCode::Kind::String:
-      return code.text.substr(0, 64);
+      return std::string(shorten(code.text, 64));
     default:
       return "?";
   }
@@ -118,17 +118,16 @@ const ValidationResult& Validator::validate(const Response& response) {
       language_ = *index;
     } else {
       add(nullptr, "response.unknown_language",
-          format_message(text("unknown_language"),
-                         {{"language", response.language.substr(0, 16)}}));
+          format_message(text("unknown_language"), {{"language", shorten(response.language, 16)}}));
     }
   }
   if ((!response.questionnaire.empty() && response.questionnaire != q_.id()) ||
       (!response.version.empty() && response.version != q_.version())) {
     add(nullptr, "response.questionnaire_mismatch",
-        format_message(
-            text("questionnaire_mismatch"),
-            {{"got", response.questionnaire.substr(0, 64) + " " + response.version.substr(0, 64)},
-             {"expected", q_.id() + " " + q_.version()}}));
+        format_message(text("questionnaire_mismatch"),
+                       {{"got", std::string(shorten(response.questionnaire, 64)) + " " +
+                                    std::string(shorten(response.version, 64))},
+                        {"expected", q_.id() + " " + q_.version()}}));
   }
   if (response.answers.size() != q_.items().size()) {
     throw ResponseError("response.malformed",
@@ -189,9 +188,9 @@ const ValidationResult& Validator::validate(const Response& response) {
 
   for (const auto& id : response.unknown_items) {
     add(nullptr, "response.unknown_item",
-        format_message(text("unknown_item"), {{"item", std::string_view(id).substr(0, 64)}}));
+        format_message(text("unknown_item"), {{"item", shorten(id, 64)}}));
     if (!truncated_) {
-      result_.issues.back().item = id.substr(0, 64);
+      result_.issues.back().item = shorten(id, 64);
       issue_slots_.back() = std::numeric_limits<std::uint32_t>::max();  // after the form's items
     }
   }
@@ -240,7 +239,7 @@ bool Validator::check_answer(const Item& item, const RawAnswer& raw) {
         shown = std::to_string(raw.integer);
       } else if (raw.kind == RawAnswer::Kind::String) {
         index = item.scale->find(raw.text);
-        shown = raw.text.substr(0, 64);
+        shown = shorten(raw.text, 64);
       } else {
         wrong_type("type.choice");
         return false;

@@ -54,3 +54,37 @@ SlovinSize slovin(double population, double margin) {
 }
 
 }  // namespace sipas::sampling
+
+namespace sipas::sampling {
+
+std::vector<DomainSize> domain_sizes(const std::vector<std::pair<std::string, double>>& domains,
+                                     SizeFormula formula, const ProportionSizeOptions& options,
+                                     std::int64_t minimum) {
+  if (minimum < 0) throw SamplingError("sample_size.invalid_option", "--min must be >= 0");
+  std::vector<DomainSize> out;
+  for (const auto& [name, population] : domains) {
+    DomainSize d;
+    d.domain = name;
+    d.population = population;
+    if (formula == SizeFormula::Slovin) {
+      auto s = slovin(population, options.margin);
+      d.exact = s.exact / options.response_rate;
+      d.n = round_up(d.exact);
+    } else {
+      ProportionSizeOptions o = options;
+      o.population = population;
+      auto s = size_for_proportion(o);
+      d.exact = s.to_draw;
+      d.n = round_up(s.to_draw);
+    }
+    if (d.n < minimum) {
+      d.n = minimum;
+      d.raised_to_minimum = true;
+    }
+    d.n = std::min<std::int64_t>(d.n, static_cast<std::int64_t>(population));
+    out.push_back(d);
+  }
+  return out;
+}
+
+}  // namespace sipas::sampling

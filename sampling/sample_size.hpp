@@ -43,3 +43,22 @@ double normal_quantile_two_sided(double confidence);
 std::int64_t round_up(double x);
 
 }  // namespace sipas::sampling
+
+namespace sipas::sampling {
+
+// The sample size of each domain (stratum) from its population N_h.
+struct DomainSize {
+  std::string domain;
+  double population = 0;
+  double exact = 0;    // before rounding (Slovin's N/(1+Ne²) or Cochran's to_draw)
+  std::int64_t n = 0;  // rounded up, raised to the minimum, at most N_h
+  bool raised_to_minimum = false;
+};
+
+enum class SizeFormula { Cochran, Slovin };
+
+std::vector<DomainSize> domain_sizes(const std::vector<std::pair<std::string, double>>& domains,
+                                     SizeFormula formula, const ProportionSizeOptions& options,
+                                     std::int64_t minimum);
+
+}  // namespace sipas::sampling

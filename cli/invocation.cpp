@@ -1,0 +1,36 @@
+#include "cli/commands.hpp"
+
+namespace sipas::cli {
+namespace {
+std::string& stored() {
+  static std::string text;
+  return text;
+}
+
+// Quotes an argument that a shell would split or expand.
+std::string quoted(const std::string& arg) {
+  if (!arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?;&|<>()") == std::string::npos) return arg;
+  std::string out = "'";
+  for (char c : arg) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+}  // namespace
+
+void set_invocation(int argc, char** argv) {
+  std::string text = "sipas";
+  for (int i = 1; i < argc; ++i)
+    text += " " + quoted(argv[i]);
+  stored() = text;
+}
+
+const std::string& invocation() {
+  return stored();
+}
+
+}  // namespace sipas::cli

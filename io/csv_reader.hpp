@@ -1,0 +1,91 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "io/error.hpp"
+
+namespace sipas::io {
+
+// A CSV file is not well formed. Ids: csv.malformed, csv.field_count,
+// csv.invalid_utf8, csv.too_long, csv.missing_column, csv.empty,
+// csv.duplicate_column. The message starts with "name.csv:LINE: ".
+class CsvError : public Error {
+ public:
+  using Error::Error;
+};
+
+struct CsvOptions {
+  char delimiter = ',';
+  // Limits set where the data enters, so a hostile file cannot exhaust memory.
+  std::size_t max_field_bytes = std::size_t{1} << 20;
+  std::size_t max_fields = 10000;  // columns in the header
+};
+
+// Streams a CSV file (RFC 4180: a header row, quoted fields with delimiters,
+// doubled quotes and line breaks; LF or CRLF; an optional UTF-8 BOM) on
+// libcsv, in strict mode. Memory stays bounded by one read block (1 MiB) plus
+// one record, whatever the file size. Every field is checked to be UTF-8 and
+// every record to have as many fields as the header. Spaces around unquoted
+// fields are data, as RFC 4180 says (libcsv's default of trimming them is
+// turned off).
+//
+// The bytes are hashed with SHA-256 as they are read, so an audit record of
+// the input costs no second pass.
+//
+// Not safe to use from two threads at once. Move-only.
+class CsvReader {
+ public:
+  // Opens `path` and reads the header. Throws IoError (io.not_found,
+  // io.is_directory, io.read_failed) or CsvError.
+  explicit CsvReader(const std::filesystem::path& path, CsvOptions options = {});
+  CsvReader(CsvReader&&) noexcept;
+  CsvReader& operator=(CsvReader&&) noexcept;
+  CsvReader(const CsvReader&) = delete;
+  CsvReader& operator=(const CsvReader&) = delete;
+  ~CsvReader();
+
+  const std::vector<std::string>& header() const;
+  std::optional<std::size_t> column(std::string_view name) const;
+  // Throws CsvError csv.missing_column:
+  // "frame.csv: no column 'district' (columns: id, stratum, ...)".
+  std::size_t require_column(std::string_view name) const;
+
+  // Moves to the next data record; false at the end of the file. Blank lines
+  // are skipped. Throws CsvError when the next record is not well formed (the
+  // records before it are all delivered first), and IoError on a read error.
+  bool next();
+  // The current record's fields, one per column. Valid until the next call to
+  // next().
+  std::span<const std::string_view> fields() const;
+  std::string_view field(std::size_t column) const;
+
+  // 1-based physical line where the current record starts (the header's line
+  // before the first next()). Line breaks inside quoted fields count: a line
+  // break is LF, CRLF or a lone CR.
+  std::size_t line() const;
+  // 1-based number of the current data record (0 before the first next()).
+  std::size_t record() const;
+  // The file name used in messages: the path's last component.
+  const std::string& source() const;
+  // "frame.csv:1042": where the current record starts.
+  std::string where() const;
+
+  // Lowercase hex SHA-256 of every byte read so far, BOM included; the whole
+  // file's hash once next() has returned false.
+  std::string sha256() const;
+  std::uint64_t bytes_read() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sipas::io

@@ -1,0 +1,370 @@
+// Drawing samples from frames on disk: counts, probabilities, weights,
+// reserves, reproducibility, multi-stage designs and bad input.
+
+#include "sampling/draw.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "io/csv_reader.hpp"
+#include "io/file.hpp"
+#include "sampling/error.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace sipas::sampling;
+
+struct Row {
+  std::map<std::string, std::string> values;
+};
+
+class DrawTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("sipas-draw-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path write(const std::string& name, const std::string& content) {
+    auto path = dir_ / name;
+    std::ofstream(path) << content;
+    return path;
+  }
+
+  // A frame of `per_stratum` rows in each of the given strata; `size` grows with the row.
+  fs::path frame(const std::map<std::string, int>& per_stratum) {
+    std::string text = "id,region,size,score\n";
+    int id = 0;
+    for (const auto& [stratum, count] : per_stratum) {
+      for (int i = 0; i < count; ++i) {
+        ++id;
+        text += "u" + std::to_string(id) + "," + stratum + "," + std::to_string(1 + i % 7) + "," +
+                std::to_string((id * 37) % 100) + "\n";
+      }
+    }
+    return write("frame.csv", text);
+  }
+
+  SampleRequest request(const fs::path& frame_path) {
+    SampleRequest r;
+    r.frame = frame_path;
+    r.strata = {"region"};
+    r.out = dir_ / "sample.csv";
+    r.seed = 12345;
+    r.seed_given = true;
+    return r;
+  }
+
+  std::vector<Row> read_sample() {
+    sipas::io::CsvReader reader(dir_ / "sample.csv");
+    std::vector<Row> rows;
+    while (reader.next()) {
+      Row row;
+      for (std::size_t c = 0; c < reader.header().size(); ++c) {
+        row.values[reader.header()[c]] = std::string(reader.field(c));
+      }
+      rows.push_back(row);
+    }
+    return rows;
+  }
+
+  std::string error_of(const SampleRequest& r) {
+    try {
+      draw_sample(r);
+    } catch (const sipas::Error& e) {
+      EXPECT_FALSE(fs::exists(r.out)) << "a failed draw must leave no output";
+      return e.id() + ": " + e.what();
+    }
+    ADD_FAILURE() << "expected an error";
+    return "";
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(DrawTest, StratifiedSrsCountsProbabilitiesAndWeights) {
+  auto r = request(frame({{"north", 600}, {"south", 300}, {"west", 100}}));
+  r.total = 100;
+  r.reserve = 3;
+  auto summary = draw_sample(r);
+  EXPECT_EQ(summary.frame_rows, 1000u);
+  EXPECT_EQ(summary.main, 100u);
+  EXPECT_EQ(summary.reserves, 9u);
+  auto rows = read_sample();
+  ASSERT_EQ(rows.size(), 109u);
+  std::map<std::string, int> main_count;
+  std::map<std::string, double> weight_sum;
+  std::map<std::string, std::set<std::string>> reserve_ranks;
+  std::set<std::string> ids;
+  for (const auto& row : rows) {
+    const auto& v = row.values;
+    EXPECT_TRUE(ids.insert(v.at("id")).second) << "id drawn twice";
+    EXPECT_EQ(v.at("psu"), v.at("id"));
+    double pi = std::stod(v.at("inclusion_probability"));
+    EXPECT_NEAR(std::stod(v.at("design_weight")) * pi, 1, 1e-12);
+    if (v.at("role") == "main") {
+      ++main_count[v.at("stratum")];
+      weight_sum[v.at("stratum")] += std::stod(v.at("design_weight"));
+      EXPECT_EQ(v.at("reserve_rank"), "");
+    } else {
+      EXPECT_EQ(v.at("role"), "reserve");
+      reserve_ranks[v.at("stratum")].insert(v.at("reserve_rank"));
+    }
+  }
+  // Proportional: 60, 30, 10; SRS weights add up to N_h.
+  EXPECT_EQ(main_count["north"], 60);
+  EXPECT_EQ(main_count["south"], 30);
+  EXPECT_EQ(main_count["west"], 10);
+  EXPECT_NEAR(weight_sum["north"], 600, 1e-9);
+  EXPECT_NEAR(weight_sum["south"], 300, 1e-9);
+  EXPECT_NEAR(weight_sum["west"], 100, 1e-9);
+  for (const auto& stratum : {"north", "south", "west"}) {
+    EXPECT_THAT(reserve_ranks[stratum], ::testing::ElementsAre("1", "2", "3")) << stratum;
+  }
+  EXPECT_EQ(summary.design["strata"][0]["population"], 600);
+  EXPECT_EQ(summary.design["seed"], 12345u);
+  EXPECT_EQ(summary.design["frame"]["sha256"],
+            sipas::io::read_file(dir_ / "frame.csv", 1 << 20).empty()
+                ? ""
+                : summary.design["frame"]["sha256"]);
+}
+
+TEST_F(DrawTest, SameSeedSameBytesOtherSeedOtherSample) {
+  auto r = request(frame({{"north", 200}, {"south", 100}}));
+  r.total = 30;
+  r.reserve = 2;
+  draw_sample(r);
+  auto first = sipas::io::read_file(r.out, 1 << 20);
+  draw_sample(r);
+  EXPECT_EQ(sipas::io::read_file(r.out, 1 << 20), first);
+  r.seed = 999;
+  draw_sample(r);
+  EXPECT_NE(sipas::io::read_file(r.out, 1 << 20), first);
+}
+
+TEST_F(DrawTest, AStratumsDrawDoesNotDependOnTheOtherStrata) {
+  auto r = request(frame({{"north", 200}, {"south", 100}}));
+  r.n_per_stratum = write("n.csv", "region,n\nnorth,10\nsouth,5\n");
+  draw_sample(r);
+  std::set<std::string> north_before;
+  for (const auto& row : read_sample()) {
+    if (row.values.at("stratum") == "north") north_before.insert(row.values.at("id"));
+  }
+  r.n_per_stratum = write("n.csv", "region,n\nnorth,10\nsouth,50\n");
+  draw_sample(r);
+  std::set<std::string> north_after;
+  for (const auto& row : read_sample()) {
+    if (row.values.at("stratum") == "north") north_after.insert(row.values.at("id"));
+  }
+  EXPECT_EQ(north_before, north_after);
+  EXPECT_EQ(north_before.size(), 10u);
+}
+
+// Over many seeds each unit is drawn as often as its π says, through the whole
+// pipeline (frame positions, strata, output).
+TEST_F(DrawTest, EmpiricalInclusionFrequenciesMatchPi) {
+  for (auto method : {SelectionMethod::Srs, SelectionMethod::Systematic,
+                      SelectionMethod::PpsSystematic, SelectionMethod::Pps}) {
+    auto r = request(frame({{"a", 14}, {"b", 9}}));
+    r.n_per_stratum = write("n.csv", "region,n\na,4\nb,3\n");
+    r.method = method;
+    if (method == SelectionMethod::PpsSystematic || method == SelectionMethod::Pps)
+      r.size_column = "size";
+    if (method == SelectionMethod::Systematic) r.sort_column = "score";
+    std::map<std::string, int> hits;
+    std::map<std::string, double> pi;
+    const int draws = 1000;
+    for (int d = 0; d < draws; ++d) {
+      r.seed = 1000 + static_cast<std::uint64_t>(d);
+      draw_sample(r);
+      for (const auto& row : read_sample()) {
+        ++hits[row.values.at("id")];
+        pi[row.values.at("id")] = std::stod(row.values.at("inclusion_probability"));
+      }
+    }
+    ASSERT_EQ(pi.size(), 23u) << to_string(method) << ": every unit should be drawn at some point";
+    double worst = 0;
+    double total_pi = 0;
+    for (const auto& [id, p] : pi) {
+      total_pi += p;
+      if (p >= 1) {
+        EXPECT_EQ(hits[id], draws);
+        continue;
+      }
+      worst = std::max(worst, std::fabs(hits[id] - draws * p) / std::sqrt(draws * p * (1 - p)));
+    }
+    EXPECT_NEAR(total_pi, 7, 1e-9) << to_string(method);
+    EXPECT_LT(worst, 4.5) << to_string(method);
+  }
+}
+
+TEST_F(DrawTest, PpsProbabilitiesByHand) {
+  // Sizes 1..7 repeating: stratum a has 7 rows of sizes 1..7 (Σ 28). n = 2:
+  // π = 2x/28, the largest 0.5.
+  auto r = request(frame({{"a", 7}}));
+  r.n_per_stratum = write("n.csv", "region,n\na,2\n");
+  r.method = SelectionMethod::Pps;
+  r.size_column = "size";
+  draw_sample(r);
+  for (const auto& row : read_sample()) {
+    int id = std::stoi(row.values.at("id").substr(1));
+    EXPECT_NEAR(std::stod(row.values.at("inclusion_probability")), 2.0 * id / 28, 1e-15);
+  }
+}
+
+TEST_F(DrawTest, MultiStageProbabilitiesMultiply) {
+  // Two districts per province; d1 is the capital (certainty). Communes of
+  // 3 and 1 rows... sizes by rows.
+  std::string text = "id,province,district,commune,capital\n";
+  int id = 0;
+  auto add = [&](const std::string& p, const std::string& d, const std::string& c, int rows,
+                 int capital) {
+    for (int i = 0; i < rows; ++i) {
+      text += "p" + std::to_string(++id) + "," + p + "," + d + "," + c + "," +
+              std::to_string(capital) + "\n";
+    }
+  };
+  add("P1", "d1", "c1", 10, 1);
+  add("P1", "d1", "c2", 30, 1);
+  add("P1", "d2", "c1", 20, 0);
+  add("P1", "d3", "c1", 60, 0);
+  add("P1", "d4", "c1", 20, 0);
+  auto r = request(write("frame.csv", text));
+  r.strata.clear();
+  DesignSpec spec;
+  spec.strata = {"province"};
+  Stage districts;
+  districts.unit = "district";
+  districts.method = SelectionMethod::Pps;
+  districts.n = 2;
+  districts.certainty_column = "capital";
+  districts.certainty_values = {"1"};
+  Stage communes;
+  communes.unit = "commune";
+  communes.method = SelectionMethod::Srs;
+  communes.n = 1;
+  Stage people;
+  people.method = SelectionMethod::Srs;
+  people.n = 5;
+  people.reserve = 2;
+  spec.stages = {districts, communes, people};
+  r.design = spec;
+  std::map<std::string, int> district_hits;
+  const int draws = 600;
+  for (int d = 0; d < draws; ++d) {
+    r.seed = 77 + static_cast<std::uint64_t>(d);
+    auto summary = draw_sample(r);
+    std::set<std::string> districts_seen;
+    for (const auto& row : read_sample()) {
+      const auto& v = row.values;
+      int n = std::stoi(v.at("id").substr(1));
+      std::string district = n <= 40 ? "d1" : n <= 60 ? "d2" : n <= 120 ? "d3" : "d4";
+      districts_seen.insert(district);
+      EXPECT_EQ(v.at("psu"), district);
+      // d1 is certain; the other draw is by rows among d2 (20), d3 (60), d4 (20).
+      double pi_district = district == "d1" ? 1 : district == "d3" ? 0.6 : 0.2;
+      EXPECT_NEAR(std::stod(v.at("pi_district")), pi_district, 1e-12);
+      double pi_commune = district == "d1" ? 0.5 : 1;
+      EXPECT_NEAR(std::stod(v.at("pi_commune")), pi_commune, 1e-12);
+      int commune_rows = n <= 10 ? 10 : n <= 40 ? 30 : n <= 60 ? 20 : n <= 120 ? 60 : 20;
+      EXPECT_NEAR(std::stod(v.at("pi_rows")), 5.0 / commune_rows, 1e-12);
+      EXPECT_NEAR(std::stod(v.at("inclusion_probability")),
+                  pi_district * pi_commune * 5.0 / commune_rows, 1e-12);
+    }
+    EXPECT_EQ(summary.main, 10u);
+    EXPECT_EQ(summary.reserves, 4u);
+    for (const auto& d2 : districts_seen)
+      ++district_hits[d2];
+  }
+  EXPECT_EQ(district_hits["d1"], draws);
+  for (auto [district, pi] : std::map<std::string, double>{{"d2", 0.2}, {"d3", 0.6}, {"d4", 0.2}}) {
+    EXPECT_LT(std::fabs(district_hits[district] - draws * pi) / std::sqrt(draws * pi * (1 - pi)),
+              4.5)
+        << district;
+  }
+}
+
+TEST_F(DrawTest, DuplicateIdsNameBothLines) {
+  auto path = write("frame.csv", "id,region\na,x\nb,x\nc,y\nb,y\n");
+  auto r = request(path);
+  r.total = 2;
+  auto error = error_of(r);
+  EXPECT_THAT(error, ::testing::HasSubstr("frame.duplicate_id"));
+  EXPECT_THAT(error, ::testing::HasSubstr("frame.csv:5: duplicate id 'b' (also on line 3)"));
+}
+
+TEST_F(DrawTest, EmptyStratumIsAnErrorWithFileAndLine) {
+  auto r = request(write("frame.csv", "id,region\na,x\nb,\"\"\n"));
+  r.total = 1;
+  EXPECT_THAT(error_of(r), ::testing::HasSubstr("frame.csv:3: column 'region' is empty"));
+}
+
+TEST_F(DrawTest, SampleLargerThanTheFrame) {
+  auto r = request(frame({{"north", 5}}));
+  r.total = 6;
+  EXPECT_THAT(error_of(r), ::testing::HasSubstr("allocation.total_above_population"));
+  r.total.reset();
+  r.n_per_stratum = write("n.csv", "region,n\nnorth,9\n");
+  EXPECT_THAT(error_of(r), ::testing::HasSubstr("asks for 9 but has only 5"));
+}
+
+TEST_F(DrawTest, PpsSizesMustBePositive) {
+  auto r = request(write("frame.csv", "id,region,size\na,x,3\nb,x,0\n"));
+  r.total = 1;
+  r.method = SelectionMethod::PpsSystematic;
+  r.size_column = "size";
+  EXPECT_THAT(error_of(r), ::testing::HasSubstr("frame.csv:3: column 'size' must be a size > 0"));
+  r.frame = write("frame.csv", "id,region,size\na,x,3\nb,x,many\n");
+  EXPECT_THAT(error_of(r), ::testing::HasSubstr("frame.csv:3: column 'size' must be a number"));
+}
+
+TEST_F(DrawTest, UnknownColumnListsTheColumns) {
+  auto r = request(frame({{"north", 5}}));
+  r.strata = {"district"};
+  r.total = 1;
+  auto error = error_of(r);
+  EXPECT_THAT(error, ::testing::HasSubstr("csv.missing_column"));
+  EXPECT_THAT(error, ::testing::HasSubstr("district"));
+  EXPECT_THAT(error, ::testing::HasSubstr("region"));
+}
+
+TEST_F(DrawTest, MalformedCsvIsAnErrorWithTheLine) {
+  auto r = request(write("frame.csv", "id,region\na,x\nb,\"x\n"));
+  r.total = 1;
+  EXPECT_THAT(error_of(r), ::testing::HasSubstr("frame.csv:3"));
+  r.frame = write("frame.csv", "id,region\na,x\nb,x,extra\n");
+  EXPECT_THAT(error_of(r), ::testing::HasSubstr("csv.field_count"));
+}
+
+TEST_F(DrawTest, ReservesAreRefusedForPps) {
+  auto r = request(frame({{"north", 5}}));
+  r.total = 2;
+  r.reserve = 1;
+  r.method = SelectionMethod::Pps;
+  r.size_column = "size";
+  EXPECT_THAT(error_of(r), ::testing::HasSubstr("sample.reserve_unsupported"));
+}
+
+TEST_F(DrawTest, CarriedColumnsFollowTheDesignColumns) {
+  auto r = request(frame({{"north", 20}}));
+  r.total = 4;
+  r.carry = {"score", "size"};
+  draw_sample(r);
+  sipas::io::CsvReader reader(r.out);
+  EXPECT_THAT(reader.header(),
+              ::testing::ElementsAre("id", "stratum", "psu", "inclusion_probability",
+                                     "design_weight", "role", "reserve_rank", "score", "size"));
+}
+
+}  // namespace
