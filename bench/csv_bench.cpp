@@ -246,10 +246,10 @@ void BM_CsvWriterFrame(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_CsvReaderFrame)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_LibcsvAlone)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_Sha256File)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_CsvWriterFrame)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_CsvReaderFrame)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LibcsvAlone)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Sha256File)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CsvWriterFrame)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
   constexpr std::string_view rows_flag = "--frame_rows=";

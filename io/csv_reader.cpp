@@ -209,6 +209,12 @@ void CsvReader::Impl::add_field(const char* data, std::size_t size) {
       return fail("csv.too_long", at(field_line(line_, index)) + ": the header has more than " +
                                       std::to_string(options_.max_fields) + " fields");
     }
+    // Column names are short: a header is held to the limit of one field, so
+    // that max_fields long names cannot take max_fields times that memory.
+    if (arena_.size() + size > options_.max_field_bytes) {
+      return fail("csv.too_long", at(field_line(line_, index)) + ": the header is longer than " +
+                                      std::to_string(options_.max_field_bytes) + " bytes");
+    }
   } else if (index >= width_) {
     return;  // counted only; end_row reports the count
   }

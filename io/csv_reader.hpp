@@ -23,10 +23,13 @@ class CsvError : public Error {
 };
 
 struct CsvOptions {
-  char delimiter = ',';
-  // Limits set where the data enters, so a hostile file cannot exhaust memory.
+  char delimiter = ',';  // ASCII, and neither a quote nor a line break
+  // Limits set where the data enters, so that a hostile file cannot exhaust
+  // memory: a field, and the whole header, at most max_field_bytes; a header
+  // at most max_fields columns (a data record has exactly the header's).
+  // Breaking one is CsvError csv.too_long.
   std::size_t max_field_bytes = std::size_t{1} << 20;
-  std::size_t max_fields = 10000;  // columns in the header
+  std::size_t max_fields = 10000;
 };
 
 // Streams a CSV file (RFC 4180: a header row, quoted fields with delimiters,

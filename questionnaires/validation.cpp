@@ -187,6 +187,10 @@ const ValidationResult& Validator::validate(const Response& response) {
   }
 
   for (const auto& id : response.unknown_items) {
+    if (result_.issues.size() >= max_issues) {  // past the cap: no message to build
+      truncated_ = true;
+      break;
+    }
     add(nullptr, "response.unknown_item",
         format_message(text("unknown_item"), {{"item", shorten(id, 64)}}));
     if (!truncated_) {

@@ -335,6 +335,9 @@ TEST_F(CsvTest, FieldOverTheLimitIsTooLong) {
   auto header = error_of("wide.csv", "a,b,c\n", {.max_fields = 2});
   EXPECT_EQ(header.id(), "csv.too_long");
   EXPECT_STREQ(header.what(), "wide.csv:1: the header has more than 2 fields");
+  auto names = error_of("names.csv", "abcde,fghij\n", {.max_field_bytes = 8});
+  EXPECT_EQ(names.id(), "csv.too_long");
+  EXPECT_STREQ(names.what(), "names.csv:1: the header is longer than 8 bytes");
 }
 
 TEST_F(CsvTest, UnclosedQuoteStopsAtTheLimitNotAtTheEndOfTheFile) {

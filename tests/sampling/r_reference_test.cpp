@@ -1,0 +1,222 @@
+// Sampling against R (tests/reference/sampling_reference.json, made by
+// sampling_reference.R with R's `sampling` package and base R on the api
+// population of ../shared/data/api/apipop.csv).
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "io/csv_reader.hpp"
+#include "io/file.hpp"
+#include "sampling/allocation.hpp"
+#include "sampling/draw.hpp"
+#include "sampling/sample_size.hpp"
+#include "sampling/selection.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace sipas::sampling;
+using Json = nlohmann::json;
+
+const Json& reference() {
+  static const Json doc = Json::parse(
+      sipas::io::read_file(std::string(SIPAS_SOURCE_DIR) + "/tests/reference/sampling_reference.json", 1 << 24));
+  return doc;
+}
+
+std::string apipop() { return std::string(SIPAS_SOURCE_DIR) + "/../shared/data/api/apipop.csv"; }
+
+double number(const Json& v) { return v.is_string() ? std::stod(v.get<std::string>()) : v.get<double>(); }
+
+// Relative agreement to 1e-12: both sides compute the same closed formula.
+void expect_close(double got, double want, const std::string& what) {
+  EXPECT_NEAR(got, want, 1e-12 * std::max(1.0, std::fabs(want))) << what;
+}
+
+struct School {
+  std::string cds, stype;
+  double enroll = 0;
+  bool has_enroll = false;
+};
+
+std::vector<School> schools() {
+  sipas::io::CsvReader reader(apipop());
+  auto cds = reader.require_column("cds"), stype = reader.require_column("stype");
+  auto enroll = reader.require_column("enroll");
+  std::vector<School> out;
+  while (reader.next()) {
+    School s;
+    s.cds = reader.field(cds);
+    s.stype = reader.field(stype);
+    auto e = reader.field(enroll);
+    s.has_enroll = !e.empty();
+    if (s.has_enroll) s.enroll = std::stod(std::string(e));
+    out.push_back(s);
+  }
+  return out;
+}
+
+TEST(SamplingReferenceTest, AllocationsOfTheApiPopulation) {
+  const auto& pop = reference()["population"];
+  const auto& alloc = reference()["allocation"];
+  std::vector<StratumFacts> strata;
+  for (const char* h : {"E", "H", "M"}) {
+    StratumFacts f;
+    f.key = h;
+    f.population = static_cast<std::int64_t>(number(pop["N_h"]["value"][h]));
+    f.sd = number(pop["S_h_sample_sd"]["value"][h]);
+    f.mean = number(pop["mean_h"]["value"][h]);
+    f.cost = number(alloc["cost"]["value"][h]);
+    strata.push_back(f);
+  }
+  auto check = [&](AllocationMethod method, bool use_cv, const char* real_key, const char* integer_key) {
+    AllocationOptions o;
+    o.method = method;
+    o.total = 400;
+    o.power_q = 0.5;
+    o.use_cv = use_cv;
+    auto a = allocate(strata, o);
+    int h = 0;
+    for (const char* key : {"E", "H", "M"}) {
+      expect_close(a.target[h], number(alloc[real_key]["value"][key]), std::string(real_key) + " " + key);
+      if (integer_key) {
+        EXPECT_EQ(a.n[h], static_cast<std::int64_t>(number(alloc[integer_key]["value"][key])))
+            << integer_key << " " << key;
+      }
+      ++h;
+    }
+  };
+  check(AllocationMethod::Proportional, false, "proportional", "proportional_largest_remainder");
+  check(AllocationMethod::Equal, false, "equal", "equal_largest_remainder");
+  check(AllocationMethod::Neyman, false, "neyman_sd", "neyman_sd_largest_remainder");
+  check(AllocationMethod::Optimal, false, "optimal_sd", nullptr);
+  check(AllocationMethod::Power, true, "power_cv_sd", nullptr);
+  check(AllocationMethod::Power, false, "power_nocv", nullptr);
+}
+
+TEST(SamplingReferenceTest, NeymanFromTheFrameUsesTheWithinStratumSd) {
+  // The SD is computed from the frame while it streams (Welford, divisor N_h - 1).
+  auto dir = fs::temp_directory_path() / "sipas-r-neyman";
+  fs::create_directories(dir);
+  SampleRequest r;
+  r.frame = apipop();
+  r.id_column = "cds";
+  r.strata = {"stype"};
+  r.total = 400;
+  r.allocation.method = AllocationMethod::Neyman;
+  r.sd_column = "api00";
+  r.out = dir / "sample.csv";
+  r.seed = 1;
+  auto summary = draw_sample(r);
+  const auto& want = reference()["allocation"]["neyman_sd"]["value"];
+  for (const auto& s : summary.design["strata"]) {
+    expect_close(s["allocation_target"].get<double>(), number(want[s["stratum"].get<std::string>()]),
+                 s["stratum"].get<std::string>());
+  }
+  fs::remove_all(dir);
+}
+
+TEST(SamplingReferenceTest, InclusionProbabilitiesUnitByUnit) {
+  const auto& pps = reference()["pps"];
+  auto all = schools();
+  std::vector<School> with_size;
+  for (const auto& s : all) {
+    if (s.has_enroll) with_size.push_back(s);
+  }
+  ASSERT_EQ(with_size.size(), static_cast<std::size_t>(number(pps["N_used"]["value"])));
+  auto compare = [&](const std::vector<School>& units, std::int64_t n, const Json& expected, const char* name) {
+    std::vector<double> sizes;
+    for (const auto& u : units) sizes.push_back(u.enroll);
+    auto pi = pps_inclusion_probabilities(sizes, n);
+    int certain = 0;
+    for (std::size_t i = 0; i < units.size(); ++i) {
+      expect_close(pi[i], number(expected["pi"][units[i].cds]), std::string(name) + " " + units[i].cds);
+      certain += pi[i] == 1;
+    }
+    EXPECT_EQ(certain, static_cast<int>(number(expected["certainty"]["value"]))) << name;
+  };
+  compare(with_size, 400, pps["unstratified"], "unstratified n=400");
+  compare(with_size, 2000, pps["certainty_all_2000"], "unstratified n=2000");
+  std::vector<School> high;
+  for (const auto& s : with_size) {
+    if (s.stype == "H") high.push_back(s);
+  }
+  compare(high, 400, pps["certainty_H_400"], "H n=400");
+}
+
+TEST(SamplingReferenceTest, StratifiedPpsDrawRecordsRsProbabilities) {
+  // The frame without the 37 schools that have no enrolment.
+  auto dir = fs::temp_directory_path() / "sipas-r-pps";
+  fs::create_directories(dir);
+  {
+    sipas::io::CsvReader reader(apipop());
+    std::ofstream out(dir / "frame.csv");
+    out << "cds,stype,enroll\n";
+    auto cds = reader.require_column("cds"), stype = reader.require_column("stype");
+    auto enroll = reader.require_column("enroll");
+    while (reader.next()) {
+      if (reader.field(enroll).empty()) continue;
+      out << reader.field(cds) << "," << reader.field(stype) << "," << reader.field(enroll) << "\n";
+    }
+  }
+  std::ofstream(dir / "n.csv") << "stype,n\nE,100\nH,40\nM,60\n";
+  SampleRequest r;
+  r.frame = dir / "frame.csv";
+  r.id_column = "cds";
+  r.strata = {"stype"};
+  r.n_per_stratum = dir / "n.csv";
+  r.method = SelectionMethod::Pps;
+  r.size_column = "enroll";
+  r.out = dir / "sample.csv";
+  r.seed = 2024;
+  auto summary = draw_sample(r);
+  EXPECT_EQ(summary.main, 200u);
+  const auto& stratified = reference()["pps"]["stratified"];
+  sipas::io::CsvReader sample(dir / "sample.csv");
+  auto id = sample.require_column("id"), stratum = sample.require_column("stratum");
+  auto pi = sample.require_column("inclusion_probability");
+  std::map<std::string, int> counts;
+  while (sample.next()) {
+    std::string h(sample.field(stratum));
+    ++counts[h];
+    double got = std::stod(std::string(sample.field(pi)));
+    expect_close(got, number(stratified[h]["pi"][std::string(sample.field(id))]), std::string(sample.field(id)));
+  }
+  EXPECT_EQ(counts["E"], 100);
+  EXPECT_EQ(counts["H"], 40);
+  EXPECT_EQ(counts["M"], 60);
+  fs::remove_all(dir);
+}
+
+TEST(SamplingReferenceTest, SampleSizes) {
+  const auto& ref = reference()["sample_size"];
+  std::vector<double> populations = {500, 1000, 10000, 100000};
+  for (std::size_t i = 0; i < populations.size(); ++i) {
+    const double N = populations[i];
+    auto s = slovin(N, 0.05);
+    expect_close(s.exact, number(ref["slovin"]["value"][i]), "slovin");
+    EXPECT_EQ(s.n, static_cast<std::int64_t>(number(ref["slovin_ceiling"]["value"][i])));
+    ProportionSizeOptions o;
+    o.population = N;
+    auto c = size_for_proportion(o);
+    expect_close(c.with_fpc, number(ref["cochran_fpc"]["value"][i]), "cochran fpc");
+    EXPECT_EQ(c.n, static_cast<std::int64_t>(number(ref["cochran_fpc_ceiling"]["value"][i])));
+    o.design_effect = 1.5;
+    o.response_rate = 0.8;
+    c = size_for_proportion(o);
+    expect_close(c.to_draw, number(ref["cochran_fpc_deff_response"]["value"][i]), "cochran deff");
+    EXPECT_EQ(c.n, static_cast<std::int64_t>(number(ref["cochran_fpc_deff_response_ceiling"]["value"][i])));
+  }
+  expect_close(size_for_proportion({}).n0, number(ref["cochran_n0"]["value"]), "n0");
+  for (const char* conf : {"0.90", "0.95", "0.99"}) {
+    expect_close(normal_quantile_two_sided(std::stod(conf)), number(ref["qnorm"]["value"][conf]), conf);
+  }
+}
+
+}  // namespace
