@@ -1,13 +1,16 @@
-// sipas demo: the main job on the embedded defaults. For now it loads the
-// standard questionnaires and checks the example responses; it grows, stage by
-// stage, into the whole yearly pipeline.
+// sipas demo: the main job on the embedded defaults. It loads the standard
+// questionnaires, checks the example responses, makes a synthetic provincial
+// frame and draws a multi-stage sample from it; it grows, stage by stage, into
+// the whole yearly pipeline.
 
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/questionnaire_output.hpp"
+#include "io/file.hpp"
 #include "questionnaires/error.hpp"
 #include "questionnaires/item_scores.hpp"
 #include "questionnaires/questionnaire.hpp"
@@ -15,6 +18,10 @@
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/summary.hpp"
 #include "questionnaires/validation.hpp"
+#include "sampling/design_spec.hpp"
+#include "sampling/draw.hpp"
+#include "sampling/standard_designs.hpp"
+#include "sampling/synthetic_frame.hpp"
 
 namespace sipas::cli {
 namespace {
@@ -25,8 +32,45 @@ bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-int run_demo() {
-  std::cout << "sipas demo\n\n[1/2] Loading the standard questionnaires\n";
+namespace s = sipas::sampling;
+
+struct DemoOptions {
+  std::string out = "sipas-demo";
+  std::uint64_t seed = 2024;
+};
+
+// Stage 3: a synthetic province and a PAPI-style sample of its citizens.
+void demo_sampling(const DemoOptions& o) {
+  namespace fs = std::filesystem;
+  fs::create_directories(o.out);
+  const fs::path frame = fs::path(o.out) / "frame.csv";
+  s::SyntheticFrameOptions frame_options;
+  frame_options.rows = 60000;
+  frame_options.seed = o.seed;
+  auto rows = s::write_synthetic_frame(frame, frame_options);
+  std::cout << "  " << frame.string() << ": " << rows << " people who completed procedures in "
+            << frame_options.districts_per_province << " districts\n";
+  const auto* design_file = s::find_standard_design("designs/province-citizens.json");
+  s::SampleRequest request;
+  request.frame = frame;
+  request.design =
+      s::parse_design_spec(std::string(design_file->content), std::string(design_file->name));
+  request.seed = o.seed;
+  request.seed_given = true;
+  request.carry = {"district", "commune", "village", "service_field", "channel"};
+  request.out = fs::path(o.out) / "sample.csv";
+  request.command_line = "sipas demo";
+  auto summary = s::draw_sample(request);
+  io::write_file_atomic(fs::path(o.out) / "design.json", summary.design.dump(2) + "\n");
+  std::cout << "  " << request.out.string() << ": " << summary.main << " main and "
+            << summary.reserves
+            << " reserve respondents (districts and communes by PPS with the capital and the seats "
+               "certain, villages by systematic PPS, 15 people per village)\n"
+            << "  " << (fs::path(o.out) / "design.json").string() << ": the design record\n";
+}
+
+int run_demo(const DemoOptions& options) {
+  std::cout << "sipas demo\n\n[1/3] Loading the standard questionnaires\n";
   std::map<std::string, q::Questionnaire> forms;
   for (const auto& file : q::standard_files()) {
     if (!starts_with(file.name, "forms/") && file.name != "examples/example-questionnaire.json")
@@ -36,7 +80,7 @@ int run_demo() {
     forms.emplace(questionnaire.id(), std::move(questionnaire));
   }
 
-  std::cout << "\n[2/2] Checking the example responses\n";
+  std::cout << "\n[2/3] Checking the example responses\n";
   int unexpected = 0;
   for (const auto& file : q::standard_files()) {
     if (!starts_with(file.name, "examples/responses/")) continue;
@@ -67,20 +111,29 @@ int run_demo() {
       ++unexpected;
     }
   }
+  std::cout << "\n[3/3] Drawing a sample from a synthetic provincial frame\n";
+  demo_sampling(options);
   std::cout << "\n"
             << forms.size() << " questionnaires loaded; example responses "
-            << (unexpected == 0 ? "behaved as expected" : "did NOT behave as expected") << "\n";
+            << (unexpected == 0 ? "behaved as expected" : "did NOT behave as expected")
+            << "; outputs in " << options.out << "/\n";
   return unexpected == 0 ? exit_ok : exit_internal_error;
 }
 
 }  // namespace
 
 void add_demo_command(CLI::App& app, Action& run) {
-  auto* demo = app.add_subcommand(
-      "demo",
-      "Run the main job on the embedded defaults: load the standard questionnaires and check the "
-      "example responses (valid ones must pass, invalid ones must be rejected).");
-  demo->callback([&run] { run = run_demo; });
+  auto* demo = app.add_subcommand("demo",
+                                  "Run the main job on the embedded defaults: load the standard "
+                                  "questionnaires, check the example "
+                                  "responses (valid ones must pass, invalid ones must be "
+                                  "rejected), make a synthetic provincial frame "
+                                  "and draw a multi-stage sample from it.");
+  auto options = std::make_shared<DemoOptions>();
+  demo->add_option("--out", options->out, "Folder for the demo's outputs")->capture_default_str();
+  demo->add_option("--seed", options->seed, "Seed of the synthetic data and the sample")
+      ->capture_default_str();
+  demo->callback([&run, options] { run = [options] { return run_demo(*options); }; });
 }
 
 }  // namespace sipas::cli

@@ -125,12 +125,20 @@ TEST(CliTest, MissingFileIsAUserError) {
   EXPECT_THAT(r.err, HasSubstr("/nonexistent/form.json"));
 }
 
-TEST(CliTest, DemoLoadsTheFormsAndChecksTheExamples) {
-  auto r = sipas({"demo"});
+TEST(CliTest, DemoLoadsTheFormsChecksTheExamplesAndDrawsASample) {
+  auto out =
+      std::filesystem::temp_directory_path() / ("sipas-demo-test-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(out);
+  auto r = sipas({"demo", "--out", out.string()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("4 questionnaires loaded"));
   EXPECT_THAT(r.out, HasSubstr("behaved as expected"));
   EXPECT_THAT(r.out, HasSubstr("sipas-citizen-invalid.json: 6 problems"));
+  EXPECT_THAT(r.out, HasSubstr("240 main and 80 reserve respondents"));
+  for (const char* file : {"frame.csv", "sample.csv", "design.json"}) {
+    EXPECT_TRUE(std::filesystem::exists(out / file)) << file;
+  }
+  std::filesystem::remove_all(out);
 }
 
 }  // namespace

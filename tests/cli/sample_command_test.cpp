@@ -12,16 +12,19 @@
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using sipas::test::sipas;
+using ::testing::HasSubstr;
 
-std::string apipop() { return std::string(SIPAS_SOURCE_DIR) + "/../shared/data/api/apipop.csv"; }
+std::string apipop() {
+  return std::string(SIPAS_SOURCE_DIR) + "/../shared/data/api/apipop.csv";
+}
 
 class SampleCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("sipas-cli-sample-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("sipas-cli-sample-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -33,7 +36,8 @@ class SampleCommandTest : public ::testing::Test {
 TEST_F(SampleCommandTest, HelpShowsTheOptionsAndTheFormulas) {
   auto r = sipas({"sample", "--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* option : {"--frame", "--strata", "--allocation", "--method", "--reserve", "--design", "--seed"}) {
+  for (const char* option :
+       {"--frame", "--strata", "--allocation", "--method", "--reserve", "--design", "--seed"}) {
     EXPECT_THAT(r.out, HasSubstr(option));
   }
   auto size = sipas({"sample", "size", "--help"});
@@ -47,7 +51,8 @@ TEST_F(SampleCommandTest, SizeWithSlovinAndCochran) {
   ASSERT_EQ(slovin.exit_code, 0) << slovin.err;
   auto report = nlohmann::json::parse(slovin.out);
   EXPECT_EQ(report["domains"][0]["n"], 385);
-  auto cochran = sipas({"sample", "size", "--frame", apipop(), "--strata", "stype", "--min", "380", "--format", "json"});
+  auto cochran = sipas({"sample", "size", "--frame", apipop(), "--strata", "stype", "--min", "380",
+                        "--format", "json"});
   ASSERT_EQ(cochran.exit_code, 0) << cochran.err;
   report = nlohmann::json::parse(cochran.out);
   ASSERT_EQ(report["domains"].size(), 3u);
@@ -61,8 +66,8 @@ TEST_F(SampleCommandTest, SizeWithSlovinAndCochran) {
 }
 
 TEST_F(SampleCommandTest, DrawsASampleAndItsDesignRecord) {
-  auto r = sipas({"sample", "--frame", apipop(), "--id", "cds", "--strata", "stype", "--n", "200", "--reserve",
-                  "2", "--carry", "dnum", "--out", path("sample.csv"), "--quiet"});
+  auto r = sipas({"sample", "--frame", apipop(), "--id", "cds", "--strata", "stype", "--n", "200",
+                  "--reserve", "2", "--carry", "dnum", "--out", path("sample.csv"), "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("200 main and 6 reserve units from 6,194 frame rows in 3 strata"));
   ASSERT_TRUE(fs::exists(path("sample.csv")));
@@ -75,8 +80,9 @@ TEST_F(SampleCommandTest, DrawsASampleAndItsDesignRecord) {
 }
 
 TEST_F(SampleCommandTest, SameSeedSameFile) {
-  std::vector<std::string> args = {"sample", "--frame", apipop(), "--id", "cds", "--strata", "stype", "--n", "50",
-                                   "--seed", "42", "--quiet", "--out"};
+  std::vector<std::string> args = {"sample",   "--frame", apipop(), "--id", "cds",
+                                   "--strata", "stype",   "--n",    "50",   "--seed",
+                                   "42",       "--quiet", "--out"};
   auto a = args, b = args;
   a.push_back(path("a.csv"));
   b.push_back(path("b.csv"));
@@ -87,19 +93,20 @@ TEST_F(SampleCommandTest, SameSeedSameFile) {
 
 TEST_F(SampleCommandTest, BadInputIsAUserErrorAndWritesNothing) {
   std::ofstream(path("frame.csv")) << "id,region\na,x\nb,x\na,y\n";
-  auto dup = sipas({"sample", "--frame", path("frame.csv"), "--strata", "region", "--n", "1", "--out",
-                    path("sample.csv")});
+  auto dup = sipas({"sample", "--frame", path("frame.csv"), "--strata", "region", "--n", "1",
+                    "--out", path("sample.csv")});
   EXPECT_EQ(dup.exit_code, 1);
   EXPECT_THAT(dup.err, HasSubstr("frame.csv:4: duplicate id 'a' (also on line 2)"));
   EXPECT_FALSE(fs::exists(path("sample.csv")));
   EXPECT_FALSE(fs::exists(path("design.json")));
 
-  auto too_many = sipas({"sample", "--frame", path("frame.csv"), "--n", "9", "--out", path("sample.csv")});
+  auto too_many =
+      sipas({"sample", "--frame", path("frame.csv"), "--n", "9", "--out", path("sample.csv")});
   EXPECT_EQ(too_many.exit_code, 1);
   EXPECT_FALSE(fs::exists(path("sample.csv")));
 
-  auto column = sipas({"sample", "--frame", apipop(), "--id", "cds", "--strata", "province", "--n", "9", "--out",
-                       path("sample.csv")});
+  auto column = sipas({"sample", "--frame", apipop(), "--id", "cds", "--strata", "province", "--n",
+                       "9", "--out", path("sample.csv")});
   EXPECT_EQ(column.exit_code, 1);
   EXPECT_THAT(column.err, HasSubstr("no column 'province'"));
 
@@ -107,8 +114,8 @@ TEST_F(SampleCommandTest, BadInputIsAUserErrorAndWritesNothing) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("--frame"));
 
-  auto method = sipas({"sample", "--frame", apipop(), "--id", "cds", "--n", "9", "--method", "lottery", "--out",
-                       path("sample.csv")});
+  auto method = sipas({"sample", "--frame", apipop(), "--id", "cds", "--n", "9", "--method",
+                       "lottery", "--out", path("sample.csv")});
   EXPECT_EQ(method.exit_code, 1);
   EXPECT_THAT(method.err, HasSubstr("--method must be"));
 }
@@ -117,13 +124,13 @@ TEST_F(SampleCommandTest, MultiStageDesignFile) {
   std::ofstream(path("design.in.json")) << R"({"format": "sipas-design/1", "strata": ["stype"],
     "stages": [{"unit": "dnum", "method": "pps", "n": 3},
                {"method": "srs", "n": 2, "reserve": 1}]})";
-  auto r = sipas({"sample", "--frame", apipop(), "--id", "cds", "--design", path("design.in.json"), "--seed", "3",
-                  "--out", path("sample.csv"), "--quiet"});
+  auto r = sipas({"sample", "--frame", apipop(), "--id", "cds", "--design", path("design.in.json"),
+                  "--seed", "3", "--out", path("sample.csv"), "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto text = sipas::test::slurp(path("sample.csv"));
   EXPECT_THAT(text, HasSubstr("pi_dnum,pi_rows"));
-  auto bad = sipas({"sample", "--frame", apipop(), "--id", "cds", "--design", path("design.in.json"), "--n", "4",
-                    "--out", path("other.csv")});
+  auto bad = sipas({"sample", "--frame", apipop(), "--id", "cds", "--design",
+                    path("design.in.json"), "--n", "4", "--out", path("other.csv")});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.err, HasSubstr("--design describes"));
 }

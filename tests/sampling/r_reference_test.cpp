@@ -25,14 +25,18 @@ using namespace sipas::sampling;
 using Json = nlohmann::json;
 
 const Json& reference() {
-  static const Json doc = Json::parse(
-      sipas::io::read_file(std::string(SIPAS_SOURCE_DIR) + "/tests/reference/sampling_reference.json", 1 << 24));
+  static const Json doc = Json::parse(sipas::io::read_file(
+      std::string(SIPAS_SOURCE_DIR) + "/tests/reference/sampling_reference.json", 1 << 24));
   return doc;
 }
 
-std::string apipop() { return std::string(SIPAS_SOURCE_DIR) + "/../shared/data/api/apipop.csv"; }
+std::string apipop() {
+  return std::string(SIPAS_SOURCE_DIR) + "/../shared/data/api/apipop.csv";
+}
 
-double number(const Json& v) { return v.is_string() ? std::stod(v.get<std::string>()) : v.get<double>(); }
+double number(const Json& v) {
+  return v.is_string() ? std::stod(v.get<std::string>()) : v.get<double>();
+}
 
 // Relative agreement to 1e-12: both sides compute the same closed formula.
 void expect_close(double got, double want, const std::string& what) {
@@ -75,7 +79,8 @@ TEST(SamplingReferenceTest, AllocationsOfTheApiPopulation) {
     f.cost = number(alloc["cost"]["value"][h]);
     strata.push_back(f);
   }
-  auto check = [&](AllocationMethod method, bool use_cv, const char* real_key, const char* integer_key) {
+  auto check = [&](AllocationMethod method, bool use_cv, const char* real_key,
+                   const char* integer_key) {
     AllocationOptions o;
     o.method = method;
     o.total = 400;
@@ -84,7 +89,8 @@ TEST(SamplingReferenceTest, AllocationsOfTheApiPopulation) {
     auto a = allocate(strata, o);
     int h = 0;
     for (const char* key : {"E", "H", "M"}) {
-      expect_close(a.target[h], number(alloc[real_key]["value"][key]), std::string(real_key) + " " + key);
+      expect_close(a.target[h], number(alloc[real_key]["value"][key]),
+                   std::string(real_key) + " " + key);
       if (integer_key) {
         EXPECT_EQ(a.n[h], static_cast<std::int64_t>(number(alloc[integer_key]["value"][key])))
             << integer_key << " " << key;
@@ -116,8 +122,8 @@ TEST(SamplingReferenceTest, NeymanFromTheFrameUsesTheWithinStratumSd) {
   auto summary = draw_sample(r);
   const auto& want = reference()["allocation"]["neyman_sd"]["value"];
   for (const auto& s : summary.design["strata"]) {
-    expect_close(s["allocation_target"].get<double>(), number(want[s["stratum"].get<std::string>()]),
-                 s["stratum"].get<std::string>());
+    expect_close(s["allocation_target"].get<double>(),
+                 number(want[s["stratum"].get<std::string>()]), s["stratum"].get<std::string>());
   }
   fs::remove_all(dir);
 }
@@ -130,13 +136,16 @@ TEST(SamplingReferenceTest, InclusionProbabilitiesUnitByUnit) {
     if (s.has_enroll) with_size.push_back(s);
   }
   ASSERT_EQ(with_size.size(), static_cast<std::size_t>(number(pps["N_used"]["value"])));
-  auto compare = [&](const std::vector<School>& units, std::int64_t n, const Json& expected, const char* name) {
+  auto compare = [&](const std::vector<School>& units, std::int64_t n, const Json& expected,
+                     const char* name) {
     std::vector<double> sizes;
-    for (const auto& u : units) sizes.push_back(u.enroll);
+    for (const auto& u : units)
+      sizes.push_back(u.enroll);
     auto pi = pps_inclusion_probabilities(sizes, n);
     int certain = 0;
     for (std::size_t i = 0; i < units.size(); ++i) {
-      expect_close(pi[i], number(expected["pi"][units[i].cds]), std::string(name) + " " + units[i].cds);
+      expect_close(pi[i], number(expected["pi"][units[i].cds]),
+                   std::string(name) + " " + units[i].cds);
       certain += pi[i] == 1;
     }
     EXPECT_EQ(certain, static_cast<int>(number(expected["certainty"]["value"]))) << name;
@@ -186,7 +195,8 @@ TEST(SamplingReferenceTest, StratifiedPpsDrawRecordsRsProbabilities) {
     std::string h(sample.field(stratum));
     ++counts[h];
     double got = std::stod(std::string(sample.field(pi)));
-    expect_close(got, number(stratified[h]["pi"][std::string(sample.field(id))]), std::string(sample.field(id)));
+    expect_close(got, number(stratified[h]["pi"][std::string(sample.field(id))]),
+                 std::string(sample.field(id)));
   }
   EXPECT_EQ(counts["E"], 100);
   EXPECT_EQ(counts["H"], 40);
@@ -211,11 +221,13 @@ TEST(SamplingReferenceTest, SampleSizes) {
     o.response_rate = 0.8;
     c = size_for_proportion(o);
     expect_close(c.to_draw, number(ref["cochran_fpc_deff_response"]["value"][i]), "cochran deff");
-    EXPECT_EQ(c.n, static_cast<std::int64_t>(number(ref["cochran_fpc_deff_response_ceiling"]["value"][i])));
+    EXPECT_EQ(c.n, static_cast<std::int64_t>(
+                       number(ref["cochran_fpc_deff_response_ceiling"]["value"][i])));
   }
   expect_close(size_for_proportion({}).n0, number(ref["cochran_n0"]["value"]), "n0");
   for (const char* conf : {"0.90", "0.95", "0.99"}) {
-    expect_close(normal_quantile_two_sided(std::stod(conf)), number(ref["qnorm"]["value"][conf]), conf);
+    expect_close(normal_quantile_two_sided(std::stod(conf)), number(ref["qnorm"]["value"][conf]),
+                 conf);
   }
 }
 
