@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
     sipas::io::CsvWriter writer(out);
     writer.write_row({"id", "province", "district", "commune", "village", "is_capital", "is_seat",
                       "sex", "age_group", "name", "households"});
-    std::string id, district, commune, village, households, name;
+    std::string prefix, id, district, commune, village, households, name;
     std::uint64_t person = 0;  // within the commune
     const Village* previous = nullptr;
     for (const auto& v : villages) {
@@ -196,12 +196,31 @@ int main(int argc, char** argv) {
                                previous->district != v.district || previous->commune != v.commune;
       previous = &v;
       if (new_commune) person = 0;
-      district = v.district == 0 ? std::string("Thành phố") : "Huyện ";
-      if (v.district != 0) append_number(district, v.district + 1u, 2);
-      commune = v.commune == 0 ? std::string("Thị trấn") : "Xã ";
-      if (v.commune != 0) append_number(commune, v.commune + 1u, 2);
-      village = "Thôn ";
+      district.clear();
+      commune.clear();
+      village.clear();
+      prefix.clear();
+      if (v.district == 0) {
+        district += "Thành phố";
+      } else {
+        district += "Huyện ";
+        append_number(district, v.district + 1u, 2);
+      }
+      if (v.commune == 0) {
+        commune += "Thị trấn";
+      } else {
+        commune += "Xã ";
+        append_number(commune, v.commune + 1u, 2);
+      }
+      village += "Thôn ";
       append_number(village, v.village + 1u, 1);
+      prefix += 'P';
+      append_number(prefix, v.province + 1u, 2);
+      prefix += "-D";
+      append_number(prefix, v.district + 1u, 2);
+      prefix += "-C";
+      append_number(prefix, v.commune + 1u, 2);
+      prefix += '-';
       // About 4.2 persons per household, give or take 20 %, at least 1.
       households.clear();
       append_number(
@@ -212,27 +231,23 @@ int main(int argc, char** argv) {
       const std::string_view capital = v.district == 0 ? "1" : "0";
       const std::string_view seat = v.commune == 0 ? "1" : "0";
       for (std::uint64_t r = 0; r < v.rows; ++r) {
-        id = "P";
-        append_number(id, v.province + 1u, 2);
-        id += "-D";
-        append_number(id, v.district + 1u, 2);
-        id += "-C";
-        append_number(id, v.commune + 1u, 2);
-        id += '-';
+        id.assign(prefix);
         append_number(id, ++person, 6);
         const std::uint64_t bits = random.next();
         const bool female = bits & 1;
-        name = family[(bits >> 1) % family.size()];
+        const auto mark = (bits >> 24) % 1000;
+        name.clear();
+        // About 0.5 % have a nickname in quotes (quoted, quotes doubled) and
+        // 5 % a comma ("child of Mr ..."), so the writer must quote them.
+        if (mark >= 50 && mark < 55) name += "\"Út\" ";
+        name += family[(bits >> 1) % family.size()];
         name += ' ';
-        name += female ? "Thị" : middle[(bits >> 8) % middle.size()];
+        name += female ? std::string_view("Thị") : middle[(bits >> 8) % middle.size()];
         name += ' ';
         name += given[(bits >> 16) % given.size()];
-        const auto mark = (bits >> 24) % 1000;
         if (mark < 50) {
-          name += ", con ông ";  // "child of Mr ...": a comma, so the field is quoted
+          name += ", con ông ";
           name += given[(bits >> 40) % given.size()];
-        } else if (mark < 55) {
-          name.insert(0, "\"Út\" ");  // a nickname in quotes: quoted, quotes doubled
         }
         writer.write_row({id, provinces[v.province], district, commune, village, capital, seat,
                           female ? "2" : "1", age_groups[(bits >> 32) % age_groups.size()], name,

@@ -764,6 +764,25 @@ Json Drawer::design_record() const {
         counts.push_back({{"stratum", stratum}, {"units", c.first}, {"selected", c.second}});
       }
       s["units"] = counts;
+      // Every selected unit with its π and size: the stage probabilities an
+      // auditor or a variance estimate needs.
+      std::vector<const Unit*> chosen;
+      for (const auto& [key, unit] : levels_[k + 1]) {
+        if (unit.selected) chosen.push_back(&unit);
+      }
+      std::sort(chosen.begin(), chosen.end(), [](const Unit* a, const Unit* b) { return a->key < b->key; });
+      Json selected = Json::array();
+      for (const Unit* u : chosen) {
+        std::string path = u->key;
+        std::replace(path.begin(), path.end(), key_separator, '/');
+        selected.push_back({{"unit", path},
+                            {"pi", u->pi},
+                            {"rows", u->rows},
+                            {"size", stage.size.kind == SizeMeasure::Kind::Rows ? static_cast<double>(u->rows)
+                                                                                 : u->size},
+                            {"certain", u->certain == 1}});
+      }
+      s["selected"] = selected;
       s["size"] =
           stage.size.kind == SizeMeasure::Kind::Rows ? std::string("rows") : stage.size.column;
       if (!stage.certainty_column.empty()) {

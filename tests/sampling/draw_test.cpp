@@ -284,6 +284,12 @@ TEST_F(DrawTest, MultiStageProbabilitiesMultiply) {
     }
     EXPECT_EQ(summary.main, 10u);
     EXPECT_EQ(summary.reserves, 4u);
+    const auto& selected = summary.design["stages"][0]["selected"];
+    ASSERT_EQ(selected.size(), 2u);
+    EXPECT_EQ(selected[0]["unit"], "P1/d1");
+    EXPECT_TRUE(selected[0]["certain"].get<bool>());
+    EXPECT_EQ(selected[0]["pi"], 1.0);
+    EXPECT_EQ(selected[0]["rows"], 40);
     for (const auto& d2 : districts_seen)
       ++district_hits[d2];
   }
