@@ -7,7 +7,7 @@
 // kinds: `names`, where the four area columns are Vietnamese place names
 // ("Thừa Thiên Huế", "Huyện 7", "Xã 27", "Thôn 2"; about 70 bytes a row), and
 // `codes`, where they are administrative codes as a statistics office frame
-// has them ("46", "474", "19753", "02"; about 46 bytes a row). In both, names
+// has them ("46", "474", "19753", "02"; about 47 bytes a row). In both, names
 // are Vietnamese person names; 5 % are organisations with a comma (quoted)
 // and 0.5 % have doubled quotes.
 //

@@ -16,8 +16,9 @@
 #             certain) -> villages (pps-systematic by households) -> 20 persons (srs) + 10 reserves
 #   srs-1M    the same SRS on the 1M-row frame, to compare peak memory across frame sizes
 #   papi-1M   the same design on the 1M-row frame
-# It prints wall seconds, frame rows per second (rows / wall s, both passes included) and peak RSS,
-# and checks that the repetitions of a case wrote the same bytes (sha256sum).
+# EXTRA_ROWS="3000000 20000000" adds both cases on frames of those sizes (peak memory against frame
+# size). It prints wall seconds, frame rows per second (rows / wall s, both passes included), CPU seconds
+# (user + sys; on a shared machine wall time also counts waiting for a core) and peak RSS, and checks that the repetitions of a case wrote the same bytes (sha256sum).
 set -euo pipefail
 
 build=${1:-/tmp/build-bench-sample}
@@ -68,16 +69,18 @@ run_case() {  # run_case NAME ROWS OUT -- sipas arguments...
     timing=$(mktemp /tmp/sipas-sample-bench-time.XXXXXX)
     load=$(cut -d' ' -f1 /proc/loadavg)
     "$timer" -v -o "$timing" "$sipas" "$@" >/dev/null
-    local wall rss
+    local wall rss cpu
     # "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:03.21"
     wall=$(sed -n 's/^\s*Elapsed (wall clock) time.*: //p' "$timing" |
       awk -F: '{ s = 0; for (i = 1; i <= NF; ++i) s = s * 60 + $i; printf "%.2f", s }')
     rss=$(sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$timing")
+    cpu=$(sed -n 's/^\s*\(User\|System\) time (seconds): //p' "$timing" | awk '{ s += $1 } END { printf "%.2f", s }')
     rm -f "$timing"
     hashes+=("$(sha256sum "$out" | cut -d' ' -f1)")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rep" "$rows" "$wall" "$rss" "$load" \
-      "${hashes[-1]:0:16}" >>"$results"
-    printf '%-9s rep %s: %s s, peak RSS %s kB (load %s)\n' "$name" "$rep" "$wall" "$rss" "$load" >&2
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rep" "$rows" "$wall" "$rss" "$load" \
+      "${hashes[-1]:0:16}" "$cpu" >>"$results"
+    printf '%-9s rep %s: %s s wall, %s s CPU, peak RSS %s kB (load %s)\n' "$name" "$rep" "$wall" \
+      "$cpu" "$rss" "$load" >&2
   done
   for h in "${hashes[@]}"; do
     [[ $h == "${hashes[0]}" ]] || { echo "sample_bench: $name: repetitions differ" >&2; exit 1; }
@@ -99,6 +102,11 @@ papi() {  # papi FRAME OUT
   run_case papi-10M 10000000 /tmp/s2.csv -- $(papi "$frame10m" /tmp/s2.csv)
   run_case srs-1M 1000000 /tmp/s3.csv -- $(srs "$frame1m" /tmp/s3.csv)
   run_case papi-1M 1000000 /tmp/s4.csv -- $(papi "$frame1m" /tmp/s4.csv)
+  for rows in ${EXTRA_ROWS:-}; do
+    extra=$(frame "$rows")
+    run_case "srs-$rows" "$rows" "/tmp/s-srs-$rows.csv" -- $(srs "$extra" "/tmp/s-srs-$rows.csv")
+    run_case "papi-$rows" "$rows" "/tmp/s-papi-$rows.csv" -- $(papi "$extra" "/tmp/s-papi-$rows.csv")
+  done
 }
 
 echo
@@ -108,10 +116,10 @@ echo "  $sipas $(papi "$frame10m" /tmp/s2.csv)"
 echo "  $sipas $(srs "$frame1m" /tmp/s3.csv)"
 echo "  $sipas $(papi "$frame1m" /tmp/s4.csv)"
 echo
-echo "| case | rep | frame rows | wall s | rows/s | peak RSS MiB | load avg | sample sha256 (first 16) |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-awk -F'\t' '{ printf "| %s | %s | %d | %.2f | %d | %.1f | %s | %s |\n",
-              $1, $2, $3, $4, $3 / $4, $5 / 1024, $6, $7 }' "$results"
+echo "| case | rep | frame rows | wall s | rows/s (wall) | CPU s | rows/CPU-s | peak RSS MiB | load avg | sample.csv sha256 (first 16) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+awk -F'\t' '{ printf "| %s | %s | %d | %.2f | %d | %.2f | %d | %.1f | %s | %s |\n",
+              $1, $2, $3, $4, $3 / $4, $8, $3 / $8, $5 / 1024, $6, $7 }' "$results"
 echo
 echo "sample rows (with header): s1 $(wc -l </tmp/s1.csv), s2 $(wc -l </tmp/s2.csv)," \
   "s3 $(wc -l </tmp/s3.csv), s4 $(wc -l </tmp/s4.csv)"

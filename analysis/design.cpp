@@ -1,0 +1,308 @@
+// Linearization designs and their variance (R: svydesign, svyrecvar,
+// multistage, onestage, onestrat in the survey package, Lumley 2004).
+
+#include "analysis/design.hpp"
+
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "analysis/error.hpp"
+
+namespace sipas::analysis {
+namespace {
+
+// A sampling fraction this close to 1 is a census: no variance (R's 1e-7).
+constexpr double census_fraction = 1e-7;
+
+std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) {
+  return (static_cast<std::uint64_t>(a) << 32) | b;
+}
+
+}  // namespace
+
+std::optional<LonelyPsu> lonely_psu_from_string(const std::string& name) {
+  if (name == "fail") return LonelyPsu::Fail;
+  if (name == "adjust") return LonelyPsu::Adjust;
+  if (name == "average") return LonelyPsu::Average;
+  if (name == "certainty") return LonelyPsu::Certainty;
+  if (name == "remove") return LonelyPsu::Remove;
+  return std::nullopt;
+}
+
+std::string to_string(LonelyPsu option) {
+  switch (option) {
+    case LonelyPsu::Fail:
+      return "fail";
+    case LonelyPsu::Adjust:
+      return "adjust";
+    case LonelyPsu::Average:
+      return "average";
+    case LonelyPsu::Certainty:
+      return "certainty";
+    case LonelyPsu::Remove:
+      return "remove";
+  }
+  return "";
+}
+
+Design Design::build(const Table& data, const DesignColumns& columns) {
+  Design d;
+  d.columns_ = columns;
+  d.lonely_ = columns.lonely_psu;
+  const std::size_t n = data.rows();
+  if (n == 0) throw AnalysisError("design.empty", data.source() + ": the data have no rows");
+  const std::size_t stage_count = std::max<std::size_t>(1, columns.clusters.size());
+  if (!columns.fpc.empty() && columns.fpc.size() != stage_count) {
+    throw AnalysisError("design.fpc_stages", "give --fpc for every sampling stage (" +
+                                                 std::to_string(stage_count) + ") or for none; " +
+                                                 std::to_string(columns.fpc.size()) + " given");
+  }
+  d.has_fpc_ = !columns.fpc.empty();
+
+  // Stage 0 strata.
+  DesignStage first;
+  first.stratum.resize(n);
+  if (columns.strata.empty()) {
+    first.strata = 1;
+    first.stratum_names = {"(all)"};
+  } else {
+    const Column& s = data.column(columns.strata);
+    std::unordered_map<std::uint32_t, std::uint32_t> dense;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (s.is_missing(i)) {
+        throw AnalysisError("design.missing_stratum",
+                            data.source() + ":" + std::to_string(data.line_of(i)) + ": column '" +
+                                columns.strata + "' is empty");
+      }
+      auto [it, inserted] = dense.emplace(s.code(i), static_cast<std::uint32_t>(dense.size()));
+      if (inserted) first.stratum_names.push_back(s.text(i));
+      first.stratum[i] = it->second;
+    }
+    first.strata = static_cast<std::uint32_t>(dense.size());
+  }
+  d.stages_.push_back(std::move(first));
+
+  // Clusters, nested in their strata (and in the clusters of the stage before).
+  for (std::size_t k = 0; k < stage_count; ++k) {
+    DesignStage& stage = d.stages_[k];
+    if (k > 0) {
+      const DesignStage& parent = d.stages_[k - 1];
+      stage.stratum = parent.cluster;
+      stage.strata = parent.clusters;
+      stage.stratum_names.resize(stage.strata);
+      for (std::uint32_t c = 0; c < stage.strata; ++c)
+        stage.stratum_names[c] = "cluster " + std::to_string(c + 1);
+    }
+    stage.cluster.resize(n);
+    std::unordered_map<std::uint64_t, std::uint32_t> dense;
+    const Column* ids = columns.clusters.empty() ? nullptr : &data.column(columns.clusters[k]);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint32_t code;
+      if (ids) {
+        if (ids->is_missing(i)) {
+          throw AnalysisError("design.missing_cluster",
+                              data.source() + ":" + std::to_string(data.line_of(i)) + ": column '" +
+                                  columns.clusters[k] + "' is empty");
+        }
+        code = ids->code(i);
+      } else {
+        code = static_cast<std::uint32_t>(i);  // id = ~1: every row is its own PSU
+      }
+      auto [it, inserted] =
+          dense.emplace(pair_key(stage.stratum[i], code), static_cast<std::uint32_t>(dense.size()));
+      if (inserted) stage.cluster_stratum.push_back(stage.stratum[i]);
+      stage.cluster[i] = it->second;
+    }
+    stage.clusters = static_cast<std::uint32_t>(dense.size());
+    stage.sampled.assign(stage.strata, 0);
+    for (auto s : stage.cluster_stratum)
+      stage.sampled[s] += 1;
+    stage.population.assign(stage.strata, std::numeric_limits<double>::infinity());
+    if (d.has_fpc_) {
+      auto fpc = data.numbers(columns.fpc[k]);
+      bool any_big = false, all_at_least_one = true;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (std::isnan(fpc[i])) {
+          throw AnalysisError("design.missing_fpc",
+                              data.source() + ":" + std::to_string(data.line_of(i)) + ": column '" +
+                                  columns.fpc[k] + "' is empty");
+        }
+        any_big |= fpc[i] > 1;
+        all_at_least_one &= fpc[i] >= 1;
+      }
+      if (any_big != all_at_least_one) {
+        throw AnalysisError("design.fpc_mixed",
+                            "column '" + columns.fpc[k] +
+                                "' mixes population sizes (> 1) and sampling fractions (<= 1)");
+      }
+      std::vector<bool> seen(stage.strata, false);
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto s = stage.stratum[i];
+        const double population = any_big ? fpc[i] : stage.sampled[s] / fpc[i];
+        if (!seen[s]) {
+          seen[s] = true;
+          stage.population[s] = population;
+        } else if (population != stage.population[s]) {
+          throw AnalysisError("design.fpc_varies",
+                              data.source() + ":" + std::to_string(data.line_of(i)) + ": column '" +
+                                  columns.fpc[k] + "' varies within stratum " +
+                                  stage.stratum_names[s] + " at stage " + std::to_string(k + 1));
+        }
+        if (population < stage.sampled[s]) {
+          throw AnalysisError("design.fpc_too_small",
+                              data.source() + ":" + std::to_string(data.line_of(i)) + ": column '" +
+                                  columns.fpc[k] + "' gives " + std::to_string(population) +
+                                  " units in the population of stratum " + stage.stratum_names[s] +
+                                  " but " + std::to_string(stage.sampled[s]) +
+                                  " are in the sample");
+        }
+      }
+    }
+    if (k + 1 < stage_count) d.stages_.push_back(DesignStage{});
+  }
+
+  // Weights: given, else the inverse of the product of the stage fractions.
+  d.weights_.resize(static_cast<Eigen::Index>(n));
+  if (!columns.weights.empty()) {
+    auto w = data.numbers(columns.weights);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!(w[i] > 0) || !std::isfinite(w[i])) {
+        throw AnalysisError("design.invalid_weight",
+                            data.source() + ":" + std::to_string(data.line_of(i)) + ": column '" +
+                                columns.weights + "' must be a positive weight");
+      }
+      d.weights_[static_cast<Eigen::Index>(i)] = w[i];
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      double w = 1;
+      if (d.has_fpc_) {
+        for (const auto& stage : d.stages_) {
+          const auto s = stage.stratum[i];
+          w *= stage.population[s] / stage.sampled[s];
+        }
+      }
+      d.weights_[static_cast<Eigen::Index>(i)] = w;
+    }
+  }
+  return d;
+}
+
+double Design::degrees_of_freedom(const std::vector<bool>& active) const {
+  const DesignStage& first = stages_[0];
+  std::unordered_set<std::uint32_t> clusters, strata;
+  for (std::size_t i = 0; i < rows(); ++i) {
+    if (!active.empty() && !active[i]) continue;
+    if (weights_[static_cast<Eigen::Index>(i)] == 0) continue;
+    clusters.insert(first.cluster[i]);
+    strata.insert(first.stratum[i]);
+  }
+  return static_cast<double>(clusters.size()) - static_cast<double>(strata.size());
+}
+
+template <typename Accumulate, typename Rescale>
+void Design::accumulate_variance(const Eigen::MatrixXd& x, Accumulate&& add,
+                                 Rescale&& rescale) const {
+  const Eigen::Index p = x.cols();
+  // The multiplier of a stage's strata: the product of the sampling fractions
+  // n/N of the stages above (R multiplies each sub-stage variance by n1/N1).
+  std::vector<double> multiplier(stages_[0].strata, 1.0);
+  for (std::size_t k = 0; k < stages_.size(); ++k) {
+    if (k > 0 && !has_fpc_) break;  // ultimate-cluster variance without fpc
+    const DesignStage& stage = stages_[k];
+    if (k > 0) {
+      const DesignStage& parent = stages_[k - 1];
+      std::vector<double> next(stage.strata);
+      for (std::uint32_t c = 0; c < stage.strata; ++c) {
+        const auto s = parent.cluster_stratum[c];
+        next[c] = multiplier[s] * parent.sampled[s] / parent.population[s];
+      }
+      multiplier = std::move(next);
+    }
+    Eigen::MatrixXd totals = Eigen::MatrixXd::Zero(stage.clusters, p);
+    for (std::size_t i = 0; i < rows(); ++i)
+      totals.row(stage.cluster[i]) += x.row(static_cast<Eigen::Index>(i));
+    std::vector<std::vector<std::uint32_t>> by_stratum(stage.strata);
+    for (std::uint32_t c = 0; c < stage.clusters; ++c)
+      by_stratum[stage.cluster_stratum[c]].push_back(c);
+
+    std::size_t lonely_averaged = 0;
+    Eigen::MatrixXd block;
+    for (std::uint32_t s = 0; s < stage.strata; ++s) {
+      const auto& members = by_stratum[s];
+      const double m = static_cast<double>(members.size());
+      if (members.empty()) continue;
+      const double f =
+          std::isinf(stage.population[s]) ? 1.0 : (stage.population[s] - m) / stage.population[s];
+      if (f < census_fraction) continue;
+      const double scale = (m > 1 ? f * m / (m - 1) : f) * multiplier[s];
+      block.resize(static_cast<Eigen::Index>(members.size()), p);
+      for (std::size_t j = 0; j < members.size(); ++j)
+        block.row(static_cast<Eigen::Index>(j)) = totals.row(members[j]);
+      if (members.size() == 1) {
+        switch (lonely_) {
+          case LonelyPsu::Fail:
+            throw AnalysisError("design.lonely_psu",
+                                "stratum " + stage.stratum_names[s] +
+                                    " has only one PSU at stage " + std::to_string(k + 1) +
+                                    "; choose --lonely-psu adjust, average, certainty or remove");
+          case LonelyPsu::Certainty:
+          case LonelyPsu::Remove:
+            continue;  // centred on itself: no contribution
+          case LonelyPsu::Adjust:
+            add(block, scale);  // centred on the grand mean, which the influence values already are
+            continue;
+          case LonelyPsu::Average:
+            if (k > 0) {
+              throw AnalysisError("design.lonely_psu",
+                                  "a cluster has only one sampled unit at stage " +
+                                      std::to_string(k + 1) +
+                                      "; --lonely-psu average applies to the first stage only");
+            }
+            ++lonely_averaged;
+            continue;
+        }
+      }
+      block.rowwise() -= block.colwise().mean();
+      add(block, scale);
+    }
+    // "average": strata with one PSU get the average contribution of the
+    // others. Only stage 0 averages, and it comes first, so rescaling all that
+    // was added so far rescales exactly this stage.
+    if (lonely_averaged > 0) {
+      const double ok = static_cast<double>(stage.strata) - static_cast<double>(lonely_averaged);
+      rescale(static_cast<double>(stage.strata) / ok);
+    }
+  }
+}
+
+Eigen::MatrixXd Design::variance(const Eigen::MatrixXd& x) const {
+  Eigen::MatrixXd v = Eigen::MatrixXd::Zero(x.cols(), x.cols());
+  accumulate_variance(
+      x,
+      [&](const Eigen::MatrixXd& block, double scale) {
+        v.noalias() += scale * block.transpose() * block;
+      },
+      [&](double factor) { v *= factor; });
+  return v;
+}
+
+Eigen::VectorXd Design::variance_diagonal(const Eigen::MatrixXd& x) const {
+  Eigen::VectorXd v = Eigen::VectorXd::Zero(x.cols());
+  accumulate_variance(
+      x,
+      [&](const Eigen::MatrixXd& block, double scale) {
+        v += scale * block.cwiseAbs2().colwise().sum().transpose();
+      },
+      [&](double factor) { v *= factor; });
+  return v;
+}
+
+Design Design::with_weights(Eigen::VectorXd weights) const {
+  Design d = *this;
+  d.weights_ = std::move(weights);
+  return d;
+}
+
+}  // namespace sipas::analysis

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/table.hpp"
+
+namespace sipas::analysis {
+
+// What to do with a stratum that has a single PSU (R's survey.lonely.psu).
+enum class LonelyPsu { Fail, Adjust, Average, Certainty, Remove };
+std::optional<LonelyPsu> lonely_psu_from_string(const std::string& name);
+std::string to_string(LonelyPsu option);
+
+// The columns that describe a design (R: svydesign(id, strata, weights, fpc)).
+struct DesignColumns {
+  std::string strata;                 // empty: one stratum
+  std::vector<std::string> clusters;  // PSU, SSU, ... (empty: each row is its own PSU)
+  std::string weights;                // empty: from the fpc, or 1
+  std::vector<std::string> fpc;  // per stage: population size (> 1) or sampling fraction (<= 1)
+  LonelyPsu lonely_psu = LonelyPsu::Fail;
+};
+
+// One stage of sampling: for every row, its cluster (PSU at stage 0) and the
+// stratum that cluster was drawn in. At stage k > 0 the strata are the
+// clusters of stage k - 1 (R's svydesign does the same).
+struct DesignStage {
+  std::vector<std::uint32_t> cluster;  // per row, dense ids
+  std::vector<std::uint32_t> stratum;  // per row, dense ids
+  std::uint32_t clusters = 0;
+  std::uint32_t strata = 0;
+  std::vector<std::uint32_t> cluster_stratum;  // stratum of each cluster
+  std::vector<double> sampled;                 // clusters sampled per stratum (n_h)
+  std::vector<double> population;  // clusters in the population per stratum (N_h; inf without fpc)
+  std::vector<std::string> stratum_names;  // for messages
+};
+
+// A linearization design: weights, strata, clusters and fpc, as R's
+// survey.design2. Immutable; estimators take it by const reference. Domains
+// and missing values are handled by zeroing rows, never by subsetting, so the
+// PSU counts stay those of the whole sample.
+class Design {
+ public:
+  // Throws AnalysisError (a missing column, fpc that varies within a
+  // stratum, a stratum whose fpc is below its sample, weights <= 0).
+  static Design build(const Table& data, const DesignColumns& columns);
+
+  std::size_t rows() const { return static_cast<std::size_t>(weights_.size()); }
+  const Eigen::VectorXd& weights() const { return weights_; }
+  const std::vector<DesignStage>& stages() const { return stages_; }
+  bool has_fpc() const { return has_fpc_; }
+  LonelyPsu lonely_psu() const { return lonely_; }
+  const DesignColumns& columns() const { return columns_; }
+
+  // Residual degrees of freedom over the rows with `active` (all when empty):
+  // distinct PSUs minus distinct strata (R's degf).
+  double degrees_of_freedom(const std::vector<bool>& active = {}) const;
+
+  // The design's covariance of the weighted totals of the columns of `x`
+  // (n × p, each row already multiplied by its weight): ultimate-cluster
+  // variance at stage 0 plus, with fpc, the later stages (R's svyrecvar).
+  Eigen::MatrixXd variance(const Eigen::MatrixXd& x) const;
+  // The same, diagonal only (cheaper when p is large).
+  Eigen::VectorXd variance_diagonal(const Eigen::MatrixXd& x) const;
+
+  // A copy with other weights (calibration returns a new design).
+  Design with_weights(Eigen::VectorXd weights) const;
+
+ private:
+  // Calls add(centred cluster totals of one stratum, scale) for every stratum
+  // of every stage, and rescale(factor) for lonely-PSU averaging.
+  template <typename Accumulate, typename Rescale>
+  void accumulate_variance(const Eigen::MatrixXd& x, Accumulate&& add, Rescale&& rescale) const;
+
+  Eigen::VectorXd weights_;
+  std::vector<DesignStage> stages_;
+  bool has_fpc_ = false;
+  LonelyPsu lonely_ = LonelyPsu::Fail;
+  DesignColumns columns_;
+};
+
+}  // namespace sipas::analysis
