@@ -9,6 +9,8 @@
 
 #include "tests/support/process.hpp"
 
+#include "tests/support/temp_dir.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -21,15 +23,9 @@ std::string apipop() {
 
 class SampleCommandTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sipas-cli-sample-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = temp_.path(); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  sipas::test::TempDir temp_;
   fs::path dir_;
 };
 

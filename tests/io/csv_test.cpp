@@ -13,6 +13,8 @@
 #include "io/file.hpp"
 #include "io/sha256.hpp"
 
+#include "tests/support/temp_dir.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -48,14 +50,7 @@ std::vector<Row> read_all(CsvReader& reader) {
 
 class CsvTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sipas-csv-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = temp_.path(); }
 
   fs::path write(const std::string& name, const std::string& bytes) {
     std::ofstream(dir_ / name, std::ios::binary) << bytes;
@@ -78,6 +73,7 @@ class CsvTest : public ::testing::Test {
     ADD_FAILURE() << name << ": expected a CsvError";
     return CsvError("none", "none");
   }
+  sipas::test::TempDir temp_;
   fs::path dir_;
 };
 

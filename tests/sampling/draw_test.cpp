@@ -16,6 +16,8 @@
 #include "io/file.hpp"
 #include "sampling/error.hpp"
 
+#include "tests/support/temp_dir.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -27,14 +29,7 @@ struct Row {
 
 class DrawTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sipas-draw-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { dir_ = temp_.path(); }
 
   fs::path write(const std::string& name, const std::string& content) {
     auto path = dir_ / name;
@@ -90,6 +85,7 @@ class DrawTest : public ::testing::Test {
     return "";
   }
 
+  sipas::test::TempDir temp_;
   fs::path dir_;
 };
 

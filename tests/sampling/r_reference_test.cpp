@@ -18,6 +18,8 @@
 #include "sampling/sample_size.hpp"
 #include "sampling/selection.hpp"
 
+#include "tests/support/temp_dir.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -108,8 +110,8 @@ TEST(SamplingReferenceTest, AllocationsOfTheApiPopulation) {
 
 TEST(SamplingReferenceTest, NeymanFromTheFrameUsesTheWithinStratumSd) {
   // The SD is computed from the frame while it streams (Welford, divisor N_h - 1).
-  auto dir = fs::temp_directory_path() / "sipas-r-neyman";
-  fs::create_directories(dir);
+  sipas::test::TempDir temp("sipas-r-neyman");
+  const auto& dir = temp.path();
   SampleRequest r;
   r.frame = apipop();
   r.id_column = "cds";
@@ -125,7 +127,6 @@ TEST(SamplingReferenceTest, NeymanFromTheFrameUsesTheWithinStratumSd) {
     expect_close(s["allocation_target"].get<double>(),
                  number(want[s["stratum"].get<std::string>()]), s["stratum"].get<std::string>());
   }
-  fs::remove_all(dir);
 }
 
 TEST(SamplingReferenceTest, InclusionProbabilitiesUnitByUnit) {
@@ -161,8 +162,8 @@ TEST(SamplingReferenceTest, InclusionProbabilitiesUnitByUnit) {
 
 TEST(SamplingReferenceTest, StratifiedPpsDrawRecordsRsProbabilities) {
   // The frame without the 37 schools that have no enrolment.
-  auto dir = fs::temp_directory_path() / "sipas-r-pps";
-  fs::create_directories(dir);
+  sipas::test::TempDir temp("sipas-r-pps");
+  const auto& dir = temp.path();
   {
     sipas::io::CsvReader reader(apipop());
     std::ofstream out(dir / "frame.csv");
@@ -201,7 +202,6 @@ TEST(SamplingReferenceTest, StratifiedPpsDrawRecordsRsProbabilities) {
   EXPECT_EQ(counts["E"], 100);
   EXPECT_EQ(counts["H"], 40);
   EXPECT_EQ(counts["M"], 60);
-  fs::remove_all(dir);
 }
 
 TEST(SamplingReferenceTest, SampleSizes) {
