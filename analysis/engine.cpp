@@ -1,0 +1,70 @@
+#include "analysis/engine.hpp"
+
+#include <cmath>
+
+namespace sipas::analysis {
+
+Piece combine(const std::vector<std::pair<double, const Piece*>>& terms) {
+  Piece out;
+  out.value = 0;
+  for (const auto& [a, piece] : terms) {
+    out.value += a * piece->value;
+    if (out.detail.size() == 0) {
+      out.detail = a * piece->detail;
+      out.base = piece->base;
+    } else {
+      out.detail += a * piece->detail;
+      out.base.n = std::max(out.base.n, piece->base.n);
+      out.base.weighted_n = std::max(out.base.weighted_n, piece->base.weighted_n);
+    }
+  }
+  return out;
+}
+
+Estimate Engine::estimate(const Piece& piece, const std::string& statistic,
+                          const std::string& variable) const {
+  Estimate e = piece.base;
+  e.statistic = statistic;
+  e.variable = variable;
+  e.estimate = piece.value;
+  e.se = std::sqrt(variance(piece));
+  return e;
+}
+
+namespace {
+Piece from(const Linearized& l) {
+  Piece p;
+  p.value = l.estimate.estimate;
+  p.detail = l.influence;
+  p.base = l.estimate;
+  return p;
+}
+}  // namespace
+
+Piece LinearizationEngine::total(const std::vector<double>& y, const RowMask& domain) const {
+  return from(analysis::total(design_, y, domain));
+}
+
+Piece LinearizationEngine::mean(const std::vector<double>& y, const RowMask& domain) const {
+  return from(analysis::mean(design_, y, domain));
+}
+
+Piece LinearizationEngine::ratio(const std::vector<double>& y, const std::vector<double>& z,
+                                 const RowMask& domain) const {
+  return from(analysis::ratio(design_, y, z, domain));
+}
+
+double LinearizationEngine::variance(const Piece& piece) const {
+  Eigen::MatrixXd x = piece.detail;
+  return design_.variance_diagonal(x)[0];
+}
+
+Eigen::MatrixXd LinearizationEngine::covariance(const std::vector<const Piece*>& pieces) const {
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(design_.rows()),
+                    static_cast<Eigen::Index>(pieces.size()));
+  for (std::size_t j = 0; j < pieces.size(); ++j)
+    x.col(static_cast<Eigen::Index>(j)) = pieces[j]->detail;
+  return design_.variance(x);
+}
+
+}  // namespace sipas::analysis
