@@ -25,6 +25,8 @@ class Column {
   // The row's number, NaN when missing; nullopt-like check via numeric().
   double number(std::size_t row) const { return numbers_[codes_[row]]; }
   const std::vector<std::string>& levels() const { return levels_; }
+  // The number of a distinct value (NaN when it is not a number).
+  double numbers_of_level(std::size_t level) const { return numbers_[level]; }
   // True when every non-missing value reads as a number.
   bool numeric() const { return numeric_; }
   // The first row whose value is not a number (for error messages), or -1.
