@@ -17,6 +17,7 @@ using Action = std::function<int()>;
 
 void add_questionnaire_command(CLI::App& app, Action& run);
 void add_sample_command(CLI::App& app, Action& run);
+void add_analyze_command(CLI::App& app, Action& run);
 
 // The command line as typed, for audit records (design.json).
 void set_invocation(int argc, char** argv);

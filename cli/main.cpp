@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   sipas::cli::set_invocation(argc, argv);
   sipas::cli::add_questionnaire_command(app, run);
   sipas::cli::add_sample_command(app, run);
+  sipas::cli::add_analyze_command(app, run);
   sipas::cli::add_demo_command(app, run);
   try {
     app.parse(argc, argv);

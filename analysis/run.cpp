@@ -1,0 +1,271 @@
+#include "analysis/run.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "analysis/engine.hpp"
+#include "analysis/error.hpp"
+#include "analysis/indices.hpp"
+#include "io/sha256.hpp"
+#include "questionnaires/questionnaire.hpp"
+
+namespace sipas::analysis {
+namespace {
+
+using Json = nlohmann::json;
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in(text);
+  while (std::getline(in, item, separator)) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+Json number_or_null(double x) {
+  return std::isfinite(x) ? Json(x) : Json(nullptr);
+}
+
+std::string option_name(StatisticRequest::Kind kind) {
+  switch (kind) {
+    case StatisticRequest::Kind::Mean:
+      return "--mean";
+    case StatisticRequest::Kind::Total:
+      return "--total";
+    case StatisticRequest::Kind::Ratio:
+      return "--ratio";
+    case StatisticRequest::Kind::Proportion:
+      return "--prop";
+    case StatisticRequest::Kind::Quantile:
+      return "--quantile";
+  }
+  return "";
+}
+
+std::vector<double> indicator(const Table& data, const std::string& column,
+                              const std::vector<std::string>& codes) {
+  const Column& c = data.column(column);
+  std::vector<double> out(data.rows());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (c.is_missing(i)) {
+      out[i] = std::nan("");
+      continue;
+    }
+    out[i] = std::find(codes.begin(), codes.end(), c.text(i)) != codes.end() ? 1 : 0;
+  }
+  return out;
+}
+
+}  // namespace
+
+StatisticRequest parse_statistic(StatisticRequest::Kind kind, const std::string& text) {
+  StatisticRequest s;
+  s.kind = kind;
+  auto bad = [&](const std::string& why) {
+    throw AnalysisError("analysis.invalid_option", option_name(kind) + " " + text + ": " + why);
+  };
+  switch (kind) {
+    case StatisticRequest::Kind::Mean:
+    case StatisticRequest::Kind::Total:
+      s.variable = text;
+      break;
+    case StatisticRequest::Kind::Ratio: {
+      auto slash = text.find('/');
+      if (slash == std::string::npos || slash == 0 || slash + 1 == text.size())
+        bad("write NUM/DEN");
+      s.variable = text.substr(0, slash);
+      s.denominator = text.substr(slash + 1);
+      break;
+    }
+    case StatisticRequest::Kind::Proportion: {
+      auto eq = text.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+        bad("write VAR=CODE[,CODE...]");
+      s.variable = text.substr(0, eq);
+      s.codes = split(text.substr(eq + 1), ',');
+      break;
+    }
+    case StatisticRequest::Kind::Quantile: {
+      auto colon = text.rfind(':');
+      if (colon == std::string::npos || colon == 0) bad("write VAR:P, e.g. api00:0.5");
+      s.variable = text.substr(0, colon);
+      const std::string p = text.substr(colon + 1);
+      auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), s.p);
+      if (ec != std::errc() || end != p.data() + p.size() || !(s.p >= 0 && s.p <= 1))
+        bad("P must be between 0 and 1");
+      break;
+    }
+  }
+  if (s.variable.empty()) bad("name a variable");
+  return s;
+}
+
+AnalysisResult run_analysis(const AnalysisRequest& r) {
+  if (r.statistics.empty() && !r.index && !r.scheme) {
+    throw AnalysisError("analysis.nothing_to_do",
+                        "ask for at least one estimate: --mean, --total, --ratio, --prop, "
+                        "--quantile, --index or --scheme");
+  }
+  if (!r.replicates.empty() || !r.repweights_prefix.empty()) {
+    throw AnalysisError("analysis.unsupported",
+                        "replicate designs are not wired into sipas analyze yet");
+  }
+  if (r.margins) {
+    throw AnalysisError("analysis.unsupported", "calibration is not wired into sipas analyze yet");
+  }
+  Table data = Table::load(r.data);
+  Design design = Design::build(data, r.design);
+  LinearizationEngine engine(design);
+  auto domains = domains_of(data, r.by);
+
+  AnalysisResult result;
+  Json inputs = {
+      {"data", {{"file", r.data.filename().string()}, {"sha256", io::sha256_file(r.data)}}}};
+  for (const auto& s : r.statistics) {
+    for (const auto& domain : domains) {
+      Estimate e;
+      switch (s.kind) {
+        case StatisticRequest::Kind::Mean:
+          e = engine.estimate(engine.mean(data.numbers(s.variable), domain.rows), "mean",
+                              s.variable);
+          break;
+        case StatisticRequest::Kind::Total:
+          e = engine.estimate(engine.total(data.numbers(s.variable), domain.rows), "total",
+                              s.variable);
+          break;
+        case StatisticRequest::Kind::Ratio:
+          e = engine.estimate(
+              engine.ratio(data.numbers(s.variable), data.numbers(s.denominator), domain.rows),
+              "ratio", s.variable + "/" + s.denominator);
+          break;
+        case StatisticRequest::Kind::Proportion: {
+          auto y = indicator(data, s.variable, s.codes);
+          std::string codes;
+          for (const auto& c : s.codes)
+            codes += (codes.empty() ? "" : ",") + c;
+          e = engine.estimate(engine.mean(y, domain.rows), "proportion", s.variable + "=" + codes);
+          break;
+        }
+        case StatisticRequest::Kind::Quantile:
+          throw AnalysisError("analysis.unsupported",
+                              "quantiles are not wired into sipas analyze yet");
+      }
+      e.domain = domain.labels;
+      e.df = engine.degrees_of_freedom();
+      const bool proportion = s.kind == StatisticRequest::Kind::Proportion;
+      add_interval(e, proportion ? r.interval : IntervalMethod::Wald, r.level,
+                   static_cast<double>(engine.rows()));
+      result.estimates.push_back(std::move(e));
+    }
+  }
+  if (r.index) {
+    auto questionnaire = questionnaires::load_questionnaire_file(*r.index);
+    IndexOptions options;
+    options.interval = r.interval;
+    options.level = r.level;
+    auto indices = satisfaction_indices(engine, data, questionnaire, domains, options);
+    result.estimates.insert(result.estimates.end(), indices.begin(), indices.end());
+    inputs["questionnaire"] = {{"file", r.index->filename().string()},
+                               {"sha256", io::sha256_file(*r.index)},
+                               {"id", questionnaire.id()},
+                               {"version", questionnaire.version()}};
+  }
+  if (r.scheme) {
+    auto scheme = load_par_scheme(*r.scheme);
+    auto points = par_points(engine, data, scheme, r.level);
+    result.estimates.insert(result.estimates.end(), points.criteria.begin(), points.criteria.end());
+    result.ranking = std::move(points.ranking);
+    inputs["scheme"] = {{"file", r.scheme->filename().string()},
+                        {"sha256", io::sha256_file(*r.scheme)}};
+  }
+  result.design = {{"kind", "linearization"},
+                   {"variance", engine.description()},
+                   {"strata", r.design.strata.empty() ? Json(nullptr) : Json(r.design.strata)},
+                   {"psu", r.design.clusters},
+                   {"weights", r.design.weights.empty() ? Json(nullptr) : Json(r.design.weights)},
+                   {"fpc", r.design.fpc},
+                   {"lonely_psu", to_string(r.design.lonely_psu)},
+                   {"rows", design.rows()},
+                   {"weight_sum", design.weights().sum()},
+                   {"df", engine.degrees_of_freedom()},
+                   {"level", r.level},
+                   {"inputs", inputs},
+                   {"command", r.command_line}};
+  return result;
+}
+
+Json to_json(const AnalysisResult& result) {
+  Json estimates = Json::array();
+  for (const auto& e : result.estimates) {
+    Json domain = nullptr;
+    if (!e.domain.empty()) {
+      domain = Json::object();
+      for (const auto& [column, level] : e.domain)
+        domain[column] = level;
+    }
+    estimates.push_back({{"statistic", e.statistic},
+                         {"variable", e.variable},
+                         {"domain", domain},
+                         {"estimate", number_or_null(e.estimate)},
+                         {"se", number_or_null(e.se)},
+                         {"ci_low", number_or_null(e.ci_low)},
+                         {"ci_high", number_or_null(e.ci_high)},
+                         {"ci_method", e.ci_method.empty() ? Json(nullptr) : Json(e.ci_method)},
+                         {"df", number_or_null(e.df)},
+                         {"n", e.n},
+                         {"weighted_n", e.weighted_n},
+                         {"deff", number_or_null(e.deff)}});
+  }
+  Json out = {{"design", result.design}, {"estimates", estimates}};
+  if (!result.ranking.empty()) {
+    Json ranking = Json::array();
+    for (const auto& u : result.ranking) {
+      ranking.push_back({{"unit", u.unit},
+                         {"rank", u.rank},
+                         {"points", number_or_null(u.points.estimate)},
+                         {"max_points", u.max_points},
+                         {"se", number_or_null(u.points.se)},
+                         {"ci_low", number_or_null(u.points.ci_low)},
+                         {"ci_high", number_or_null(u.points.ci_high)},
+                         {"indistinguishable_from", u.indistinguishable_from}});
+    }
+    out["ranking"] = ranking;
+  }
+  return out;
+}
+
+std::string to_csv(const AnalysisResult& result) {
+  auto quote = [](const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    return out + "\"";
+  };
+  auto num = [](double x) {
+    if (!std::isfinite(x)) return std::string();
+    char buffer[32];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
+    return std::string(buffer, end);
+  };
+  std::string out =
+      "statistic,variable,domain,estimate,se,ci_low,ci_high,ci_method,df,n,weighted_n,deff\n";
+  for (const auto& e : result.estimates) {
+    std::string domain;
+    for (const auto& [column, level] : e.domain)
+      domain += (domain.empty() ? "" : ";") + column + "=" + level;
+    out += quote(e.statistic) + "," + quote(e.variable) + "," + quote(domain) + "," +
+           num(e.estimate) + "," + num(e.se) + "," + num(e.ci_low) + "," + num(e.ci_high) + "," +
+           e.ci_method + "," + num(e.df) + "," + num(e.n) + "," + num(e.weighted_n) + "," +
+           num(e.deff) + "\n";
+  }
+  return out;
+}
+
+}  // namespace sipas::analysis

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/design.hpp"
+#include "analysis/estimate.hpp"
+#include "analysis/intervals.hpp"
+#include "analysis/par_points.hpp"
+
+namespace sipas::analysis {
+
+// One statistic asked for on the command line.
+struct StatisticRequest {
+  enum class Kind { Mean, Total, Ratio, Proportion, Quantile };
+  Kind kind = Kind::Mean;
+  std::string variable;
+  std::string denominator;         // Ratio
+  std::vector<std::string> codes;  // Proportion: the codes that count
+  double p = 0.5;                  // Quantile
+};
+
+// Parses "VAR", "NUM/DEN", "VAR=CODE[,CODE]", "VAR:P" (throws AnalysisError
+// naming the option).
+StatisticRequest parse_statistic(StatisticRequest::Kind kind, const std::string& text);
+
+// Everything `sipas analyze` does in one run (analysis/README.md).
+struct AnalysisRequest {
+  std::filesystem::path data;
+  DesignColumns design;
+  std::string replicates;         // "", jk1, jkn, bootstrap[:R], brr[:FAY]
+  std::string repweights_prefix;  // replicate weights read from columns PREFIX1..PREFIXR
+  std::string reptype;            // their type: jk1, jkn, bootstrap, brr, fay, other
+  std::optional<double> repscale;
+  bool mse = false;
+  std::uint64_t seed = 1;
+  std::vector<StatisticRequest> statistics;
+  std::vector<std::string> by;
+  IntervalMethod interval = IntervalMethod::Wald;
+  double level = 0.95;
+  std::optional<std::filesystem::path> margins;
+  std::string calfun = "raking";
+  std::optional<std::pair<double, double>> bounds;
+  std::optional<std::filesystem::path> index;   // questionnaire with scoring
+  std::optional<std::filesystem::path> scheme;  // PAR survey scheme
+  std::string command_line;
+};
+
+struct AnalysisResult {
+  nlohmann::json
+      design;  // kind, columns, df, rows, weight sum, calibration report, inputs' SHA-256
+  std::vector<Estimate> estimates;
+  std::vector<RankedUnit> ranking;
+};
+
+AnalysisResult run_analysis(const AnalysisRequest& request);
+
+// The results file formats (design.md "Results"): JSON with full double
+// precision, or one CSV row per estimate.
+nlohmann::json to_json(const AnalysisResult& result);
+std::string to_csv(const AnalysisResult& result);
+
+}  // namespace sipas::analysis

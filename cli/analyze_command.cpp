@@ -1,0 +1,152 @@
+// sipas analyze: weighted estimates, satisfaction indices and PAR points.
+
+#include <iostream>
+#include <sstream>
+
+#include "analysis/error.hpp"
+#include "analysis/run.hpp"
+#include "cli/commands.hpp"
+#include "io/file.hpp"
+
+namespace sipas::cli {
+namespace {
+
+namespace a = sipas::analysis;
+
+struct AnalyzeOptions {
+  std::string data, strata, psu, weights, fpc, replicates, repweights, reptype, by,
+      ci = "wald", margins, calfun = "raking", bounds, lonely = "fail", index, scheme,
+      format = "json", out;
+  std::vector<std::string> means, totals, ratios, props, quantiles;
+  std::optional<double> repscale;
+  bool mse = false;
+  std::uint64_t seed = 1;
+  double level = 0.95;
+};
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char c : text + ",") {
+    if (c == ',') {
+      if (!item.empty()) out.push_back(item);
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  return out;
+}
+
+int run_analyze(const AnalyzeOptions& o) {
+  if (o.data.empty())
+    throw a::AnalysisError("analysis.missing_option", "--data FILE.csv is required");
+  a::AnalysisRequest r;
+  r.data = o.data;
+  r.design.strata = o.strata;
+  r.design.clusters = split_list(o.psu);
+  r.design.weights = o.weights;
+  r.design.fpc = split_list(o.fpc);
+  auto lonely = a::lonely_psu_from_string(o.lonely);
+  if (!lonely) {
+    throw a::AnalysisError("analysis.invalid_option",
+                           "--lonely-psu must be fail, adjust, average, certainty or remove");
+  }
+  r.design.lonely_psu = *lonely;
+  r.replicates = o.replicates;
+  r.repweights_prefix = o.repweights;
+  r.reptype = o.reptype;
+  r.repscale = o.repscale;
+  r.mse = o.mse;
+  r.seed = o.seed;
+  using Kind = a::StatisticRequest::Kind;
+  for (const auto& v : o.means)
+    r.statistics.push_back(a::parse_statistic(Kind::Mean, v));
+  for (const auto& v : o.totals)
+    r.statistics.push_back(a::parse_statistic(Kind::Total, v));
+  for (const auto& v : o.ratios)
+    r.statistics.push_back(a::parse_statistic(Kind::Ratio, v));
+  for (const auto& v : o.props)
+    r.statistics.push_back(a::parse_statistic(Kind::Proportion, v));
+  for (const auto& v : o.quantiles)
+    r.statistics.push_back(a::parse_statistic(Kind::Quantile, v));
+  r.by = split_list(o.by);
+  auto interval = a::interval_method_from_string(o.ci);
+  if (!interval)
+    throw a::AnalysisError("analysis.invalid_option", "--ci must be wald, logit, xlogit or beta");
+  r.interval = *interval;
+  r.level = o.level;
+  if (!o.margins.empty()) r.margins = o.margins;
+  r.calfun = o.calfun;
+  if (!o.bounds.empty()) {
+    auto parts = split_list(o.bounds);
+    double lo = 0, hi = 0;
+    if (parts.size() != 2 || !(std::istringstream(parts[0]) >> lo) ||
+        !(std::istringstream(parts[1]) >> hi) || !(lo < hi)) {
+      throw a::AnalysisError("analysis.invalid_option",
+                             "--bounds must be LO,HI with LO < HI, e.g. 0.5,2");
+    }
+    r.bounds = std::make_pair(lo, hi);
+  }
+  if (!o.index.empty()) r.index = o.index;
+  if (!o.scheme.empty()) r.scheme = o.scheme;
+  r.command_line = invocation();
+  auto result = a::run_analysis(r);
+  const std::string text =
+      o.format == "csv" ? a::to_csv(result) : a::to_json(result).dump(2) + "\n";
+  if (o.out.empty()) {
+    std::cout << text;
+  } else {
+    io::write_file_atomic(o.out, text);
+    std::cerr << o.out << ": " << result.estimates.size() << " estimates\n";
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+void add_analyze_command(CLI::App& app, Action& run) {
+  auto o = std::make_shared<AnalyzeOptions>();
+  auto* cmd = app.add_subcommand("analyze",
+                                 "Weighted estimates with design-based standard errors and "
+                                 "confidence intervals (Taylor linearization as R's "
+                                 "survey package), satisfaction indices from a questionnaire's "
+                                 "scoring, and PAR survey points.");
+  cmd->add_option("--data", o->data, "Survey data (CSV with a header row)");
+  cmd->add_option("--strata", o->strata, "Stratum column");
+  cmd->add_option("--psu", o->psu, "Cluster columns by stage: PSU[,SSU...]");
+  cmd->add_option("--weights", o->weights, "Design weight column");
+  cmd->add_option("--fpc", o->fpc,
+                  "Per stage: population size (> 1) or sampling fraction (<= 1) columns");
+  cmd->add_option("--replicates", o->replicates, "jk1 | jkn | bootstrap[:R] | brr[:FAY]");
+  cmd->add_option("--repweights", o->repweights, "Replicate weight columns PREFIX1..PREFIXR");
+  cmd->add_option("--reptype", o->reptype,
+                  "Type of --repweights: jk1 | jkn | bootstrap | brr | fay | other");
+  cmd->add_option("--repscale", o->repscale, "Scale of --repweights (else from the type)");
+  cmd->add_flag("--mse", o->mse, "Centre replicate variance on the full-sample estimate");
+  cmd->add_option("--seed", o->seed, "Seed for bootstrap replicates")->capture_default_str();
+  cmd->add_option("--mean", o->means, "Mean of VAR");
+  cmd->add_option("--total", o->totals, "Total of VAR");
+  cmd->add_option("--ratio", o->ratios, "Ratio NUM/DEN");
+  cmd->add_option("--prop", o->props, "Proportion VAR=CODE[,CODE...]");
+  cmd->add_option("--quantile", o->quantiles, "Quantile VAR:P");
+  cmd->add_option("--by", o->by, "Domain columns, comma-separated (estimated on the whole design)");
+  cmd->add_option("--ci", o->ci, "Interval for proportions: wald | logit | xlogit | beta")
+      ->capture_default_str();
+  cmd->add_option("--level", o->level, "Confidence level")->capture_default_str();
+  cmd->add_option("--calibrate", o->margins, "Margins CSV: variable,level,total");
+  cmd->add_option("--calfun", o->calfun, "poststratify | raking | linear")->capture_default_str();
+  cmd->add_option("--bounds", o->bounds, "Bounds LO,HI on the calibration factors");
+  cmd->add_option("--lonely-psu", o->lonely, "fail | adjust | average | certainty | remove")
+      ->capture_default_str();
+  cmd->add_option("--index", o->index,
+                  "Questionnaire JSON whose scoring defines the satisfaction indices");
+  cmd->add_option("--scheme", o->scheme, "PAR survey scheme JSON (sipas-par-survey/1)");
+  cmd->add_option("--format", o->format, "json | csv")
+      ->check(CLI::IsMember({"json", "csv"}))
+      ->capture_default_str();
+  cmd->add_option("--out", o->out, "Output file (default: standard output)");
+  cmd->callback([&run, o] { run = [o] { return run_analyze(*o); }; });
+}
+
+}  // namespace sipas::cli
