@@ -7,63 +7,17 @@
 
 #include <cmath>
 #include <map>
-#include <nlohmann/json.hpp>
 
 #include "analysis/design.hpp"
 #include "analysis/error.hpp"
 #include "analysis/estimators.hpp"
 #include "analysis/intervals.hpp"
-#include "io/file.hpp"
+#include "api_designs.hpp"
 
 namespace {
 
 using namespace sipas::analysis;
-using Json = nlohmann::json;
-
-const Json& reference() {
-  static const Json doc = Json::parse(sipas::io::read_file(
-      std::string(SIPAS_SOURCE_DIR) + "/tests/reference/analysis_reference.json", 1 << 24));
-  return doc;
-}
-
-std::string data_file(const std::string& name) {
-  return std::string(SIPAS_SOURCE_DIR) + "/../shared/data/api/" + name + ".csv";
-}
-
-double value_of(const Json& entry) {
-  const Json& v = entry["value"];
-  if (v.is_object()) return v.begin()->get<double>();
-  return v.get<double>();
-}
-
-void expect_rel(double got, double want, double tolerance, const std::string& what) {
-  EXPECT_NEAR(got, want, tolerance * std::max(1.0, std::fabs(want))) << what;
-}
-constexpr double estimate_tolerance = 1e-9;
-constexpr double se_tolerance = 1e-7;
-
-struct Case {
-  std::string name, file;
-  DesignColumns columns;
-};
-
-std::vector<Case> cases() {
-  auto make = [](std::string name, std::string file, std::string strata,
-                 std::vector<std::string> clusters, std::string weights,
-                 std::vector<std::string> fpc) {
-    Case c{std::move(name), std::move(file), {}};
-    c.columns.strata = std::move(strata);
-    c.columns.clusters = std::move(clusters);
-    c.columns.weights = std::move(weights);
-    c.columns.fpc = std::move(fpc);
-    return c;
-  };
-  return {make("dsrs", "apisrs", "", {}, "", {"fpc"}),
-          make("dstrat", "apistrat", "stype", {}, "pw", {"fpc"}),
-          make("dclus1", "apiclus1", "", {"dnum"}, "pw", {"fpc"}),
-          make("dclus2", "apiclus2", "", {"dnum", "snum"}, "", {"fpc1", "fpc2"}),
-          make("dclus2_nofpc", "apiclus2", "", {"dnum", "snum"}, "pw", {})};
-}
+using namespace sipas::analysis::test;
 
 class RDesignTest : public ::testing::TestWithParam<Case> {
  protected:
