@@ -277,10 +277,20 @@ void Design::accumulate_variance(const Eigen::MatrixXd& x, Accumulate&& add,
   }
 }
 
+const Eigen::MatrixXd& Design::calibration_residuals(const Eigen::MatrixXd& x,
+                                                     Eigen::MatrixXd& storage) const {
+  if (adjustments_.empty()) return x;
+  storage = x;
+  for (const auto& adjustment : adjustments_)
+    adjustment->adjust(storage);
+  return storage;
+}
+
 Eigen::MatrixXd Design::variance(const Eigen::MatrixXd& x) const {
   Eigen::MatrixXd v = Eigen::MatrixXd::Zero(x.cols(), x.cols());
+  Eigen::MatrixXd storage;
   accumulate_variance(
-      x,
+      calibration_residuals(x, storage),
       [&](const Eigen::MatrixXd& block, double scale) {
         v.noalias() += scale * block.transpose() * block;
       },
@@ -290,8 +300,9 @@ Eigen::MatrixXd Design::variance(const Eigen::MatrixXd& x) const {
 
 Eigen::VectorXd Design::variance_diagonal(const Eigen::MatrixXd& x) const {
   Eigen::VectorXd v = Eigen::VectorXd::Zero(x.cols());
+  Eigen::MatrixXd storage;
   accumulate_variance(
-      x,
+      calibration_residuals(x, storage),
       [&](const Eigen::MatrixXd& block, double scale) {
         v += scale * block.cwiseAbs2().colwise().sum().transpose();
       },
@@ -302,6 +313,13 @@ Eigen::VectorXd Design::variance_diagonal(const Eigen::MatrixXd& x) const {
 Design Design::with_weights(Eigen::VectorXd weights) const {
   Design d = *this;
   d.weights_ = std::move(weights);
+  return d;
+}
+
+Design Design::with_calibration(Eigen::VectorXd weights,
+                                std::shared_ptr<const CalibrationAdjustment> adjustment) const {
+  Design d = with_weights(std::move(weights));
+  d.adjustments_.push_back(std::move(adjustment));
   return d;
 }
 

@@ -3,6 +3,7 @@
 #include <Eigen/Dense>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,17 @@ struct DesignStage {
   std::vector<std::string> stratum_names;  // for messages
 };
 
+// What a calibration did to the weights, as the variance must see it: R's
+// svyrecvar replaces the influence values x by their residuals from the
+// calibration (post-strata, raking margins, GREG regression) before the
+// multistage accumulation. The implementations live in calibration.cpp.
+class CalibrationAdjustment {
+ public:
+  virtual ~CalibrationAdjustment() = default;
+  // x: n × p weighted influence values, replaced in place.
+  virtual void adjust(Eigen::MatrixXd& x) const = 0;
+};
+
 // A linearization design: weights, strata, clusters and fpc, as R's
 // survey.design2. Immutable; estimators take it by const reference. Domains
 // and missing values are handled by zeroing rows, never by subsetting, so the
@@ -67,20 +79,29 @@ class Design {
   // The same, diagonal only (cheaper when p is large).
   Eigen::VectorXd variance_diagonal(const Eigen::MatrixXd& x) const;
 
-  // A copy with other weights (calibration returns a new design).
+  // A copy with other weights (and the calibration adjustments of this one).
   Design with_weights(Eigen::VectorXd weights) const;
+  // A copy with calibrated weights whose variance applies `adjustment` to x
+  // after those of earlier calibrations (R appends to design$postStrata).
+  Design with_calibration(Eigen::VectorXd weights,
+                          std::shared_ptr<const CalibrationAdjustment> adjustment) const;
+  bool calibrated() const { return !adjustments_.empty(); }
 
  private:
   // Calls add(centred cluster totals of one stratum, scale) for every stratum
   // of every stage, and rescale(factor) for lonely-PSU averaging.
   template <typename Accumulate, typename Rescale>
   void accumulate_variance(const Eigen::MatrixXd& x, Accumulate&& add, Rescale&& rescale) const;
+  // x itself without calibration, else its calibration residuals in `storage`.
+  const Eigen::MatrixXd& calibration_residuals(const Eigen::MatrixXd& x,
+                                               Eigen::MatrixXd& storage) const;
 
   Eigen::VectorXd weights_;
   std::vector<DesignStage> stages_;
   bool has_fpc_ = false;
   LonelyPsu lonely_ = LonelyPsu::Fail;
   DesignColumns columns_;
+  std::vector<std::shared_ptr<const CalibrationAdjustment>> adjustments_;  // in order applied
 };
 
 }  // namespace sipas::analysis

@@ -53,6 +53,8 @@ class Table {
   std::size_t rows() const { return rows_; }
   const std::string& source() const { return source_; }
   bool has(std::string_view name) const;
+  // The names of the loaded columns, in file order.
+  const std::vector<std::string>& names() const { return names_; }
   const Column& column(std::string_view name) const;  // throws AnalysisError naming the file
   // The column as numbers; a non-numeric value is an error naming the file,
   // line and column. Missing values are NaN.
