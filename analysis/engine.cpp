@@ -67,4 +67,50 @@ Eigen::MatrixXd LinearizationEngine::covariance(const std::vector<const Piece*>&
   return design_.variance(x);
 }
 
+namespace {
+Piece from(const Replicated& r) {
+  Piece p;
+  p.value = r.estimate.estimate;
+  p.detail = r.replicates;
+  p.base = r.estimate;
+  return p;
+}
+}  // namespace
+
+Piece ReplicateEngine::total(const std::vector<double>& y, const RowMask& domain) const {
+  return from(analysis::total(design_, y, domain));
+}
+
+Piece ReplicateEngine::mean(const std::vector<double>& y, const RowMask& domain) const {
+  return from(analysis::mean(design_, y, domain));
+}
+
+Piece ReplicateEngine::ratio(const std::vector<double>& y, const std::vector<double>& z,
+                             const RowMask& domain) const {
+  return from(analysis::ratio(design_, y, z, domain));
+}
+
+double ReplicateEngine::variance(const Piece& piece) const {
+  return design_.variance(piece.detail, piece.value);
+}
+
+Eigen::MatrixXd ReplicateEngine::covariance(const std::vector<const Piece*>& pieces) const {
+  const auto k = static_cast<Eigen::Index>(pieces.size());
+  const Eigen::Index r = design_.count();
+  Eigen::MatrixXd deviations(r, k);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    const Piece& p = *pieces[static_cast<std::size_t>(j)];
+    const double centre = design_.mse ? p.value : p.detail.mean();
+    deviations.col(j) = (p.detail.array() - centre).matrix();
+  }
+  // scale · Σ_r rscales_r d_r d_rᵀ (svrVar for several statistics at once)
+  Eigen::MatrixXd weighted = deviations.array().colwise() * design_.rscales.array();
+  return design_.scale * (deviations.transpose() * weighted);
+}
+
+std::string ReplicateEngine::description() const {
+  return "replicate weights (" + to_string(design_.type) + ", " + std::to_string(design_.count()) +
+         " replicates, R's svrVar)";
+}
+
 }  // namespace sipas::analysis

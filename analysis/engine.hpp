@@ -8,6 +8,7 @@
 #include "analysis/design.hpp"
 #include "analysis/estimate.hpp"
 #include "analysis/estimators.hpp"
+#include "analysis/replicate.hpp"
 
 namespace sipas::analysis {
 
@@ -62,6 +63,26 @@ class LinearizationEngine : public Engine {
 
  private:
   Design design_;
+};
+
+// Pieces carry the R replicate estimates; the variance is R's svrVar, and
+// covariances follow the same formula with products of deviations.
+class ReplicateEngine : public Engine {
+ public:
+  explicit ReplicateEngine(ReplicateDesign design) : design_(std::move(design)) {}
+  Piece total(const std::vector<double>& y, const RowMask& domain) const override;
+  Piece mean(const std::vector<double>& y, const RowMask& domain) const override;
+  Piece ratio(const std::vector<double>& y, const std::vector<double>& z,
+              const RowMask& domain) const override;
+  double variance(const Piece& piece) const override;
+  Eigen::MatrixXd covariance(const std::vector<const Piece*>& pieces) const override;
+  double degrees_of_freedom() const override { return design_.df; }
+  std::size_t rows() const override { return design_.rows(); }
+  std::string description() const override;
+  const ReplicateDesign& design() const { return design_; }
+
+ private:
+  ReplicateDesign design_;
 };
 
 }  // namespace sipas::analysis

@@ -2,12 +2,16 @@
 
 #include <charconv>
 #include <cmath>
+#include <memory>
 #include <set>
 #include <sstream>
 
+#include "analysis/calibration.hpp"
 #include "analysis/engine.hpp"
 #include "analysis/error.hpp"
 #include "analysis/indices.hpp"
+#include "analysis/quantile.hpp"
+#include "analysis/replicate.hpp"
 #include "io/sha256.hpp"
 #include "questionnaires/questionnaire.hpp"
 
@@ -24,6 +28,12 @@ std::vector<std::string> split(const std::string& text, char separator) {
     if (!item.empty()) out.push_back(item);
   }
   return out;
+}
+
+std::string text_of(double x) {
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
+  return std::string(buffer, end);
 }
 
 Json number_or_null(double x) {
@@ -110,16 +120,110 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
                         "ask for at least one estimate: --mean, --total, --ratio, --prop, "
                         "--quantile, --index or --scheme");
   }
-  if (!r.replicates.empty() || !r.repweights_prefix.empty()) {
-    throw AnalysisError("analysis.unsupported",
-                        "replicate designs are not wired into sipas analyze yet");
+  if (!r.replicates.empty() && !r.repweights_prefix.empty()) {
+    throw AnalysisError("analysis.conflicting_options",
+                        "give --replicates or --repweights, not both");
   }
-  if (r.margins) {
-    throw AnalysisError("analysis.unsupported", "calibration is not wired into sipas analyze yet");
+  const bool replicated = !r.replicates.empty() || !r.repweights_prefix.empty();
+  if (replicated && r.margins) {
+    throw AnalysisError(
+        "analysis.unsupported",
+        "calibration with replicate weights (recalibrating every replicate) is not supported; "
+        "calibrate with the linearization design (leave out --replicates/--repweights)");
   }
   Table data = Table::load(r.data);
   Design design = Design::build(data, r.design);
-  LinearizationEngine engine(design);
+  Json calibration = nullptr;
+  if (r.margins) {
+    CalibrationOptions options;
+    if (r.calfun == "poststratify") {
+      options.method = CalibrationOptions::PostStratify;
+    } else if (r.calfun == "raking") {
+      options.method = CalibrationOptions::Raking;
+    } else if (r.calfun == "linear") {
+      options.method = CalibrationOptions::Linear;
+    } else {
+      throw AnalysisError("analysis.invalid_option",
+                          "--calfun must be poststratify, raking or linear");
+    }
+    if (r.bounds && options.method != CalibrationOptions::Linear) {
+      throw AnalysisError("analysis.invalid_option", "--bounds applies to --calfun linear");
+    }
+    options.bounds = r.bounds;
+    CalibrationReport report;
+    design = calibrate(design, data, load_margins(*r.margins), options, &report);
+    calibration = {
+        {"method", r.calfun},
+        {"margins",
+         {{"file", r.margins->filename().string()}, {"sha256", io::sha256_file(*r.margins)}}},
+        {"iterations", report.iterations},
+        {"weight_min", report.min_weight},
+        {"weight_max", report.max_weight},
+        {"g_min", report.min_g},
+        {"g_max", report.max_g},
+        {"max_margin_error", report.max_margin_error}};
+    if (r.bounds) calibration["bounds"] = {r.bounds->first, r.bounds->second};
+  }
+  std::unique_ptr<Engine> engine_ptr;
+  Json replicate_info = nullptr;
+  if (!r.replicates.empty()) {
+    auto colon = r.replicates.find(':');
+    const std::string kind = r.replicates.substr(0, colon);
+    const std::string argument =
+        colon == std::string::npos ? std::string() : r.replicates.substr(colon + 1);
+    auto number = [&](double fallback) {
+      if (argument.empty()) return fallback;
+      double x = 0;
+      auto [end, ec] = std::from_chars(argument.data(), argument.data() + argument.size(), x);
+      if (ec != std::errc() || end != argument.data() + argument.size()) {
+        throw AnalysisError("analysis.invalid_option", "--replicates " + r.replicates + ": '" +
+                                                           argument + "' is not a number");
+      }
+      return x;
+    };
+    ReplicateDesign replicates;
+    if (kind == "jk1" && argument.empty()) {
+      replicates = ReplicateDesign::jk1(design);
+    } else if (kind == "jkn" && argument.empty()) {
+      replicates = ReplicateDesign::jkn(design);
+    } else if (kind == "bootstrap") {
+      const double count = number(50);
+      if (!(count >= 2 && count <= 100000 && count == std::floor(count))) {
+        throw AnalysisError("analysis.invalid_option",
+                            "--replicates bootstrap:R needs a whole R from 2 to 100000");
+      }
+      replicates = ReplicateDesign::bootstrap(design, static_cast<int>(count), r.seed);
+    } else if (kind == "brr") {
+      const double fay = number(0);
+      if (!(fay >= 0 && fay < 1))
+        throw AnalysisError("analysis.invalid_option", "Fay's rho must be in [0, 1)");
+      replicates = ReplicateDesign::brr(design, fay);
+    } else {
+      throw AnalysisError("analysis.invalid_option",
+                          "--replicates must be jk1, jkn, bootstrap[:R] or brr[:FAY]");
+    }
+    replicates.mse = r.mse;
+    replicate_info = {{"type", r.replicates}, {"replicates", replicates.count()}, {"mse", r.mse}};
+    if (kind == "bootstrap") replicate_info["seed"] = r.seed;
+    engine_ptr = std::make_unique<ReplicateEngine>(std::move(replicates));
+  } else if (!r.repweights_prefix.empty()) {
+    auto type = replicate_type_from_string(r.reptype.empty() ? "other" : r.reptype);
+    if (!type) {
+      throw AnalysisError("analysis.invalid_option",
+                          "--reptype must be jk1, jkn, bootstrap, brr, fay or other");
+    }
+    auto replicates = ReplicateDesign::from_columns(data, r.design.weights, r.repweights_prefix,
+                                                    *type, r.repscale, std::nullopt, r.mse);
+    replicate_info = {{"type", to_string(*type)},
+                      {"columns", r.repweights_prefix},
+                      {"replicates", replicates.count()},
+                      {"scale", replicates.scale},
+                      {"mse", r.mse}};
+    engine_ptr = std::make_unique<ReplicateEngine>(std::move(replicates));
+  } else {
+    engine_ptr = std::make_unique<LinearizationEngine>(design);
+  }
+  const Engine& engine = *engine_ptr;
   auto domains = domains_of(data, r.by);
 
   AnalysisResult result;
@@ -150,15 +254,26 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
           e = engine.estimate(engine.mean(y, domain.rows), "proportion", s.variable + "=" + codes);
           break;
         }
-        case StatisticRequest::Kind::Quantile:
-          throw AnalysisError("analysis.unsupported",
-                              "quantiles are not wired into sipas analyze yet");
+        case StatisticRequest::Kind::Quantile: {
+          if (replicated) {
+            throw AnalysisError(
+                "analysis.unsupported",
+                "quantiles use Woodruff intervals on the linearization design; leave out "
+                "--replicates/--repweights for --quantile");
+          }
+          e = quantile(design, data.numbers(s.variable), s.p, r.level, domain.rows).estimate;
+          e.variable = s.variable + ":" + text_of(s.p);
+          break;
+        }
       }
       e.domain = domain.labels;
-      e.df = engine.degrees_of_freedom();
-      const bool proportion = s.kind == StatisticRequest::Kind::Proportion;
-      add_interval(e, proportion ? r.interval : IntervalMethod::Wald, r.level,
-                   static_cast<double>(engine.rows()));
+      if (s.kind !=
+          StatisticRequest::Kind::Quantile) {  // quantiles carry their own Woodruff interval
+        e.df = engine.degrees_of_freedom();
+        const bool proportion = s.kind == StatisticRequest::Kind::Proportion;
+        add_interval(e, proportion ? r.interval : IntervalMethod::Wald, r.level,
+                     static_cast<double>(engine.rows()));
+      }
       result.estimates.push_back(std::move(e));
     }
   }
@@ -182,7 +297,7 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
     inputs["scheme"] = {{"file", r.scheme->filename().string()},
                         {"sha256", io::sha256_file(*r.scheme)}};
   }
-  result.design = {{"kind", "linearization"},
+  result.design = {{"kind", replicated ? "replicate" : "linearization"},
                    {"variance", engine.description()},
                    {"strata", r.design.strata.empty() ? Json(nullptr) : Json(r.design.strata)},
                    {"psu", r.design.clusters},
@@ -193,6 +308,8 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
                    {"weight_sum", design.weights().sum()},
                    {"df", engine.degrees_of_freedom()},
                    {"level", r.level},
+                   {"calibration", calibration},
+                   {"replicates", replicate_info},
                    {"inputs", inputs},
                    {"command", r.command_line}};
   return result;

@@ -110,6 +110,47 @@ TEST(AnalyzeCommandTest, MissingScoredItemColumnsAreNamed) {
   EXPECT_THAT(r.err, HasSubstr("no column for scored item 'q9_02'"));
 }
 
+double first(const nlohmann::json& value) {
+  return value.is_object() ? value.begin()->get<double>() : value.get<double>();
+}
+
+TEST(AnalyzeCommandTest, ReplicatesQuantilesAndCalibrationMatchR) {
+  auto jk1 = sipas({"analyze", "--data", api("apiclus1"), "--psu", "dnum", "--weights", "pw",
+                    "--fpc", "fpc", "--replicates", "jk1", "--mean", "api00"});
+  ASSERT_EQ(jk1.exit_code, 0) << jk1.err;
+  auto out = nlohmann::json::parse(jk1.out);
+  const auto& rep = reference()["replicate_designs"]["jk1_dclus1"]["mean_api00"];
+  EXPECT_EQ(out["design"]["kind"], "replicate");
+  EXPECT_NEAR(out["estimates"][0]["se"].get<double>(), first(rep["SE"]["value"]), 1e-7);
+
+  auto q = sipas({"analyze", "--data", api("apistrat"), "--strata", "stype", "--weights", "pw",
+                  "--fpc", "fpc", "--quantile", "api00:0.5"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  out = nlohmann::json::parse(q.out);
+  const auto& quantile = reference()["estimates"]["dstrat"]["quantile_api00"]["table"]["value"];
+  EXPECT_EQ(out["estimates"][0]["estimate"].get<double>(), quantile["0.5|quantile"].get<double>());
+  EXPECT_EQ(out["estimates"][0]["ci_low"].get<double>(), quantile["0.5|ci.2.5"].get<double>());
+  EXPECT_NEAR(out["estimates"][0]["se"].get<double>(), quantile["0.5|se"].get<double>(), 1e-7);
+
+  sipas::test::TempDir dir;
+  std::ofstream(dir / "margins.csv")
+      << "variable,level,total\nstype,E,4421\nstype,H,755\nstype,M,1018\n"
+         "sch.wide,No,1072\nsch.wide,Yes,5122\n";
+  auto rake = sipas({"analyze", "--data", api("apiclus1"), "--psu", "dnum", "--weights", "pw",
+                     "--fpc", "fpc", "--calibrate", (dir / "margins.csv").string(), "--calfun",
+                     "raking", "--mean", "api00"});
+  ASSERT_EQ(rake.exit_code, 0) << rake.err;
+  out = nlohmann::json::parse(rake.out);
+  const auto& tight = reference()["calibration"]["rake_tight"];
+  EXPECT_NEAR(out["estimates"][0]["estimate"].get<double>(),
+              first(tight["mean_api00"]["estimate"]["value"]), 1e-6);
+  EXPECT_NEAR(out["estimates"][0]["se"].get<double>(), first(tight["mean_api00"]["SE"]["value"]),
+              1e-6);
+  EXPECT_GT(out["design"]["calibration"]["iterations"].get<int>(), 1);
+  EXPECT_NEAR(out["design"]["calibration"]["weight_max"].get<double>(),
+              first(tight["weight_max"]["value"]), 1e-6);
+}
+
 TEST(AnalyzeCommandTest, ErrorsNameWhatIsWrong) {
   auto none = sipas({"analyze", "--data", api("apisrs")});
   EXPECT_EQ(none.exit_code, 1);
