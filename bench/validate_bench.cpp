@@ -15,10 +15,10 @@
 #include <string_view>
 #include <vector>
 
-#include "bench/response_generator.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
+#include "questionnaires/synthetic_responses.hpp"
 #include "questionnaires/validation.hpp"
 
 namespace {
@@ -96,7 +96,7 @@ Workload make_valid(const Questionnaire& q) {
   Workload w;
   w.q = &q;
   try {
-    w.responses = sipas::bench::generate_valid_responses(q, workload_size, seed);
+    w.responses = sipas::questionnaires::generate_valid_responses(q, workload_size, seed);
   } catch (const std::exception& e) {
     fail(e.what());
   }
@@ -108,7 +108,8 @@ Workload make_mixed(const Questionnaire& q) {
   Workload w;
   w.q = &q;
   try {
-    auto mixed = sipas::bench::generate_mixed_responses(q, workload_size, invalid_share, seed);
+    auto mixed =
+        sipas::questionnaires::generate_mixed_responses(q, workload_size, invalid_share, seed);
     w.responses = std::move(mixed.responses);
     w.invalid_at = std::move(mixed.invalid_at);
   } catch (const std::exception& e) {
@@ -126,7 +127,7 @@ Workload make_json(const Workload& source) {
   Validator validator(*w.q);
   w.json.reserve(w.responses.size());
   for (std::size_t i = 0; i < w.responses.size(); ++i) {
-    w.json.push_back(sipas::bench::response_to_json(*w.q, w.responses[i]));
+    w.json.push_back(sipas::questionnaires::response_to_json(*w.q, w.responses[i]));
     bytes += w.json.back().size();
     try {
       Response parsed = sipas::questionnaires::parse_response(*w.q, w.json.back());

@@ -1,13 +1,16 @@
 // sipas demo: the main job on the embedded defaults. It loads the standard
 // questionnaires, checks the example responses, makes a synthetic provincial
-// frame and draws a multi-stage sample from it; it grows, stage by stage, into
-// the whole yearly pipeline.
+// frame, draws a multi-stage sample, lets the sampled citizens answer
+// (simulated) and estimates the satisfaction indices with raking to the
+// frame's margins; it grows, stage by stage, into the whole yearly pipeline.
 
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "analysis/run.hpp"
 #include "cli/commands.hpp"
 #include "cli/questionnaire_output.hpp"
 #include "io/file.hpp"
@@ -15,11 +18,13 @@
 #include "questionnaires/item_scores.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/response.hpp"
+#include "questionnaires/simulated_answers.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/summary.hpp"
 #include "questionnaires/validation.hpp"
 #include "sampling/design_spec.hpp"
 #include "sampling/draw.hpp"
+#include "sampling/frame_counts.hpp"
 #include "sampling/standard_designs.hpp"
 #include "sampling/synthetic_frame.hpp"
 
@@ -57,7 +62,8 @@ void demo_sampling(const DemoOptions& o) {
       s::parse_design_spec(std::string(design_file->content), std::string(design_file->name));
   request.seed = o.seed;
   request.seed_given = true;
-  request.carry = {"district", "commune", "village", "service_field", "channel"};
+  request.carry = {"district", "commune", "village",  "service_field",
+                   "channel",  "sex",     "age_group"};
   request.out = fs::path(o.out) / "sample.csv";
   request.command_line = "sipas demo";
   auto summary = s::draw_sample(request);
@@ -69,8 +75,59 @@ void demo_sampling(const DemoOptions& o) {
             << "  " << (fs::path(o.out) / "design.json").string() << ": the design record\n";
 }
 
+// Stage 4: the sampled citizens answer, and the indices are estimated.
+void demo_analysis(const DemoOptions& o) {
+  namespace fs = std::filesystem;
+  const fs::path out(o.out);
+  const auto* form_file = q::find_standard_file("forms/sipas-citizen.json");
+  const fs::path form_path = out / "sipas-citizen.json";
+  io::write_file_atomic(form_path, form_file->content);
+  auto form = q::load_questionnaire(form_file->content, form_file->name);
+  q::SimulatedAnswersOptions answers;
+  answers.seed = o.seed;
+  answers.propensity_column = "district";
+  answers.carry = {"district", "sex", "age_group"};
+  auto simulated =
+      q::write_simulated_answers(form, out / "sample.csv", out / "responses.csv", answers);
+  std::cout << "  " << (out / "responses.csv").string() << ": " << simulated.responded << " of "
+            << simulated.invited
+            << " sampled citizens answered (simulated; every response validated)\n";
+  // Population margins of the frame: sex and age group.
+  std::string margins = "variable,level,total\n";
+  for (const char* column : {"sex", "age_group"}) {
+    for (const auto& [level, count] : s::count_strata(out / "frame.csv", {column})) {
+      margins += std::string(column) + "," + level + "," + std::to_string(count) + "\n";
+    }
+  }
+  io::write_file_atomic(out / "margins.csv", margins);
+  analysis::AnalysisRequest request;
+  request.data = out / "responses.csv";
+  request.design.strata = "stratum";
+  request.design.clusters = {"psu"};
+  request.design.weights = "design_weight";
+  request.margins = out / "margins.csv";
+  request.calfun = "raking";
+  request.index = form_path;
+  request.by = {"district"};
+  request.command_line = "sipas demo";
+  auto result = analysis::run_analysis(request);
+  io::write_file_atomic(out / "results.json", analysis::to_json(result).dump(2) + "\n");
+  std::cout << "  raked to the frame's sex and age margins in "
+            << result.design["calibration"]["iterations"]
+            << " passes; design: " << result.design["variance"].get<std::string>() << "\n";
+  for (const auto& e : result.estimates) {
+    const bool headline = e.statistic == "overall_index" || e.statistic == "group_index";
+    if (!headline) continue;
+    std::cout << "  " << (e.domain.empty() ? "province" : e.domain[0].second) << " " << e.variable
+              << ": " << std::fixed << std::setprecision(1) << e.estimate << "% (95% CI "
+              << e.ci_low << " to " << e.ci_high << ")\n";
+  }
+  std::cout << std::defaultfloat << "  " << (out / "results.json").string() << ": "
+            << result.estimates.size() << " estimates\n";
+}
+
 int run_demo(const DemoOptions& options) {
-  std::cout << "sipas demo\n\n[1/3] Loading the standard questionnaires\n";
+  std::cout << "sipas demo\n\n[1/4] Loading the standard questionnaires\n";
   std::map<std::string, q::Questionnaire> forms;
   for (const auto& file : q::standard_files()) {
     if (!starts_with(file.name, "forms/") && file.name != "examples/example-questionnaire.json")
@@ -80,7 +137,7 @@ int run_demo(const DemoOptions& options) {
     forms.emplace(questionnaire.id(), std::move(questionnaire));
   }
 
-  std::cout << "\n[2/3] Checking the example responses\n";
+  std::cout << "\n[2/4] Checking the example responses\n";
   int unexpected = 0;
   for (const auto& file : q::standard_files()) {
     if (!starts_with(file.name, "examples/responses/")) continue;
@@ -111,8 +168,10 @@ int run_demo(const DemoOptions& options) {
       ++unexpected;
     }
   }
-  std::cout << "\n[3/3] Drawing a sample from a synthetic provincial frame\n";
+  std::cout << "\n[3/4] Drawing a sample from a synthetic provincial frame\n";
   demo_sampling(options);
+  std::cout << "\n[4/4] Simulated answers and the satisfaction indices\n";
+  demo_analysis(options);
   std::cout << "\n"
             << forms.size() << " questionnaires loaded; example responses "
             << (unexpected == 0 ? "behaved as expected" : "did NOT behave as expected")

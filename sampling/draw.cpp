@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -91,7 +92,62 @@ struct Leaf {
   const Unit* unit = nullptr;
   std::uint64_t counter = 0;
   std::unordered_map<std::uint64_t, Pick> picks;
+  // The picks sorted by ordinal, and the next one due: the second pass meets a
+  // leaf's rows in ordinal order, so it compares instead of looking up.
+  std::vector<std::pair<std::uint64_t, Pick>> ordered;
+  std::size_t next = 0;
   std::uint64_t population = 0, main = 0, reserves = 0;
+};
+
+// Hashes std::string and std::string_view alike, so that a set of strings can
+// be searched with a view of a frame field without copying it.
+struct TransparentHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// The stratum and stage-unit values of the row before. Frames are usually
+// sorted by area, so most rows repeat them, and those rows skip building the
+// stratum and unit keys and looking them up.
+class PreviousRow {
+ public:
+  PreviousRow(const std::vector<std::size_t>& strata_cols,
+              const std::vector<std::size_t>& unit_cols)
+      : strata_cols_(strata_cols),
+        unit_cols_(unit_cols),
+        strata_(strata_cols.size()),
+        units_(unit_cols.size()) {}
+
+  // How many levels, from the top, have the same values as the row before:
+  // level 0 is the stratum (all its columns), level k the unit of stage k,
+  // which counts only when the levels above it are unchanged too.
+  std::size_t unchanged(std::span<const std::string_view> fields) const {
+    if (!valid_) return 0;
+    for (std::size_t i = 0; i < strata_cols_.size(); ++i) {
+      if (fields[strata_cols_[i]] != strata_[i]) return 0;
+    }
+    std::size_t k = 0;
+    while (k < unit_cols_.size() && fields[unit_cols_[k]] == units_[k])
+      ++k;
+    return k + 1;
+  }
+
+  // Remembers the row's values from `level` down (the levels above are unchanged).
+  void remember(std::span<const std::string_view> fields, std::size_t level) {
+    if (level == 0) {
+      for (std::size_t i = 0; i < strata_cols_.size(); ++i)
+        strata_[i].assign(fields[strata_cols_[i]]);
+    }
+    for (std::size_t k = level == 0 ? 0 : level - 1; k < unit_cols_.size(); ++k)
+      units_[k].assign(fields[unit_cols_[k]]);
+    valid_ = true;
+  }
+
+ private:
+  const std::vector<std::size_t>& strata_cols_;
+  const std::vector<std::size_t>& unit_cols_;
+  std::vector<std::string> strata_, units_;
+  bool valid_ = false;
 };
 
 class Drawer {
@@ -137,7 +193,7 @@ class Drawer {
   std::vector<double> allocation_target_;
   std::unordered_map<std::string, Leaf> leaves_;
   BloomFilter ids_seen_{0};
-  std::unordered_set<std::string> duplicate_candidates_;
+  std::unordered_set<std::string, TransparentHash, std::equal_to<>> duplicate_candidates_;
   std::uint64_t main_ = 0, reserves_ = 0;
 };
 
@@ -220,28 +276,60 @@ void Drawer::first_pass() {
   const std::size_t unit_levels = unit_cols_.size();
   levels_.resize(unit_levels + 1);
   std::vector<std::string> path(unit_levels + 1);
+  // The row's stratum and units; kept while the rows repeat them (PreviousRow).
+  std::vector<Unit*> units(unit_levels + 1, nullptr);
+  StratumData* data = nullptr;
+  PreviousRow previous(strata_cols_, unit_cols_);
+  // Ids go into the Bloom filter in batches, in frame order: each insert misses
+  // the cache, and a batch lets the processor overlap those misses.
+  constexpr std::size_t id_batch = 64;
+  std::string batch;
+  std::vector<std::size_t> batch_ends;
+  auto insert_ids = [&] {
+    std::size_t start = 0;
+    for (auto end : batch_ends) {
+      std::string_view id(batch.data() + start, end - start);
+      if (ids_seen_.insert(id)) duplicate_candidates_.emplace(id);
+      start = end;
+    }
+    batch.clear();
+    batch_ends.clear();
+  };
   while (frame.next()) {
     const std::uint64_t row = rows_++;
-    auto id = frame.field(id_col_);
+    const auto fields = frame.fields();
+    auto id = fields[id_col_];
     if (id.empty()) fail_row(frame, "column '" + r_.id_column + "' is empty");
-    if (ids_seen_.insert(id)) duplicate_candidates_.emplace(id);
-    check_stratum_fields(frame);
-    path[0] = stratum_key(frame);
-    Unit& stratum = touch(0, path[0], "", path[0], row);
-    (void)stratum;
+    batch += id;
+    batch_ends.push_back(batch.size());
+    if (batch_ends.size() == id_batch) insert_ids();
+    const std::size_t same = previous.unchanged(fields);
+    if (same == 0) {
+      check_stratum_fields(frame);
+      path[0] = stratum_key(frame);
+      units[0] = &touch(0, path[0], "", path[0], row);
+      if (!multi_stage_) data = &stratum_data_[path[0]];
+    } else {
+      ++units[0]->rows;
+    }
     for (std::size_t k = 1; k <= unit_levels; ++k) {
-      auto value = frame.field(unit_cols_[k - 1]);
-      if (value.empty()) {
-        fail_row(frame, "column '" + r_.design->stages[k - 1].unit + "' is empty");
+      if (k >= same) {
+        auto value = fields[unit_cols_[k - 1]];
+        if (value.empty()) {
+          fail_row(frame, "column '" + r_.design->stages[k - 1].unit + "' is empty");
+        }
+        path[k] = path[k - 1];
+        path[k] += key_separator;
+        path[k] += value;
+        units[k] = &touch(k, path[k], path[k - 1], value, row);
+      } else {
+        ++units[k]->rows;
       }
-      path[k] = path[k - 1];
-      path[k] += key_separator;
-      path[k] += value;
-      Unit& unit = touch(k, path[k], path[k - 1], value, row);
+      Unit& unit = *units[k];
       const Stage& stage = r_.design->stages[k - 1];
       if (stage.size.kind != SizeMeasure::Kind::Rows) {
         double x;
-        auto text = frame.field(*stage_size_cols_[k - 1]);
+        auto text = fields[*stage_size_cols_[k - 1]];
         if (!parse_number(text, x) || x < 0) {
           fail_row(frame, "column '" + stage.size.column + "' must be a number >= 0, not '" +
                               std::string(text.substr(0, 40)) + "'");
@@ -257,7 +345,7 @@ void Drawer::first_pass() {
         unit.size_set = true;
       }
       if (stage_certainty_cols_[k - 1]) {
-        auto flag = frame.field(*stage_certainty_cols_[k - 1]);
+        auto flag = fields[*stage_certainty_cols_[k - 1]];
         int certain = std::find(stage.certainty_values.begin(), stage.certainty_values.end(),
                                 flag) != stage.certainty_values.end();
         if (unit.certain == -1) {
@@ -269,41 +357,42 @@ void Drawer::first_pass() {
         }
       }
     }
+    if (same <= unit_levels) previous.remember(fields, same);
     if (!multi_stage_) {
-      StratumData& data = stratum_data_[path[0]];
       auto numeric = [&](std::size_t column, const std::string& name) {
         double x;
-        auto text = frame.field(column);
+        auto text = fields[column];
         if (!parse_number(text, x)) {
           fail_row(frame, "column '" + name + "' must be a number, not '" +
                               std::string(text.substr(0, 40)) + "'");
         }
         return x;
       };
-      if (sd_col_) data.sd_values.add(numeric(*sd_col_, r_.sd_column));
+      if (sd_col_) data->sd_values.add(numeric(*sd_col_, r_.sd_column));
       if (p_col_) {
         double p = numeric(*p_col_, r_.p_column);
         if (p < 0 || p > 1) fail_row(frame, "column '" + r_.p_column + "' must be between 0 and 1");
-        data.p_values.add(p);
+        data->p_values.add(p);
       }
       if (cost_col_) {
         double c = numeric(*cost_col_, r_.cost_column);
         if (!(c > 0)) fail_row(frame, "column '" + r_.cost_column + "' must be a positive cost");
-        data.cost_values.add(c);
+        data->cost_values.add(c);
       }
       if (size_col_) {
         double x = numeric(*size_col_, r_.size_column);
         if (!(x > 0)) {
           fail_row(frame, "column '" + r_.size_column + "' must be a size > 0 for --method " +
                               to_string(r_.method) + ", not '" +
-                              std::string(frame.field(*size_col_).substr(0, 40)) + "'");
+                              std::string(fields[*size_col_].substr(0, 40)) + "'");
         }
-        data.sizes.push_back(x);
+        data->sizes.push_back(x);
       }
-      if (sort_col_) data.sort_keys.emplace_back(frame.field(*sort_col_), data.sort_keys.size());
+      if (sort_col_) data->sort_keys.emplace_back(fields[*sort_col_], data->sort_keys.size());
     }
     if (r_.progress && rows_ % progress_every == 0) r_.progress("reading the frame", rows_);
   }
+  insert_ids();
   if (rows_ == 0) throw SamplingError("frame.empty", frame.source() + ": the frame has no rows");
   frame_sha256_ = frame.sha256();
   for (const auto& [key, unit] : levels_[0])
@@ -642,15 +731,25 @@ void Drawer::second_pass() {
     std::vector<std::string_view> views(header.begin(), header.end());
     out.write_row(views);
   }
+  for (auto& [key, leaf] : leaves_) {
+    leaf.ordered.assign(leaf.picks.begin(), leaf.picks.end());
+    std::sort(leaf.ordered.begin(), leaf.ordered.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    leaf.next = 0;
+    leaf.picks = {};  // the sample is held once
+  }
   std::unordered_map<std::string, std::uint64_t> first_line_of_candidate;
   std::vector<std::string> path(unit_levels + 1);
   std::vector<std::string> cells;
   std::vector<std::string_view> views;
+  PreviousRow previous(strata_cols_, unit_cols_);
+  Leaf* leaf = nullptr;  // the row's leaf, kept while the rows repeat its units
   std::uint64_t row = 0;
   while (frame.next()) {
     ++row;
-    auto id = frame.field(id_col_);
-    if (!duplicate_candidates_.empty() && duplicate_candidates_.contains(std::string(id))) {
+    const auto fields = frame.fields();
+    auto id = fields[id_col_];
+    if (!duplicate_candidates_.empty() && duplicate_candidates_.contains(id)) {
       auto [it, inserted] = first_line_of_candidate.emplace(std::string(id), frame.line());
       if (!inserted) {
         throw SamplingError("frame.duplicate_id", frame.where() + ": duplicate id '" +
@@ -658,36 +757,40 @@ void Drawer::second_pass() {
                                                       std::to_string(it->second) + ")");
       }
     }
-    path[0] = stratum_key(frame);
-    for (std::size_t k = 1; k <= unit_levels; ++k) {
-      path[k] = path[k - 1];
-      path[k] += key_separator;
-      path[k] += frame.field(unit_cols_[k - 1]);
+    const std::size_t same = previous.unchanged(fields);
+    if (same <= unit_levels) {
+      if (same == 0) path[0] = stratum_key(frame);
+      for (std::size_t k = std::max<std::size_t>(same, 1); k <= unit_levels; ++k) {
+        path[k] = path[k - 1];
+        path[k] += key_separator;
+        path[k] += fields[unit_cols_[k - 1]];
+      }
+      auto leaf_it = leaves_.find(path[unit_levels]);
+      leaf = leaf_it != leaves_.end() ? &leaf_it->second : nullptr;
+      previous.remember(fields, same);
     }
-    auto leaf_it = leaves_.find(path[unit_levels]);
-    if (leaf_it != leaves_.end()) {
-      Leaf& leaf = leaf_it->second;
-      auto pick = leaf.picks.find(leaf.counter++);
-      if (pick != leaf.picks.end()) {
-        const Pick& p = pick->second;
+    if (leaf) {
+      const std::uint64_t ordinal = leaf->counter++;
+      if (leaf->next < leaf->ordered.size() && leaf->ordered[leaf->next].first == ordinal) {
+        const Pick& p = leaf->ordered[leaf->next++].second;
         double pi = p.pi;
-        for (double stage_pi : leaf.unit->stage_pi)
+        for (double stage_pi : leaf->unit->stage_pi)
           pi *= stage_pi;
         cells.clear();
         cells.emplace_back(id);
         cells.push_back(path[0]);
-        cells.emplace_back(multi_stage_ ? frame.field(unit_cols_[0]) : id);
+        cells.emplace_back(multi_stage_ ? fields[unit_cols_[0]] : id);
         cells.push_back(format_number(pi));
         cells.push_back(format_number(1 / pi));
         cells.emplace_back(p.role == Role::Main ? "main" : "reserve");
         cells.push_back(p.role == Role::Main ? std::string() : std::to_string(p.rank));
         if (multi_stage_) {
-          for (double stage_pi : leaf.unit->stage_pi)
+          for (double stage_pi : leaf->unit->stage_pi)
             cells.push_back(format_number(stage_pi));
           cells.push_back(format_number(p.pi));
         }
         for (auto c : carry_cols_)
-          cells.emplace_back(frame.field(c));
+          cells.emplace_back(fields[c]);
         views.assign(cells.begin(), cells.end());
         out.write_row(views);
       }
@@ -770,17 +873,19 @@ Json Drawer::design_record() const {
       for (const auto& [key, unit] : levels_[k + 1]) {
         if (unit.selected) chosen.push_back(&unit);
       }
-      std::sort(chosen.begin(), chosen.end(), [](const Unit* a, const Unit* b) { return a->key < b->key; });
+      std::sort(chosen.begin(), chosen.end(),
+                [](const Unit* a, const Unit* b) { return a->key < b->key; });
       Json selected = Json::array();
       for (const Unit* u : chosen) {
         std::string path = u->key;
         std::replace(path.begin(), path.end(), key_separator, '/');
-        selected.push_back({{"unit", path},
-                            {"pi", u->pi},
-                            {"rows", u->rows},
-                            {"size", stage.size.kind == SizeMeasure::Kind::Rows ? static_cast<double>(u->rows)
-                                                                                 : u->size},
-                            {"certain", u->certain == 1}});
+        selected.push_back(
+            {{"unit", path},
+             {"pi", u->pi},
+             {"rows", u->rows},
+             {"size",
+              stage.size.kind == SizeMeasure::Kind::Rows ? static_cast<double>(u->rows) : u->size},
+             {"certain", u->certain == 1}});
       }
       s["selected"] = selected;
       s["size"] =

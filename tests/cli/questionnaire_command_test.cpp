@@ -135,7 +135,9 @@ TEST(CliTest, DemoLoadsTheFormsChecksTheExamplesAndDrawsASample) {
   EXPECT_THAT(r.out, HasSubstr("behaved as expected"));
   EXPECT_THAT(r.out, HasSubstr("sipas-citizen-invalid.json: 6 problems"));
   EXPECT_THAT(r.out, HasSubstr("240 main and 80 reserve respondents"));
-  for (const char* file : {"frame.csv", "sample.csv", "design.json"}) {
+  EXPECT_THAT(r.out, HasSubstr("sampled citizens answered"));
+  EXPECT_THAT(r.out, HasSubstr("province overall: "));
+  for (const char* file : {"frame.csv", "sample.csv", "design.json", "responses.csv", "margins.csv", "results.json"}) {
     EXPECT_TRUE(std::filesystem::exists(out / file)) << file;
   }
   std::filesystem::remove_all(out);

@@ -1,4 +1,4 @@
-#include "bench/response_generator.hpp"
+#include "questionnaires/synthetic_responses.hpp"
 
 #include <algorithm>
 #include <array>
@@ -11,7 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace sipas::bench {
+#include "io/error.hpp"
+
+namespace sipas::questionnaires {
 
 using questionnaires::Item;
 using questionnaires::ItemType;
@@ -128,7 +130,23 @@ bool ResponseGenerator::chance(double p) {
 
 RawAnswer ResponseGenerator::random_code(const Item& item) {
   const auto& choices = item.scale->choices;
-  const auto& code = choices[below(choices.size())].code;
+  std::uint16_t pick = static_cast<std::uint16_t>(below(choices.size()));
+  if (options_.satisfaction >= 0 && item.scoring && !item.scoring->satisfied.empty()) {
+    // Satisfied with the respondent's propensity; otherwise one of the other
+    // codes that count (not a "don't know").
+    const auto& satisfied = item.scoring->satisfied;
+    std::vector<std::uint16_t> others;
+    for (std::uint16_t c = 0; c < choices.size(); ++c) {
+      bool is_satisfied = std::find(satisfied.begin(), satisfied.end(), c) != satisfied.end();
+      if (!is_satisfied && !item.scale->is_excluded(c)) others.push_back(c);
+    }
+    if (chance(options_.satisfaction) || others.empty()) {
+      pick = satisfied[below(satisfied.size())];
+    } else {
+      pick = others[below(others.size())];
+    }
+  }
+  const auto& code = choices[pick].code;
   return code.is_number ? RawAnswer::of_integer(code.number) : RawAnswer::of_string(code.text);
 }
 
@@ -235,8 +253,8 @@ Response ResponseGenerator::valid() {
       for (const auto& issue : result.issues) {
         const Item* item = q_.find(issue.item);
         if (item == nullptr || !item->answerable()) {
-          throw std::runtime_error("response generator: unexpected " + issue.id + " (" +
-                                   issue.message + ")");
+          throw Error("synthetic.failed",
+                      "response generator: unexpected " + issue.id + " (" + issue.message + ")");
         }
         RawAnswer& answer = r.answers[item->slot];
         if (issue.id == "response.not_relevant") {
@@ -251,8 +269,9 @@ Response ResponseGenerator::valid() {
       }
     }
   }
-  throw std::runtime_error("response generator: no valid response for questionnaire " + q_.id() +
-                           " after " + std::to_string(options_.max_attempts) + " attempts");
+  throw Error("synthetic.failed", "response generator: no valid response for questionnaire " +
+                                      q_.id() + " after " + std::to_string(options_.max_attempts) +
+                                      " attempts");
 }
 
 bool ResponseGenerator::try_defect(Response& r, Defect defect) {
@@ -379,7 +398,7 @@ bool ResponseGenerator::try_defect(Response& r, Defect defect) {
 
 Response ResponseGenerator::invalid(const Response& valid_response) {
   if (!validator_.validate(valid_response).ok()) {
-    throw std::runtime_error("response generator: invalid() needs a valid response");
+    throw Error("synthetic.failed", "response generator: invalid() needs a valid response");
   }
   constexpr int defects = 6;
   auto first = static_cast<int>(below(defects));
@@ -392,7 +411,8 @@ Response ResponseGenerator::invalid(const Response& valid_response) {
     if (!try_defect(r, defect)) continue;
     if (!validator_.validate(r).ok()) return r;
   }
-  throw std::runtime_error("response generator: could not make an invalid response for " + q_.id());
+  throw Error("synthetic.failed",
+              "response generator: could not make an invalid response for " + q_.id());
 }
 
 std::vector<Response> generate_valid_responses(const Questionnaire& q, std::size_t count,
@@ -488,4 +508,4 @@ std::string response_to_json(const Questionnaire& q, const Response& response) {
   return doc.dump();
 }
 
-}  // namespace sipas::bench
+}  // namespace sipas::questionnaires

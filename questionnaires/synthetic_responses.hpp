@@ -1,6 +1,7 @@
 #pragma once
 
-// Reproducible random responses for the validation benchmarks.
+// Reproducible random responses: for the validation benchmarks and for the
+// demo's simulated respondents.
 //
 // The generator follows the questionnaire generically (no knowledge of any one
 // form): every answerable item of the questionnaire gets an answer of its type
@@ -22,7 +23,7 @@
 #include "questionnaires/response.hpp"
 #include "questionnaires/validation.hpp"
 
-namespace sipas::bench {
+namespace sipas::questionnaires {
 
 struct GeneratorOptions {
   std::uint64_t seed = 20240101;
@@ -34,6 +35,10 @@ struct GeneratorOptions {
   int max_repair_rounds = 16;
   // Fresh drafts before giving up on a questionnaire (throws).
   int max_attempts = 100;
+  // When in [0, 1]: the chance that a scored item's answer is one of its
+  // satisfied codes (a respondent's overall satisfaction); otherwise codes are
+  // uniform.
+  double satisfaction = -1;
 };
 
 // How an invalid response was made invalid.
@@ -48,50 +53,51 @@ enum class Defect : std::uint8_t {
 
 class ResponseGenerator {
  public:
-  explicit ResponseGenerator(const questionnaires::Questionnaire& q, GeneratorOptions options = {});
+  explicit ResponseGenerator(const Questionnaire& q, GeneratorOptions options = {});
 
-  // A response that validates without any issue. Throws std::runtime_error
-  // when the questionnaire defeats the generator (e.g. an unsatisfiable
+  // A response that validates without any issue. Throws sipas::Error
+  // (synthetic.failed) when the questionnaire defeats the generator (e.g. an unsatisfiable
   // constraint on a required item).
-  questionnaires::Response valid();
+  Response valid();
 
   // A copy of `valid_response` (which must validate cleanly) with one defect,
   // drawn at random among those the questionnaire allows. The result is
   // checked to fail validation.
-  questionnaires::Response invalid(const questionnaires::Response& valid_response);
+  Response invalid(const Response& valid_response);
 
   // Random integer in [0, bound) without modulo bias (rejection sampling).
   std::uint64_t below(std::uint64_t bound);
   bool chance(double p);
+  // Changes the satisfaction propensity for the next responses.
+  void set_satisfaction(double p) { options_.satisfaction = p; }
 
  private:
-  questionnaires::RawAnswer random_answer(const questionnaires::Item& item);
-  questionnaires::RawAnswer random_code(const questionnaires::Item& item);
-  std::string random_text(const questionnaires::Item& item);
-  bool try_defect(questionnaires::Response& r, Defect defect);
+  RawAnswer random_answer(const Item& item);
+  RawAnswer random_code(const Item& item);
+  std::string random_text(const Item& item);
+  bool try_defect(Response& r, Defect defect);
 
-  const questionnaires::Questionnaire& q_;
+  const Questionnaire& q_;
   GeneratorOptions options_;
   std::mt19937_64 rng_;
-  questionnaires::Validator validator_;
+  Validator validator_;
 };
 
 // `count` valid responses from `seed`.
-std::vector<questionnaires::Response> generate_valid_responses(
-    const questionnaires::Questionnaire& q, std::size_t count, std::uint64_t seed);
+std::vector<Response> generate_valid_responses(const Questionnaire& q, std::size_t count,
+                                               std::uint64_t seed);
 
 // `count` responses of which round(count * invalid_share) are invalid, at
 // random positions; `invalid_at[i]` says which. Reproducible from `seed`.
 struct MixedResponses {
-  std::vector<questionnaires::Response> responses;
+  std::vector<Response> responses;
   std::vector<bool> invalid_at;
 };
-MixedResponses generate_mixed_responses(const questionnaires::Questionnaire& q, std::size_t count,
+MixedResponses generate_mixed_responses(const Questionnaire& q, std::size_t count,
                                         double invalid_share, std::uint64_t seed);
 
 // The response as a JSON document (FORMAT.md, "Responses"), as a client would
 // send it; parse_response() reads it back to an equal response.
-std::string response_to_json(const questionnaires::Questionnaire& q,
-                             const questionnaires::Response& response);
+std::string response_to_json(const Questionnaire& q, const Response& response);
 
-}  // namespace sipas::bench
+}  // namespace sipas::questionnaires
