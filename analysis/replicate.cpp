@@ -4,6 +4,8 @@
 
 #include "analysis/replicate.hpp"
 
+#include "io/rng.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -75,50 +77,6 @@ Eigen::Index rank_as_r(const Eigen::MatrixXd& x) {
   return rank_in_column_order(
       x.cols(), bound, [&](Eigen::Index k, Eigen::Index j) { return x.col(k).dot(x.col(j)); });
 }
-
-// xoshiro256** 1.0 seeded by SplitMix64 (Blackman and Vigna 2018), integers
-// only, so a seed gives the same replicates on every platform. A private copy
-// of sampling's generator (20 lines) rather than a dependency of analysis on
-// sampling.
-class Generator {
- public:
-  explicit Generator(std::uint64_t seed) {
-    for (auto& word : s_)
-      word = splitmix64(seed);
-  }
-
-  std::uint64_t next() {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
-
-  // Uniform in [0, n), n > 0: draws in the biased low range are rejected.
-  std::uint64_t below(std::uint64_t n) {
-    const std::uint64_t threshold = (0 - n) % n;
-    for (;;) {
-      const std::uint64_t r = next();
-      if (r >= threshold) return r % n;
-    }
-  }
-
- private:
-  static std::uint64_t splitmix64(std::uint64_t& x) {
-    std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-  std::array<std::uint64_t, 4> s_{};
-};
 
 std::vector<std::vector<std::uint32_t>> psus_by_stratum(const DesignStage& stage) {
   std::vector<std::vector<std::uint32_t>> out(stage.strata);
@@ -318,7 +276,7 @@ ReplicateDesign ReplicateDesign::bootstrap(const Design& design, int replicates,
   }
   const Eigen::Index count = replicates;
   Eigen::MatrixXd factors = Eigen::MatrixXd::Zero(first.clusters, count);
-  Generator generator(seed);
+  io::Rng generator(seed);  // the project's generator: same draws on every platform
   std::unordered_set<std::uint64_t> drawn;
   for (std::uint32_t h = 0; h < first.strata; ++h) {
     std::vector<std::uint32_t> members = by_stratum[h];

@@ -7,10 +7,10 @@
 
 #include "cli/commands.hpp"
 #include "io/file.hpp"
+#include "io/rng.hpp"
 #include "sampling/draw.hpp"
 #include "sampling/error.hpp"
 #include "sampling/frame_counts.hpp"
-#include "sampling/rng.hpp"
 #include "sampling/sample_size.hpp"
 
 namespace sipas::cli {
@@ -117,7 +117,7 @@ int run_sample(const SampleOptions& o, const std::string& command_line) {
   }
   if (o.reserve < 0) throw s::SamplingError("sample.invalid_option", "--reserve must be >= 0");
   r.seed_given = o.seed.has_value();
-  r.seed = o.seed ? *o.seed : s::random_seed();
+  r.seed = o.seed ? *o.seed : io::random_seed();
   if (!o.quiet) {
     r.progress = [](const std::string& phase, std::uint64_t rows) {
       std::cerr << "  " << phase << ": " << with_commas(rows) << " rows\n";

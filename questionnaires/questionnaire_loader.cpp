@@ -394,6 +394,21 @@ void QuestionnaireLoader::load_scales(const Json& doc) {
   }
 }
 
+// A `scale` field: the name of a declared scale, or a scale written inline.
+std::shared_ptr<const Scale> QuestionnaireLoader::scale_field(const Json& value,
+                                                              const std::string& path,
+                                                              const std::string& item) {
+  if (!value.is_string()) return load_scale(value, path, item, "");
+  auto it = q_.scales_.find(value.get<std::string>());
+  if (it != q_.scales_.end()) return it->second;
+  // A declared scale that failed to load has been reported already.
+  if (!broken_scales_.contains(value.get<std::string>())) {
+    problem("questionnaire.unknown_scale", path, item,
+            "no scale named '" + value.get<std::string>() + "'");
+  }
+  return nullptr;
+}
+
 std::shared_ptr<const Scale> QuestionnaireLoader::load_scale(const Json& value,
                                                              const std::string& path,
                                                              const std::string& item,
@@ -701,21 +716,7 @@ void QuestionnaireLoader::load_item_fields(Item& item, const Json& value, const 
         const auto& c = value["choices"];
         item.scale = load_scale(Json{{"choices", c}}, path, id, "");
       } else {
-        const auto& s = value["scale"];
-        if (s.is_string()) {
-          auto it = q_.scales_.find(s.get<std::string>());
-          if (it == q_.scales_.end()) {
-            // A declared scale that failed to load has been reported already.
-            if (!broken_scales_.contains(s.get<std::string>())) {
-              problem("questionnaire.unknown_scale", child(path, "scale"), id,
-                      "no scale named '" + s.get<std::string>() + "'");
-            }
-          } else {
-            item.scale = it->second;
-          }
-        } else {
-          item.scale = load_scale(s, child(path, "scale"), id, "");
-        }
+        item.scale = scale_field(value["scale"], child(path, "scale"), id);
       }
       if (item.type == ItemType::Multiple) {
         if (auto v = number_field("min_selections", true)) {
@@ -736,21 +737,7 @@ void QuestionnaireLoader::load_item_fields(Item& item, const Json& value, const 
     case ItemType::Likert:
     case ItemType::Matrix: {
       if (value.contains("scale")) {
-        const auto& s = value["scale"];
-        if (s.is_string()) {
-          auto it = q_.scales_.find(s.get<std::string>());
-          if (it == q_.scales_.end()) {
-            // A declared scale that failed to load has been reported already.
-            if (!broken_scales_.contains(s.get<std::string>())) {
-              problem("questionnaire.unknown_scale", child(path, "scale"), id,
-                      "no scale named '" + s.get<std::string>() + "'");
-            }
-          } else {
-            item.scale = it->second;
-          }
-        } else {
-          item.scale = load_scale(s, child(path, "scale"), id, "");
-        }
+        item.scale = scale_field(value["scale"], child(path, "scale"), id);
       } else {
         // "5 by default": points and anchors build the scale 1..points.
         auto points = number_field("points", true).value_or(5);

@@ -48,6 +48,8 @@ class QuestionnaireLoader : public SymbolTable {
   void load_scales(const Json& doc);
   std::shared_ptr<const Scale> load_scale(const Json& value, const std::string& path,
                                           const std::string& item, std::string id);
+  std::shared_ptr<const Scale> scale_field(const Json& value, const std::string& path,
+                                           const std::string& item);
   void load_sections(const Json& doc);
   void load_item(const Json& value, const std::string& path, std::uint32_t section);
   void load_item_fields(Item& item, const Json& value, const std::string& path);

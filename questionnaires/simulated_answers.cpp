@@ -4,19 +4,11 @@
 
 #include "io/csv_reader.hpp"
 #include "io/csv_writer.hpp"
+#include "io/rng.hpp"
 #include "questionnaires/synthetic_responses.hpp"
 
 namespace sipas::questionnaires {
 namespace {
-
-std::uint64_t fnv1a64(std::string_view s) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
 
 std::string answer_text(const RawAnswer& a) {
   switch (a.kind) {
@@ -85,7 +77,7 @@ SimulatedAnswersSummary write_simulated_answers(const Questionnaire& q,
     double p = (o.low + o.high) / 2;
     if (propensity) {
       // A stable number in [0, 1) from the unit's name.
-      const double u = static_cast<double>(fnv1a64(sample.field(*propensity)) >> 11) * 0x1.0p-53;
+      const double u = io::Rng::stream(o.seed, sample.field(*propensity)).uniform();
       p = o.low + (o.high - o.low) * u;
     }
     generator.set_satisfaction(p);

@@ -14,9 +14,9 @@
 
 #include "io/csv_reader.hpp"
 #include "io/csv_writer.hpp"
+#include "io/rng.hpp"
 #include "sampling/bloom_filter.hpp"
 #include "sampling/error.hpp"
-#include "sampling/rng.hpp"
 #include "sampling/selection.hpp"
 
 namespace sipas::sampling {
@@ -515,7 +515,8 @@ void Drawer::select_units() {
         pi[i] = 1;
       const std::int64_t left = std::min<std::int64_t>(
           n - static_cast<std::int64_t>(certain.size()), static_cast<std::int64_t>(rest.size()));
-      Rng rng = Rng::stream(r_.seed, "stage " + std::to_string(k) + key_separator + parent_key);
+      io::Rng rng =
+          io::Rng::stream(r_.seed, "stage " + std::to_string(k) + key_separator + parent_key);
       std::vector<std::size_t> chosen = certain;
       if (left > 0) {
         if (stage.method == SelectionMethod::Srs || stage.method == SelectionMethod::Systematic) {
@@ -565,7 +566,7 @@ void Drawer::select_rows_single(Leaf& leaf, const std::string& stratum, std::int
   const auto N = leaf.population;
   const auto reserve = std::min<std::uint64_t>(static_cast<std::uint64_t>(r_.reserve),
                                                N - static_cast<std::uint64_t>(n));
-  Rng rng = Rng::stream(r_.seed, std::string("rows") + key_separator + stratum);
+  io::Rng rng = io::Rng::stream(r_.seed, std::string("rows") + key_separator + stratum);
   const double srs_pi = N ? static_cast<double>(n) / static_cast<double>(N) : 0;
   StratumData& data = stratum_data_[stratum];
   // Positions in "list order": frame order, or sorted by --sort.
@@ -592,21 +593,8 @@ void Drawer::select_rows_single(Leaf& leaf, const std::string& stratum, std::int
     return list_order.empty() ? position : list_order[position];
   };
   auto add_reserves = [&](const std::vector<std::uint64_t>& main_positions) {
-    // Reserves: an SRS of the positions not in the main sample, in random order.
-    std::vector<std::uint64_t> sorted = main_positions;
-    std::sort(sorted.begin(), sorted.end());
-    auto order = srs_order(rng, N - sorted.size(), reserve);
     std::uint32_t rank = 0;
-    for (auto r : order) {
-      // The r-th position (0-based) that is not in `sorted`.
-      std::uint64_t p = r;
-      for (auto s : sorted) {
-        if (s <= p) {
-          ++p;
-        } else {
-          break;
-        }
-      }
+    for (auto p : reserve_positions(rng, N, main_positions, reserve)) {
       leaf.picks[ordinal(p)] = Pick{Role::Reserve, ++rank, srs_pi};
     }
     leaf.reserves = reserve;
@@ -677,7 +665,7 @@ void Drawer::select_rows() {
     const std::uint64_t reserve =
         std::min<std::uint64_t>(static_cast<std::uint64_t>(last.reserve), unit.rows - n);
     const double pi = unit.rows ? static_cast<double>(n) / static_cast<double>(unit.rows) : 0;
-    Rng rng = Rng::stream(r_.seed, std::string("rows") + key_separator + key);
+    io::Rng rng = io::Rng::stream(r_.seed, std::string("rows") + key_separator + key);
     if (last.method == SelectionMethod::Srs) {
       auto order = srs_order(rng, unit.rows, n + reserve);
       for (std::size_t i = 0; i < order.size(); ++i) {
@@ -689,18 +677,8 @@ void Drawer::select_rows() {
       auto positions = systematic_positions(rng, unit.rows, n);
       for (auto p : positions)
         leaf.picks[p] = Pick{Role::Main, 0, pi};
-      std::vector<std::uint64_t> sorted = positions;
-      auto order = srs_order(rng, unit.rows - n, reserve);
       std::uint32_t rank = 0;
-      for (auto r : order) {
-        std::uint64_t p = r;
-        for (auto s : sorted) {
-          if (s <= p) {
-            ++p;
-          } else {
-            break;
-          }
-        }
+      for (auto p : reserve_positions(rng, unit.rows, positions, reserve)) {
         leaf.picks[p] = Pick{Role::Reserve, ++rank, pi};
       }
     }

@@ -39,6 +39,24 @@ std::vector<std::uint64_t> srs_order(Rng& rng, std::uint64_t population, std::ui
   return chosen;
 }
 
+std::vector<std::uint64_t> reserve_positions(Rng& rng, std::uint64_t population,
+                                             std::vector<std::uint64_t> main_positions,
+                                             std::uint64_t count) {
+  std::sort(main_positions.begin(), main_positions.end());
+  std::vector<std::uint64_t> out;
+  out.reserve(count);
+  for (auto r : srs_order(rng, population - main_positions.size(), count)) {
+    // The r-th position (from 0) that is not a main position.
+    std::uint64_t p = r;
+    for (auto m : main_positions) {
+      if (m > p) break;
+      ++p;
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
 std::vector<std::uint64_t> systematic_positions(Rng& rng, std::uint64_t population,
                                                 std::uint64_t n) {
   if (n > population) {

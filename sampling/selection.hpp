@@ -4,14 +4,22 @@
 #include <span>
 #include <vector>
 
-#include "sampling/rng.hpp"
+#include "io/rng.hpp"
 
 namespace sipas::sampling {
+
+using io::Rng;
 
 // `count` distinct positions of [0, N) in random order: an SRS without
 // replacement whose first n positions are the main sample and the rest the
 // ordered reserve list. Floyd's algorithm, sorted, then a Fisher-Yates shuffle.
 std::vector<std::uint64_t> srs_order(Rng& rng, std::uint64_t population, std::uint64_t count);
+
+// An ordered reserve list: `count` positions of [0, N) that are not among
+// `main_positions`, an SRS of them in random order.
+std::vector<std::uint64_t> reserve_positions(Rng& rng, std::uint64_t population,
+                                             std::vector<std::uint64_t> main_positions,
+                                             std::uint64_t count);
 
 // Systematic sample of n of N positions (sorted): interval k = N / n, random
 // start u in [0, k), positions floor(u + j k). Every position has π = n / N.

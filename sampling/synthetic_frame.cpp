@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "io/csv_writer.hpp"
+#include "io/rng.hpp"
 #include "sampling/error.hpp"
-#include "sampling/rng.hpp"
 
 namespace sipas::sampling {
 namespace {
@@ -32,7 +32,7 @@ std::uint64_t write_synthetic_frame(const std::filesystem::path& path,
       o.villages_per_commune < 1) {
     throw SamplingError("synthetic.invalid_option", "every level needs at least one unit");
   }
-  Rng rng(o.seed);
+  io::Rng rng(o.seed);
   // Villages get uneven sizes (a lognormal-like spread), so that PPS matters.
   const std::uint64_t villages = static_cast<std::uint64_t>(o.provinces) *
                                  o.districts_per_province * o.communes_per_district *

@@ -1,4 +1,4 @@
-#include "sampling/rng.hpp"
+#include "io/rng.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 namespace {
 
-using sipas::sampling::Rng;
+using sipas::io::Rng;
 
 // Reference outputs of xoshiro256** seeded by SplitMix64, from an independent
 // implementation of the published algorithms (Python, arbitrary-precision ints).

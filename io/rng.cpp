@@ -1,8 +1,8 @@
-#include "sampling/rng.hpp"
+#include "io/rng.hpp"
 
 #include <random>
 
-namespace sipas::sampling {
+namespace sipas::io {
 namespace {
 
 std::uint64_t splitmix64(std::uint64_t& x) {
@@ -69,4 +69,4 @@ std::uint64_t random_seed() {
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
 }
 
-}  // namespace sipas::sampling
+}  // namespace sipas::io

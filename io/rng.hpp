@@ -3,9 +3,10 @@
 #include <cstdint>
 #include <string_view>
 
-namespace sipas::sampling {
+namespace sipas::io {
 
-// The random generator of every draw: xoshiro256** 1.0 (Blackman and Vigna,
+// The random generator of every draw (samples, bootstrap replicates,
+// simulated data): xoshiro256** 1.0 (Blackman and Vigna,
 // 2018), its state filled from the seed by SplitMix64. Integers in [0, n) come
 // from rejection of the biased low range (exact, no floating point), and
 // uniforms in [0, 1) from the top 53 bits. Nothing depends on the standard
@@ -32,4 +33,4 @@ class Rng {
 // A fresh seed from the operating system's entropy, for runs without --seed.
 std::uint64_t random_seed();
 
-}  // namespace sipas::sampling
+}  // namespace sipas::io
