@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <unordered_map>
 
@@ -88,6 +89,30 @@ struct Cells {
   std::vector<double> count;
 };
 
+// Sums by cell over the rows, in 4 interleaved lanes (row i adds to lane
+// i mod 4) that are added in lane order at the end: with few cells, one chain
+// of additions per cell would make every row wait for the previous one. The
+// order is fixed, so the sums are the same on every run and platform.
+template <typename T>
+class CellSums {
+ public:
+  static constexpr std::size_t lanes = 4;
+  explicit CellSums(std::size_t cells = 0) : cells_(cells), sums_(lanes * cells, T{}) {}
+  void clear() { std::fill(sums_.begin(), sums_.end(), T{}); }
+  void add(std::size_t row, std::uint32_t cell, T x) { sums_[(row % lanes) * cells_ + cell] += x; }
+  T total(std::size_t cell) const {
+    T t = sums_[cell];
+    for (std::size_t l = 1; l < lanes; ++l)
+      t += sums_[l * cells_ + cell];
+    return t;
+  }
+  std::size_t cells() const { return cells_; }
+
+ private:
+  std::size_t cells_;
+  std::vector<T> sums_;
+};
+
 // A margin variable resolved against the data.
 struct Variable {
   std::string name;
@@ -95,7 +120,8 @@ struct Variable {
   // Categorical: the margins of the levels present in the data, in byte
   // order of the level (R's factor levels); numeric: the one margin.
   std::vector<const Margin*> margins;
-  Cells cells;                 // categorical: index into margins
+  // categorical: index into margins; shared with the variance adjustment
+  std::shared_ptr<Cells> cells = std::make_shared<Cells>();
   std::vector<double> values;  // numeric: per row
   double sum_of_totals() const {
     double s = 0;
@@ -127,20 +153,25 @@ Variable resolve_categorical(const Table& data, std::string name,
     auto it = by_level.find(column.levels()[c]);
     if (it != by_level.end()) of_code[c] = it->second;
   }
-  std::vector<std::size_t> rows_of(given.size(), 0);
-  std::vector<std::size_t> given_cell(data.rows());
+  CellSums<std::size_t> counts(given.size());
+  // The index into `given` first, replaced by the cell once the kept levels are known.
+  std::vector<std::uint32_t>& given_cell = v.cells->cell;
+  given_cell.resize(data.rows());
   for (std::size_t i = 0; i < data.rows(); ++i) {
-    if (column.is_missing(i)) throw missing_value(data, i, v.name);
     const std::size_t k = of_code[column.code(i)];
     if (k == none) {
+      if (column.is_missing(i)) throw missing_value(data, i, v.name);
       throw AnalysisError("calibration.missing_level",
                           data.source() + ":" + std::to_string(data.line_of(i)) + ": level '" +
                               column.text(i) + "' of " + v.name +
                               " occurs in the data but has no total in the margins");
     }
-    given_cell[i] = k;
-    ++rows_of[k];
+    given_cell[i] = static_cast<std::uint32_t>(k);
+    counts.add(i, static_cast<std::uint32_t>(k), 1);
   }
+  std::vector<std::size_t> rows_of(given.size());
+  for (std::size_t k = 0; k < given.size(); ++k)
+    rows_of[k] = counts.total(k);
   std::vector<std::size_t> kept;
   for (std::size_t k = 0; k < given.size(); ++k) {
     const Margin& m = *given[k];
@@ -168,12 +199,11 @@ Variable resolve_categorical(const Table& data, std::string name,
   std::vector<std::uint32_t> cell_of(given.size(), 0);
   for (std::size_t j = 0; j < kept.size(); ++j) {
     v.margins.push_back(given[kept[j]]);
-    v.cells.count.push_back(static_cast<double>(rows_of[kept[j]]));
+    v.cells->count.push_back(static_cast<double>(rows_of[kept[j]]));
     cell_of[kept[j]] = static_cast<std::uint32_t>(j);
   }
-  v.cells.cell.resize(data.rows());
   for (std::size_t i = 0; i < data.rows(); ++i)
-    v.cells.cell[i] = cell_of[given_cell[i]];
+    given_cell[i] = cell_of[given_cell[i]];
   return v;
 }
 
@@ -247,11 +277,11 @@ MarginError worst_margin(const std::vector<Variable>& variables, const Eigen::Ve
   };
   for (const Variable& v : variables) {
     if (v.categorical) {
-      std::vector<double> sums(v.margins.size(), 0);
-      for (std::size_t i = 0; i < v.cells.cell.size(); ++i)
-        sums[v.cells.cell[i]] += w[static_cast<Index>(i)];
-      for (std::size_t k = 0; k < sums.size(); ++k)
-        consider(v.margins[k], sums[k]);
+      CellSums<double> sums(v.margins.size());
+      for (std::size_t i = 0; i < v.cells->cell.size(); ++i)
+        sums.add(i, v.cells->cell[i], w[static_cast<Index>(i)]);
+      for (std::size_t k = 0; k < sums.cells(); ++k)
+        consider(v.margins[k], sums.total(k));
     } else {
       double s = 0;
       for (std::size_t i = 0; i < v.values.size(); ++i)
@@ -271,13 +301,14 @@ std::string describe(const MarginError& e) {
 // Ordinary post-stratification: x − psw · (Σ_cell x·oldw/psw) / (Σ_cell oldw).
 class PostStratumAdjustment : public CalibrationAdjustment {
  public:
-  PostStratumAdjustment(Cells cells, Eigen::VectorXd oldw, Eigen::VectorXd psw)
+  PostStratumAdjustment(std::shared_ptr<const Cells> cells, Eigen::VectorXd oldw,
+                        Eigen::VectorXd psw)
       : cells_(std::move(cells)), oldw_(std::move(oldw)), psw_(std::move(psw)) {}
 
   void adjust(Eigen::MatrixXd& x) const override {
-    const auto& cell = cells_.cell;
+    const auto& cell = cells_->cell;
     const std::size_t n = cell.size();
-    std::vector<double> oldw_sum(cells_.count.size(), 0), means(cells_.count.size());
+    std::vector<double> oldw_sum(cells_->count.size(), 0), means(cells_->count.size());
     for (std::size_t i = 0; i < n; ++i)
       oldw_sum[cell[i]] += oldw_[static_cast<Index>(i)];
     // Columns are independent and contiguous (column-major).
@@ -296,7 +327,7 @@ class PostStratumAdjustment : public CalibrationAdjustment {
   }
 
  private:
-  Cells cells_;
+  std::shared_ptr<const Cells> cells_;
   Eigen::VectorXd oldw_, psw_;
 };
 
@@ -304,7 +335,8 @@ class PostStratumAdjustment : public CalibrationAdjustment {
 // with the weights right after its post-stratification in the last pass.
 class RakingAdjustment : public CalibrationAdjustment {
  public:
-  RakingAdjustment(std::vector<Cells> margins, std::vector<Eigen::VectorXd> psw)
+  RakingAdjustment(std::vector<std::shared_ptr<const Cells>> margins,
+                   std::vector<Eigen::VectorXd> psw)
       : margins_(std::move(margins)), psw_(std::move(psw)) {}
 
   void adjust(Eigen::MatrixXd& x) const override {
@@ -314,8 +346,8 @@ class RakingAdjustment : public CalibrationAdjustment {
       double* column = x.col(j).data();
       for (int sweep = 0; sweep < raking_variance_sweeps; ++sweep) {
         for (std::size_t k = 0; k < margins_.size(); ++k) {
-          const auto& cell = margins_[k].cell;
-          const auto& count = margins_[k].count;
+          const auto& cell = margins_[k]->cell;
+          const auto& count = margins_[k]->count;
           const double* psw = psw_[k].data();
           means.assign(count.size(), 0.0);
           for (std::size_t i = 0; i < cell.size(); ++i)
@@ -330,7 +362,7 @@ class RakingAdjustment : public CalibrationAdjustment {
   }
 
  private:
-  std::vector<Cells> margins_;
+  std::vector<std::shared_ptr<const Cells>> margins_;
   std::vector<Eigen::VectorXd> psw_;
 };
 
@@ -356,16 +388,21 @@ class RegressionAdjustment : public CalibrationAdjustment {
 // ---- the three methods -------------------------------------------------------------------------
 
 // R's postStratify on one variable: each cell's weights scaled to its count.
-Eigen::VectorXd post_stratify(const Eigen::VectorXd& w, const Variable& v) {
-  const auto& cell = v.cells.cell;
+void post_stratify_in_place(Eigen::VectorXd& w, const Variable& v) {
+  const auto& cell = v.cells->cell;
   std::vector<double> sums(v.margins.size(), 0);
   for (std::size_t i = 0; i < cell.size(); ++i)
     sums[cell[i]] += w[static_cast<Index>(i)];
-  Eigen::VectorXd out(w.size());
-  for (std::size_t i = 0; i < cell.size(); ++i) {
-    const auto c = cell[i];
-    out[static_cast<Index>(i)] = w[static_cast<Index>(i)] * (v.margins[c]->total / sums[c]);
-  }
+  std::vector<double> factor(sums.size());
+  for (std::size_t c = 0; c < sums.size(); ++c)
+    factor[c] = v.margins[c]->total / sums[c];
+  for (std::size_t i = 0; i < cell.size(); ++i)
+    w[static_cast<Index>(i)] *= factor[cell[i]];
+}
+
+Eigen::VectorXd post_stratify(const Eigen::VectorXd& w, const Variable& v) {
+  Eigen::VectorXd out = w;
+  post_stratify_in_place(out, v);
   return out;
 }
 
@@ -391,25 +428,62 @@ Design do_post_stratify(const Design& design, const std::vector<Variable>& varia
 
 // The weighted joint table of several categorical variables, over the
 // combinations that occur (the others are 0 before and after).
+// With few combinations (the product of the variables' levels), a row's
+// joint cell is their mixed-radix number, found on the fly from the cells the
+// raking loops read anyway; otherwise the combinations present are numbered
+// and stored per row. Empty combinations stay 0 in every table.
 struct JointCells {
-  std::vector<std::uint32_t> cell;
+  std::vector<std::uint32_t> cell;                   // stored; empty when on the fly
+  std::vector<const std::uint32_t*> variable_cells;  // on the fly: per variable
+  std::vector<std::uint32_t> stride;
   std::size_t cells = 0;
-  Eigen::VectorXd table(const Eigen::VectorXd& w) const {
-    Eigen::VectorXd t = Eigen::VectorXd::Zero(static_cast<Index>(cells));
-    for (std::size_t i = 0; i < cell.size(); ++i)
-      t[cell[i]] += w[static_cast<Index>(i)];
-    return t;
+
+  std::uint32_t of(std::size_t row) const {
+    if (!cell.empty()) return cell[row];
+    std::uint32_t c = 0;
+    for (std::size_t k = 0; k < stride.size(); ++k)
+      c += variable_cells[k][row] * stride[k];
+    return c;
   }
 };
 
 JointCells joint_cells(const std::vector<Variable>& variables, std::size_t rows) {
   JointCells j;
+  double combinations = 1;
+  for (const Variable& v : variables)
+    combinations *= static_cast<double>(v.margins.size());
+  if (combinations <= (1 << 16)) {
+    j.stride.resize(variables.size());
+    j.cells = 1;
+    for (std::size_t k = variables.size(); k-- > 0;) {
+      j.variable_cells.insert(j.variable_cells.begin(), variables[k].cells->cell.data());
+      j.stride[k] = static_cast<std::uint32_t>(j.cells);
+      j.cells *= variables[k].margins.size();
+    }
+    return j;
+  }
   j.cell.assign(rows, 0);
   j.cells = 1;
+  constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
   for (const Variable& v : variables) {
+    // The combinations (joint cell so far, level) numbered in order of first
+    // appearance, through a table when there are few of them.
+    const std::size_t levels = v.margins.size();
+    const std::size_t pairs = j.cells * levels;
+    if (pairs <= (std::size_t{1} << 22)) {
+      std::vector<std::uint32_t> number(pairs, none);
+      std::uint32_t next = 0;
+      for (std::size_t i = 0; i < rows; ++i) {
+        std::uint32_t& n = number[j.cell[i] * levels + v.cells->cell[i]];
+        if (n == none) n = next++;
+        j.cell[i] = n;
+      }
+      j.cells = next;
+      continue;
+    }
     std::unordered_map<std::uint64_t, std::uint32_t> dense;
     for (std::size_t i = 0; i < rows; ++i) {
-      const std::uint64_t key = (static_cast<std::uint64_t>(j.cell[i]) << 32) | v.cells.cell[i];
+      const std::uint64_t key = (static_cast<std::uint64_t>(j.cell[i]) << 32) | v.cells->cell[i];
       j.cell[i] = dense.emplace(key, static_cast<std::uint32_t>(dense.size())).first->second;
     }
     j.cells = dense.size();
@@ -433,26 +507,72 @@ Design do_rake(const Design& design, const std::vector<Variable>& variables,
   const double limit =
       options.epsilon < 1 ? options.epsilon * design.weights().sum() : options.epsilon;
   const JointCells joint = joint_cells(variables, design.rows());
+  const std::size_t m = variables.size(), n = design.rows();
   Eigen::VectorXd w = design.weights();
-  Eigen::VectorXd old_table = joint.table(w);
-  std::vector<Eigen::VectorXd> psw(variables.size());
+  // The passes of post-stratification, fused: the cell sums a
+  // post-stratification needs are added up in the loop before it, and the
+  // joint table in the last loop of a pass.
+  std::vector<CellSums<double>> sums;
+  for (const Variable& v : variables)
+    sums.emplace_back(v.margins.size());
+  CellSums<double> table(joint.cells);
+  for (std::size_t i = 0; i < n; ++i) {
+    table.add(i, joint.of(i), w[static_cast<Index>(i)]);
+    sums[0].add(i, variables[0].cells->cell[i], w[static_cast<Index>(i)]);
+  }
+  Eigen::VectorXd old_table(static_cast<Index>(joint.cells)), new_table(old_table.size());
+  for (std::size_t c = 0; c < joint.cells; ++c)
+    old_table[static_cast<Index>(c)] = table.total(c);
+  // The weights right after each post-stratification of the last pass; the
+  // last one's are the calibrated weights.
+  std::vector<Eigen::VectorXd> psw(m);
+  for (std::size_t k = 0; k + 1 < m; ++k)
+    psw[k].resize(static_cast<Index>(n));
+  std::vector<double> factor;
   double delta = 0;
   for (int pass = 1; pass <= options.maxit; ++pass) {
-    for (std::size_t k = 0; k < variables.size(); ++k) {
-      w = post_stratify(w, variables[k]);
-      psw[k] = w;
+    for (std::size_t k = 0; k < m; ++k) {
+      const Variable& v = variables[k];
+      factor.resize(sums[k].cells());
+      for (std::size_t c = 0; c < factor.size(); ++c)
+        factor[c] = v.margins[c]->total / sums[k].total(c);
+      const std::uint32_t* cell = v.cells->cell.data();
+      double* wd = w.data();
+      if (k + 1 < m) {
+        CellSums<double>& next = sums[k + 1];
+        next.clear();
+        const std::uint32_t* next_cell = variables[k + 1].cells->cell.data();
+        double* after = psw[k].data();
+        for (std::size_t i = 0; i < n; ++i) {
+          wd[i] *= factor[cell[i]];
+          after[i] = wd[i];
+          next.add(i, next_cell[i], wd[i]);
+        }
+      } else {
+        table.clear();
+        CellSums<double>& first = sums[0];  // for the next pass
+        first.clear();
+        const std::uint32_t* first_cell = variables[0].cells->cell.data();
+        for (std::size_t i = 0; i < n; ++i) {
+          wd[i] *= factor[cell[i]];
+          table.add(i, joint.of(i), wd[i]);
+          first.add(i, first_cell[i], wd[i]);
+        }
+      }
     }
-    Eigen::VectorXd table = joint.table(w);
-    delta = (table - old_table).cwiseAbs().maxCoeff();
+    for (std::size_t c = 0; c < joint.cells; ++c)
+      new_table[static_cast<Index>(c)] = table.total(c);
+    delta = (new_table - old_table).cwiseAbs().maxCoeff();
     if (delta < limit) {
       report.iterations = pass;
-      std::vector<Cells> margins;
+      psw[m - 1] = w;
+      std::vector<std::shared_ptr<const Cells>> margins;
       for (const Variable& v : variables)
         margins.push_back(v.cells);
       auto adjustment = std::make_shared<RakingAdjustment>(std::move(margins), std::move(psw));
       return design.with_calibration(std::move(w), std::move(adjustment));
     }
-    old_table = std::move(table);
+    old_table = new_table;
   }
   throw AnalysisError(
       "calibration.not_converged",
@@ -498,7 +618,7 @@ ModelMatrix model_matrix(const std::vector<Variable>& variables, std::size_t row
   for (const Variable& v : variables) {
     if (v.categorical) {
       for (std::size_t i = 0; i < rows; ++i) {
-        const auto c = static_cast<Index>(v.cells.cell[i]);
+        const auto c = static_cast<Index>(v.cells->cell[i]);
         if (c > 0) m.x(static_cast<Index>(i), j + c - 1) = 1;
       }
       j += static_cast<Index>(v.margins.size()) - 1;
@@ -704,11 +824,15 @@ Design calibrate(const Design& design, const Table& data, const std::vector<Marg
     return do_linear(design, variables, options, r);
   }();
   const Eigen::VectorXd& w = out.weights();
-  const Eigen::VectorXd g = w.cwiseQuotient(design.weights());
-  r.min_weight = w.minCoeff();
-  r.max_weight = w.maxCoeff();
-  r.min_g = g.minCoeff();
-  r.max_g = g.maxCoeff();
+  r.min_weight = r.max_weight = w[0];
+  r.min_g = r.max_g = w[0] / design.weights()[0];
+  for (Index i = 1; i < w.size(); ++i) {
+    const double g = w[i] / design.weights()[i];
+    r.min_weight = std::min(r.min_weight, w[i]);
+    r.max_weight = std::max(r.max_weight, w[i]);
+    r.min_g = std::min(r.min_g, g);
+    r.max_g = std::max(r.max_g, g);
+  }
   r.max_margin_error = worst_margin(variables, w).error;
   if (report) *report = r;
   return out;

@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "analysis/error.hpp"
 
@@ -59,6 +58,7 @@ Design Design::build(const Table& data, const DesignColumns& columns) {
                                                  std::to_string(columns.fpc.size()) + " given");
   }
   d.has_fpc_ = !columns.fpc.empty();
+  std::vector<DesignStage> stages;
 
   // Stage 0 strata.
   DesignStage first;
@@ -81,13 +81,13 @@ Design Design::build(const Table& data, const DesignColumns& columns) {
     }
     first.strata = static_cast<std::uint32_t>(dense.size());
   }
-  d.stages_.push_back(std::move(first));
+  stages.push_back(std::move(first));
 
   // Clusters, nested in their strata (and in the clusters of the stage before).
   for (std::size_t k = 0; k < stage_count; ++k) {
-    DesignStage& stage = d.stages_[k];
+    DesignStage& stage = stages[k];
     if (k > 0) {
-      const DesignStage& parent = d.stages_[k - 1];
+      const DesignStage& parent = stages[k - 1];
       stage.stratum = parent.cluster;
       stage.strata = parent.clusters;
       stage.stratum_names.resize(stage.strata);
@@ -159,7 +159,7 @@ Design Design::build(const Table& data, const DesignColumns& columns) {
         }
       }
     }
-    if (k + 1 < stage_count) d.stages_.push_back(DesignStage{});
+    if (k + 1 < stage_count) stages.push_back(DesignStage{});
   }
 
   // Weights: given, else the inverse of the product of the stage fractions.
@@ -178,7 +178,7 @@ Design Design::build(const Table& data, const DesignColumns& columns) {
     for (std::size_t i = 0; i < n; ++i) {
       double w = 1;
       if (d.has_fpc_) {
-        for (const auto& stage : d.stages_) {
+        for (const auto& stage : stages) {
           const auto s = stage.stratum[i];
           w *= stage.population[s] / stage.sampled[s];
         }
@@ -186,43 +186,77 @@ Design Design::build(const Table& data, const DesignColumns& columns) {
       d.weights_[static_cast<Eigen::Index>(i)] = w;
     }
   }
+  d.stages_ = std::make_shared<const std::vector<DesignStage>>(std::move(stages));
   return d;
 }
 
 double Design::degrees_of_freedom(const std::vector<bool>& active) const {
-  const DesignStage& first = stages_[0];
-  std::unordered_set<std::uint32_t> clusters, strata;
+  const DesignStage& first = stages()[0];
+  std::vector<char> cluster_seen(first.clusters, 0), stratum_seen(first.strata, 0);
+  double clusters = 0, strata = 0;
   for (std::size_t i = 0; i < rows(); ++i) {
     if (!active.empty() && !active[i]) continue;
     if (weights_[static_cast<Eigen::Index>(i)] == 0) continue;
-    clusters.insert(first.cluster[i]);
-    strata.insert(first.stratum[i]);
+    char& c = cluster_seen[first.cluster[i]];
+    if (c) continue;  // a cluster lies in one stratum
+    c = 1;
+    clusters += 1;
+    char& s = stratum_seen[first.stratum[i]];
+    strata += s ? 0 : 1;
+    s = 1;
   }
-  return static_cast<double>(clusters.size()) - static_cast<double>(strata.size());
+  return clusters - strata;
+}
+
+const std::vector<DesignStage>& Design::stages() const {
+  static const std::vector<DesignStage> none;
+  return stages_ ? *stages_ : none;
+}
+
+const DesignStage& Design::variance_stage() const {
+  return has_fpc_ ? stages().back() : stages().front();
 }
 
 template <typename Accumulate, typename Rescale>
-void Design::accumulate_variance(const Eigen::MatrixXd& x, Accumulate&& add,
+void Design::accumulate_variance(const Eigen::MatrixXd& given, Accumulate&& add,
                                  Rescale&& rescale) const {
-  const Eigen::Index p = x.cols();
+  const std::vector<DesignStage>& all = stages();
+  const std::size_t used = has_fpc_ ? all.size() : 1;  // ultimate-cluster variance without fpc
+  const Eigen::Index p = given.cols();
+  // The cluster of each stage that every cluster of the last stage used lies
+  // in: at stage k + 1 the strata are the clusters of stage k.
+  std::vector<std::vector<std::uint32_t>> parent(used);
+  parent[used - 1].resize(all[used - 1].clusters);
+  for (std::uint32_t c = 0; c < all[used - 1].clusters; ++c)
+    parent[used - 1][c] = c;
+  for (std::size_t k = used - 1; k > 0; --k) {
+    parent[k - 1].resize(parent[k].size());
+    for (std::size_t c = 0; c < parent[k].size(); ++c)
+      parent[k - 1][c] = all[k].cluster_stratum[parent[k][c]];
+  }
   // The multiplier of a stage's strata: the product of the sampling fractions
   // n/N of the stages above (R multiplies each sub-stage variance by n1/N1).
-  std::vector<double> multiplier(stages_[0].strata, 1.0);
-  for (std::size_t k = 0; k < stages_.size(); ++k) {
-    if (k > 0 && !has_fpc_) break;  // ultimate-cluster variance without fpc
-    const DesignStage& stage = stages_[k];
+  std::vector<double> multiplier(all[0].strata, 1.0);
+  Eigen::MatrixXd aggregated;
+  for (std::size_t k = 0; k < used; ++k) {
+    const DesignStage& stage = all[k];
     if (k > 0) {
-      const DesignStage& parent = stages_[k - 1];
+      const DesignStage& above = all[k - 1];
       std::vector<double> next(stage.strata);
       for (std::uint32_t c = 0; c < stage.strata; ++c) {
-        const auto s = parent.cluster_stratum[c];
-        next[c] = multiplier[s] * parent.sampled[s] / parent.population[s];
+        const auto s = above.cluster_stratum[c];
+        next[c] = multiplier[s] * above.sampled[s] / above.population[s];
       }
       multiplier = std::move(next);
     }
-    Eigen::MatrixXd totals = Eigen::MatrixXd::Zero(stage.clusters, p);
-    for (std::size_t i = 0; i < rows(); ++i)
-      totals.row(stage.cluster[i]) += x.row(static_cast<Eigen::Index>(i));
+    const Eigen::MatrixXd* stage_totals = &given;
+    if (k + 1 < used) {
+      aggregated = Eigen::MatrixXd::Zero(stage.clusters, p);
+      for (std::size_t c = 0; c < parent[k].size(); ++c)
+        aggregated.row(parent[k][c]) += given.row(static_cast<Eigen::Index>(c));
+      stage_totals = &aggregated;
+    }
+    const Eigen::MatrixXd& totals = *stage_totals;
     std::vector<std::vector<std::uint32_t>> by_stratum(stage.strata);
     for (std::uint32_t c = 0; c < stage.clusters; ++c)
       by_stratum[stage.cluster_stratum[c]].push_back(c);
@@ -286,11 +320,30 @@ const Eigen::MatrixXd& Design::calibration_residuals(const Eigen::MatrixXd& x,
   return storage;
 }
 
-Eigen::MatrixXd Design::variance(const Eigen::MatrixXd& x) const {
-  Eigen::MatrixXd v = Eigen::MatrixXd::Zero(x.cols(), x.cols());
+Eigen::MatrixXd Design::cluster_totals(const Eigen::MatrixXd& x) const {
+  if (static_cast<std::size_t>(x.rows()) != rows()) {
+    throw AnalysisError("analysis.size_mismatch",
+                        "influence values for " + std::to_string(x.rows()) +
+                            " rows; the design has " + std::to_string(rows()));
+  }
   Eigen::MatrixXd storage;
+  const Eigen::MatrixXd& residuals = calibration_residuals(x, storage);
+  const DesignStage& stage = variance_stage();
+  Eigen::MatrixXd totals = Eigen::MatrixXd::Zero(stage.clusters, x.cols());
+  // Column by column: both matrices are column-major.
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    const double* column = residuals.col(j).data();
+    double* sums = totals.col(j).data();
+    for (std::size_t i = 0; i < rows(); ++i)
+      sums[stage.cluster[i]] += column[i];
+  }
+  return totals;
+}
+
+Eigen::MatrixXd Design::variance_of_totals(const Eigen::MatrixXd& totals) const {
+  Eigen::MatrixXd v = Eigen::MatrixXd::Zero(totals.cols(), totals.cols());
   accumulate_variance(
-      calibration_residuals(x, storage),
+      totals,
       [&](const Eigen::MatrixXd& block, double scale) {
         v.noalias() += scale * block.transpose() * block;
       },
@@ -298,11 +351,10 @@ Eigen::MatrixXd Design::variance(const Eigen::MatrixXd& x) const {
   return v;
 }
 
-Eigen::VectorXd Design::variance_diagonal(const Eigen::MatrixXd& x) const {
-  Eigen::VectorXd v = Eigen::VectorXd::Zero(x.cols());
-  Eigen::MatrixXd storage;
+Eigen::VectorXd Design::variance_diagonal_of_totals(const Eigen::MatrixXd& totals) const {
+  Eigen::VectorXd v = Eigen::VectorXd::Zero(totals.cols());
   accumulate_variance(
-      calibration_residuals(x, storage),
+      totals,
       [&](const Eigen::MatrixXd& block, double scale) {
         v += scale * block.cwiseAbs2().colwise().sum().transpose();
       },
@@ -310,9 +362,22 @@ Eigen::VectorXd Design::variance_diagonal(const Eigen::MatrixXd& x) const {
   return v;
 }
 
+Eigen::MatrixXd Design::variance(const Eigen::MatrixXd& x) const {
+  return variance_of_totals(cluster_totals(x));
+}
+
+Eigen::VectorXd Design::variance_diagonal(const Eigen::MatrixXd& x) const {
+  return variance_diagonal_of_totals(cluster_totals(x));
+}
+
 Design Design::with_weights(Eigen::VectorXd weights) const {
-  Design d = *this;
+  Design d;  // every member but the weights, which are not copied only to be replaced
   d.weights_ = std::move(weights);
+  d.stages_ = stages_;
+  d.has_fpc_ = has_fpc_;
+  d.lonely_ = lonely_;
+  d.columns_ = columns_;
+  d.adjustments_ = adjustments_;
   return d;
 }
 

@@ -63,7 +63,7 @@ class Design {
 
   std::size_t rows() const { return static_cast<std::size_t>(weights_.size()); }
   const Eigen::VectorXd& weights() const { return weights_; }
-  const std::vector<DesignStage>& stages() const { return stages_; }
+  const std::vector<DesignStage>& stages() const;
   bool has_fpc() const { return has_fpc_; }
   LonelyPsu lonely_psu() const { return lonely_; }
   const DesignColumns& columns() const { return columns_; }
@@ -79,6 +79,17 @@ class Design {
   // The same, diagonal only (cheaper when p is large).
   Eigen::VectorXd variance_diagonal(const Eigen::MatrixXd& x) const;
 
+  // The variance sees x only through the totals of its calibration residuals
+  // by the clusters of one stage: the PSUs without fpc (ultimate clusters),
+  // else the last stage, whose clusters nest in those of every stage above.
+  // variance(x) = variance_of_totals(cluster_totals(x)), and cluster_totals
+  // is linear in x, so linear combinations of estimates can be formed on the
+  // totals (clusters × p) instead of the rows (n × p).
+  const DesignStage& variance_stage() const;
+  Eigen::MatrixXd cluster_totals(const Eigen::MatrixXd& x) const;
+  Eigen::MatrixXd variance_of_totals(const Eigen::MatrixXd& totals) const;
+  Eigen::VectorXd variance_diagonal_of_totals(const Eigen::MatrixXd& totals) const;
+
   // A copy with other weights (and the calibration adjustments of this one).
   Design with_weights(Eigen::VectorXd weights) const;
   // A copy with calibrated weights whose variance applies `adjustment` to x
@@ -89,15 +100,19 @@ class Design {
 
  private:
   // Calls add(centred cluster totals of one stratum, scale) for every stratum
-  // of every stage, and rescale(factor) for lonely-PSU averaging.
+  // of every stage, and rescale(factor) for lonely-PSU averaging; `totals`
+  // are those of cluster_totals().
   template <typename Accumulate, typename Rescale>
-  void accumulate_variance(const Eigen::MatrixXd& x, Accumulate&& add, Rescale&& rescale) const;
+  void accumulate_variance(const Eigen::MatrixXd& totals, Accumulate&& add,
+                           Rescale&& rescale) const;
   // x itself without calibration, else its calibration residuals in `storage`.
   const Eigen::MatrixXd& calibration_residuals(const Eigen::MatrixXd& x,
                                                Eigen::MatrixXd& storage) const;
 
   Eigen::VectorXd weights_;
-  std::vector<DesignStage> stages_;
+  // Shared by the copies with other weights (calibration, engines): the
+  // stages of a million rows are not copied with them.
+  std::shared_ptr<const std::vector<DesignStage>> stages_;
   bool has_fpc_ = false;
   LonelyPsu lonely_ = LonelyPsu::Fail;
   DesignColumns columns_;

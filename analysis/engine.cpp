@@ -32,39 +32,40 @@ Estimate Engine::estimate(const Piece& piece, const std::string& statistic,
 }
 
 namespace {
-Piece from(const Linearized& l) {
+// The piece keeps the cluster totals of the influence values, not the rows.
+Piece from(const Design& design, Linearized l) {
   Piece p;
   p.value = l.estimate.estimate;
-  p.detail = l.influence;
-  p.base = l.estimate;
+  p.detail = design.cluster_totals(l.influence);
+  p.base = std::move(l.estimate);
   return p;
 }
 }  // namespace
 
 Piece LinearizationEngine::total(const std::vector<double>& y, const RowMask& domain) const {
-  return from(analysis::total(design_, y, domain));
+  return from(design_, analysis::total(design_, y, domain));
 }
 
 Piece LinearizationEngine::mean(const std::vector<double>& y, const RowMask& domain) const {
-  return from(analysis::mean(design_, y, domain));
+  return from(design_, analysis::mean(design_, y, domain));
 }
 
 Piece LinearizationEngine::ratio(const std::vector<double>& y, const std::vector<double>& z,
                                  const RowMask& domain) const {
-  return from(analysis::ratio(design_, y, z, domain));
+  return from(design_, analysis::ratio(design_, y, z, domain));
 }
 
 double LinearizationEngine::variance(const Piece& piece) const {
-  Eigen::MatrixXd x = piece.detail;
-  return design_.variance_diagonal(x)[0];
+  Eigen::MatrixXd totals = piece.detail;
+  return design_.variance_diagonal_of_totals(totals)[0];
 }
 
 Eigen::MatrixXd LinearizationEngine::covariance(const std::vector<const Piece*>& pieces) const {
-  Eigen::MatrixXd x(static_cast<Eigen::Index>(design_.rows()),
-                    static_cast<Eigen::Index>(pieces.size()));
+  Eigen::MatrixXd totals(static_cast<Eigen::Index>(design_.variance_stage().clusters),
+                         static_cast<Eigen::Index>(pieces.size()));
   for (std::size_t j = 0; j < pieces.size(); ++j)
-    x.col(static_cast<Eigen::Index>(j)) = pieces[j]->detail;
-  return design_.variance(x);
+    totals.col(static_cast<Eigen::Index>(j)) = pieces[j]->detail;
+  return design_.variance_of_totals(totals);
 }
 
 namespace {

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <optional>
 
 #include "analysis/error.hpp"
 
@@ -14,8 +16,9 @@ namespace {
 
 constexpr double percent = 100;
 
-// The choice index of every row's answer to `item` (-1 when missing).
-std::vector<int> choices_of(const Table& data, const q::Item& item) {
+// The choice index of every level of the item's column (-1 for the empty
+// level, a missing answer).
+std::vector<int> level_choices(const Table& data, const q::Item& item) {
   const Column& column = data.column(item.id);
   std::vector<int> by_level(column.levels().size(), -1);
   for (std::size_t l = 0; l < column.levels().size(); ++l) {
@@ -36,10 +39,7 @@ std::vector<int> choices_of(const Table& data, const q::Item& item) {
     }
     by_level[l] = *found;
   }
-  std::vector<int> out(column.size());
-  for (std::size_t i = 0; i < out.size(); ++i)
-    out[i] = by_level[column.code(i)];
-  return out;
+  return by_level;
 }
 
 bool contains(const std::vector<std::uint16_t>& list, int choice) {
@@ -47,37 +47,35 @@ bool contains(const std::vector<std::uint16_t>& list, int choice) {
 }
 
 // Share of rows whose answer is in `counted`, among rows with a valid answer
-// (answered, not an excluded code): numerator and denominator columns.
-struct ShareColumns {
-  std::vector<double> numerator, denominator;
-};
-
-ShareColumns share_columns(const std::vector<int>& choices, const q::Item& item,
-                           const std::vector<std::uint16_t>& counted,
-                           const std::vector<std::uint16_t>& excluded) {
-  ShareColumns s;
-  s.numerator.resize(choices.size());
-  s.denominator.resize(choices.size());
-  for (std::size_t i = 0; i < choices.size(); ++i) {
-    const int c = choices[i];
+// (answered, not an excluded code), as a ratio of the item's column.
+CodedRatio share_ratio(const Column& column, const std::vector<int>& choices, const q::Item& item,
+                       const std::vector<std::uint16_t>& counted,
+                       const std::vector<std::uint16_t>& excluded) {
+  CodedRatio r{&column, std::vector<double>(choices.size()), std::vector<double>(choices.size())};
+  for (std::size_t l = 0; l < choices.size(); ++l) {
+    const int c = choices[l];
     if (c < 0 || item.scale->is_excluded(static_cast<std::uint16_t>(c)) || contains(excluded, c)) {
-      s.numerator[i] = s.denominator[i] = std::nan("");
+      r.numerator[l] = r.denominator[l] = std::nan("");
       continue;
     }
-    s.numerator[i] = contains(counted, c) ? 1 : 0;
-    s.denominator[i] = 1;
+    r.numerator[l] = contains(counted, c) ? 1 : 0;
+    r.denominator[l] = 1;
   }
-  return s;
+  return r;
 }
 
-// The share as a ratio piece, or nothing when the domain has no valid answer.
-std::optional<Piece> share(const Engine& engine, const ShareColumns& columns, const RowMask& rows) {
-  bool any = false;
-  for (std::size_t i = 0; i < columns.denominator.size() && !any; ++i) {
-    any = columns.denominator[i] > 0 && (rows.empty() || rows[i]);
+// Share of one answer code among the answers given (excluded codes included).
+CodedRatio code_ratio(const Column& column, const std::vector<int>& choices, int code) {
+  CodedRatio r{&column, std::vector<double>(choices.size()), std::vector<double>(choices.size())};
+  for (std::size_t l = 0; l < choices.size(); ++l) {
+    if (choices[l] < 0) {
+      r.numerator[l] = r.denominator[l] = std::nan("");
+    } else {
+      r.numerator[l] = choices[l] == code ? 1 : 0;
+      r.denominator[l] = 1;
+    }
   }
-  if (!any) return std::nullopt;
-  return engine.ratio(columns.numerator, columns.denominator, rows);
+  return r;
 }
 
 class Builder {
@@ -125,26 +123,57 @@ class Builder {
 std::vector<Domain> domains_of(const Table& data, const std::vector<std::string>& by) {
   std::vector<Domain> out(1);
   if (by.empty()) return out;
+  // Each column's levels ranked by their text (missing: none), so that rank
+  // tuples sort as the level texts do.
+  constexpr std::uint32_t missing = std::numeric_limits<std::uint32_t>::max();
   std::vector<const Column*> columns;
-  for (const auto& name : by)
-    columns.push_back(&data.column(name));
-  std::map<std::vector<std::string>, RowMask> groups;
-  for (std::size_t i = 0; i < data.rows(); ++i) {
-    std::vector<std::string> key;
-    bool missing = false;
-    for (const auto* c : columns) {
-      missing |= c->is_missing(i);
-      key.push_back(c->text(i));
+  std::vector<std::vector<std::uint32_t>> rank;
+  std::vector<std::vector<std::size_t>> level_of_rank;
+  double combinations = 1;
+  for (const auto& name : by) {
+    const Column& c = data.column(name);
+    std::vector<std::size_t> order;
+    for (std::size_t l = 0; l < c.levels().size(); ++l) {
+      if (!c.levels()[l].empty()) order.push_back(l);
     }
-    if (missing) continue;
-    auto& mask = groups[key];
-    if (mask.empty()) mask.assign(data.rows(), false);
-    mask[i] = true;
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t x, std::size_t y) { return c.levels()[x] < c.levels()[y]; });
+    std::vector<std::uint32_t> r(c.levels().size(), missing);
+    for (std::size_t k = 0; k < order.size(); ++k)
+      r[order[k]] = static_cast<std::uint32_t>(k);
+    columns.push_back(&c);
+    rank.push_back(std::move(r));
+    combinations *= static_cast<double>(std::max<std::size_t>(1, order.size()));
+    level_of_rank.push_back(std::move(order));
   }
-  for (auto& [key, mask] : groups) {
+  // The rows of every combination present, keyed by its rank tuple.
+  std::map<std::vector<std::uint32_t>, RowMask> groups;
+  std::vector<std::uint32_t> key(by.size());
+  // With few combinations, a table from the tuple's mixed-radix number.
+  constexpr double dense_limit = 1 << 20;
+  std::vector<RowMask*> dense(combinations <= dense_limit ? static_cast<std::size_t>(combinations)
+                                                          : 0);
+  for (std::size_t i = 0; i < data.rows(); ++i) {
+    bool absent = false;
+    std::size_t number = 0;
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+      key[k] = rank[k][columns[k]->code(i)];
+      absent |= key[k] == missing;
+      number = number * level_of_rank[k].size() + key[k];
+    }
+    if (absent) continue;
+    RowMask* mask = dense.empty() ? nullptr : dense[number];
+    if (!mask) {
+      mask = &groups[key];
+      if (mask->empty()) mask->assign(data.rows(), false);
+      if (!dense.empty()) dense[number] = mask;
+    }
+    (*mask)[i] = true;
+  }
+  for (auto& [ranks, mask] : groups) {
     Domain d;
     for (std::size_t k = 0; k < by.size(); ++k)
-      d.labels.emplace_back(by[k], key[k]);
+      d.labels.emplace_back(by[k], columns[k]->levels()[level_of_rank[k][ranks[k]]]);
     d.rows = std::move(mask);
     out.push_back(std::move(d));
   }
@@ -160,11 +189,19 @@ std::vector<Estimate> satisfaction_indices(const Engine& engine, const Table& da
     throw AnalysisError("index.no_scoring",
                         "questionnaire '" + form.id() + "' has no scoring elements");
   }
-  // Per scored item: its answers as choice indices, read once.
+  // Every share the indices need, as ratios of coded columns, estimated for
+  // all domains together (Engine::ratios); `slot` is the ratio's index.
+  std::vector<CodedRatio> ratios;
+  auto add = [&](CodedRatio r) {
+    ratios.push_back(std::move(r));
+    return ratios.size() - 1;
+  };
+  // Per scored item: its answers' choice indices by level, read once.
   struct ScoredItem {
-    const q::Item* item;
+    const q::Item* item = nullptr;
     std::vector<int> choices;
-    ShareColumns satisfied;
+    std::size_t satisfied = 0, expectation = 0, indicator = 0;
+    std::vector<std::size_t> codes;  // answer distribution, per choice
   };
   std::vector<ScoredItem> scored;
   std::vector<ScoredItem> others;  // expectation and indicator items
@@ -177,24 +214,56 @@ std::vector<Estimate> satisfaction_indices(const Engine& engine, const Table& da
       }
       continue;
     }
-    ScoredItem s{&item, choices_of(data, item), {}};
+    ScoredItem s;
+    s.item = &item;
+    s.choices = level_choices(data, item);
+    const Column& column = data.column(item.id);
     if (!item.scoring->element.empty()) {
-      s.satisfied = share_columns(s.choices, item, item.scoring->satisfied, item.scoring->excluded);
+      s.satisfied = add(
+          share_ratio(column, s.choices, item, item.scoring->satisfied, item.scoring->excluded));
       scored.push_back(std::move(s));
     } else {
+      const auto& sc = *item.scoring;
+      if (!sc.expectation.empty())
+        s.expectation = add(share_ratio(column, s.choices, item, sc.expectation, sc.excluded));
+      if (sc.indicator)
+        s.indicator = add(share_ratio(column, s.choices, item, sc.indicator->choices, sc.excluded));
       others.push_back(std::move(s));
     }
   }
+  std::optional<std::size_t> overall_item;
+  if (scoring.overall && scoring.overall->method == q::Overall::Method::Item) {
+    const q::Item* item = form.find(scoring.overall->item);
+    if (item && data.has(item->id)) {
+      const auto& codes = item->scoring->satisfied.empty() ? item->scoring->indicator->choices
+                                                           : item->scoring->satisfied;
+      overall_item = add(share_ratio(data.column(item->id), level_choices(data, *item), *item,
+                                     codes, item->scoring->excluded));
+    }
+  }
+  if (options.distributions) {
+    for (auto* list : {&scored, &others}) {
+      for (auto& s : *list) {
+        const Column& column = data.column(s.item->id);
+        for (std::uint16_t c = 0; c < s.item->scale->choices.size(); ++c)
+          s.codes.push_back(add(code_ratio(column, s.choices, c)));
+      }
+    }
+  }
 
+  std::vector<const RowMask*> masks;
+  for (const auto& domain : domains)
+    masks.push_back(&domain.rows);
   std::vector<Estimate> out;
-  for (const auto& domain : domains) {
+  engine.ratios(ratios, masks, [&](std::size_t d, RatioPieces& shares) {
+    const Domain& domain = domains[d];
     Builder emit(engine, options, domain, out);
     std::map<std::string, Piece> item_pieces;
     std::map<std::string, std::vector<std::pair<double, std::string>>>
         element_items;  // element -> (weight, item)
     for (const auto& s : scored) {
       element_items[s.item->scoring->element].emplace_back(s.item->scoring->weight, s.item->id);
-      auto p = share(engine, s.satisfied, domain.rows);
+      auto& p = shares[s.satisfied];
       if (!p) {
         emit.emit_missing("item_index", s.item->id);
         continue;
@@ -291,17 +360,9 @@ std::vector<Estimate> satisfaction_indices(const Engine& engine, const Table& da
           if (!terms.empty()) overall = combine(terms);
           break;
         }
-        case q::Overall::Method::Item: {
-          const q::Item* item = form.find(o.item);
-          if (item && data.has(item->id)) {
-            auto choices = choices_of(data, *item);
-            const auto& codes = item->scoring->satisfied.empty() ? item->scoring->indicator->choices
-                                                                 : item->scoring->satisfied;
-            overall = share(engine, share_columns(choices, *item, codes, item->scoring->excluded),
-                            domain.rows);
-          }
+        case q::Overall::Method::Item:
+          if (overall_item) overall = std::move(shares[*overall_item]);
           break;
-        }
       }
       if (overall) {
         emit.emit(*overall, "overall_index", "overall");
@@ -312,15 +373,12 @@ std::vector<Estimate> satisfaction_indices(const Engine& engine, const Table& da
     for (const auto& s : others) {
       const auto& sc = *s.item->scoring;
       if (!sc.expectation.empty()) {
-        auto p = share(engine, share_columns(s.choices, *s.item, sc.expectation, sc.excluded),
-                       domain.rows);
+        const auto& p = shares[s.expectation];
         if (p) emit.emit(*p, "expectation_share", s.item->id);
         if (!p) emit.emit_missing("expectation_share", s.item->id);
       }
       if (sc.indicator) {
-        auto p =
-            share(engine, share_columns(s.choices, *s.item, sc.indicator->choices, sc.excluded),
-                  domain.rows);
+        const auto& p = shares[s.indicator];
         if (p) emit.emit(*p, "indicator_share", sc.indicator->id);
         if (!p) emit.emit_missing("indicator_share", sc.indicator->id);
       }
@@ -328,28 +386,17 @@ std::vector<Estimate> satisfaction_indices(const Engine& engine, const Table& da
     if (options.distributions) {
       for (const auto* list : {&scored, &others}) {
         for (const auto& s : *list) {
-          // Every code's share among the answers given (excluded codes included).
           for (std::uint16_t c = 0; c < s.item->scale->choices.size(); ++c) {
-            std::vector<double> numerator(s.choices.size()), denominator(s.choices.size());
-            for (std::size_t i = 0; i < s.choices.size(); ++i) {
-              if (s.choices[i] < 0) {
-                numerator[i] = denominator[i] = std::nan("");
-              } else {
-                numerator[i] = s.choices[i] == c ? 1 : 0;
-                denominator[i] = 1;
-              }
-            }
             const std::string variable =
                 s.item->id + "=" + s.item->scale->choices[c].code.to_string();
-            auto p = share(engine, ShareColumns{std::move(numerator), std::move(denominator)},
-                           domain.rows);
+            const auto& p = shares[s.codes[c]];
             if (p) emit.emit(*p, "answer_share", variable);
             if (!p) emit.emit_missing("answer_share", variable);
           }
         }
       }
     }
-  }
+  });
   return out;
 }
 

@@ -65,11 +65,12 @@ Eigen::Index rank_in_column_order(Eigen::Index p, Eigen::Index bound, Gram&& gra
 // R's qr(x)$rank. A tall x goes through its Gram matrix (one matrix
 // product); a wide one (more replicates than PSUs) first bounds the rank by
 // its rows, then takes columns in order until the bound is reached.
-Eigen::Index rank_as_r(const Eigen::MatrixXd& x) {
+Eigen::Index rank_as_r(Eigen::MatrixXd x) {
   if (x.cols() <= x.rows()) {
     const Eigen::MatrixXd gram = x.transpose() * x;
-    return rank_in_column_order(x.cols(), x.cols(),
-                                [&](Eigen::Index k, Eigen::Index j) { return gram(k, j); });
+    const Eigen::Index p = x.cols();
+    x.resize(0, 0);  // only the Gram matrix is needed from here
+    return rank_in_column_order(p, p, [&](Eigen::Index k, Eigen::Index j) { return gram(k, j); });
   }
   const Eigen::MatrixXd rows = x * x.transpose();
   const Eigen::Index bound = rank_in_column_order(
@@ -95,29 +96,24 @@ double fpc_correction(const Design& design, std::uint32_t stratum) {
 
 // A design from first-stage replication factors F (PSUs × R): the analysis
 // weights are F(psu_i, r) · w_i, as weights(design, "analysis").
-ReplicateDesign from_factors(const Design& design, const Eigen::MatrixXd& factors,
-                             ReplicateType type, double scale, Eigen::VectorXd rscales) {
+ReplicateDesign from_factors(const Design& design, Eigen::MatrixXd factors, ReplicateType type,
+                             double scale, Eigen::VectorXd rscales) {
   const DesignStage& first = design.stages()[0];
   ReplicateDesign out;
   out.weights = design.weights();
   const auto n = static_cast<Eigen::Index>(design.rows());
-  out.replicates.resize(n, factors.cols());
-  for (Eigen::Index r = 0; r < factors.cols(); ++r) {
-    for (Eigen::Index i = 0; i < n; ++i)
-      out.replicates(i, r) =
-          factors(first.cluster[static_cast<std::size_t>(i)], r) * out.weights[i];
-  }
+  out.factors = std::move(factors);
+  out.psu = first.cluster;
   out.scale = scale;
   out.rscales = std::move(rscales);
   out.type = type;
   // W = diag(w) P F, P the rows' PSUs, so WᵀW = AᵀA with A = diag(√Σ_{i in
   // PSU} w_i²) F: R's rank of the n × R analysis weights from a PSUs × R
   // matrix.
-  Eigen::VectorXd squares = Eigen::VectorXd::Zero(factors.rows());
+  Eigen::VectorXd squares = Eigen::VectorXd::Zero(out.factors.rows());
   for (Eigen::Index i = 0; i < n; ++i)
     squares[first.cluster[static_cast<std::size_t>(i)]] += out.weights[i] * out.weights[i];
-  const Eigen::MatrixXd a = squares.cwiseSqrt().asDiagonal() * factors;
-  out.df = static_cast<double>(rank_as_r(a)) - 1;
+  out.df = static_cast<double>(rank_as_r(squares.cwiseSqrt().asDiagonal() * out.factors)) - 1;
   return out;
 }
 
@@ -132,6 +128,30 @@ std::uint64_t pseudo_population(double population) {
 }
 
 }  // namespace
+
+Eigen::MatrixXd ReplicateDesign::analysis_weights() const {
+  if (!factored()) return replicates;
+  const auto n = static_cast<Eigen::Index>(rows());
+  Eigen::MatrixXd w(n, factors.cols());
+  for (Eigen::Index r = 0; r < factors.cols(); ++r) {
+    for (Eigen::Index i = 0; i < n; ++i)
+      w(i, r) = factors(psu[static_cast<std::size_t>(i)], r) * weights[i];
+  }
+  return w;
+}
+
+Eigen::MatrixXd ReplicateDesign::replicate_totals(const Eigen::MatrixXd& x) const {
+  if (!factored()) return replicates.transpose() * x;
+  // Σ_i F(psu_i, r) w_i x_i = Σ_c F(c, r) (Σ_{i in c} w_i x_i)
+  Eigen::MatrixXd totals = Eigen::MatrixXd::Zero(factors.rows(), x.cols());
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    const double* column = x.col(j).data();
+    double* sums = totals.col(j).data();
+    for (std::size_t i = 0; i < psu.size(); ++i)
+      sums[psu[i]] += weights[static_cast<Eigen::Index>(i)] * column[i];
+  }
+  return factors.transpose() * totals;
+}
 
 std::optional<ReplicateType> replicate_type_from_string(const std::string& name) {
   std::string lower = name;
@@ -184,8 +204,9 @@ ReplicateDesign ReplicateDesign::jk1(const Design& design) {
     factors = Eigen::MatrixXd::Constant(first.clusters, first.clusters, n / (n - 1));
     factors.diagonal().setZero();
   }
-  return from_factors(design, factors, ReplicateType::JK1, scale,
-                      Eigen::VectorXd::Ones(factors.cols()));
+  const Eigen::Index count = factors.cols();
+  return from_factors(design, std::move(factors), ReplicateType::JK1, scale,
+                      Eigen::VectorXd::Ones(count));
 }
 
 // jknweights: one replicate per PSU, dropping it and multiplying the other
@@ -194,7 +215,13 @@ ReplicateDesign ReplicateDesign::jkn(const Design& design) {
   const DesignStage& first = design.stages()[0];
   const auto by_stratum = psus_by_stratum(first);
   const double strata = first.strata;
-  std::vector<Eigen::VectorXd> columns;
+  // The replicates, in order: a stratum's PSUs dropped one at a time, or one
+  // replicate for an adjusted lonely PSU (dropped: none).
+  struct Replicate {
+    std::uint32_t stratum;
+    std::optional<std::uint32_t> dropped;
+  };
+  std::vector<Replicate> plan;
   std::vector<double> rscales;
   for (std::uint32_t h = 0; h < first.strata; ++h) {
     const auto& members = by_stratum[h];
@@ -212,44 +239,49 @@ ReplicateDesign ReplicateDesign::jkn(const Design& design) {
         case LonelyPsu::Certainty:
         case LonelyPsu::Average:
           continue;
-        case LonelyPsu::Adjust: {
+        case LonelyPsu::Adjust:
           // One replicate that drops the stratum and reweights all others
           // by H/(H − 1), rscale (H − 1)/H.
           if (first.strata < 2) {
             throw AnalysisError("replicate.too_few_psus",
                                 "JKn needs at least 2 PSUs; the design has 1");
           }
-          Eigen::VectorXd column = Eigen::VectorXd::Constant(first.clusters, strata / (strata - 1));
-          column[members[0]] = 0;
-          columns.push_back(std::move(column));
+          plan.push_back({h, std::nullopt});
           rscales.push_back((strata - 1) / strata);
           continue;
-        }
       }
     }
     for (auto dropped : members) {
-      Eigen::VectorXd column = Eigen::VectorXd::Ones(first.clusters);
-      for (auto kept : members)
-        column[kept] = n / (n - 1);
-      column[dropped] = 0;
-      columns.push_back(std::move(column));
+      plan.push_back({h, dropped});
       rscales.push_back(correction * (n - 1) / n);
     }
   }
-  if (columns.empty()) {
+  if (plan.empty()) {
     throw AnalysisError("replicate.census",
                         "every stratum was sampled completely or has a lonely PSU that is left "
                         "out: there is nothing to replicate");
   }
+  Eigen::MatrixXd factors(first.clusters, static_cast<Eigen::Index>(plan.size()));
+  for (std::size_t r = 0; r < plan.size(); ++r) {
+    auto column = factors.col(static_cast<Eigen::Index>(r));
+    const auto& members = by_stratum[plan[r].stratum];
+    if (!plan[r].dropped) {
+      column.setConstant(strata / (strata - 1));
+      column[members[0]] = 0;
+      continue;
+    }
+    const double n = static_cast<double>(members.size());
+    column.setOnes();
+    for (auto kept : members)
+      column[kept] = n / (n - 1);
+    column[*plan[r].dropped] = 0;
+  }
   double scale = 1;
   // R's "average" for lonely PSUs: scale by PSUs / replicates.
-  if (columns.size() < first.clusters && design.lonely_psu() == LonelyPsu::Average)
-    scale = static_cast<double>(first.clusters) / static_cast<double>(columns.size());
-  Eigen::MatrixXd factors(first.clusters, static_cast<Eigen::Index>(columns.size()));
-  for (std::size_t r = 0; r < columns.size(); ++r)
-    factors.col(static_cast<Eigen::Index>(r)) = columns[r];
+  if (plan.size() < first.clusters && design.lonely_psu() == LonelyPsu::Average)
+    scale = static_cast<double>(first.clusters) / static_cast<double>(plan.size());
   return from_factors(
-      design, factors, ReplicateType::JKn, scale,
+      design, std::move(factors), ReplicateType::JKn, scale,
       Eigen::Map<const Eigen::VectorXd>(rscales.data(), static_cast<Eigen::Index>(rscales.size())));
 }
 
@@ -306,7 +338,7 @@ ReplicateDesign ReplicateDesign::bootstrap(const Design& design, int replicates,
     }
   }
   const double scale = psus / ((psus - 1) * static_cast<double>(count - 1));
-  return from_factors(design, factors, ReplicateType::Bootstrap, scale,
+  return from_factors(design, std::move(factors), ReplicateType::Bootstrap, scale,
                       Eigen::VectorXd::Ones(count));
 }
 
@@ -346,8 +378,9 @@ ReplicateDesign ReplicateDesign::brr(const Design& design, double fay_rho) {
     }
   }
   const double scale = 1.0 / (static_cast<double>(count) * ((1 - fay_rho) * (1 - fay_rho)));
-  return from_factors(design, factors, fay_rho == 0 ? ReplicateType::BRR : ReplicateType::Fay,
-                      scale, Eigen::VectorXd::Ones(count));
+  return from_factors(design, std::move(factors),
+                      fay_rho == 0 ? ReplicateType::BRR : ReplicateType::Fay, scale,
+                      Eigen::VectorXd::Ones(count));
 }
 
 // svrepdesign(repweights, weights, type, scale, rscales, combined.weights =

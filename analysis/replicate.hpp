@@ -26,11 +26,20 @@ std::string to_string(ReplicateType type);
 // Built from a linearization design (first-stage strata, PSUs and fpc, as
 // as.svrepdesign) or read from columns (svrepdesign). Immutable once built;
 // estimators take it by const reference.
+//
+// The analysis weights W (n × R) are held in one of two forms. Read from
+// columns (or set by hand) they are `replicates`, n × R. Built from a design
+// they are factored: W(i, r) = factors(psu[i], r) · weights[i], with
+// `factors` PSUs × R and `replicates` left empty, so a million rows with
+// 1,260 replicates take 4 MB of PSU ids and 13 MB of factors instead of 10 GB,
+// and Wᵀ X is factorsᵀ times the PSU totals of w·X.
 struct ReplicateDesign {
-  Eigen::VectorXd weights;     // full-sample weights (n)
-  Eigen::MatrixXd replicates;  // n × R analysis weights: replication factor × weight
-  double scale = 1;            // R's scale
-  Eigen::VectorXd rscales;     // R's rscales (R)
+  Eigen::VectorXd weights;         // full-sample weights (n)
+  Eigen::MatrixXd replicates;      // n × R analysis weights (empty when factored)
+  Eigen::MatrixXd factors;         // factored: PSUs × R replication factors
+  std::vector<std::uint32_t> psu;  // factored: each row's PSU, a row of `factors`
+  double scale = 1;                // R's scale
+  Eigen::VectorXd rscales;         // R's rscales (R)
   bool mse =
       false;  // centre on the full-sample estimate (true) or the replicate mean (R's default)
   ReplicateType type = ReplicateType::Other;
@@ -63,7 +72,16 @@ struct ReplicateDesign {
                                       std::optional<std::vector<double>> rscales, bool mse);
 
   std::size_t rows() const { return static_cast<std::size_t>(weights.size()); }
-  Eigen::Index count() const { return replicates.cols(); }
+  bool factored() const { return !psu.empty(); }
+  Eigen::Index count() const { return factored() ? factors.cols() : replicates.cols(); }
+  // The n × R analysis weights (R's weights(design, "analysis")), formed from
+  // the factors when factored.
+  Eigen::MatrixXd analysis_weights() const;
+  // Wᵀ X (R × k) for X n × k: every replicate's weighted totals of X's columns.
+  Eigen::MatrixXd replicate_totals(const Eigen::MatrixXd& x) const;
+  // Throws replicate.invalid_design when the weights, the analysis weights
+  // (or the PSUs and factors) and rscales do not fit together.
+  void check() const;
 
   // svrVar: replicates whose estimate is NaN are left out (R drops NA
   // replicates); NaN when all are; 0 when the design has no replicates (a

@@ -3,6 +3,7 @@
 
 #include "analysis/replicate.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <string>
@@ -12,15 +13,6 @@
 
 namespace sipas::analysis {
 namespace {
-
-void check_design(const ReplicateDesign& design) {
-  if (design.replicates.rows() != design.weights.size() ||
-      design.rscales.size() != design.replicates.cols()) {
-    throw AnalysisError("replicate.invalid_design",
-                        "the replicate design's weights, replicate weights and rscales differ in "
-                        "size");
-  }
-}
 
 void check_size(const ReplicateDesign& design, std::size_t size, const char* what) {
   if (size != design.rows()) {
@@ -44,7 +36,7 @@ struct Sums {
 Sums weighted_sums(const ReplicateDesign& design,
                    std::initializer_list<const std::vector<double>*> variables, bool count,
                    const RowMask& domain) {
-  check_design(design);
+  design.check();
   for (const auto* v : variables)
     check_size(design, v->size(), "a variable");
   if (!domain.empty()) check_size(design, domain.size(), "the domain");
@@ -67,7 +59,7 @@ Sums weighted_sums(const ReplicateDesign& design,
     s.estimate.weighted_n += design.weights[i];
   }
   s.full = x.transpose() * design.weights;
-  s.replicate = design.replicates.transpose() * x;
+  s.replicate = design.replicate_totals(x);
   s.estimate.df = design.df;
   return s;
 }
@@ -78,6 +70,21 @@ Replicated finish(const ReplicateDesign& design, Estimate estimate, Eigen::Vecto
 }
 
 }  // namespace
+
+void ReplicateDesign::check() const {
+  bool consistent = false;
+  if (factored()) {
+    consistent = psu.size() == rows() && rscales.size() == factors.cols() &&
+                 *std::max_element(psu.begin(), psu.end()) < factors.rows();
+  } else {
+    consistent = replicates.rows() == weights.size() && rscales.size() == replicates.cols();
+  }
+  if (!consistent) {
+    throw AnalysisError("replicate.invalid_design",
+                        "the replicate design's weights, replicate weights and rscales differ in "
+                        "size");
+  }
+}
 
 // svrVar: v = scale · Σ_r rscales_r (θ_r − c)², c = θ̂ (mse) or the mean of
 // the θ_r with rscales_r > 0.

@@ -1,5 +1,6 @@
 #include "analysis/table.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -34,15 +35,53 @@ void Column::push(std::string_view value) {
   } else {
     code = it->second;
   }
-  codes_.push_back(code);
+  // Widen the codes when a level no longer fits.
+  if (width_ == 1 && code > 0xff) {
+    codes16_.reserve(std::max(codes8_.capacity(), std::size_t{16}));
+    codes16_.assign(codes8_.begin(), codes8_.end());
+    std::vector<std::uint8_t>().swap(codes8_);
+    width_ = 2;
+  } else if (width_ == 2 && code > 0xffff) {
+    codes32_.reserve(std::max(codes16_.capacity(), std::size_t{16}));
+    codes32_.assign(codes16_.begin(), codes16_.end());
+    std::vector<std::uint16_t>().swap(codes16_);
+    width_ = 4;
+  }
+  switch (width_) {
+    case 1:
+      codes8_.push_back(static_cast<std::uint8_t>(code));
+      break;
+    case 2:
+      codes16_.push_back(static_cast<std::uint16_t>(code));
+      break;
+    default:
+      codes32_.push_back(code);
+      break;
+  }
+  ++size_;
 }
 
 std::int64_t Column::first_non_numeric_row() const {
-  for (std::size_t i = 0; i < codes_.size(); ++i) {
-    if (!levels_[codes_[i]].empty() && std::isnan(numbers_[codes_[i]]))
-      return static_cast<std::int64_t>(i);
+  for (std::size_t i = 0; i < size_; ++i) {
+    const auto c = code(i);
+    if (!levels_[c].empty() && std::isnan(numbers_[c])) return static_cast<std::int64_t>(i);
   }
   return -1;
+}
+
+void Table::add_line(std::size_t line) {
+  const bool follows = !line_jumps_.empty() &&
+                       line == line_jumps_.back().second + (rows_ - line_jumps_.back().first);
+  if (!follows) line_jumps_.emplace_back(rows_, line);
+}
+
+std::size_t Table::line_of(std::size_t row) const {
+  if (row >= rows_) return 0;
+  // The last jump at or before the row.
+  auto it = std::upper_bound(line_jumps_.begin(), line_jumps_.end(), row,
+                             [](std::size_t r, const auto& jump) { return r < jump.first; });
+  --it;
+  return it->second + (row - it->first);
 }
 
 Table Table::load(const std::filesystem::path& path, const std::vector<std::string>& wanted) {
@@ -65,7 +104,7 @@ Table Table::load(const std::filesystem::path& path, const std::vector<std::stri
   while (reader.next()) {
     for (std::size_t c = 0; c < indices.size(); ++c)
       t.columns_[c].push(reader.field(indices[c]));
-    t.lines_.push_back(reader.line());
+    t.add_line(reader.line());
     ++t.rows_;
   }
   return t;
@@ -86,8 +125,7 @@ Table Table::from_columns(std::string source,
     t.rows_ = column.size();
     t.columns_.push_back(std::move(column));
   }
-  for (std::size_t i = 0; i < t.rows_; ++i)
-    t.lines_.push_back(i + 2);
+  if (t.rows_ > 0) t.line_jumps_.emplace_back(0, 2);
   return t;
 }
 

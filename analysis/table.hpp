@@ -12,18 +12,28 @@
 namespace sipas::analysis {
 
 // One column of survey data, dictionary-encoded: each row holds the index of
-// its distinct value, so a million rows of Likert answers take 4 MB, and every
-// distinct value is parsed as a number once. The empty string is missing (NA).
+// its distinct value in the narrowest of 1, 2 or 4 bytes that holds every
+// index, so a million rows of Likert answers take 1 MB, and every distinct
+// value is parsed as a number once. The empty string is missing (NA).
 class Column {
  public:
   static constexpr double missing = std::numeric_limits<double>::quiet_NaN();
 
-  std::size_t size() const { return codes_.size(); }
-  std::uint32_t code(std::size_t row) const { return codes_[row]; }
-  const std::string& text(std::size_t row) const { return levels_[codes_[row]]; }
-  bool is_missing(std::size_t row) const { return levels_[codes_[row]].empty(); }
+  std::size_t size() const { return size_; }
+  std::uint32_t code(std::size_t row) const {
+    switch (width_) {
+      case 1:
+        return codes8_[row];
+      case 2:
+        return codes16_[row];
+      default:
+        return codes32_[row];
+    }
+  }
+  const std::string& text(std::size_t row) const { return levels_[code(row)]; }
+  bool is_missing(std::size_t row) const { return levels_[code(row)].empty(); }
   // The row's number, NaN when missing; nullopt-like check via numeric().
-  double number(std::size_t row) const { return numbers_[codes_[row]]; }
+  double number(std::size_t row) const { return numbers_[code(row)]; }
   const std::vector<std::string>& levels() const { return levels_; }
   // The number of a distinct value (NaN when it is not a number).
   double numbers_of_level(std::size_t level) const { return numbers_[level]; }
@@ -35,7 +45,13 @@ class Column {
   void push(std::string_view value);
 
  private:
-  std::vector<std::uint32_t> codes_;
+  // The codes of the rows, in the vector of the current width (the others
+  // are empty): 1 byte up to 256 levels, 2 up to 65,536, else 4.
+  std::vector<std::uint8_t> codes8_;
+  std::vector<std::uint16_t> codes16_;
+  std::vector<std::uint32_t> codes32_;
+  int width_ = 1;
+  std::size_t size_ = 0;
   std::vector<std::string> levels_;
   std::vector<double> numbers_;
   std::unordered_map<std::string, std::uint32_t> index_;
@@ -59,8 +75,8 @@ class Table {
   // The column as numbers; a non-numeric value is an error naming the file,
   // line and column. Missing values are NaN.
   std::vector<double> numbers(std::string_view name) const;
-  // The 1-based CSV line of a data row (for messages).
-  std::size_t line_of(std::size_t row) const { return row < lines_.size() ? lines_[row] : 0; }
+  // The 1-based CSV line of a data row (for messages); 0 past the end.
+  std::size_t line_of(std::size_t row) const;
 
   // Builds a table in memory (tests, generated data).
   static Table from_columns(std::string source,
@@ -71,7 +87,10 @@ class Table {
   std::size_t rows_ = 0;
   std::vector<std::string> names_;
   std::vector<Column> columns_;
-  std::vector<std::size_t> lines_;
+  // (row, line) for the first row and every row whose line does not follow
+  // the previous row's (a record spanning lines): one entry for most files.
+  std::vector<std::pair<std::size_t, std::size_t>> line_jumps_;
+  void add_line(std::size_t line);
 };
 
 }  // namespace sipas::analysis

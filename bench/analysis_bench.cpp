@@ -63,8 +63,7 @@ namespace a = sipas::analysis;
 }
 
 double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 double cpu_seconds() {
@@ -180,10 +179,11 @@ int main(int argc, char** argv) {
 
     std::printf("data: %s, %zu rows, %.1f MB (%.0f bytes)\n", data_path.c_str(), data.rows(),
                 file_bytes / 1e6, file_bytes);
-    std::printf("load: %.3f s wall, %.3f s CPU; RSS after load %.1f MB (process start %.1f MB, "
-                "peak while loading %.1f MB)\n",
-                load_wall, load_cpu, static_cast<double>(data_kb) / 1024,
-                static_cast<double>(start_kb) / 1024, static_cast<double>(load_peak_kb) / 1024);
+    std::printf(
+        "load: %.3f s wall, %.3f s CPU; RSS after load %.1f MB (process start %.1f MB, "
+        "peak while loading %.1f MB)\n",
+        load_wall, load_cpu, static_cast<double>(data_kb) / 1024,
+        static_cast<double>(start_kb) / 1024, static_cast<double>(load_peak_kb) / 1024);
     std::printf("design: %.3f s wall (%zu PSUs in %u strata)\n", design_wall,
                 static_cast<std::size_t>(design.stages()[0].clusters), design.stages()[0].strata);
     if (!can_reset) std::printf("note: /proc/self/clear_refs not writable: peaks are cumulative\n");
@@ -268,6 +268,7 @@ int main(int argc, char** argv) {
       a::CalibrationReport report;
       std::optional<a::Design> raked;
       run("c", "raking to sex and age", [&] {
+        raked.reset();  // not two raked designs at once
         raked = a::calibrate(design, data, margins, options_c, &report);
         std::ostringstream s;
         s << report.iterations << " passes, g in [" << report.min_g << ", " << report.max_g

@@ -47,8 +47,7 @@ constexpr int strata = 63;
 constexpr int psus_per_stratum = 20;
 constexpr int domains = 30;
 constexpr int items = 20;
-constexpr std::array<std::string_view, 5> age_groups = {"18-29", "30-39", "40-49", "50-59",
-                                                        "60+"};
+constexpr std::array<std::string_view, 5> age_groups = {"18-29", "30-39", "40-49", "50-59", "60+"};
 constexpr std::array<double, 5> age_shares = {0.20, 0.22, 0.21, 0.19, 0.18};
 
 [[noreturn]] void usage(const char* message) {
@@ -91,8 +90,8 @@ std::uint64_t parse_count(const char* text, const char* what) {
 
 std::string number(double x, int decimals) {
   char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::fixed,
-                                 decimals);
+  auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::fixed, decimals);
   (void)ec;
   return std::string(buffer, end);
 }
@@ -193,8 +192,7 @@ int main(int argc, char** argv) {
     }
     std::array<std::string, domains> domain_names;
     for (int d = 0; d < domains; ++d)
-      domain_names[static_cast<std::size_t>(d)] =
-          (d + 1 < 10 ? "d0" : "d") + std::to_string(d + 1);
+      domain_names[static_cast<std::size_t>(d)] = (d + 1 < 10 ? "d0" : "d") + std::to_string(d + 1);
     static constexpr std::array<std::string_view, 6> codes = {"1", "2", "3", "4", "5", "9"};
     std::vector<std::string_view> fields(6 + items);
     for (const auto& p : psus) {
@@ -210,8 +208,8 @@ int main(int argc, char** argv) {
         const std::size_t domain = random.pick(domain_cumulative);
         // A person's latent satisfaction on the 1-5 scale.
         const double person = 0.8 * (random.uniform() + random.uniform() - 1);
-        const double latent = 3.3 + stratum_effect[h] + p.effect + domain_effect[domain] +
-                              person + 0.05 * static_cast<double>(age) - (female ? 0.05 : 0);
+        const double latent = 3.3 + stratum_effect[h] + p.effect + domain_effect[domain] + person +
+                              0.05 * static_cast<double>(age) - (female ? 0.05 : 0);
         fields[0] = stratum;
         fields[1] = psu;
         fields[2] = weights[(female ? 5 : 0) + age];

@@ -222,8 +222,8 @@ TEST(BuiltAsR, Jk1OnDclus1) {
   auto design = Design::build(data, columns_of("", {"dnum"}, "pw", {"fpc"}));
   auto jk1 = ReplicateDesign::jk1(design);
   Table csv = Table::load(reference_file("repweights_jk1_dclus1.csv"));
-  ASSERT_EQ(jk1.replicates.rows(), static_cast<Eigen::Index>(csv.rows()));
-  EXPECT_TRUE(jk1.replicates.isApprox(csv_replicates(csv), 1e-15));
+  ASSERT_EQ(jk1.analysis_weights().rows(), static_cast<Eigen::Index>(csv.rows()));
+  EXPECT_TRUE(jk1.analysis_weights().isApprox(csv_replicates(csv), 1e-15));
   expect_as_r(jk1, data, "jk1_dclus1");
 }
 
@@ -232,7 +232,7 @@ TEST(BuiltAsR, JknOnDstrat) {
   auto design = Design::build(data, columns_of("stype", {}, "pw", {"fpc"}));
   auto jkn = ReplicateDesign::jkn(design);
   Table csv = Table::load(reference_file("repweights_jkn_dstrat.csv"));
-  EXPECT_TRUE(jkn.replicates.isApprox(csv_replicates(csv), 1e-15));
+  EXPECT_TRUE(jkn.analysis_weights().isApprox(csv_replicates(csv), 1e-15));
   expect_as_r(jkn, data, "jkn_dstrat");
 }
 
@@ -289,7 +289,7 @@ TEST(BuiltAsR, BrrAndFayOnPairs) {
       ASSERT_EQ(csv.column("cds").text(i), data.column("cds").text(i)) << "row order";
       ASSERT_EQ(csv.column("pair").text(i), data.column("pair").text(i)) << "pairs";
     }
-    EXPECT_TRUE(brr.replicates.isApprox(csv_replicates(csv), 1e-15)) << name;
+    EXPECT_TRUE(brr.analysis_weights().isApprox(csv_replicates(csv), 1e-15)) << name;
     expect_as_r(brr, data, name);
   }
 }
@@ -302,7 +302,7 @@ TEST(BuiltAsR, BrrTotalsDoNotDependOnTheHadamardOrder) {
       [](const std::string& stype, int number) { return two_digits(60 - number) + stype; });
   auto brr = ReplicateDesign::brr(pairs_design(renamed));
   auto r_brr = ReplicateDesign::brr(pairs_design(pairs_table()));
-  EXPECT_FALSE(brr.replicates.isApprox(r_brr.replicates));
+  EXPECT_FALSE(brr.analysis_weights().isApprox(r_brr.analysis_weights()));
   const Json& ref = replicate_reference("brr_pairs");
   auto t = total(brr, renamed.numbers("enroll")).estimate;
   expect_rel(t.se, value_of(ref["total_enroll"]["SE"]), se_tolerance, "BRR total SE");
@@ -525,7 +525,7 @@ TEST(ReplicateByHandTest, Jk1OnThreePsus) {
   EXPECT_EQ(jk1.df, 2);
   Eigen::MatrixXd expected(3, 3);
   expected << 0, 3, 3, 1.5, 0, 1.5, 1.5, 1.5, 0;
-  EXPECT_TRUE(jk1.replicates.isApprox(expected));
+  EXPECT_TRUE(jk1.analysis_weights().isApprox(expected));
   const auto y = data.numbers("y");
   auto t = total(jk1, y);
   EXPECT_DOUBLE_EQ(t.estimate.estimate, 13);
@@ -562,7 +562,7 @@ TEST(ReplicateByHandTest, JknWithFpc) {
   // Replicate 3 drops the first PSU of b: b's others × 3/2, a unchanged.
   Eigen::VectorXd third(5);
   third << 5, 5, 0, 3, 3;
-  EXPECT_TRUE(jkn.replicates.col(2).isApprox(third));
+  EXPECT_TRUE(jkn.analysis_weights().col(2).isApprox(third));
   auto t = total(jkn, data.numbers("y")).estimate;
   EXPECT_DOUBLE_EQ(t.estimate, 5 * 4 + 2 * 15);
   EXPECT_NEAR(t.se * t.se, 80 + 78, 1e-9);
@@ -583,7 +583,7 @@ TEST(ReplicateByHandTest, FayFactors) {
       0.5, 1.5, 0.5, 1.5,          //
       1.5, 1.5, 0.5, 0.5,          //
       0.5, 0.5, 1.5, 1.5;
-  EXPECT_EQ(fay.replicates, expected);
+  EXPECT_EQ(fay.analysis_weights(), expected);
   EXPECT_EQ(fay.df, 2);  // rank 3: the constant and one direction per stratum
   // θ_r − t = Σ_h ±(1 − ρ)(y_h1 − y_h2) with orthogonal signs, so
   // v = 1/(4 (1 − ρ)²) · 4 (1 − ρ)² Σ_h (y_h1 − y_h2)² = 1 + 4.
@@ -641,8 +641,8 @@ TEST(BootstrapTest, ReproducibleFromTheSeed) {
   auto a = ReplicateDesign::bootstrap(design, 20, 42);
   auto b = ReplicateDesign::bootstrap(design, 20, 42);
   auto c = ReplicateDesign::bootstrap(design, 20, 43);
-  EXPECT_EQ(a.replicates, b.replicates);
-  EXPECT_NE(a.replicates, c.replicates);
+  EXPECT_EQ(a.analysis_weights(), b.analysis_weights());
+  EXPECT_NE(a.analysis_weights(), c.analysis_weights());
   EXPECT_EQ(a.type, ReplicateType::Bootstrap);
   // scale p/((p − 1)(R − 1)), p = 3/(1/100 + 1/50 + 1/50) = 60: R's value.
   expect_rel(a.scale, 60.0 / (59 * 19), 1e-15, "scale");
@@ -659,11 +659,12 @@ TEST(BootstrapTest, EachStratumDrawsItsSampleSize) {
         data, columns_of("stype", {}, "pw",
                          fpc ? std::vector<std::string>{"fpc"} : std::vector<std::string>{}));
     auto boot = ReplicateDesign::bootstrap(design, 30, 7);
+    const Eigen::MatrixXd weights = boot.analysis_weights();
     const Column& stype = data.column("stype");
     for (Eigen::Index r = 0; r < boot.count(); ++r) {
       std::map<std::string, double> sums;
       for (std::size_t i = 0; i < data.rows(); ++i) {
-        const double factor = boot.replicates(static_cast<Eigen::Index>(i), r) /
+        const double factor = weights(static_cast<Eigen::Index>(i), r) /
                               design.weights()[static_cast<Eigen::Index>(i)];
         EXPECT_NEAR(factor, std::round(factor), 1e-12);
         sums[stype.text(i)] += factor;
@@ -695,7 +696,7 @@ TEST(BootstrapTest, StandardErrorsNearTheLinearizedOnes) {
       EXPECT_NEAR(b.se / linearized, 1, 0.05) << c.file << " " << variable;
       expect_rel(b.estimate, mean(design, y).estimate.estimate, estimate_tolerance, c.file);
     }
-    const Eigen::VectorXd average = boot.replicates.rowwise().mean();
+    const Eigen::VectorXd average = boot.analysis_weights().rowwise().mean();
     const Eigen::VectorXd factor = average.cwiseQuotient(boot.weights);
     EXPECT_NEAR(factor.minCoeff(), 1, 0.12) << c.file;  // 2000 draws: SD 0.022
     EXPECT_NEAR(factor.maxCoeff(), 1, 0.12) << c.file;
