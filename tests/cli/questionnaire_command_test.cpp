@@ -137,7 +137,8 @@ TEST(CliTest, DemoLoadsTheFormsChecksTheExamplesAndDrawsASample) {
   EXPECT_THAT(r.out, HasSubstr("240 main and 80 reserve respondents"));
   EXPECT_THAT(r.out, HasSubstr("sampled citizens answered"));
   EXPECT_THAT(r.out, HasSubstr("province overall: "));
-  for (const char* file : {"frame.csv", "sample.csv", "design.json", "responses.csv", "margins.csv", "results.json"}) {
+  for (const char* file :
+       {"frame.csv", "sample.csv", "design.json", "responses.csv", "margins.csv", "results.json"}) {
     EXPECT_TRUE(std::filesystem::exists(out / file)) << file;
   }
   std::filesystem::remove_all(out);
