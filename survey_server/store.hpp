@@ -1,0 +1,238 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "io/error.hpp"
+
+namespace sipas::survey_server {
+
+// A store operation that cannot be done. Ids (stable, reach the HTTP error
+// body): store.open_failed, store.newer_schema, store.migration_failed,
+// store.corrupt, store.read_only, store.full, store.io, store.busy,
+// survey.exists, survey.not_found, survey.bad_state, survey.has_responses,
+// invitation.duplicate_respondent, invitation.not_found, invitation.inactive,
+// invitation.no_reserve, response.not_found, review.bad_state, key.invalid.
+class StoreError : public Error {
+ public:
+  using Error::Error;
+};
+
+enum class SurveyState : std::uint8_t { Draft, Open, Closed };
+std::string_view to_string(SurveyState state);
+std::optional<SurveyState> survey_state_from_string(std::string_view text);
+
+enum class ReviewState : std::uint8_t { Received, Approved, Rejected };
+std::string_view to_string(ReviewState state);
+std::optional<ReviewState> review_state_from_string(std::string_view text);
+
+enum class Role : std::uint8_t { Manager, Analyst };
+std::string_view to_string(Role role);
+std::optional<Role> role_from_string(std::string_view text);
+
+// Seconds since 1970-01-01 UTC, as stored.
+using Timestamp = std::int64_t;
+
+struct SurveyRecord {
+  std::string id;
+  std::string questionnaire_json;  // the questionnaire as created; immutable
+  std::string questionnaire_id, questionnaire_version;
+  SurveyState state = SurveyState::Draft;
+  Timestamp created_at = 0;
+  std::optional<Timestamp> opened_at, closed_at;
+};
+
+// One row of a sample.csv (sipas sample) to import as an invitation.
+struct InvitationInput {
+  std::string respondent_id;  // the frame id: opaque, links answers to the sample
+  std::string stratum, psu;
+  double inclusion_probability = 1, design_weight = 1;
+  bool reserve = false;
+  std::int64_t reserve_rank = 0;  // 0 for main
+  // Carried columns: attributes go with the answers into exports (sex, age
+  // group for calibration); contacts never do (only the links CSV has them).
+  std::vector<std::pair<std::string, std::string>> attributes, contacts;
+};
+
+// A token issued once: the plaintext exists only in this value.
+struct IssuedInvitation {
+  std::int64_t invitation = 0;
+  std::string respondent_id, stratum, psu;
+  bool reserve = false;
+  std::int64_t reserve_rank = 0;
+  std::string token;  // 128 random bits, base64url without padding (22 chars)
+  std::vector<std::pair<std::string, std::string>> contacts;
+};
+
+enum class InvitationStatus : std::uint8_t { Inactive, Pending, Opened, Responded };
+std::string_view to_string(InvitationStatus status);
+
+struct Invitation {
+  std::int64_t id = 0;
+  std::string survey, respondent_id, stratum, psu;
+  double inclusion_probability = 1, design_weight = 1;
+  bool reserve = false;
+  std::int64_t reserve_rank = 0;
+  InvitationStatus status = InvitationStatus::Pending;
+};
+
+// A validated response ready to store. `answers_json` is the response document
+// (questionnaires/FORMAT.md, "Responses") as the server normalised it.
+struct NewResponse {
+  std::string survey;
+  std::optional<std::int64_t> invitation;  // nullopt: open link
+  std::string submission_id;               // client's, or the server's for forms
+  std::string language;
+  std::string answers_json;
+  std::string client;  // a keyed hash of the client address (rate limiting, audit); never the address
+};
+
+struct SubmitResult {
+  enum class Outcome : std::uint8_t {
+    Stored,            // a new row
+    Repeated,          // same survey and submission_id as an earlier one: that one's result
+    AlreadyResponded,  // the invitation has a response with another submission_id: nothing changed
+    SurveyNotOpen,     // nothing changed
+    InvitationInactive,
+  };
+  Outcome outcome = Outcome::Stored;
+  std::int64_t response = 0;  // the stored (or earlier) response's sequence number
+  Timestamp received_at = 0;
+};
+
+struct StratumProgress {
+  std::string stratum;
+  std::int64_t invited = 0;    // active invitations
+  std::int64_t opened = 0;     // of those, opened at least once (responded ones included)
+  std::int64_t responded = 0;  // of those, with a response
+  std::int64_t reserves_waiting = 0;
+};
+
+struct Progress {
+  std::vector<StratumProgress> strata;  // sorted by stratum
+  std::int64_t open_link_responses = 0;
+};
+
+struct ExportedResponse {
+  std::int64_t seq = 0;  // increasing in insertion order: the `since` cursor
+  std::string submission_id, language, answers_json;
+  Timestamp received_at = 0;
+  ReviewState review = ReviewState::Received;
+  // From the invitation; empty / nullopt for open-link responses.
+  std::optional<std::string> respondent_id, stratum, psu;
+  std::optional<double> inclusion_probability, design_weight;
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
+struct ApiKeyInfo {
+  std::int64_t id = 0;
+  std::string name;
+  Role role = Role::Analyst;
+};
+
+// Versioned schema: migrations in migrations.cpp, applied in order at open.
+int latest_schema_version();
+
+// The SQLite store. One object is one connection; not safe to use from two
+// threads at once (each server thread opens its own). Opening applies pending
+// migrations in one transaction; a database written by a newer sipas is
+// refused (store.newer_schema) and left untouched. WAL, synchronous=FULL,
+// foreign keys on, a busy timeout; every statement is prepared and bound.
+// Writes made here commit immediately unless inside transaction(); the server
+// groups its writes through CommitQueue instead.
+class SurveyStore {
+ public:
+  struct Options {
+    bool create = true;            // create the file when missing
+    bool read_only = false;        // open read-only (no migration: store.newer_schema/old refused)
+    int busy_timeout_ms = 10000;
+  };
+
+  explicit SurveyStore(const std::filesystem::path& path);
+  SurveyStore(const std::filesystem::path& path, Options options);
+  SurveyStore(SurveyStore&&) noexcept;
+  SurveyStore& operator=(SurveyStore&&) noexcept;
+  ~SurveyStore();
+
+  int schema_version() const;
+
+  // Surveys.
+  void create_survey(const std::string& id, const std::string& questionnaire_json,
+                     const std::string& questionnaire_id, const std::string& questionnaire_version);
+  std::optional<SurveyRecord> find_survey(std::string_view id);
+  std::vector<SurveyRecord> list_surveys();
+  // draft → open, open → closed, closed → open. Others: survey.bad_state.
+  SurveyRecord set_survey_state(std::string_view id, SurveyState state);
+
+  // Invitations. All rows or none (one transaction). Main rows get a token and
+  // are active; reserves are stored inactive, without a token.
+  std::vector<IssuedInvitation> import_invitations(std::string_view survey,
+                                                   const std::vector<InvitationInput>& rows);
+  // Activates up to `count` waiting reserves of a stratum (and PSU, when
+  // given), lowest reserve_rank first, then import order; issues their tokens.
+  std::vector<IssuedInvitation> activate_reserves(std::string_view survey,
+                                                  std::string_view stratum,
+                                                  std::optional<std::string_view> psu,
+                                                  std::int64_t count);
+  // Looks a token up by its hash (the plaintext is never stored).
+  std::optional<Invitation> find_invitation_by_token(std::string_view survey,
+                                                     std::string_view token);
+  void mark_opened(std::int64_t invitation, Timestamp at);
+
+  // Drafts (save and resume), one per invitation, replaced on each save.
+  void save_draft(std::int64_t invitation, const std::string& answers_json, Timestamp at);
+  std::optional<std::string> load_draft(std::int64_t invitation);
+
+  // Stores a response, or says why not. One response per invitation is a
+  // UNIQUE constraint; (survey, submission_id) is another, so a retry finds
+  // the first result. A stored response removes the invitation's draft.
+  SubmitResult insert_response(const NewResponse& response, Timestamp at);
+
+  Progress progress(std::string_view survey);
+  // Responses with seq > since, in seq order, at most `limit`.
+  std::vector<ExportedResponse> export_responses(std::string_view survey, std::int64_t since,
+                                                 std::int64_t limit);
+  void set_review_state(std::string_view survey, std::int64_t seq, ReviewState state);
+
+  // API keys: the plaintext is returned once; only SHA-256 is stored.
+  std::string create_api_key(const std::string& name, Role role);
+  std::optional<ApiKeyInfo> find_api_key(std::string_view key);
+
+  // Runs `body` in one transaction (BEGIN IMMEDIATE ... COMMIT); rolls back
+  // and rethrows when it throws.
+  template <typename F>
+  void transaction(F&& body) {
+    begin();
+    try {
+      body();
+    } catch (...) {
+      rollback();
+      throw;
+    }
+    commit();
+  }
+  void begin();
+  void commit();
+  void rollback();
+  // A savepoint inside a transaction, so one failing job of a group commit
+  // does not undo the others.
+  void savepoint();
+  void release();
+  void rollback_to_savepoint();
+
+  // "ok", or the problems PRAGMA integrity_check lists.
+  std::string integrity_check();
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sipas::survey_server
