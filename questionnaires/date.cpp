@@ -1,6 +1,7 @@
 #include "questionnaires/date.hpp"
 
 #include <chrono>
+#include <cstdio>
 
 namespace sipas::questionnaires {
 
@@ -21,6 +22,14 @@ std::optional<std::int32_t> parse_date(std::string_view s) {
                                    std::chrono::day{static_cast<unsigned>(day)}};
   if (!date.ok()) return std::nullopt;
   return static_cast<std::int32_t>(std::chrono::sys_days{date}.time_since_epoch().count());
+}
+
+std::string format_date(std::int32_t days) {
+  std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return buffer;
 }
 
 }  // namespace sipas::questionnaires

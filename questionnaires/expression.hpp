@@ -72,6 +72,14 @@ class Expression {
   enum class Op : std::uint8_t;
   struct Node;
 
+  // The compiled tree, read-only, for exporting it (expression_json.hpp).
+  // nodes()[root()] is the root; a node's children a, b, c are node indices;
+  // a String node's index is into strings(), a Ref node's index is a slot. An
+  // expression that was never compiled has no nodes.
+  std::span<const Node> nodes() const;
+  std::uint32_t root() const { return root_; }
+  const std::vector<std::string>& strings() const { return strings_; }
+
  private:
   Value eval(std::uint32_t node, const Environment& env) const;
 
@@ -125,5 +133,9 @@ struct Expression::Node {
   std::uint32_t index = 0;            // slot, string constant, regex or choice index
   double number = 0;
 };
+
+inline std::span<const Expression::Node> Expression::nodes() const {
+  return nodes_;
+}
 
 }  // namespace sipas::questionnaires

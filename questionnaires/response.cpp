@@ -116,4 +116,55 @@ Response parse_response(const Questionnaire& q, std::string_view json_text) {
   return r;
 }
 
+std::string response_to_json(const Questionnaire& q, const Response& response) {
+  Json doc = Json::object();
+  doc["questionnaire"] = response.questionnaire;
+  doc["version"] = response.version;
+  if (!response.language.empty()) doc["language"] = response.language;
+  if (!response.submission_id.empty()) doc["submission_id"] = response.submission_id;
+  Json answers = Json::object();
+  const auto& items = q.items();
+  for (std::size_t slot = 0; slot < response.answers.size() && slot < items.size(); ++slot) {
+    const RawAnswer& a = response.answers[slot];
+    Json& value = answers[items[slot].id];
+    switch (a.kind) {
+      case RawAnswer::Kind::Absent:
+        answers.erase(items[slot].id);
+        break;
+      case RawAnswer::Kind::Integer:
+        value = a.integer;
+        break;
+      case RawAnswer::Kind::Number:
+        value = a.number;
+        break;
+      case RawAnswer::Kind::String:
+        value = a.text;
+        break;
+      case RawAnswer::Kind::Boolean:
+        value = true;
+        break;
+      case RawAnswer::Kind::Array: {
+        value = Json::array();
+        for (const auto& c : a.codes) {
+          if (c.kind == RawCode::Kind::Integer) {
+            value.push_back(c.integer);
+          } else if (c.kind == RawCode::Kind::String) {
+            value.push_back(c.text);
+          } else {
+            value.push_back(nullptr);
+          }
+        }
+        break;
+      }
+      case RawAnswer::Kind::Object:
+        value = Json::object();
+        break;
+    }
+  }
+  for (const auto& id : response.unknown_items)
+    answers[id] = 1;
+  doc["answers"] = std::move(answers);
+  return doc.dump();
+}
+
 }  // namespace sipas::questionnaires

@@ -76,4 +76,10 @@ struct Response {
 // shaped like a response; problems with answers are left to validation.
 Response parse_response(const Questionnaire& q, std::string_view json_text);
 
+// The response as a JSON document (FORMAT.md, "Responses"), as a client would
+// send it; parse_response() reads it back to an equal response. Unanswered
+// items are left out. An id in unknown_items is written with the answer 1 (the
+// value sent is not kept); a Boolean answer as true, an Object one as {}.
+std::string response_to_json(const Questionnaire& q, const Response& response);
+
 }  // namespace sipas::questionnaires

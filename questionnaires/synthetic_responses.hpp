@@ -96,8 +96,6 @@ struct MixedResponses {
 MixedResponses generate_mixed_responses(const Questionnaire& q, std::size_t count,
                                         double invalid_share, std::uint64_t seed);
 
-// The response as a JSON document (FORMAT.md, "Responses"), as a client would
-// send it; parse_response() reads it back to an equal response.
-std::string response_to_json(const Questionnaire& q, const Response& response);
+// response_to_json(), used with these responses, is declared in response.hpp.
 
 }  // namespace sipas::questionnaires
