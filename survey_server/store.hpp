@@ -16,9 +16,13 @@ namespace sipas::survey_server {
 // A store operation that cannot be done. Ids (stable, reach the HTTP error
 // body): store.open_failed, store.newer_schema, store.migration_failed,
 // store.corrupt, store.read_only, store.full, store.io, store.busy,
-// survey.exists, survey.not_found, survey.bad_state, survey.has_responses,
-// invitation.duplicate_respondent, invitation.not_found, invitation.inactive,
-// invitation.no_reserve, response.not_found, review.bad_state, key.invalid.
+// store.constraint and store.error (an SQLite failure of another kind: a bug),
+// survey.bad_id, survey.exists, survey.not_found, survey.bad_state,
+// invitation.duplicate_respondent, invitation.invalid, invitation.not_found,
+// invitation.inactive, invitation.already_responded, invitation.no_reserve,
+// response.bad_submission_id, response.submission_conflict,
+// response.not_found, review.bad_state, key.invalid. (Tokens:
+// token.random_failed, token.hash_failed: internal errors.)
 class StoreError : public Error {
  public:
   using Error::Error;
@@ -57,6 +61,7 @@ struct InvitationInput {
   std::int64_t reserve_rank = 0;  // 0 for main
   // Carried columns: attributes go with the answers into exports (sex, age
   // group for calibration); contacts never do (only the links CSV has them).
+  // Kept in their own tables, in this order.
   std::vector<std::pair<std::string, std::string>> attributes, contacts;
 };
 
@@ -90,7 +95,8 @@ struct NewResponse {
   std::string submission_id;               // client's, or the server's for forms
   std::string language;
   std::string answers_json;
-  std::string client;  // a keyed hash of the client address (rate limiting, audit); never the address
+  std::string
+      client;  // a keyed hash of the client address (rate limiting, audit); never the address
 };
 
 struct SubmitResult {
@@ -142,15 +148,24 @@ int latest_schema_version();
 // The SQLite store. One object is one connection; not safe to use from two
 // threads at once (each server thread opens its own). Opening applies pending
 // migrations in one transaction; a database written by a newer sipas is
-// refused (store.newer_schema) and left untouched. WAL, synchronous=FULL,
-// foreign keys on, a busy timeout; every statement is prepared and bound.
-// Writes made here commit immediately unless inside transaction(); the server
-// groups its writes through CommitQueue instead.
+// refused (store.newer_schema) and left untouched; a file that is not a
+// database is refused (store.corrupt) and left untouched. WAL,
+// synchronous=FULL, foreign keys on, a busy timeout; every statement is
+// prepared once per connection and every value bound.
+// Each write operation is atomic: on its own it is one BEGIN IMMEDIATE ...
+// COMMIT (durable when it returns); inside a transaction (transaction(), or
+// the CommitQueue's group commit) it is a savepoint of that transaction, so a
+// failed operation undoes only itself. The server groups its writes through
+// CommitQueue. A moved-from store may only be destroyed or assigned to.
 class SurveyStore {
  public:
   struct Options {
-    bool create = true;            // create the file when missing
-    bool read_only = false;        // open read-only (no migration: store.newer_schema/old refused)
+    bool create = true;  // create the file when missing
+    // Open read-only: no migration, so an older schema is refused
+    // (store.read_only) as is a newer one (store.newer_schema); every write
+    // fails with store.read_only. A file the process may not write (chmod
+    // 0444) opens read-only the same way.
+    bool read_only = false;
     int busy_timeout_ms = 10000;
   };
 
@@ -161,46 +176,83 @@ class SurveyStore {
   ~SurveyStore();
 
   int schema_version() const;
+  const std::filesystem::path& path() const;
 
-  // Surveys.
+  // Surveys. Ids: 1 to 64 of [A-Za-z0-9._-] (they appear in URLs), else
+  // survey.bad_id; an existing id: survey.exists. A new survey is a draft.
   void create_survey(const std::string& id, const std::string& questionnaire_json,
                      const std::string& questionnaire_id, const std::string& questionnaire_version);
   std::optional<SurveyRecord> find_survey(std::string_view id);
+  // Only the state: cheap, for every public request (the questionnaire is cached).
+  std::optional<SurveyState> find_survey_state(std::string_view id);
   std::vector<SurveyRecord> list_surveys();
-  // draft → open, open → closed, closed → open. Others: survey.bad_state.
+  // draft → open, open → closed, closed → open. Others: survey.bad_state;
+  // unknown id: survey.not_found. opened_at is the first opening, closed_at
+  // the last closing (cleared while open again).
   SurveyRecord set_survey_state(std::string_view id, SurveyState state);
 
   // Invitations. All rows or none (one transaction). Main rows get a token and
-  // are active; reserves are stored inactive, without a token.
+  // are active; reserves are stored inactive, without a token. Returns the
+  // issued main rows in input order (reserves are issued by
+  // activate_reserves). Errors: survey.not_found;
+  // invitation.duplicate_respondent (the id repeats in `rows` or is already in
+  // the survey; the message names it); invitation.invalid (empty respondent
+  // id, a probability outside (0, 1], a weight ≤ 0; the message names the row).
+  // Allowed in any survey state: a closed survey may be reopened with more.
   std::vector<IssuedInvitation> import_invitations(std::string_view survey,
                                                    const std::vector<InvitationInput>& rows);
   // Activates up to `count` waiting reserves of a stratum (and PSU, when
   // given), lowest reserve_rank first, then import order; issues their tokens.
-  std::vector<IssuedInvitation> activate_reserves(std::string_view survey,
-                                                  std::string_view stratum,
+  // Returns fewer than `count` when fewer wait; none waiting at all:
+  // invitation.no_reserve. count < 1: invitation.invalid. Unknown survey:
+  // survey.not_found.
+  std::vector<IssuedInvitation> activate_reserves(std::string_view survey, std::string_view stratum,
                                                   std::optional<std::string_view> psu,
                                                   std::int64_t count);
-  // Looks a token up by its hash (the plaintext is never stored).
+  // Looks a token up by its hash (the plaintext is never stored). nullopt for
+  // a malformed token, an unknown one, or one of another survey.
   std::optional<Invitation> find_invitation_by_token(std::string_view survey,
                                                      std::string_view token);
+  // Records the first opening (later ones keep the first time). Unknown id:
+  // invitation.not_found.
   void mark_opened(std::int64_t invitation, Timestamp at);
 
   // Drafts (save and resume), one per invitation, replaced on each save.
+  // save_draft: invitation.not_found; invitation.inactive (a waiting
+  // reserve); invitation.already_responded once the invitation has a
+  // response (the draft could never be used).
   void save_draft(std::int64_t invitation, const std::string& answers_json, Timestamp at);
   std::optional<std::string> load_draft(std::int64_t invitation);
 
-  // Stores a response, or says why not. One response per invitation is a
-  // UNIQUE constraint; (survey, submission_id) is another, so a retry finds
-  // the first result. A stored response removes the invitation's draft.
+  // Stores a response, or says why not; nothing changes unless Stored. In
+  // order: a known (survey, submission_id) → Repeated with the first seq and
+  // time (even if the survey has closed since); survey not open →
+  // SurveyNotOpen; invitation not active → InvitationInactive; invitation
+  // already answered → AlreadyResponded (with that response's seq and time);
+  // else Stored, and the invitation's draft is removed. One response per
+  // invitation and one row per (survey, submission_id) are UNIQUE
+  // constraints, so this holds across connections and processes too.
+  // Throws survey.not_found; invitation.not_found (unknown, or of another
+  // survey); response.submission_conflict when the submission_id is already
+  // used for another invitation of the survey (a client reusing ids: the
+  // answers would otherwise be dropped as a "repeat").
   SubmitResult insert_response(const NewResponse& response, Timestamp at);
 
+  // survey.not_found for an unknown survey.
   Progress progress(std::string_view survey);
-  // Responses with seq > since, in seq order, at most `limit`.
+  // Responses with seq > since, in seq order, at most `limit` (none when
+  // limit < 1). Never reads contacts. survey.not_found for an unknown survey.
   std::vector<ExportedResponse> export_responses(std::string_view survey, std::int64_t since,
                                                  std::int64_t limit);
+  // Approved or Rejected may be set from any state (a reviewer may change
+  // their mind); Received only while still received: a review is changed,
+  // not undone (review.bad_state). response.not_found for a seq not of this
+  // survey.
   void set_review_state(std::string_view survey, std::int64_t seq, ReviewState state);
 
-  // API keys: the plaintext is returned once; only SHA-256 is stored.
+  // API keys: 256 random bits, base64url (43 characters), returned once;
+  // only SHA-256 is stored. An empty name: key.invalid. find_api_key: nullopt
+  // for a malformed or unknown key.
   std::string create_api_key(const std::string& name, Role role);
   std::optional<ApiKeyInfo> find_api_key(std::string_view key);
 
@@ -218,13 +270,20 @@ class SurveyStore {
     commit();
   }
   void begin();
+  // Throws when COMMIT fails; the transaction may then still be open
+  // (in_transaction()): roll it back.
   void commit();
+  // Never throws; a no-op outside a transaction.
   void rollback();
   // A savepoint inside a transaction, so one failing job of a group commit
-  // does not undo the others.
+  // does not undo the others. rollback_to_savepoint() undoes the job's work
+  // and drops the savepoint; it throws when the savepoint is gone (SQLite
+  // rolled the whole transaction back, or the job ended it): then nothing
+  // of the transaction can be trusted.
   void savepoint();
   void release();
   void rollback_to_savepoint();
+  bool in_transaction() const;
 
   // "ok", or the problems PRAGMA integrity_check lists.
   std::string integrity_check();

@@ -1,0 +1,717 @@
+// The SQLite store on real files: every operation, its error ids, tokens,
+// races between connections, read-only files.
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "survey_server/migrations.hpp"
+#include "survey_server/sqlite.hpp"
+#include "survey_server/store.hpp"
+#include "survey_server/tokens.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace sipas::survey_server {
+namespace {
+
+using Outcome = SubmitResult::Outcome;
+
+constexpr const char* questionnaire = R"({"id": "sipas", "version": "2024"})";
+
+// Runs `body` and returns the id of the StoreError it throws ("" when none).
+template <typename F>
+std::string error_id_of(F&& body) {
+  try {
+    body();
+  } catch (const StoreError& error) {
+    return error.id();
+  }
+  return "";
+}
+
+template <typename F>
+std::string error_message_of(F&& body) {
+  try {
+    body();
+  } catch (const StoreError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+InvitationInput main_row(const std::string& id, const std::string& stratum,
+                         const std::string& psu = "p1") {
+  InvitationInput row;
+  row.respondent_id = id;
+  row.stratum = stratum;
+  row.psu = psu;
+  row.inclusion_probability = 0.25;
+  row.design_weight = 4;
+  row.attributes = {{"sex", "f"}, {"age_group", "35-44"}};
+  row.contacts = {{"email", id + "@example.vn"}, {"phone", "+84-90-" + id}};
+  return row;
+}
+
+InvitationInput reserve_row(const std::string& id, const std::string& stratum, std::int64_t rank,
+                            const std::string& psu = "p1") {
+  InvitationInput row = main_row(id, stratum, psu);
+  row.reserve = true;
+  row.reserve_rank = rank;
+  return row;
+}
+
+NewResponse response_for(const std::string& survey, std::optional<std::int64_t> invitation,
+                         const std::string& submission_id) {
+  NewResponse response;
+  response.survey = survey;
+  response.invitation = invitation;
+  response.submission_id = submission_id;
+  response.language = "vi";
+  response.answers_json = R"({"q1": 5})";
+  response.client = "client-hash";
+  return response;
+}
+
+std::int64_t count_rows(const std::filesystem::path& db, const std::string& table) {
+  sqlite::Database raw(db, sqlite::Database::Mode::ReadOnly);
+  sqlite::Statement query(raw, "SELECT COUNT(*) FROM " + table);
+  query.step();
+  return query.column_int64(0);
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  std::filesystem::path db() const { return dir_ / "survey.db"; }
+
+  // A store with one open survey "s1".
+  SurveyStore open_survey() {
+    SurveyStore store(db());
+    store.create_survey("s1", questionnaire, "sipas", "2024");
+    store.set_survey_state("s1", SurveyState::Open);
+    return store;
+  }
+
+  test::TempDir dir_{"sipas-store"};
+};
+
+// --------------------------------------------------------------------------
+// Opening
+
+TEST_F(StoreTest, NewFileGetsTheLatestSchemaInWalMode) {
+  SurveyStore store(db());
+  EXPECT_EQ(store.schema_version(), latest_schema_version());
+  EXPECT_GE(latest_schema_version(), 2);
+  EXPECT_EQ(store.path(), db());
+  sqlite::Database raw(db(), sqlite::Database::Mode::ReadOnly);
+  sqlite::Statement mode(raw, "PRAGMA journal_mode");
+  ASSERT_TRUE(mode.step());
+  EXPECT_EQ(mode.column_text(0), "wal");
+  EXPECT_EQ(store.integrity_check(), "ok");
+}
+
+TEST_F(StoreTest, MissingFileWithoutCreateIsOpenFailed) {
+  SurveyStore::Options options;
+  options.create = false;
+  EXPECT_EQ(error_id_of([&] { SurveyStore store(db(), options); }), "store.open_failed");
+  EXPECT_FALSE(std::filesystem::exists(db()));
+}
+
+TEST_F(StoreTest, FileThatIsNotADatabaseIsCorruptAndLeftAsItIs) {
+  const std::string text(4096, 'x');
+  std::ofstream(db(), std::ios::binary) << text;
+  std::string message;
+  EXPECT_EQ(error_id_of([&] { SurveyStore store(db()); }), "store.corrupt");
+  message = error_message_of([&] { SurveyStore store(db()); });
+  EXPECT_NE(message.find(db().string()), std::string::npos) << message;
+  EXPECT_NE(message.find("not an SQLite database"), std::string::npos) << message;
+  EXPECT_EQ(slurp(db()), text);
+}
+
+// --------------------------------------------------------------------------
+// Surveys
+
+TEST_F(StoreTest, SurveysAreCreatedOpenedClosedAndReopened) {
+  SurveyStore store(db());
+  store.create_survey("s1", questionnaire, "sipas", "2024");
+  auto found = store.find_survey("s1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->questionnaire_json, questionnaire);
+  EXPECT_EQ(found->questionnaire_id, "sipas");
+  EXPECT_EQ(found->questionnaire_version, "2024");
+  EXPECT_EQ(found->state, SurveyState::Draft);
+  EXPECT_GT(found->created_at, 0);
+  EXPECT_FALSE(found->opened_at);
+  EXPECT_EQ(store.find_survey_state("s1"), SurveyState::Draft);
+
+  auto opened = store.set_survey_state("s1", SurveyState::Open);
+  EXPECT_EQ(opened.state, SurveyState::Open);
+  ASSERT_TRUE(opened.opened_at);
+  auto closed = store.set_survey_state("s1", SurveyState::Closed);
+  EXPECT_EQ(closed.state, SurveyState::Closed);
+  EXPECT_TRUE(closed.closed_at);
+  auto reopened = store.set_survey_state("s1", SurveyState::Open);
+  EXPECT_EQ(reopened.opened_at, opened.opened_at);
+  EXPECT_FALSE(reopened.closed_at);
+
+  store.create_survey("a0", questionnaire, "par", "1");
+  auto all = store.list_surveys();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, "a0");
+  EXPECT_EQ(all[1].id, "s1");
+  EXPECT_FALSE(store.find_survey("nope"));
+  EXPECT_FALSE(store.find_survey_state("nope"));
+}
+
+TEST_F(StoreTest, SurveyErrorsHaveTheirIds) {
+  SurveyStore store(db());
+  store.create_survey("s1", questionnaire, "sipas", "2024");
+  EXPECT_EQ(error_id_of([&] { store.create_survey("s1", questionnaire, "x", "1"); }),
+            "survey.exists");
+  EXPECT_EQ(error_id_of([&] { store.create_survey("", questionnaire, "x", "1"); }),
+            "survey.bad_id");
+  EXPECT_EQ(error_id_of([&] { store.create_survey("a b", questionnaire, "x", "1"); }),
+            "survey.bad_id");
+  EXPECT_EQ(
+      error_id_of([&] { store.create_survey(std::string(65, 'a'), questionnaire, "x", "1"); }),
+      "survey.bad_id");
+  EXPECT_EQ(error_id_of([&] { store.set_survey_state("nope", SurveyState::Open); }),
+            "survey.not_found");
+  EXPECT_EQ(error_id_of([&] { store.set_survey_state("s1", SurveyState::Closed); }),
+            "survey.bad_state");
+  EXPECT_EQ(error_id_of([&] { store.set_survey_state("s1", SurveyState::Draft); }),
+            "survey.bad_state");
+  store.set_survey_state("s1", SurveyState::Open);
+  EXPECT_EQ(error_id_of([&] { store.set_survey_state("s1", SurveyState::Open); }),
+            "survey.bad_state");
+  EXPECT_EQ(error_id_of([&] { store.set_survey_state("s1", SurveyState::Draft); }),
+            "survey.bad_state");
+  EXPECT_EQ(store.find_survey_state("s1"), SurveyState::Open);
+}
+
+// --------------------------------------------------------------------------
+// Invitations
+
+TEST_F(StoreTest, ImportIssuesTokensToMainRowsAndStoresReservesInactive) {
+  SurveyStore store = open_survey();
+  auto issued = store.import_invitations(
+      "s1", {main_row("r1", "A"), reserve_row("r2", "A", 1), main_row("r3", "B")});
+  ASSERT_EQ(issued.size(), 2u);
+  EXPECT_EQ(issued[0].respondent_id, "r1");
+  EXPECT_EQ(issued[1].respondent_id, "r3");
+  EXPECT_EQ(issued[1].stratum, "B");
+  EXPECT_EQ(issued[0].contacts, main_row("r1", "A").contacts);
+  for (const auto& invitation : issued) {
+    EXPECT_EQ(invitation.token.size(), 22u);
+    EXPECT_TRUE(is_token_syntax(invitation.token));
+    auto found = store.find_invitation_by_token("s1", invitation.token);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->id, invitation.invitation);
+    EXPECT_EQ(found->respondent_id, invitation.respondent_id);
+    EXPECT_EQ(found->status, InvitationStatus::Pending);
+    EXPECT_DOUBLE_EQ(found->design_weight, 4);
+    EXPECT_DOUBLE_EQ(found->inclusion_probability, 0.25);
+  }
+  EXPECT_NE(issued[0].token, issued[1].token);
+  auto progress = store.progress("s1");
+  ASSERT_EQ(progress.strata.size(), 2u);
+  EXPECT_EQ(progress.strata[0].invited, 1);
+  EXPECT_EQ(progress.strata[0].reserves_waiting, 1);
+  EXPECT_EQ(progress.strata[1].invited, 1);
+}
+
+TEST_F(StoreTest, ImportIsAllOrNothingWhenARespondentRepeatsInTheFile) {
+  SurveyStore store = open_survey();
+  std::vector<InvitationInput> rows{main_row("r1", "A"), main_row("r2", "A"), main_row("r1", "B")};
+  EXPECT_EQ(error_id_of([&] { store.import_invitations("s1", rows); }),
+            "invitation.duplicate_respondent");
+  EXPECT_NE(error_message_of([&] { store.import_invitations("s1", rows); }).find("\"r1\""),
+            std::string::npos);
+  EXPECT_TRUE(store.progress("s1").strata.empty());
+  EXPECT_EQ(count_rows(db(), "invitations"), 0);
+}
+
+TEST_F(StoreTest, ImportIsAllOrNothingWhenARespondentIsAlreadyInvited) {
+  SurveyStore store = open_survey();
+  store.import_invitations("s1", {main_row("r1", "A")});
+  std::vector<InvitationInput> rows{main_row("r2", "A"), main_row("r3", "A"), main_row("r1", "A")};
+  std::string message = error_message_of([&] { store.import_invitations("s1", rows); });
+  EXPECT_NE(message.find("\"r1\""), std::string::npos) << message;
+  EXPECT_EQ(error_id_of([&] { store.import_invitations("s1", rows); }),
+            "invitation.duplicate_respondent");
+  EXPECT_EQ(count_rows(db(), "invitations"), 1);
+  EXPECT_EQ(count_rows(db(), "invitation_contacts"), 2);
+  EXPECT_EQ(count_rows(db(), "invitation_attributes"), 2);
+  // The same respondent in another survey is another invitation.
+  store.create_survey("s2", questionnaire, "sipas", "2024");
+  EXPECT_EQ(store.import_invitations("s2", {main_row("r1", "A")}).size(), 1u);
+}
+
+TEST_F(StoreTest, ImportErrorsHaveTheirIds) {
+  SurveyStore store = open_survey();
+  EXPECT_EQ(error_id_of([&] { store.import_invitations("nope", {main_row("r1", "A")}); }),
+            "survey.not_found");
+  auto bad = main_row("r1", "A");
+  bad.inclusion_probability = 0;
+  EXPECT_EQ(error_id_of([&] { store.import_invitations("s1", {bad}); }), "invitation.invalid");
+  bad = main_row("r1", "A");
+  bad.inclusion_probability = 1.5;
+  EXPECT_EQ(error_id_of([&] { store.import_invitations("s1", {bad}); }), "invitation.invalid");
+  bad = main_row("r1", "A");
+  bad.design_weight = -1;
+  EXPECT_EQ(error_id_of([&] { store.import_invitations("s1", {bad}); }), "invitation.invalid");
+  bad = main_row("", "A");
+  EXPECT_EQ(error_id_of([&] { store.import_invitations("s1", {bad}); }), "invitation.invalid");
+  EXPECT_EQ(count_rows(db(), "invitations"), 0);
+}
+
+TEST_F(StoreTest, ReservesAreActivatedByRankThenImportOrder) {
+  SurveyStore store = open_survey();
+  store.import_invitations(
+      "s1", {main_row("m1", "A"), reserve_row("x3", "A", 3), reserve_row("x1", "A", 1),
+             reserve_row("y2", "A", 2), reserve_row("z2", "A", 2), reserve_row("b1", "B", 1),
+             reserve_row("q1", "A", 1, "p2")});
+  auto first = store.activate_reserves("s1", "A", std::nullopt, 2);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].respondent_id, "x1");
+  EXPECT_EQ(first[1].respondent_id, "q1");  // rank 1, imported after x1
+  EXPECT_TRUE(first[0].reserve);
+  EXPECT_EQ(first[0].reserve_rank, 1);
+  EXPECT_EQ(first[0].contacts, main_row("x1", "A").contacts);
+  EXPECT_EQ(first[0].token.size(), 22u);
+  auto found = store.find_invitation_by_token("s1", first[0].token);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->respondent_id, "x1");
+  EXPECT_EQ(found->status, InvitationStatus::Pending);
+
+  auto in_psu = store.activate_reserves("s1", "A", std::string_view("p1"), 1);
+  ASSERT_EQ(in_psu.size(), 1u);
+  EXPECT_EQ(in_psu[0].respondent_id, "y2");                          // rank 2, before z2
+  auto rest = store.activate_reserves("s1", "A", std::nullopt, 10);  // fewer than asked
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].respondent_id, "z2");
+  EXPECT_EQ(rest[1].respondent_id, "x3");
+  EXPECT_EQ(error_id_of([&] { store.activate_reserves("s1", "A", std::nullopt, 1); }),
+            "invitation.no_reserve");
+  EXPECT_EQ(error_id_of([&] { store.activate_reserves("s1", "B", std::nullopt, 0); }),
+            "invitation.invalid");
+  EXPECT_EQ(error_id_of([&] { store.activate_reserves("nope", "B", std::nullopt, 1); }),
+            "survey.not_found");
+  auto progress = store.progress("s1");
+  EXPECT_EQ(progress.strata[0].invited, 6);
+  EXPECT_EQ(progress.strata[0].reserves_waiting, 0);
+  EXPECT_EQ(progress.strata[1].reserves_waiting, 1);
+}
+
+TEST_F(StoreTest, TokenLookupRefusesOtherSurveysMalformedAndUnknownTokens) {
+  SurveyStore store = open_survey();
+  store.create_survey("s2", questionnaire, "sipas", "2024");
+  auto issued = store.import_invitations("s1", {main_row("r1", "A")});
+  const std::string& token = issued[0].token;
+  EXPECT_TRUE(store.find_invitation_by_token("s1", token));
+  EXPECT_FALSE(store.find_invitation_by_token("s2", token));
+  EXPECT_FALSE(store.find_invitation_by_token("s1", token.substr(1)));
+  EXPECT_FALSE(store.find_invitation_by_token("s1", token + "A"));
+  EXPECT_FALSE(store.find_invitation_by_token("s1", "' OR 1=1 --aaaaaaaaaaaa"));
+  EXPECT_FALSE(store.find_invitation_by_token("s1", random_token()));
+}
+
+TEST_F(StoreTest, OpeningIsRecordedOnceAndStatusFollowsTheInvitation) {
+  SurveyStore store = open_survey();
+  auto issued = store.import_invitations("s1", {main_row("r1", "A"), main_row("r2", "A")});
+  store.mark_opened(issued[0].invitation, 1000);
+  store.mark_opened(issued[0].invitation, 2000);
+  EXPECT_EQ(store.find_invitation_by_token("s1", issued[0].token)->status,
+            InvitationStatus::Opened);
+  sqlite::Database raw(db(), sqlite::Database::Mode::ReadOnly);
+  sqlite::Statement opened(raw, "SELECT opened_at FROM invitations WHERE id = ?1");
+  opened.bind(1, issued[0].invitation);
+  ASSERT_TRUE(opened.step());
+  EXPECT_EQ(opened.column_int64(0), 1000);
+  EXPECT_EQ(error_id_of([&] { store.mark_opened(999999, 1000); }), "invitation.not_found");
+
+  auto result = store.insert_response(response_for("s1", issued[0].invitation, "sub-1"), 3000);
+  EXPECT_EQ(result.outcome, Outcome::Stored);
+  EXPECT_EQ(store.find_invitation_by_token("s1", issued[0].token)->status,
+            InvitationStatus::Responded);
+  // Answered through the JSON API without opening the form: counted as opened.
+  store.insert_response(response_for("s1", issued[1].invitation, "sub-2"), 3000);
+  auto progress = store.progress("s1");
+  ASSERT_EQ(progress.strata.size(), 1u);
+  EXPECT_EQ(progress.strata[0].invited, 2);
+  EXPECT_EQ(progress.strata[0].opened, 2);
+  EXPECT_EQ(progress.strata[0].responded, 2);
+}
+
+// --------------------------------------------------------------------------
+// Drafts
+
+TEST_F(StoreTest, DraftsAreReplacedOnSaveAndRemovedByTheResponse) {
+  SurveyStore store = open_survey();
+  auto issued = store.import_invitations("s1", {main_row("r1", "A"), reserve_row("x1", "A", 1)});
+  std::int64_t invitation = issued[0].invitation;
+  EXPECT_FALSE(store.load_draft(invitation));
+  store.save_draft(invitation, R"({"q1": 1})", 100);
+  store.save_draft(invitation, R"({"q1": 2})", 200);
+  EXPECT_EQ(store.load_draft(invitation), R"({"q1": 2})");
+  EXPECT_EQ(count_rows(db(), "drafts"), 1);
+
+  EXPECT_EQ(store.insert_response(response_for("s1", invitation, "sub-1"), 300).outcome,
+            Outcome::Stored);
+  EXPECT_FALSE(store.load_draft(invitation));
+  EXPECT_EQ(error_id_of([&] { store.save_draft(invitation, "{}", 400); }),
+            "invitation.already_responded");
+  EXPECT_EQ(error_id_of([&] { store.save_draft(999999, "{}", 400); }), "invitation.not_found");
+  sqlite::Database raw(db(), sqlite::Database::Mode::ReadOnly);
+  sqlite::Statement reserve(raw, "SELECT id FROM invitations WHERE respondent_id = 'x1'");
+  ASSERT_TRUE(reserve.step());
+  std::int64_t reserve_id = reserve.column_int64(0);
+  EXPECT_EQ(error_id_of([&] { store.save_draft(reserve_id, "{}", 400); }), "invitation.inactive");
+}
+
+// --------------------------------------------------------------------------
+// Responses
+
+TEST_F(StoreTest, ResponseOutcomesChangeNothingUnlessStored) {
+  SurveyStore store(db());
+  store.create_survey("s1", questionnaire, "sipas", "2024");
+  auto issued = store.import_invitations(
+      "s1", {main_row("r1", "A"), main_row("r2", "A"), reserve_row("x1", "A", 1)});
+  std::int64_t r1 = issued[0].invitation, r2 = issued[1].invitation;
+  sqlite::Database raw(db(), sqlite::Database::Mode::ReadOnly);
+  sqlite::Statement reserve(raw, "SELECT id FROM invitations WHERE respondent_id = 'x1'");
+  ASSERT_TRUE(reserve.step());
+  std::int64_t x1 = reserve.column_int64(0);
+  reserve.reset();
+
+  // A draft survey takes no answers.
+  EXPECT_EQ(store.insert_response(response_for("s1", r1, "a"), 10).outcome, Outcome::SurveyNotOpen);
+  store.set_survey_state("s1", SurveyState::Open);
+
+  SubmitResult first = store.insert_response(response_for("s1", r1, "a"), 20);
+  EXPECT_EQ(first.outcome, Outcome::Stored);
+  EXPECT_GT(first.response, 0);
+  EXPECT_EQ(first.received_at, 20);
+
+  // The same submission again: the first result, however often.
+  SubmitResult again = store.insert_response(response_for("s1", r1, "a"), 30);
+  EXPECT_EQ(again.outcome, Outcome::Repeated);
+  EXPECT_EQ(again.response, first.response);
+  EXPECT_EQ(again.received_at, 20);
+
+  // Another submission for an answered invitation.
+  SubmitResult other = store.insert_response(response_for("s1", r1, "b"), 40);
+  EXPECT_EQ(other.outcome, Outcome::AlreadyResponded);
+  EXPECT_EQ(other.response, first.response);
+
+  EXPECT_EQ(store.insert_response(response_for("s1", x1, "c"), 50).outcome,
+            Outcome::InvitationInactive);
+
+  // A submission id reused for another respondent is a client bug, not a repeat.
+  EXPECT_EQ(error_id_of([&] { store.insert_response(response_for("s1", r2, "a"), 60); }),
+            "response.submission_conflict");
+  EXPECT_EQ(error_id_of([&] { store.insert_response(response_for("s1", std::nullopt, "a"), 60); }),
+            "response.submission_conflict");
+
+  // Open link: no invitation.
+  SubmitResult open_link = store.insert_response(response_for("s1", std::nullopt, "k1"), 70);
+  EXPECT_EQ(open_link.outcome, Outcome::Stored);
+  EXPECT_GT(open_link.response, first.response);
+  EXPECT_EQ(store.insert_response(response_for("s1", std::nullopt, "k1"), 80).outcome,
+            Outcome::Repeated);
+
+  store.set_survey_state("s1", SurveyState::Closed);
+  EXPECT_EQ(store.insert_response(response_for("s1", r2, "d"), 90).outcome, Outcome::SurveyNotOpen);
+  // A retry after the close still gets its first result.
+  SubmitResult late_retry = store.insert_response(response_for("s1", r1, "a"), 100);
+  EXPECT_EQ(late_retry.outcome, Outcome::Repeated);
+  EXPECT_EQ(late_retry.response, first.response);
+
+  EXPECT_EQ(count_rows(db(), "responses"), 2);
+}
+
+TEST_F(StoreTest, ResponseErrorsHaveTheirIds) {
+  SurveyStore store = open_survey();
+  store.create_survey("s2", questionnaire, "sipas", "2024");
+  store.set_survey_state("s2", SurveyState::Open);
+  auto issued = store.import_invitations("s2", {main_row("r1", "A")});
+  EXPECT_EQ(error_id_of([&] { store.insert_response(response_for("nope", std::nullopt, "a"), 1); }),
+            "survey.not_found");
+  EXPECT_EQ(
+      error_id_of([&] { store.insert_response(response_for("s1", issued[0].invitation, "a"), 1); }),
+      "invitation.not_found");
+  EXPECT_EQ(error_id_of([&] { store.insert_response(response_for("s1", 999999, "a"), 1); }),
+            "invitation.not_found");
+  EXPECT_EQ(error_id_of([&] { store.insert_response(response_for("s1", std::nullopt, ""), 1); }),
+            "response.bad_submission_id");
+  EXPECT_EQ(error_id_of([&] {
+              store.insert_response(response_for("s1", std::nullopt, std::string(129, 'a')), 1);
+            }),
+            "response.bad_submission_id");
+  EXPECT_EQ(count_rows(db(), "responses"), 0);
+}
+
+// Eight connections (as eight processes would have) race one invitation:
+// BEGIN IMMEDIATE and the UNIQUE constraint let exactly one through.
+TEST_F(StoreTest, OneInvitationRacedFromEightConnectionsStoresOneResponse) {
+  std::int64_t invitation = 0;
+  {
+    SurveyStore store = open_survey();
+    invitation = store.import_invitations("s1", {main_row("r1", "A")})[0].invitation;
+  }
+  constexpr int racers = 8;
+  std::vector<SubmitResult> results(racers);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < racers; ++i) {
+    threads.emplace_back([&, i] {
+      SurveyStore store(db());
+      ready.fetch_add(1);
+      while (ready.load() < racers)
+        std::this_thread::yield();
+      results[static_cast<std::size_t>(i)] =
+          store.insert_response(response_for("s1", invitation, "racer-" + std::to_string(i)), 1);
+    });
+  }
+  for (auto& thread : threads)
+    thread.join();
+  auto stored = std::count_if(results.begin(), results.end(),
+                              [](const SubmitResult& r) { return r.outcome == Outcome::Stored; });
+  auto refused = std::count_if(results.begin(), results.end(), [](const SubmitResult& r) {
+    return r.outcome == Outcome::AlreadyResponded;
+  });
+  EXPECT_EQ(stored, 1);
+  EXPECT_EQ(refused, racers - 1);
+  EXPECT_EQ(count_rows(db(), "responses"), 1);
+}
+
+TEST_F(StoreTest, ExportCarriesTheDesignButNeverTheContacts) {
+  SurveyStore store = open_survey();
+  auto issued = store.import_invitations("s1", {main_row("r1", "A", "p7"), main_row("r2", "B")});
+  store.insert_response(response_for("s1", issued[0].invitation, "a"), 10);
+  store.insert_response(response_for("s1", std::nullopt, "b"), 20);
+  store.insert_response(response_for("s1", issued[1].invitation, "c"), 30);
+
+  auto all = store.export_responses("s1", 0, 100);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_LT(all[0].seq, all[1].seq);
+  EXPECT_LT(all[1].seq, all[2].seq);
+  EXPECT_EQ(all[0].submission_id, "a");
+  EXPECT_EQ(all[0].language, "vi");
+  EXPECT_EQ(all[0].answers_json, R"({"q1": 5})");
+  EXPECT_EQ(all[0].received_at, 10);
+  EXPECT_EQ(all[0].review, ReviewState::Received);
+  EXPECT_EQ(all[0].respondent_id, "r1");
+  EXPECT_EQ(all[0].stratum, "A");
+  EXPECT_EQ(all[0].psu, "p7");
+  EXPECT_EQ(all[0].inclusion_probability, 0.25);
+  EXPECT_EQ(all[0].design_weight, 4);
+  EXPECT_EQ(all[0].attributes, main_row("r1", "A").attributes);
+  EXPECT_FALSE(all[1].respondent_id);
+  EXPECT_FALSE(all[1].stratum);
+  EXPECT_FALSE(all[1].design_weight);
+  EXPECT_TRUE(all[1].attributes.empty());
+
+  for (const auto& row : all) {
+    std::string everything = row.submission_id + row.language + row.answers_json +
+                             row.respondent_id.value_or("") + row.stratum.value_or("") +
+                             row.psu.value_or("");
+    for (const auto& [name, value] : row.attributes)
+      everything += name + value;
+    EXPECT_EQ(everything.find("@example.vn"), std::string::npos);
+    EXPECT_EQ(everything.find("+84-90-"), std::string::npos);
+    EXPECT_EQ(everything.find("email"), std::string::npos);
+  }
+
+  auto page = store.export_responses("s1", all[0].seq, 1);
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].seq, all[1].seq);
+  EXPECT_TRUE(store.export_responses("s1", all[2].seq, 100).empty());
+  EXPECT_TRUE(store.export_responses("s1", 0, 0).empty());
+  EXPECT_EQ(error_id_of([&] { store.export_responses("nope", 0, 10); }), "survey.not_found");
+  EXPECT_EQ(error_id_of([&] { store.progress("nope"); }), "survey.not_found");
+  EXPECT_EQ(store.progress("s1").open_link_responses, 1);
+}
+
+TEST_F(StoreTest, ReviewsAreChangedButNotUndone) {
+  SurveyStore store = open_survey();
+  store.create_survey("s2", questionnaire, "sipas", "2024");
+  auto stored = store.insert_response(response_for("s1", std::nullopt, "a"), 10);
+  store.set_review_state("s1", stored.response, ReviewState::Received);  // no change
+  store.set_review_state("s1", stored.response, ReviewState::Approved);
+  EXPECT_EQ(store.export_responses("s1", 0, 10)[0].review, ReviewState::Approved);
+  store.set_review_state("s1", stored.response, ReviewState::Rejected);
+  EXPECT_EQ(store.export_responses("s1", 0, 10)[0].review, ReviewState::Rejected);
+  EXPECT_EQ(
+      error_id_of([&] { store.set_review_state("s1", stored.response, ReviewState::Received); }),
+      "review.bad_state");
+  EXPECT_EQ(
+      error_id_of([&] { store.set_review_state("s2", stored.response, ReviewState::Approved); }),
+      "response.not_found");
+  EXPECT_EQ(error_id_of([&] { store.set_review_state("s1", 999, ReviewState::Approved); }),
+            "response.not_found");
+}
+
+// --------------------------------------------------------------------------
+// API keys and tokens
+
+TEST_F(StoreTest, ApiKeysAreFoundByHashAndStoredOnlyAsHashes) {
+  std::string manager, analyst;
+  {
+    SurveyStore store(db());
+    manager = store.create_api_key("desk", Role::Manager);
+    analyst = store.create_api_key("stats", Role::Analyst);
+    EXPECT_EQ(manager.size(), 43u);
+    auto found = store.find_api_key(manager);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->name, "desk");
+    EXPECT_EQ(found->role, Role::Manager);
+    EXPECT_EQ(store.find_api_key(analyst)->role, Role::Analyst);
+    EXPECT_FALSE(store.find_api_key(manager.substr(1)));
+    EXPECT_FALSE(store.find_api_key(random_token(api_key_bytes)));
+    EXPECT_FALSE(store.find_api_key(""));
+    EXPECT_EQ(error_id_of([&] { store.create_api_key("", Role::Manager); }), "key.invalid");
+  }
+  std::string bytes = slurp(db());
+  EXPECT_EQ(bytes.find(manager), std::string::npos);
+  EXPECT_EQ(bytes.find(analyst), std::string::npos);
+  EXPECT_NE(bytes.find(hash_secret(manager)), std::string::npos);
+}
+
+TEST_F(StoreTest, ThousandTokensAreDistinctBase64urlAndNeverStoredInPlain) {
+  std::vector<IssuedInvitation> issued;
+  {
+    SurveyStore store = open_survey();
+    std::vector<InvitationInput> rows;
+    for (int i = 0; i < 1000; ++i)
+      rows.push_back(main_row("r" + std::to_string(i), "A"));
+    issued = store.import_invitations("s1", rows);
+    ASSERT_EQ(issued.size(), 1000u);
+    for (std::size_t i = 0; i < issued.size(); i += 97) {
+      auto found = store.find_invitation_by_token("s1", issued[i].token);
+      ASSERT_TRUE(found);
+      EXPECT_EQ(found->id, issued[i].invitation);
+    }
+  }
+  std::set<std::string> distinct;
+  for (const auto& invitation : issued) {
+    EXPECT_EQ(invitation.token.size(), 22u);
+    EXPECT_TRUE(std::all_of(invitation.token.begin(), invitation.token.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+    })) << invitation.token;
+    distinct.insert(invitation.token);
+  }
+  EXPECT_EQ(distinct.size(), 1000u);
+  // Every connection closed: the WAL is checkpointed into the file; read both.
+  std::string bytes = slurp(db());
+  std::filesystem::path wal = db().string() + "-wal";
+  if (std::filesystem::exists(wal)) bytes += slurp(wal);
+  for (const auto& invitation : issued) {
+    ASSERT_EQ(bytes.find(invitation.token), std::string::npos) << invitation.token;
+  }
+  EXPECT_NE(bytes.find(hash_secret(issued[0].token)), std::string::npos);
+}
+
+TEST(TokensTest, HashesEncodingsAndComparisons) {
+  EXPECT_EQ(hash_secret("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(base64url_encode(""), "");
+  EXPECT_EQ(base64url_encode("f"), "Zg");
+  EXPECT_EQ(base64url_encode("fo"), "Zm8");
+  EXPECT_EQ(base64url_encode("foo"), "Zm9v");
+  EXPECT_EQ(base64url_encode("\xfb\xff\xbf"), "-_-_");
+  EXPECT_EQ(base64url_length(token_bytes), 22u);
+  EXPECT_EQ(base64url_length(api_key_bytes), 43u);
+  EXPECT_TRUE(is_token_syntax("AAAAAAAAAAAAAAAAAAAA-_"));
+  EXPECT_FALSE(is_token_syntax("AAAAAAAAAAAAAAAAAAAA+/"));
+  EXPECT_FALSE(is_token_syntax("AAAAAAAAAAAAAAAAAAAAA"));
+  EXPECT_TRUE(constant_time_equal("secret", "secret"));
+  EXPECT_FALSE(constant_time_equal("secret", "secreT"));
+  EXPECT_FALSE(constant_time_equal("secret", "secret!"));
+  EXPECT_TRUE(constant_time_equal("", ""));
+}
+
+// --------------------------------------------------------------------------
+// Transactions, integrity, read-only
+
+TEST_F(StoreTest, TransactionRollsBackEverythingWhenItsBodyThrows) {
+  SurveyStore store(db());
+  EXPECT_THROW(store.transaction([&] {
+    store.create_survey("s1", questionnaire, "sipas", "2024");
+    store.create_survey("s2", questionnaire, "sipas", "2024");
+    throw std::runtime_error("no");
+  }),
+               std::runtime_error);
+  EXPECT_TRUE(store.list_surveys().empty());
+  EXPECT_FALSE(store.in_transaction());
+
+  // Inside a transaction a failed operation undoes only itself.
+  store.transaction([&] {
+    store.create_survey("s1", questionnaire, "sipas", "2024");
+    EXPECT_EQ(error_id_of([&] { store.create_survey("s1", questionnaire, "x", "1"); }),
+              "survey.exists");
+    EXPECT_EQ(error_id_of([&] {
+                store.import_invitations("s1", {main_row("r1", "A"), main_row("r1", "B")});
+              }),
+              "invitation.duplicate_respondent");
+    store.create_survey("s2", questionnaire, "sipas", "2024");
+  });
+  EXPECT_EQ(store.list_surveys().size(), 2u);
+  EXPECT_EQ(store.integrity_check(), "ok");
+}
+
+TEST_F(StoreTest, ReadOnlyStoreReadsButEveryWriteIsReadOnly) {
+  {
+    SurveyStore store = open_survey();
+    store.import_invitations("s1", {main_row("r1", "A")});
+  }
+  SurveyStore::Options options;
+  options.read_only = true;
+  SurveyStore store(db(), options);
+  EXPECT_EQ(store.list_surveys().size(), 1u);
+  EXPECT_EQ(store.progress("s1").strata.size(), 1u);
+  EXPECT_EQ(error_id_of([&] { store.create_survey("s2", questionnaire, "x", "1"); }),
+            "store.read_only");
+  EXPECT_EQ(error_id_of([&] { store.insert_response(response_for("s1", std::nullopt, "a"), 1); }),
+            "store.read_only");
+  EXPECT_EQ(error_id_of([&] { store.create_api_key("k", Role::Manager); }), "store.read_only");
+  EXPECT_EQ(store.integrity_check(), "ok");
+}
+
+// A file the process may not write (chmod 0444). Root writes it regardless,
+// so there the test proves nothing and says so.
+TEST_F(StoreTest, ReadOnlyFileOpensForReadingAndRefusesWrites) {
+  { open_survey(); }
+  std::filesystem::permissions(db(), std::filesystem::perms::owner_read |
+                                         std::filesystem::perms::group_read |
+                                         std::filesystem::perms::others_read);
+  if (::geteuid() == 0) {
+    std::filesystem::permissions(db(), std::filesystem::perms::owner_all);
+    GTEST_SKIP() << "running as root, which can write a 0444 file; "
+                    "ReadOnlyStoreReadsButEveryWriteIsReadOnly covers the read-only path";
+  }
+  SurveyStore store(db());
+  EXPECT_EQ(store.list_surveys().size(), 1u);
+  EXPECT_EQ(error_id_of([&] { store.create_survey("s2", questionnaire, "x", "1"); }),
+            "store.read_only");
+  std::filesystem::permissions(db(), std::filesystem::perms::owner_all);
+}
+
+}  // namespace
+}  // namespace sipas::survey_server
