@@ -3,6 +3,9 @@
 // alone, and nothing is acknowledged before COMMIT returns.
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -10,6 +13,7 @@
 #include <future>
 #include <mutex>
 #include <numeric>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -390,6 +394,57 @@ TEST_F(CommitQueueTest, BatchesNeverExceedMaxBatch) {
     EXPECT_EQ(stats.batch_histogram[2], 10u);
   }
   EXPECT_EQ(rows(), 40u);
+}
+
+// kill -9 under load: every job whose `done` had said "stored" is in the file.
+// The child commits through a CommitQueue and reports each acknowledgement on
+// a pipe; the parent kills it mid-stream. (A process kill keeps what the OS
+// has; synchronous=FULL is what covers power loss, which no test can cut.)
+TEST_F(CommitQueueTest, AcknowledgedJobsSurviveSigkill) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    try {
+      CommitQueue queue(db());
+      for (std::uint32_t i = 0;; ++i) {
+        queue.submit(
+            [i](SurveyStore& s) { s.insert_response(open_link("k" + std::to_string(i)), 1); },
+            [i, fd = fds[1]](std::exception_ptr error) {
+              if (!error) (void)!::write(fd, &i, sizeof i);
+            });
+        if (i % 64 == 63) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    } catch (...) {
+    }
+    ::_exit(3);
+  }
+  ::close(fds[1]);
+  std::set<std::uint32_t> acknowledged;
+  std::uint32_t id = 0;
+  while (acknowledged.size() < 3000 && ::read(fds[0], &id, sizeof id) == sizeof id)
+    acknowledged.insert(id);
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  while (::read(fds[0], &id, sizeof id) == sizeof id)
+    acknowledged.insert(id);
+  ::close(fds[0]);
+  ASSERT_GE(acknowledged.size(), 3000u);
+
+  SurveyStore fresh(db());
+  EXPECT_EQ(fresh.integrity_check(), "ok");
+  std::set<std::string> stored;
+  for (const auto& row : fresh.export_responses("s1", 0, 10'000'000))
+    stored.insert(row.submission_id);
+  std::size_t missing = 0;
+  for (std::uint32_t k : acknowledged)
+    missing += stored.count("k" + std::to_string(k)) == 0;
+  EXPECT_EQ(missing, 0u) << "of " << acknowledged.size() << " acknowledged";
+  EXPECT_GE(stored.size(), acknowledged.size());
 }
 
 }  // namespace

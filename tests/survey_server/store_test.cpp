@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -694,23 +695,46 @@ TEST_F(StoreTest, ReadOnlyStoreReadsButEveryWriteIsReadOnly) {
   EXPECT_EQ(store.integrity_check(), "ok");
 }
 
-// A file the process may not write (chmod 0444). Root writes it regardless,
-// so there the test proves nothing and says so.
+// A file the process may not write (chmod 0444): it opens for reading and
+// every write is store.read_only. Root writes a 0444 file regardless, so as
+// root the check runs in a child process that has become "nobody".
 TEST_F(StoreTest, ReadOnlyFileOpensForReadingAndRefusesWrites) {
   { open_survey(); }
-  std::filesystem::permissions(db(), std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::group_read |
-                                         std::filesystem::perms::others_read);
-  if (::geteuid() == 0) {
-    std::filesystem::permissions(db(), std::filesystem::perms::owner_all);
-    GTEST_SKIP() << "running as root, which can write a 0444 file; "
-                    "ReadOnlyStoreReadsButEveryWriteIsReadOnly covers the read-only path";
+  namespace fs = std::filesystem;
+  fs::permissions(db(), fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  auto check = [&]() -> int {
+    try {
+      SurveyStore store(db());
+      if (store.list_surveys().size() != 1) return 10;
+      if (error_id_of([&] { store.create_survey("s2", questionnaire, "x", "1"); }) !=
+          "store.read_only")
+        return 11;
+      if (error_id_of([&] { store.insert_response(response_for("s1", std::nullopt, "a"), 1); }) !=
+          "store.read_only")
+        return 12;
+      return 0;
+    } catch (...) {
+      return 13;
+    }
+  };
+  if (::geteuid() != 0) {
+    EXPECT_EQ(check(), 0);
+  } else {
+    constexpr uid_t nobody = 65534;
+    fs::permissions(dir_.path(), fs::perms::all);  // "nobody" may create -wal and -shm
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      if (::setgid(nobody) != 0 || ::setuid(nobody) != 0) ::_exit(20);
+      ::_exit(check());
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
   }
-  SurveyStore store(db());
-  EXPECT_EQ(store.list_surveys().size(), 1u);
-  EXPECT_EQ(error_id_of([&] { store.create_survey("s2", questionnaire, "x", "1"); }),
-            "store.read_only");
-  std::filesystem::permissions(db(), std::filesystem::perms::owner_all);
+  fs::permissions(db(), fs::perms::owner_all);
+  EXPECT_EQ(count_rows(db(), "surveys"), 1);
 }
 
 }  // namespace
