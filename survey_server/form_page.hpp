@@ -1,0 +1,103 @@
+#pragma once
+
+// The public pages of a survey, rendered on the server as complete HTML
+// documents: the questionnaire's form, the thank-you page, and message pages
+// (errors such as an unknown survey, a used invitation, a closed survey).
+//
+// The form works without JavaScript: it is a plain <form method=post> whose
+// fields parse_form() (form_submission.hpp) reads back. It is mobile-first:
+// one column, large touch targets, and each matrix row is its own fieldset of
+// radio buttons (a list on a phone, laid out as a table by CSS on a wide
+// screen). It is accessible: every input has a <label>, choice groups,
+// matrix rows and sections are <fieldset>s with a <legend>, hints and errors
+// are tied to inputs with aria-describedby, invalid inputs carry
+// aria-invalid, and an error summary at the top links to each problem. It
+// has `novalidate`: the server validates and answers in the respondent's
+// language.
+//
+// Field names: an item's id (matrix rows by their own id); a multiple choice
+// repeats the name once per selected code; control fields start with '_':
+// _submission (the idempotency key), _action ("submit", or "save" for a
+// draft), _lang. Element ids: item-{id} (an item's container), section-{id},
+// f-{id} (a text-like input) or f-{id}-{choice index} (a radio or checkbox),
+// hint-{id}, error-{id}; the page's own elements start with "sipas-" (which no
+// item id can produce, since ids have no '-').
+//
+// Assets: every page links {asset_base}form.css; the form page also loads
+// {asset_base}form.js (deferred), which reads the skip logic from
+// <script type="application/json" id="sipas-logic"> (form_logic_to_json,
+// questionnaires/expression_json.hpp), hides the items and sections that do
+// not apply (hidden attribute) and disables their inputs so that they are not
+// submitted. Nothing is inline but that JSON data block, so a strict
+// Content-Security-Policy (default-src 'self') fits. The files are in
+// embedded_server_assets() as "assets/form.css" and "assets/form.js".
+//
+// Choices are listed in the scale's order; a scale displayed `descending` is
+// listed from its last code to its first (5 down to 1, as the printed SIPAS
+// form), except that its excluded ("don't know") codes stay last. A rating of
+// at most 11 values is a row of radio buttons, a wider one a number box.
+// Numbers are typed in text boxes with inputmode (not type=number, which a
+// browser empties when it cannot read it, hiding the mistake from the server).
+// Items with `preload` are shown read-only and not posted: the server sets
+// them from the invitation. A calculate item renders nothing.
+//
+// Everything that comes from the questionnaire or the respondent is escaped
+// (html.hpp). Texts may name another item as ${id}: it is replaced by that
+// item's current answer (a choice's label), and the script keeps it current.
+//
+// Interface texts (buttons, the error summary's title, ...) exist in
+// Vietnamese and English; any other language gets English.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "questionnaires/questionnaire.hpp"
+#include "questionnaires/response.hpp"
+#include "questionnaires/validation.hpp"
+
+namespace sipas::survey_server {
+
+// Where the server serves assets/form.css and assets/form.js.
+inline constexpr std::string_view default_asset_base = "/assets/";
+
+struct FormPage {
+  const questionnaires::Questionnaire* questionnaire = nullptr;  // required
+  std::string survey_id;
+  std::size_t language = 0;  // index into questionnaire->languages()
+  // The form's action (path and query, e.g. "/s/hn-2026?t=TOKEN"); escaped by
+  // the renderer, so pass it as the URL itself.
+  std::string action;
+  std::string submission_id;  // hidden field _submission
+  // Prefill: a draft, or the answers just rejected. Choices stay checked and
+  // texts filled, even invalid ones, so the respondent can correct them.
+  const questionnaires::Response* answers = nullptr;
+  // Issues shown next to their items, and listed in a summary at the top
+  // (with links to the items); issues of no item are listed only there.
+  const questionnaires::ValidationResult* errors = nullptr;
+  bool can_save_draft = false;  // a "save and continue later" button (_action=save)
+  bool draft_saved = false;     // a "your answers are saved" notice
+  // The language links are this URL with "lang=xx" appended after '?' or '&';
+  // empty: `action`.
+  std::string language_switch_base;
+  std::string asset_base = std::string(default_asset_base);
+};
+
+std::string render_form(const FormPage& page);
+
+// After a successful submission: the title and the questionnaire's closing
+// text (or a default thank-you sentence).
+std::string render_thanks(const questionnaires::Questionnaire& q, std::size_t language,
+                          std::string_view asset_base = default_asset_base);
+
+// A page with a heading and a message (the message's line breaks become
+// paragraphs). `lang` is the page's language code.
+std::string render_message(std::string_view title, std::string_view message, std::string_view lang,
+                           std::string_view asset_base = default_asset_base);
+// The same, titled for an HTTP status (404 "Không tìm thấy" / "Not found", 409
+// "Phiếu đã được trả lời" / "Already answered", 410 "Khảo sát đã đóng" /
+// "Survey closed", ...).
+std::string render_message(int status, std::string_view message, std::string_view lang,
+                           std::string_view asset_base = default_asset_base);
+
+}  // namespace sipas::survey_server
