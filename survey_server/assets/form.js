@@ -108,12 +108,26 @@
     return isFinite(r) ? num(r) : EMPTY;
   }
 
-  // The shortest text that reads back as n (std::to_chars), for string-length.
+  // The text std::to_chars(double) writes for n, for string-length: the
+  // shortest digits that read back as n, in fixed or scientific notation
+  // (printf's %f or %e form, exponent of at least two digits), whichever is
+  // shorter, fixed on a tie.
   function numberText(n) {
-    var s = String(n);
-    var m = /^(-?[\d.]+)e([-+])(\d+)$/.exec(s);
-    if (m) s = m[1] + "e" + m[2] + (m[3].length < 2 ? "0" : "") + m[3];
-    return s;
+    if (n === 0) return Object.is(n, -0) ? "-0" : "0";
+    var sign = n < 0 ? "-" : "";
+    var m = /^(\d)(?:\.(\d+))?e([-+]\d+)$/.exec(Math.abs(n).toExponential());
+    var digits = m[1] + (m[2] || ""), exponent = Number(m[3]);
+    var scientific = m[1] + (m[2] ? "." + m[2] : "") + "e" + (exponent < 0 ? "-" : "+") +
+        (Math.abs(exponent) < 10 ? "0" : "") + Math.abs(exponent);
+    var fixed;
+    if (exponent < 0) {
+      fixed = "0." + "0".repeat(-exponent - 1) + digits;
+    } else if (digits.length <= exponent + 1) {
+      fixed = digits + "0".repeat(exponent + 1 - digits.length);
+    } else {
+      fixed = digits.slice(0, exponent + 1) + "." + digits.slice(exponent + 1);
+    }
+    return sign + (scientific.length < fixed.length ? scientific : fixed);
   }
 
   // ---------------------------------------------------------------- expressions
@@ -448,7 +462,23 @@
     form.addEventListener("input", refresh);
     refresh();
     var summary = document.getElementById("sipas-error-summary");
-    if (summary) summary.focus();
+    if (summary) {
+      summary.focus();
+      summary.addEventListener("click", focusTarget);
+    }
+  }
+
+  // Following a link of the error summary only scrolls to the input; focus it
+  // too, with its question in view above it.
+  function focusTarget(event) {
+    var link = event.target.closest("a[href^='#']");
+    if (!link) return;
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    event.preventDefault();
+    var item = target.closest("[data-item]") || target;
+    item.scrollIntoView();
+    if (typeof target.focus === "function") target.focus({ preventScroll: true });
   }
 
   window.sipasForm = {
