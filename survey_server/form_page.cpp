@@ -130,6 +130,11 @@ void append_paragraphs(std::string& out, std::string_view text) {
   }
 }
 
+// The skip logic as the page's script reads it.
+std::string logic_json(const q::Questionnaire& q) {
+  return escape_script_json(q::form_logic_to_json(q).dump());
+}
+
 std::string number_text(double n) {
   char buffer[32];
   auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, n);
@@ -176,10 +181,60 @@ bool rating_as_buttons(const Item& item) {
 
 // ------------------------------------------------------------ the form
 
+// The parts of a form page that change from one request to the next; the rest
+// depends only on the questionnaire and the language (see FormTemplate).
+enum class Slot : std::uint8_t { Action, SubmissionId, LanguageHref, Notice, SaveButton };
+
+struct SlotAt {
+  std::size_t offset;  // in the page rendered without it
+  Slot slot;
+  std::size_t language;  // of a LanguageHref
+};
+
+void write_slot(std::string& out, Slot slot, std::size_t language, const FormPage& page) {
+  const auto& languages = page.questionnaire->languages();
+  const auto& ui = interface_texts(languages.at(page.language));
+  switch (slot) {
+    case Slot::Action:
+      append_html(out, page.action);
+      return;
+    case Slot::SubmissionId:
+      append_html(out, page.submission_id);
+      return;
+    case Slot::LanguageHref: {
+      const std::string& base =
+          page.language_switch_base.empty() ? page.action : page.language_switch_base;
+      const char* joiner = base.find('?') == std::string::npos ? "?" : "&";
+      append_html(out, base + joiner + "lang=" + languages.at(language));
+      return;
+    }
+    case Slot::Notice:
+      if (page.draft_saved) {
+        out += "<div class=\"notice\" role=\"status\"><p>";
+        append_html(out, ui.draft_saved);
+        out += "</p></div>\n";
+      }
+      return;
+    case Slot::SaveButton:
+      if (page.can_save_draft) {
+        out += "<button type=\"submit\" class=\"button button-secondary\" name=\"_action\" ";
+        out += "value=\"save\">";
+        append_html(out, ui.save);
+        out += "</button>\n";
+      }
+      return;
+  }
+}
+
 class FormRenderer {
  public:
-  explicit FormRenderer(const FormPage& page)
+  // With `slots`, the request's own parts are left out and their offsets
+  // recorded there instead. `script_data` is the skip logic's JSON when known.
+  FormRenderer(const FormPage& page, const std::string* script_data = nullptr,
+               std::vector<SlotAt>* slots = nullptr)
       : page_(page),
+        logic_json_(script_data),
+        slots_(slots),
         q_(*page.questionnaire),
         lang_(page.language),
         code_(q_.languages().at(page.language)),
@@ -203,11 +258,7 @@ class FormRenderer {
     open_page(out_, code_, title, page_.asset_base);
     header();
     out_ += "<main class=\"wrap\" id=\"sipas-main\">\n";
-    if (page_.draft_saved) {
-      out_ += "<div class=\"notice\" role=\"status\"><p>";
-      append_html(out_, ui_.draft_saved);
-      out_ += "</p></div>\n";
-    }
+    slot(Slot::Notice);
     if (has_errors) error_summary();
     if (q_.intro()) {
       out_ += "<div class=\"intro\">\n";
@@ -217,11 +268,11 @@ class FormRenderer {
     out_ += "<p class=\"required-note\">";
     append_html(out_, ui_.required_note);
     out_ += "</p>\n<form id=\"sipas-form\" class=\"survey\" method=\"post\" action=\"";
-    append_html(out_, page_.action);
+    slot(Slot::Action);
     out_ +=
         "\" novalidate accept-charset=\"UTF-8\">\n"
         "<input type=\"hidden\" name=\"_submission\" value=\"";
-    append_html(out_, page_.submission_id);
+    slot(Slot::SubmissionId);
     out_ += "\">\n<input type=\"hidden\" name=\"_lang\" value=\"";
     append_html(out_, code_);
     out_ += "\">\n";
@@ -231,14 +282,9 @@ class FormRenderer {
     out_ += "name=\"_action\" value=\"submit\">";
     append_html(out_, ui_.submit);
     out_ += "</button>\n";
-    if (page_.can_save_draft) {
-      out_ += "<button type=\"submit\" class=\"button button-secondary\" name=\"_action\" ";
-      out_ += "value=\"save\">";
-      append_html(out_, ui_.save);
-      out_ += "</button>\n";
-    }
+    slot(Slot::SaveButton);
     out_ += "</div>\n</form>\n</main>\n<script type=\"application/json\" id=\"sipas-logic\">";
-    out_ += escape_script_json(q::form_logic_to_json(q_).dump());
+    out_ += logic_json_ ? *logic_json_ : logic_json(q_);
     out_ += "</script>\n<script src=\"";
     append_html(out_, page_.asset_base);
     out_ += "form.js\" defer></script>\n";
@@ -339,15 +385,12 @@ class FormRenderer {
     out_ += "<header class=\"masthead\">\n<div class=\"wrap\">\n";
     const auto& languages = q_.languages();
     if (languages.size() > 1) {
-      const std::string& base =
-          page_.language_switch_base.empty() ? page_.action : page_.language_switch_base;
-      const char* joiner = base.find('?') == std::string::npos ? "?" : "&";
       out_ += "<nav class=\"languages\" aria-label=\"";
       append_html(out_, ui_.languages);
       out_ += "\"><ul>\n";
       for (std::size_t i = 0; i < languages.size(); ++i) {
         out_ += "<li><a href=\"";
-        append_html(out_, base + joiner + "lang=" + languages[i]);
+        slot(Slot::LanguageHref, i);
         out_ += "\" hreflang=\"";
         append_html(out_, languages[i]);
         out_ += "\" lang=\"";
@@ -704,7 +747,17 @@ class FormRenderer {
     out_ += "</div>\n";
   }
 
+  void slot(Slot which, std::size_t language = 0) {
+    if (slots_) {
+      slots_->push_back({out_.size(), which, language});
+    } else {
+      write_slot(out_, which, language, page_);
+    }
+  }
+
   const FormPage& page_;
+  const std::string* logic_json_;
+  std::vector<SlotAt>* slots_;
   const q::Questionnaire& q_;
   std::size_t lang_;
   const std::string& code_;
@@ -719,6 +772,52 @@ class FormRenderer {
 std::string render_form(const FormPage& page) {
   if (!page.questionnaire) throw std::invalid_argument("render_form: no questionnaire");
   return FormRenderer(page).render();
+}
+
+struct FormTemplate::Language {
+  std::vector<std::string> texts;  // texts.size() == slots.size() + 1
+  std::vector<SlotAt> slots;
+};
+
+FormTemplate::FormTemplate(const q::Questionnaire& q, std::string_view asset_base)
+    : q_(q), asset_base_(asset_base), logic_json_(logic_json(q)) {
+  for (std::size_t language = 0; language < q.languages().size(); ++language) {
+    FormPage blank;
+    blank.questionnaire = &q;
+    blank.language = language;
+    blank.asset_base = asset_base_;
+    Language compiled;
+    std::string page = FormRenderer(blank, &logic_json_, &compiled.slots).render();
+    std::size_t start = 0;
+    for (const auto& at : compiled.slots) {
+      compiled.texts.push_back(page.substr(start, at.offset - start));
+      start = at.offset;
+    }
+    compiled.texts.push_back(page.substr(start));
+    languages_.push_back(std::move(compiled));
+  }
+}
+
+FormTemplate::~FormTemplate() = default;
+
+std::string FormTemplate::render(const FormPage& page) const {
+  FormPage own = page;
+  own.questionnaire = &q_;
+  bool blank = !page.answers && (!page.errors || page.errors->ok()) &&
+               page.asset_base == asset_base_ && page.language < languages_.size();
+  if (!blank) return FormRenderer(own, &logic_json_).render();
+  const Language& compiled = languages_[page.language];
+  std::string out;
+  std::size_t size = page.action.size() * (compiled.slots.size() + 1) + 1024;
+  for (const auto& text : compiled.texts)
+    size += text.size();
+  out.reserve(size);
+  for (std::size_t i = 0; i < compiled.slots.size(); ++i) {
+    out += compiled.texts[i];
+    write_slot(out, compiled.slots[i].slot, compiled.slots[i].language, own);
+  }
+  out += compiled.texts.back();
+  return out;
 }
 
 std::string render_thanks(const q::Questionnaire& q, std::size_t language,

@@ -51,6 +51,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/response.hpp"
@@ -84,6 +85,33 @@ struct FormPage {
 };
 
 std::string render_form(const FormPage& page);
+
+// The same pages for one questionnaire, faster: the page of each language is
+// rendered once, and a request without answers or errors (a first visit, the
+// common case) only copies it with the request's action, submission id,
+// language links, notice and draft button filled in. Other requests are
+// rendered in full, with the skip logic's JSON still computed only once.
+// render(page) returns exactly render_form(page). Immutable once built;
+// render() is safe to call from several threads at once. The questionnaire
+// must outlive it.
+class FormTemplate {
+ public:
+  explicit FormTemplate(const questionnaires::Questionnaire& q,
+                        std::string_view asset_base = default_asset_base);
+  ~FormTemplate();
+  FormTemplate(const FormTemplate&) = delete;
+  FormTemplate& operator=(const FormTemplate&) = delete;
+
+  // page.questionnaire is ignored (the template's own is used).
+  std::string render(const FormPage& page) const;
+
+ private:
+  struct Language;
+  const questionnaires::Questionnaire& q_;
+  std::string asset_base_;
+  std::string logic_json_;
+  std::vector<Language> languages_;
+};
 
 // After a successful submission: the title and the questionnaire's closing
 // text (or a default thank-you sentence).

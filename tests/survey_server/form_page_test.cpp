@@ -656,6 +656,46 @@ TEST(FormPage, PreloadedItemsAreShownReadOnly) {
   EXPECT_EQ(shown[0]->all_text(), "Sở Nội vụ");
 }
 
+TEST(FormTemplate, RendersExactlyWhatRenderFormDoes) {
+  for (const Questionnaire* q : {&example(), &citizen()}) {
+    FormTemplate cached(*q);
+    for (std::size_t language = 0; language < q->languages().size(); ++language) {
+      for (int variant = 0; variant < 8; ++variant) {
+        FormPage page = page_for(*q, language);
+        page.questionnaire = nullptr;  // the template's own is used
+        page.can_save_draft = variant & 1;
+        page.draft_saved = variant & 2;
+        if (variant & 4) {
+          page.action = "/s/x?t=\"<&>'";
+          page.submission_id = "<id \"1\">";
+          page.language_switch_base = "/s/x";
+        }
+        std::string fast = cached.render(page);
+        page.questionnaire = q;
+        EXPECT_EQ(fast, render_form(page)) << q->id() << " " << language << " " << variant;
+      }
+    }
+  }
+}
+
+TEST(FormTemplate, RequestsWithAnswersOrErrorsAreRenderedInFull) {
+  const auto& q = example();
+  FormTemplate cached(q);
+  Response answers = sipas::test::response_for(q, {{"sex", 2}, {"age", "x"}}, "en");
+  auto errors = validate(q, answers);
+  FormPage page = page_for(q, 1);
+  page.answers = &answers;
+  page.errors = &errors;
+  page.can_save_draft = true;
+  EXPECT_EQ(cached.render(page), render_form(page));
+  page.errors = nullptr;
+  EXPECT_EQ(cached.render(page), render_form(page));
+  FormPage other_assets = page_for(q);
+  other_assets.asset_base = "/static/";
+  EXPECT_EQ(cached.render(other_assets), render_form(other_assets));
+  EXPECT_THAT(cached.render(other_assets), HasSubstr("/static/form.js"));
+}
+
 TEST(ThanksPage, ShowsTheClosingTextOrADefault) {
   auto vi = render_thanks(example(), 0);
   EXPECT_THAT(vi, StartsWith("<!DOCTYPE html>\n<html lang=\"vi\">"));
