@@ -1,6 +1,7 @@
 #include "io/file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -98,6 +99,22 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
     ::unlink(temporary.c_str());
     throw IoError("io.write_failed", path.string() + ": rename failed: " + describe_errno(error));
   }
+}
+
+FileIdentity file_identity(const std::filesystem::path& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) {
+    int error = errno;
+    if (error == ENOENT || error == ENOTDIR) {
+      throw IoError("io.not_found", path.string() + ": no such file");
+    }
+    throw IoError("io.read_failed", path.string() + ": cannot stat: " + describe_errno(error));
+  }
+  constexpr std::int64_t ns_per_s = 1'000'000'000;
+  return {static_cast<std::uint64_t>(status.st_dev), static_cast<std::uint64_t>(status.st_ino),
+          static_cast<std::uint64_t>(status.st_size),
+          static_cast<std::int64_t>(status.st_mtim.tv_sec) * ns_per_s + status.st_mtim.tv_nsec,
+          static_cast<std::int64_t>(status.st_ctim.tv_sec) * ns_per_s + status.st_ctim.tv_nsec};
 }
 
 }  // namespace sipas::io

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -22,5 +23,20 @@ std::string read_file(const std::filesystem::path& path, std::size_t max_bytes);
 // Writes `content` to a temporary file beside `path`, flushes it to disk, then
 // renames it over `path`: a failed run leaves the old file (or none) behind.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+// What changes when a file is written or replaced: its device and inode, its
+// size, and its modification and status-change times (nanoseconds). A reader
+// that reads a file twice compares the identity from before the first read
+// with the one after the second to know it read the same file both times.
+// (The status-change time cannot be set back by hand; it is as fine as the
+// kernel's clock tick, a few milliseconds.)
+struct FileIdentity {
+  std::uint64_t device = 0, inode = 0, size = 0;
+  std::int64_t modified_ns = 0, changed_ns = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+
+// Throws IoError io.not_found or io.read_failed.
+FileIdentity file_identity(const std::filesystem::path& path);
 
 }  // namespace sipas::io
