@@ -30,6 +30,22 @@ struct CsvOptions {
   // Breaking one is CsvError csv.too_long.
   std::size_t max_field_bytes = std::size_t{1} << 20;
   std::size_t max_fields = 10000;
+  // Parse on a second thread, started after the header, while the caller's
+  // thread hashes the bytes, checks them as UTF-8 and takes the records: for
+  // long files on a machine with a core to spare. The records, errors, lines
+  // and hash are the same either way; the parser reads at most a few blocks
+  // ahead of the caller (memory stays bounded).
+  bool parse_in_background = false;
+};
+
+// Where a data record starts, enough to read the file again from there
+// (CsvReader::seek): the byte offset of its first byte (a BOM counts), the
+// physical line it starts on, and its 1-based record number.
+struct CsvPosition {
+  std::uint64_t offset = 0;
+  std::size_t line = 0;
+  std::size_t record = 0;
+  bool operator==(const CsvPosition&) const = default;
 };
 
 // Streams a CSV file (RFC 4180: a header row, quoted fields with delimiters,
@@ -43,7 +59,13 @@ struct CsvOptions {
 // The bytes are hashed with SHA-256 as they are read, so an audit record of
 // the input costs no second pass.
 //
-// Not safe to use from two threads at once. Move-only.
+// Every record knows where it starts (position()), and seek() goes back to
+// such a position, so a caller can read a few records again without parsing
+// the whole file a second time.
+//
+// Not safe to use from two threads at once (with parse_in_background, the
+// reader's own thread only parses, and is stopped by seek() and the
+// destructor). Move-only.
 class CsvReader {
  public:
   // Opens `path` and reads the header. Throws IoError (io.not_found,
@@ -76,13 +98,26 @@ class CsvReader {
   std::size_t line() const;
   // 1-based number of the current data record (0 before the first next()).
   std::size_t record() const;
+  // Where the current record starts: its first byte, line and number.
+  CsvPosition position() const;
+  // Reads on from `position`, which position() gave for a data record of this
+  // same file: the next next() returns that record, with its line and number.
+  // The header stays as read. The parser starts afresh there, with small reads
+  // (a few KiB, growing), so reading a few records costs a few records; a
+  // background parser is stopped first. Afterwards sha256() throws
+  // std::logic_error: the bytes read are no longer the whole file in order.
+  // Throws std::invalid_argument for a position with line or record 0, and
+  // IoError when the file cannot be opened again.
+  void seek(const CsvPosition& position);
   // The file name used in messages: the path's last component.
   const std::string& source() const;
   // "frame.csv:1042": where the current record starts.
   std::string where() const;
 
   // Lowercase hex SHA-256 of every byte read so far, BOM included; the whole
-  // file's hash once next() has returned false.
+  // file's hash once next() has returned false. (With parse_in_background,
+  // "read" means handed over to the caller's thread: the parser may be a few
+  // blocks ahead.) Throws std::logic_error after seek().
   std::string sha256() const;
   std::uint64_t bytes_read() const;
 

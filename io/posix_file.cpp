@@ -61,6 +61,12 @@ std::size_t read_full(int fd, char* data, std::size_t size, const std::filesyste
   return total;
 }
 
+void seek_to(int fd, std::uint64_t offset, const std::filesystem::path& path) {
+  if (::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) {
+    throw IoError("io.read_failed", path.string() + ": cannot seek: " + describe_errno(errno));
+  }
+}
+
 void write_all(int fd, const char* data, std::size_t size, const std::filesystem::path& path) {
   while (size > 0) {
     ssize_t n = ::write(fd, data, size);

@@ -4,6 +4,7 @@
 // the writer and sha256_file. Not part of the public interface.
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -41,6 +42,10 @@ FileDescriptor open_for_reading(const std::filesystem::path& path);
 // than `size` only at the end). Retries EINTR and short reads. Throws IoError
 // io.read_failed naming `path`.
 std::size_t read_full(int fd, char* data, std::size_t size, const std::filesystem::path& path);
+
+// Moves the file offset to `offset` from the start. Throws IoError
+// io.read_failed naming `path`.
+void seek_to(int fd, std::uint64_t offset, const std::filesystem::path& path);
 
 // Writes all of `size` bytes or throws IoError io.write_failed naming `path`.
 void write_all(int fd, const char* data, std::size_t size, const std::filesystem::path& path);
