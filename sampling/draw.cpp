@@ -4,19 +4,25 @@
 #include "sampling/draw.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <numeric>
 #include <span>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "io/csv_reader.hpp"
 #include "io/csv_writer.hpp"
+#include "io/file.hpp"
 #include "io/rng.hpp"
+#include "io/temp_file.hpp"
 #include "sampling/bloom_filter.hpp"
 #include "sampling/error.hpp"
+#include "sampling/row_checkpoints.hpp"
 #include "sampling/selection.hpp"
 
 namespace sipas::sampling {
@@ -26,6 +32,11 @@ using Json = nlohmann::json;
 
 constexpr char key_separator = '\x1f';
 constexpr std::uint64_t progress_every = 1000000;
+// What the first pass keeps of every row for the second: its leaf's code
+// (std::uint32_t) and its id's hash (std::uint64_t), back to back.
+constexpr std::size_t spill_record_bytes = 12;
+// Rows of the spill read at a time in the second pass (about 1 MiB).
+constexpr std::size_t spill_rows_per_read = 87381;
 constexpr const char* generator_description =
     "xoshiro256** 1.0 seeded by SplitMix64; one stream per selection, seeded "
     "SplitMix64(seed XOR FNV-1a-64(stage and parent unit)); integers by rejection, "
@@ -69,6 +80,9 @@ struct Unit {
   bool selected = false;
   double pi = 1;                 // conditional on the parent's selection
   std::vector<double> stage_pi;  // π of every stage down to this unit
+  // Units of the last level (strata in a single-stage design) are numbered
+  // in the order the frame first shows them: the code the spill keeps per row.
+  std::uint32_t code = 0;
 };
 
 // Per-stratum facts for single-stage allocation and selection.
@@ -168,6 +182,8 @@ class Drawer {
   void select_rows();
   void select_rows_single(Leaf& leaf, const std::string& stratum, std::int64_t n);
   void second_pass();
+  std::string leaf_key(const io::CsvReader& frame);
+  [[noreturn]] void frame_changed() const;
   Json design_record() const;
   [[noreturn]] void fail_row(const io::CsvReader& frame, const std::string& message) const {
     throw SamplingError("frame.invalid_row", frame.where() + ": " + message);
@@ -195,6 +211,14 @@ class Drawer {
   BloomFilter ids_seen_{0};
   std::unordered_set<std::string, TransparentHash, std::equal_to<>> duplicate_candidates_;
   std::uint64_t main_ = 0, reserves_ = 0;
+
+  // What the first pass leaves for the second (README, "How a sample is
+  // drawn"): every row's leaf code and id hash in an anonymous file, where
+  // every K-th row starts, and the frame's identity before it was read.
+  std::vector<Unit*> leaf_units_;  // by code
+  std::optional<io::TempFile> spill_;
+  RowCheckpoints checkpoints_;
+  io::FileIdentity frame_identity_;
 };
 
 // ------------------------------------------------------------------ columns
@@ -260,6 +284,10 @@ Unit& Drawer::touch(std::size_t level, const std::string& key, const std::string
     u.label = std::string(label);
     u.first_row = row;
     it = units.emplace(key, std::move(u)).first;
+    if (level + 1 == levels_.size()) {
+      it->second.code = static_cast<std::uint32_t>(leaf_units_.size());
+      leaf_units_.push_back(&it->second);  // map nodes do not move
+    }
   }
   ++it->second.rows;
   return it->second;
@@ -268,8 +296,18 @@ Unit& Drawer::touch(std::size_t level, const std::string& key, const std::string
 // ------------------------------------------------------------------ pass 1
 
 void Drawer::first_pass() {
-  io::CsvReader frame(r_.frame);
+  // The frame's identity is taken before it is read; a missing file is still
+  // reported by the reader, in its words.
+  std::optional<io::FileIdentity> before;
+  try {
+    before = io::file_identity(r_.frame);
+  } catch (const io::IoError&) {
+  }
+  // Parsing on the second core, while this thread does the rest.
+  io::CsvReader frame(r_.frame, {.parse_in_background = std::thread::hardware_concurrency() > 1});
+  frame_identity_ = before ? *before : io::file_identity(r_.frame);
   resolve_columns(frame);
+  spill_.emplace();
   std::error_code ec;
   auto bytes = std::filesystem::file_size(r_.frame, ec);
   ids_seen_ = BloomFilter(ec ? 0 : bytes);
@@ -280,17 +318,19 @@ void Drawer::first_pass() {
   std::vector<Unit*> units(unit_levels + 1, nullptr);
   StratumData* data = nullptr;
   PreviousRow previous(strata_cols_, unit_cols_);
-  // Ids go into the Bloom filter in batches, in frame order: each insert misses
-  // the cache, and a batch lets the processor overlap those misses.
+  // Ids go into the Bloom filter in batches, in frame order: each insert would
+  // miss the cache, so its block is prefetched when the row is read, and the
+  // batch is inserted once those loads have had time to arrive.
   constexpr std::size_t id_batch = 64;
   std::string batch;
   std::vector<std::size_t> batch_ends;
+  std::array<std::uint64_t, id_batch> batch_hashes{};
   auto insert_ids = [&] {
     std::size_t start = 0;
-    for (auto end : batch_ends) {
-      std::string_view id(batch.data() + start, end - start);
-      if (ids_seen_.insert(id)) duplicate_candidates_.emplace(id);
-      start = end;
+    for (std::size_t i = 0; i < batch_ends.size(); ++i) {
+      std::string_view id(batch.data() + start, batch_ends[i] - start);
+      if (ids_seen_.insert_hash(batch_hashes[i])) duplicate_candidates_.emplace(id);
+      start = batch_ends[i];
     }
     batch.clear();
     batch_ends.clear();
@@ -300,9 +340,13 @@ void Drawer::first_pass() {
     const auto fields = frame.fields();
     auto id = fields[id_col_];
     if (id.empty()) fail_row(frame, "column '" + r_.id_column + "' is empty");
+    const std::uint64_t id_hash = BloomFilter::hash(id);
+    ids_seen_.prefetch(id_hash);  // inserted with its batch, by when it is cached
+    batch_hashes[batch_ends.size()] = id_hash;
     batch += id;
     batch_ends.push_back(batch.size());
     if (batch_ends.size() == id_batch) insert_ids();
+    if (checkpoints_.due(row)) checkpoints_.add(row, frame.position());
     const std::size_t same = previous.unchanged(fields);
     if (same == 0) {
       check_stratum_fields(frame);
@@ -358,6 +402,13 @@ void Drawer::first_pass() {
       }
     }
     if (same <= unit_levels) previous.remember(fields, same);
+    {
+      std::array<char, spill_record_bytes> record;
+      const std::uint32_t code = units[unit_levels]->code;
+      std::memcpy(record.data(), &code, sizeof code);
+      std::memcpy(record.data() + sizeof code, &id_hash, sizeof id_hash);
+      spill_->write(record.data(), record.size());
+    }
     if (!multi_stage_) {
       auto numeric = [&](std::size_t column, const std::string& name) {
         double x;
@@ -692,12 +743,29 @@ void Drawer::select_rows() {
 
 // ------------------------------------------------------------------ pass 2
 
+// The leaf key of the current row, built as the first pass built it.
+std::string Drawer::leaf_key(const io::CsvReader& frame) {
+  std::string key = stratum_key(frame);
+  for (auto column : unit_cols_) {
+    key += key_separator;
+    key += frame.field(column);
+  }
+  return key;
+}
+
+void Drawer::frame_changed() const {
+  throw SamplingError("frame.changed",
+                      r_.frame.filename().string() + ": the frame changed while it was read");
+}
+
+// The rows to write are found from the spill, not by parsing the frame again:
+// a row's leaf code gives its ordinal within its leaf, which is all the
+// selection needs. Only those rows, and the rows whose id hash is that of a
+// duplicate candidate, are read again, each from the checkpoint before it.
 void Drawer::second_pass() {
-  io::CsvReader frame(r_.frame);
   io::CsvWriter out(r_.out);
   std::vector<std::string> header = {
       "id", "stratum", "psu", "inclusion_probability", "design_weight", "role", "reserve_rank"};
-  const std::size_t unit_levels = levels_.size() - 1;
   if (multi_stage_) {
     for (const auto& stage : r_.design->stages) {
       header.push_back("pi_" + (stage.unit.empty() ? std::string("rows") : stage.unit));
@@ -709,25 +777,94 @@ void Drawer::second_pass() {
     std::vector<std::string_view> views(header.begin(), header.end());
     out.write_row(views);
   }
+  std::vector<Leaf*> leaf_by_code(leaf_units_.size(), nullptr);
   for (auto& [key, leaf] : leaves_) {
     leaf.ordered.assign(leaf.picks.begin(), leaf.picks.end());
     std::sort(leaf.ordered.begin(), leaf.ordered.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     leaf.next = 0;
     leaf.picks = {};  // the sample is held once
+    leaf_by_code[leaf.unit->code] = &leaf;
   }
+  // The candidates' hashes, behind a 64 Kibit filter on their top 16 bits
+  // that nearly every row fails at the cost of one cached load.
+  std::unordered_set<std::uint64_t> candidate_hashes;
+  std::vector<std::uint64_t> candidate_bits(1024, 0);
+  for (const auto& id : duplicate_candidates_) {
+    std::uint64_t h = BloomFilter::hash(id);
+    candidate_hashes.insert(h);
+    candidate_bits[h >> 54] |= std::uint64_t{1} << ((h >> 48) & 63);
+  }
+
+  // Which rows are needed, in frame order, from the spill.
+  struct Wanted {
+    std::uint64_t row;
+    std::uint64_t hash;
+    std::uint32_t code;
+    const Leaf* leaf;
+    const Pick* pick;  // null: only a duplicate candidate
+    bool candidate;
+  };
+  std::vector<Wanted> wanted;
+  spill_->rewind();
+  std::vector<char> buffer(spill_rows_per_read * spill_record_bytes);
+  std::uint64_t row = 0;
+  while (std::size_t bytes = spill_->read(buffer.data(), buffer.size())) {
+    if (bytes % spill_record_bytes != 0) frame_changed();  // cannot happen: our own file
+    for (const char* p = buffer.data(); p < buffer.data() + bytes; p += spill_record_bytes) {
+      std::uint32_t code;
+      std::uint64_t hash;
+      std::memcpy(&code, p, sizeof code);
+      std::memcpy(&hash, p + sizeof code, sizeof hash);
+      Leaf* leaf = code < leaf_by_code.size() ? leaf_by_code[code] : nullptr;
+      const Pick* pick = nullptr;
+      if (leaf) {
+        const std::uint64_t ordinal = leaf->counter++;
+        if (leaf->next < leaf->ordered.size() && leaf->ordered[leaf->next].first == ordinal) {
+          pick = &leaf->ordered[leaf->next++].second;
+        }
+      }
+      const bool candidate = !candidate_hashes.empty() &&
+                             (candidate_bits[hash >> 54] >> ((hash >> 48) & 63) & 1) != 0 &&
+                             candidate_hashes.contains(hash);
+      if (pick || candidate) wanted.push_back({row, hash, code, leaf, pick, candidate});
+      ++row;
+      if (r_.progress && row % progress_every == 0) r_.progress("writing the sample", row);
+    }
+  }
+  if (row != rows_) frame_changed();
+  spill_.reset();
+
+  // Those rows, read again. Each is checked against what the first pass saw
+  // (its leaf and id hash), and the file's identity must be the same at the
+  // end as before the first pass.
+  if (io::file_identity(r_.frame) != frame_identity_) frame_changed();
+  io::CsvReader frame(r_.frame);
+  if (frame.header() != header_) frame_changed();
   std::unordered_map<std::string, std::uint64_t> first_line_of_candidate;
-  std::vector<std::string> path(unit_levels + 1);
   std::vector<std::string> cells;
   std::vector<std::string_view> views;
-  PreviousRow previous(strata_cols_, unit_cols_);
-  Leaf* leaf = nullptr;  // the row's leaf, kept while the rows repeat its units
-  std::uint64_t row = 0;
-  while (frame.next()) {
-    ++row;
+  std::uint64_t at = 0;  // rows read since the last seek: the reader is on row at - 1
+  for (const Wanted& w : wanted) {
+    try {
+      const std::uint64_t base = checkpoints_.base(w.row);
+      if (at > w.row || at < base) {
+        frame.seek(checkpoints_.at(w.row));
+        at = base;
+      }
+      while (at <= w.row) {
+        if (!frame.next()) frame_changed();
+        ++at;
+      }
+    } catch (const io::CsvError&) {
+      frame_changed();  // the first pass read these bytes without a fault
+    }
     const auto fields = frame.fields();
-    auto id = fields[id_col_];
-    if (!duplicate_candidates_.empty() && duplicate_candidates_.contains(id)) {
+    const auto id = fields[id_col_];
+    if (BloomFilter::hash(id) != w.hash || leaf_key(frame) != leaf_units_[w.code]->key) {
+      frame_changed();
+    }
+    if (w.candidate && duplicate_candidates_.contains(id)) {
       auto [it, inserted] = first_line_of_candidate.emplace(std::string(id), frame.line());
       if (!inserted) {
         throw SamplingError("frame.duplicate_id", frame.where() + ": duplicate id '" +
@@ -735,52 +872,31 @@ void Drawer::second_pass() {
                                                       std::to_string(it->second) + ")");
       }
     }
-    const std::size_t same = previous.unchanged(fields);
-    if (same <= unit_levels) {
-      if (same == 0) path[0] = stratum_key(frame);
-      for (std::size_t k = std::max<std::size_t>(same, 1); k <= unit_levels; ++k) {
-        path[k] = path[k - 1];
-        path[k] += key_separator;
-        path[k] += fields[unit_cols_[k - 1]];
-      }
-      auto leaf_it = leaves_.find(path[unit_levels]);
-      leaf = leaf_it != leaves_.end() ? &leaf_it->second : nullptr;
-      previous.remember(fields, same);
+    if (!w.pick) continue;
+    const Pick& p = *w.pick;
+    const Leaf& leaf = *w.leaf;
+    double pi = p.pi;
+    for (double stage_pi : leaf.unit->stage_pi)
+      pi *= stage_pi;
+    cells.clear();
+    cells.emplace_back(id);
+    cells.push_back(stratum_key(frame));
+    cells.emplace_back(multi_stage_ ? fields[unit_cols_[0]] : id);
+    cells.push_back(format_number(pi));
+    cells.push_back(format_number(1 / pi));
+    cells.emplace_back(p.role == Role::Main ? "main" : "reserve");
+    cells.push_back(p.role == Role::Main ? std::string() : std::to_string(p.rank));
+    if (multi_stage_) {
+      for (double stage_pi : leaf.unit->stage_pi)
+        cells.push_back(format_number(stage_pi));
+      cells.push_back(format_number(p.pi));
     }
-    if (leaf) {
-      const std::uint64_t ordinal = leaf->counter++;
-      if (leaf->next < leaf->ordered.size() && leaf->ordered[leaf->next].first == ordinal) {
-        const Pick& p = leaf->ordered[leaf->next++].second;
-        double pi = p.pi;
-        for (double stage_pi : leaf->unit->stage_pi)
-          pi *= stage_pi;
-        cells.clear();
-        cells.emplace_back(id);
-        cells.push_back(path[0]);
-        cells.emplace_back(multi_stage_ ? fields[unit_cols_[0]] : id);
-        cells.push_back(format_number(pi));
-        cells.push_back(format_number(1 / pi));
-        cells.emplace_back(p.role == Role::Main ? "main" : "reserve");
-        cells.push_back(p.role == Role::Main ? std::string() : std::to_string(p.rank));
-        if (multi_stage_) {
-          for (double stage_pi : leaf->unit->stage_pi)
-            cells.push_back(format_number(stage_pi));
-          cells.push_back(format_number(p.pi));
-        }
-        for (auto c : carry_cols_)
-          cells.emplace_back(fields[c]);
-        views.assign(cells.begin(), cells.end());
-        out.write_row(views);
-      }
-    }
-    if (r_.progress && row % progress_every == 0) r_.progress("writing the sample", row);
+    for (auto c : carry_cols_)
+      cells.emplace_back(fields[c]);
+    views.assign(cells.begin(), cells.end());
+    out.write_row(views);
   }
-  if (row != rows_) {
-    throw SamplingError("frame.changed", frame.source() + ": the frame changed while it was read");
-  }
-  if (frame.sha256() != frame_sha256_) {
-    throw SamplingError("frame.changed", frame.source() + ": the frame changed while it was read");
-  }
+  if (io::file_identity(r_.frame) != frame_identity_) frame_changed();
   out.commit();
 }
 
@@ -906,6 +1022,7 @@ SampleSummary Drawer::run() {
     }
   }
   first_pass();
+  if (r_.after_first_pass) r_.after_first_pass();
   if (!multi_stage_) allocate_single_stage();
   if (multi_stage_) select_units();
   select_rows();

@@ -42,6 +42,9 @@ struct SampleRequest {
 
   // Called now and then while the frame is read: (pass name, rows read so far).
   std::function<void(const std::string&, std::uint64_t)> progress;
+  // Called once between the first pass and the second (tests change the frame
+  // here, to see that the second pass notices).
+  std::function<void()> after_first_pass;
 };
 
 struct SampleSummary {
@@ -52,8 +55,10 @@ struct SampleSummary {
   nlohmann::json design;  // the design record (written as design.json by the caller)
 };
 
-// Reads the frame twice (once to count and check, once to write the sample),
-// holding per-stratum and per-unit counts but not the frame. Writes `out`
+// Reads the frame once to count and check, keeping a few bytes per row in an
+// anonymous temporary file, then reads again only the rows it writes (and
+// those whose id may repeat another): sampling/README.md, "How a sample is
+// drawn". Holds per-stratum and per-unit counts but not the frame. Writes `out`
 // atomically: on any error (a bad row, a duplicate id, an impossible design),
 // nothing is written. Throws SamplingError, io::CsvError or io::IoError.
 SampleSummary draw_sample(const SampleRequest& request);

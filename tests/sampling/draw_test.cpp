@@ -3,8 +3,10 @@
 
 #include "sampling/draw.hpp"
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <filesystem>
@@ -304,6 +306,159 @@ TEST_F(DrawTest, DuplicateIdsNameBothLines) {
   auto error = error_of(r);
   EXPECT_THAT(error, ::testing::HasSubstr("frame.duplicate_id"));
   EXPECT_THAT(error, ::testing::HasSubstr("frame.csv:5: duplicate id 'b' (also on line 3)"));
+}
+
+// The second pass reads again only the rows it writes, from checkpoints of
+// every 16th row (sampling/README.md): these frames make that hard, with
+// records over several lines, CRLF and LF line ends, blank lines and a BOM.
+// Returns each row's note by id, and its line.
+struct HardFrame {
+  std::string text;
+  std::map<std::string, std::string> note;
+  std::map<std::string, std::size_t> line;
+};
+
+HardFrame hard_frame(int rows, const std::map<int, int>& id_of_row = {}) {
+  HardFrame f;
+  f.text = "\xEF\xBB\xBFid,region,note\r\n";
+  std::size_t line = 2;
+  for (int r = 1; r <= rows; ++r) {
+    int id = id_of_row.contains(r) ? id_of_row.at(r) : r;
+    std::string key = "u" + std::to_string(id);
+    std::string note = "n" + std::to_string(r);
+    std::size_t breaks = 0;
+    if (r % 7 == 0) {
+      note += ", said \"hi\"\nand left";
+      breaks = 1;
+    } else if (r % 11 == 0) {
+      note += "\r\nCRLF inside";
+      breaks = 1;
+    } else if (r % 13 == 0) {
+      note = " spaced ";
+    }
+    std::string quoted = "\"";
+    for (char c : note)
+      quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    quoted += "\"";
+    f.text += key + "," + (r % 3 ? "north" : "south") + "," + (breaks ? quoted : note) +
+              (r % 2 ? "\r\n" : "\n");
+    if (!f.line.contains(key)) {
+      f.note[key] = note;
+      f.line[key] = line;
+    }
+    line += breaks + 1;
+    if (r % 50 == 0) {
+      f.text += "\n";  // a blank line
+      ++line;
+    }
+  }
+  return f;
+}
+
+TEST_F(DrawTest, RowsReadAgainAreTheRowsSelected) {
+  auto frame = hard_frame(5000);
+  auto r = request(write("frame.csv", frame.text));
+  r.carry = {"note"};
+  for (std::int64_t n : {5000, 37}) {  // every row, then a few far apart
+    r.total = n;
+    auto summary = draw_sample(r);
+    EXPECT_EQ(summary.frame_rows, 5000u);
+    auto rows = read_sample();
+    ASSERT_EQ(rows.size(), static_cast<std::size_t>(n));
+    int previous = 0;
+    for (const auto& row : rows) {
+      const auto& id = row.values.at("id");
+      ASSERT_TRUE(frame.note.contains(id)) << id;
+      EXPECT_EQ(row.values.at("note"), frame.note.at(id)) << id;
+      int number = std::stoi(id.substr(1));
+      EXPECT_EQ(row.values.at("stratum"), number % 3 ? "north" : "south") << id;
+      EXPECT_GT(number, previous) << "rows come in frame order";
+      previous = number;
+    }
+  }
+}
+
+TEST_F(DrawTest, DuplicateIdsFarApartNameBothLines) {
+  // Row 4000 repeats the id of row 10; lines count the notes' line breaks and
+  // the blank lines.
+  auto frame = hard_frame(5000, {{4000, 10}});
+  auto r = request(write("frame.csv", frame.text));
+  r.total = 20;
+  std::size_t line_4000 = 2;
+  for (int row = 1; row < 4000; ++row)
+    line_4000 += 1 + (row % 7 == 0 || (row % 7 != 0 && row % 11 == 0)) + (row % 50 == 0);
+  auto error = error_of(r);
+  EXPECT_THAT(error,
+              ::testing::HasSubstr("frame.duplicate_id: frame.csv:" + std::to_string(line_4000) +
+                                   ": duplicate id 'u10' "
+                                   "(also on line " +
+                                   std::to_string(frame.line.at("u10")) + ")"));
+  EXPECT_EQ(frame.line.at("u10"), 12u);  // rows 1-9, with row 7 on two lines
+}
+
+TEST_F(DrawTest, TheFirstRepeatInFrameOrderIsReported) {
+  // Row 4500 repeats row 5, and row 3001 repeats row 3000: the frame shows
+  // the second pair's repeat first.
+  std::string text = "id,region\n";
+  for (int row = 1; row <= 5000; ++row) {
+    int id = row == 4500 ? 5 : row == 3001 ? 3000 : row;
+    text += "u" + std::to_string(id) + ",x\n";
+  }
+  auto r = request(write("frame.csv", text));
+  r.total = 10;
+  EXPECT_THAT(error_of(r), ::testing::HasSubstr("frame.csv:3002: duplicate id 'u3000' (also on "
+                                                "line 3001)"));
+}
+
+// A frame changed between the passes is refused, and nothing is written.
+class ChangedFrameTest : public DrawTest {
+ protected:
+  void expect_changed(const std::function<void(const fs::path&)>& change) {
+    auto path = write("frame.csv", hard_frame(3000).text);
+    auto r = request(path);
+    r.total = 100;
+    r.after_first_pass = [&] { change(path); };
+    EXPECT_EQ(error_of(r), "frame.changed: frame.csv: the frame changed while it was read");
+  }
+};
+
+TEST_F(ChangedFrameTest, SameSizeWithTheModificationTimeSetBack) {
+  expect_changed([](const fs::path& path) {
+    struct stat before {};
+    ASSERT_EQ(::stat(path.c_str(), &before), 0);
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(40);
+    file.put('Z');
+    file.close();
+    timespec times[2] = {before.st_atim, before.st_mtim};
+    ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  });
+}
+
+TEST_F(ChangedFrameTest, ReplacedByACopy) {
+  expect_changed([this](const fs::path& path) {
+    fs::copy_file(path, dir_ / "copy.csv");
+    fs::rename(dir_ / "copy.csv", path);  // the same bytes, another file
+  });
+}
+
+TEST_F(ChangedFrameTest, RowsAppendedOrCut) {
+  expect_changed(
+      [](const fs::path& path) { std::ofstream(path, std::ios::app) << "u9999,north,x\n"; });
+  expect_changed([](const fs::path& path) { fs::resize_file(path, fs::file_size(path) / 2); });
+}
+
+TEST_F(DrawTest, UnchangedFrameBetweenThePassesIsFine) {
+  auto path = write("frame.csv", hard_frame(3000).text);
+  auto r = request(path);
+  r.total = 100;
+  bool called = false;
+  r.after_first_pass = [&] {
+    called = true;
+    (void)sipas::io::read_file(path, 1 << 20);  // reading changes nothing
+  };
+  EXPECT_EQ(draw_sample(r).main, 100u);
+  EXPECT_TRUE(called);
 }
 
 TEST_F(DrawTest, EmptyStratumIsAnErrorWithFileAndLine) {
