@@ -131,9 +131,14 @@ struct CsvParser::Libcsv {
     csv_set_space_func(&state, no_spaces);
     csv_set_blk_size(&state, libcsv_growth_bytes);
   }
-  void reset(char delimiter) {
-    csv_free(&state);
-    init(delimiter);
+  // Back to the start of a record, keeping the field buffer: csv_fini resets
+  // the state (given no callbacks, it hands nothing over), and without
+  // STRICT_FINI it does so even inside a quoted field.
+  void reset() {
+    const int options = csv_get_opts(&state);
+    csv_set_opts(&state, static_cast<unsigned char>(options & ~CSV_STRICT_FINI));
+    csv_fini(&state, nullptr, nullptr, nullptr);
+    csv_set_opts(&state, static_cast<unsigned char>(options));
   }
 };
 
@@ -294,7 +299,7 @@ void CsvParser::finish_block() {
 
 void CsvParser::restart(std::uint64_t offset, std::size_t line) {
   if (in_header_) throw std::logic_error("CsvParser::restart before the header");
-  libcsv_->reset(options_.delimiter);
+  libcsv_->reset();
   batch_ = nullptr;
   data_ = nullptr;
   size_ = pos_ = 0;

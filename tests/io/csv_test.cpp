@@ -563,6 +563,25 @@ TEST_F(CsvTest, SeekRules) {
   EXPECT_FALSE(reader.next());
 }
 
+TEST_F(CsvTest, SeekChecksTheRecordsItReadsAsUtf8) {
+  // Offsets by hand: "id,name\n" 0-7, "1,a\n" 8-11, "2,\xC3\x28\n" 12-16,
+  // "3,c\n" 17-20.
+  CsvReader reader(write("u.csv", "id,name\n1,a\n2,\xC3\x28\n3,c\n"));
+  reader.seek({17, 4, 3});
+  ASSERT_TRUE(reader.next());
+  EXPECT_EQ(reader.field(1), "c");
+  EXPECT_EQ(reader.where(), "u.csv:4");
+  EXPECT_FALSE(reader.next());
+  reader.seek({12, 3, 2});
+  try {
+    reader.next();
+    FAIL() << "expected an error";
+  } catch (const CsvError& e) {
+    EXPECT_EQ(e.id(), "csv.invalid_utf8");
+    EXPECT_STREQ(e.what(), "u.csv:3: column 'name' is not valid UTF-8");
+  }
+}
+
 // Everything a caller can see of one reading: records, positions, the error
 // (id and message) and the hash.
 struct Reading {
