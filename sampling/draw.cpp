@@ -829,7 +829,6 @@ void Drawer::second_pass() {
                              candidate_hashes.contains(hash);
       if (pick || candidate) wanted.push_back({row, hash, code, leaf, pick, candidate});
       ++row;
-      if (r_.progress && row % progress_every == 0) r_.progress("writing the sample", row);
     }
   }
   if (row != rows_) frame_changed();
@@ -845,7 +844,17 @@ void Drawer::second_pass() {
   std::vector<std::string> cells;
   std::vector<std::string_view> views;
   std::uint64_t at = 0;  // rows read since the last seek: the reader is on row at - 1
+  // Progress counts the rows dealt with, as a pass over the frame would: a
+  // duplicate on row r stops it before r.
+  std::uint64_t reported = 0;
+  auto report_until = [&](std::uint64_t rows_done) {
+    while (r_.progress && reported + progress_every <= rows_done) {
+      reported += progress_every;
+      r_.progress("writing the sample", reported);
+    }
+  };
   for (const Wanted& w : wanted) {
+    report_until(w.row);
     try {
       const std::uint64_t base = checkpoints_.base(w.row);
       if (at > w.row || at < base) {
@@ -896,6 +905,7 @@ void Drawer::second_pass() {
     views.assign(cells.begin(), cells.end());
     out.write_row(views);
   }
+  report_until(rows_);
   if (io::file_identity(r_.frame) != frame_identity_) frame_changed();
   out.commit();
 }
