@@ -17,7 +17,7 @@
 #   srs-1M    the same SRS on the 1M-row frame, to compare peak memory across frame sizes
 #   papi-1M   the same design on the 1M-row frame
 # EXTRA_ROWS="3000000 20000000" adds both cases on frames of those sizes (peak memory against frame
-# size). It prints wall seconds, frame rows per second (rows / wall s, both passes included), CPU seconds
+# size). It prints wall seconds, frame rows per second (rows / wall s, the whole command), CPU seconds
 # (user + sys; on a shared machine wall time also counts waiting for a core) and peak RSS, and checks that the repetitions of a case wrote the same bytes (sha256sum).
 set -euo pipefail
 
