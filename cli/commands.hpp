@@ -23,5 +23,7 @@ void add_analyze_command(CLI::App& app, Action& run);
 void set_invocation(int argc, char** argv);
 const std::string& invocation();
 void add_demo_command(CLI::App& app, Action& run);
+void add_serve_command(CLI::App& app, Action& run);
+void add_survey_admin_commands(CLI::App& app, Action& run);
 
 }  // namespace sipas::cli

@@ -68,37 +68,39 @@ void CsvWriter::discard() noexcept {
   fd_ = -1;
 }
 
-void CsvWriter::append_field(std::string_view field) {
-  const char d = options_.delimiter;
-  bool quote = !field.empty() && (field.front() == ' ' || field.front() == '\t' ||
-                                  field.back() == ' ' || field.back() == '\t');
-  for (std::size_t i = 0; !quote && i < field.size(); ++i) {
-    char c = field[i];
-    quote = c == d || c == '"' || c == '\n' || c == '\r';
+void append_csv_row(std::string& out, std::span<const std::string_view> fields,
+                    const CsvWriterOptions& options) {
+  const char d = options.delimiter;
+  if (fields.size() == 1 && fields[0].empty()) {
+    out += "\"\"";
+  } else {
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (i > 0) out.push_back(d);
+      std::string_view field = fields[i];
+      bool quote = !field.empty() && (field.front() == ' ' || field.front() == '\t' ||
+                                      field.back() == ' ' || field.back() == '\t');
+      for (std::size_t k = 0; !quote && k < field.size(); ++k) {
+        char c = field[k];
+        quote = c == d || c == '"' || c == '\n' || c == '\r';
+      }
+      if (!quote) {
+        out.append(field);
+        continue;
+      }
+      out.push_back('"');
+      for (char c : field) {
+        if (c == '"') out.push_back('"');
+        out.push_back(c);
+      }
+      out.push_back('"');
+    }
   }
-  if (!quote) {
-    buffer_.append(field);
-    return;
-  }
-  buffer_.push_back('"');
-  for (char c : field) {
-    if (c == '"') buffer_.push_back('"');
-    buffer_.push_back(c);
-  }
-  buffer_.push_back('"');
+  out += options.crlf ? "\r\n" : "\n";
 }
 
 void CsvWriter::write_row(std::span<const std::string_view> fields) {
   if (fd_ < 0) throw std::logic_error("CsvWriter: write_row after commit");
-  if (fields.size() == 1 && fields[0].empty()) {
-    buffer_ += "\"\"";
-  } else {
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      if (i > 0) buffer_.push_back(options_.delimiter);
-      append_field(fields[i]);
-    }
-  }
-  buffer_ += options_.crlf ? "\r\n" : "\n";
+  append_csv_row(buffer_, fields, options_);
   ++rows_;
   if (buffer_.size() >= buffer_bytes) flush();
 }

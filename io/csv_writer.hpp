@@ -15,6 +15,11 @@ struct CsvWriterOptions {
   bool bom = false;   // start with a UTF-8 BOM (Excel then reads the file as UTF-8)
 };
 
+// Appends one CSV row to `out`, quoted as CsvWriter quotes (below): for CSV
+// that goes somewhere other than a file (an HTTP body).
+void append_csv_row(std::string& out, std::span<const std::string_view> fields,
+                    const CsvWriterOptions& options = {});
+
 // Writes a CSV file atomically: rows go through a 1 MiB buffer to a temporary
 // file beside the target; commit() flushes it, fsyncs it and renames it over
 // the target. Until commit() succeeds the target is untouched, and the
@@ -45,7 +50,6 @@ class CsvWriter {
   std::uint64_t rows_written() const { return rows_; }
 
  private:
-  void append_field(std::string_view field);
   void flush();
   void discard() noexcept;
 

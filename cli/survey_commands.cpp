@@ -1,0 +1,245 @@
+// sipas survey | invite | responses | key: the admin actions of the server,
+// on the database file directly (survey_server/README.md).
+
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "io/file.hpp"
+#include "questionnaires/questionnaire.hpp"
+#include "questionnaires/standard_forms.hpp"
+#include "survey_server/response_export.hpp"
+#include "survey_server/sample_import.hpp"
+#include "survey_server/store.hpp"
+
+namespace sipas::cli {
+namespace {
+
+namespace ss = sipas::survey_server;
+namespace q = sipas::questionnaires;
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char c : text + ",") {
+    if (c == ',') {
+      if (!item.empty()) out.push_back(item);
+      item.clear();
+    } else {
+      item += c;
+    }
+  }
+  return out;
+}
+
+ss::SurveyStore open_existing(const std::string& db) {
+  ss::SurveyStore::Options o;
+  o.create = false;
+  return ss::SurveyStore(db, o);
+}
+
+void print_survey(const ss::SurveyRecord& s) {
+  std::cout << s.id << "\t" << ss::to_string(s.state) << "\t" << s.questionnaire_id << " "
+            << s.questionnaire_version << "\n";
+}
+
+struct SurveyOptions {
+  std::string db, id, questionnaire, standard;
+};
+
+void add_survey_command(CLI::App& app, Action& run) {
+  auto* survey = app.add_subcommand("survey", "Create, open, close and list surveys in a database");
+  survey->require_subcommand(1);
+  auto o = std::make_shared<SurveyOptions>();
+  auto* create = survey->add_subcommand(
+      "create", "Create a survey (state draft) from a questionnaire file or a standard form");
+  create->add_option("--db", o->db, "SQLite database file (created when missing)")->required();
+  create->add_option("--id", o->id, "survey id: 1-64 characters a-z 0-9 - _")->required();
+  auto* file = create->add_option("--questionnaire", o->questionnaire, "questionnaire JSON file");
+  auto* standard = create->add_option("--standard", o->standard,
+                                      "a standard form: sipas-citizen, par-officials, sipas-short");
+  file->excludes(standard);
+  create->callback([o, &run] {
+    run = [o] {
+      std::string text;
+      if (!o->standard.empty()) {
+        const auto* f = q::find_standard_file("forms/" + o->standard + ".json");
+        if (!f) throw Error("questionnaire.not_found", "no standard form '" + o->standard + "'");
+        text = std::string(f->content);
+      } else if (!o->questionnaire.empty()) {
+        text = io::read_file(o->questionnaire, q::QuestionnaireLimits::max_file_bytes);
+      } else {
+        throw Error("survey.missing_questionnaire", "give --questionnaire FILE or --standard NAME");
+      }
+      auto questionnaire =
+          q::load_questionnaire(text, o->questionnaire.empty() ? o->standard : o->questionnaire);
+      ss::SurveyStore store(o->db);
+      store.create_survey(o->id, text, questionnaire.id(), questionnaire.version());
+      std::cout << "created survey " << o->id << " (" << questionnaire.id() << " "
+                << questionnaire.version() << "), state draft\n";
+      return exit_ok;
+    };
+  });
+  for (auto [name, state] :
+       {std::pair{"open", ss::SurveyState::Open}, std::pair{"close", ss::SurveyState::Closed}}) {
+    auto* cmd = survey->add_subcommand(
+        name, std::string(name == std::string("open") ? "Open a survey for answers"
+                                                      : "Close a survey: no more answers"));
+    cmd->add_option("--db", o->db, "SQLite database file")->required();
+    cmd->add_option("--id", o->id, "survey id")->required();
+    cmd->callback([o, state = state, &run] {
+      run = [o, state] {
+        auto store = open_existing(o->db);
+        auto record = store.set_survey_state(o->id, state);
+        std::cout << "survey " << record.id << " is " << ss::to_string(record.state) << "\n";
+        return exit_ok;
+      };
+    });
+  }
+  auto* list = survey->add_subcommand("list", "List the surveys: id, state, questionnaire");
+  list->add_option("--db", o->db, "SQLite database file")->required();
+  list->callback([o, &run] {
+    run = [o] {
+      auto store = open_existing(o->db);
+      for (const auto& s : store.list_surveys())
+        print_survey(s);
+      return exit_ok;
+    };
+  });
+}
+
+struct InviteOptions {
+  std::string db, survey, sample, contact, base_url, out, stratum, psu;
+  std::int64_t count = 1;
+};
+
+void add_invite_command(CLI::App& app, Action& run) {
+  auto* invite = app.add_subcommand("invite", "Import a sample as invitations; activate reserves");
+  invite->require_subcommand(1);
+  auto o = std::make_shared<InviteOptions>();
+  auto* import = invite->add_subcommand(
+      "import",
+      "Import sample.csv (from sipas sample) as invitations. Main units get a token now;\n"
+      "reserves wait until activated. Writes the links CSV (tokens appear only there, once).");
+  import->add_option("--db", o->db, "SQLite database file")->required();
+  import->add_option("--survey", o->survey, "survey id")->required();
+  import->add_option("--sample", o->sample, "sample.csv from sipas sample")->required();
+  import->add_option("--contact", o->contact,
+                     "carried columns that are contact data (kept apart, never exported)");
+  import->add_option("--base-url", o->base_url, "base of the links, e.g. https://survey.example.vn")
+      ->required();
+  import
+      ->add_option("--out", o->out,
+                   "links CSV to write (id, stratum, psu, role, token, link, contacts)")
+      ->required();
+  import->callback([o, &run] {
+    run = [o] {
+      const auto contacts = split_commas(o->contact);
+  auto rows = ss::read_sample(o->sample, contacts);
+  auto store = open_existing(o->db);
+  auto issued = store.import_invitations(o->survey, rows);
+  std::string base = o->base_url;
+  while (!base.empty() && base.back() == '/')
+    base.pop_back();
+  io::write_file_atomic(o->out, ss::links_csv(issued, base, o->survey, contacts));
+  std::cout << "imported " << rows.size() << " invitations (" << issued.size()
+            << " active); links in " << o->out << "\n";
+  return exit_ok;
+};
+}  // namespace
+);
+auto* reserves = invite->add_subcommand("activate-reserves",
+                                        "Activate waiting reserves of a stratum, in reserve order");
+reserves->add_option("--db", o->db, "SQLite database file")->required();
+reserves->add_option("--survey", o->survey, "survey id")->required();
+reserves->add_option("--stratum", o->stratum, "stratum")->required();
+reserves->add_option("--psu", o->psu, "only reserves of this PSU");
+reserves->add_option("--count", o->count, "how many")->capture_default_str();
+reserves->add_option("--base-url", o->base_url, "base of the links")->required();
+reserves->add_option("--out", o->out, "links CSV to write")->required();
+reserves->callback([o, &run] {
+  run = [o] {
+    auto store = open_existing(o->db);
+    auto issued = store.activate_reserves(
+        o->survey, o->stratum,
+        o->psu.empty() ? std::nullopt : std::optional<std::string_view>(o->psu), o->count);
+    std::string base = o->base_url;
+    while (!base.empty() && base.back() == '/')
+      base.pop_back();
+    io::write_file_atomic(o->out, ss::links_csv(issued, base, o->survey, {}));
+    std::cout << "activated " << issued.size() << " reserves; links in " << o->out << "\n";
+    return exit_ok;
+  };
+});
+}  // namespace sipas::cli
+
+struct ResponsesOptions {
+  std::string db, survey, format = "csv", out;
+  std::int64_t since = 0;
+};
+
+void add_responses_command(CLI::App& app, Action& run) {
+  auto* responses = app.add_subcommand("responses", "Export the answers of a survey");
+  responses->require_subcommand(1);
+  auto o = std::make_shared<ResponsesOptions>();
+  auto* exp = responses->add_subcommand(
+      "export", "Export responses with their stratum, PSU and design weight (never contact data).");
+  exp->add_option("--db", o->db, "SQLite database file")->required();
+  exp->add_option("--survey", o->survey, "survey id")->required();
+  exp->add_option("--since", o->since, "only responses with seq greater than this")
+      ->capture_default_str();
+  exp->add_option("--format", o->format, "csv or json")
+      ->check(CLI::IsMember({"csv", "json"}))
+      ->capture_default_str();
+  exp->add_option("--out", o->out, "file to write")->required();
+  exp->callback([o, &run] {
+    run = [o] {
+      auto store = open_existing(o->db);
+      auto record = store.find_survey(o->survey);
+      if (!record) throw Error("survey.not_found", "no survey '" + o->survey + "' in " + o->db);
+      auto rows =
+          store.export_responses(o->survey, o->since, std::numeric_limits<std::int64_t>::max());
+      if (o->format == "csv") {
+        auto questionnaire = q::load_questionnaire(record->questionnaire_json, record->id);
+        io::write_file_atomic(o->out, ss::responses_csv(questionnaire, rows));
+      } else {
+        io::write_file_atomic(o->out, ss::responses_json(rows, o->since).dump(2) + "\n");
+      }
+      std::cout << "exported " << rows.size() << " responses to " << o->out << "\n";
+      return exit_ok;
+    };
+  });
+}
+
+struct KeyOptions {
+  std::string db, name, role = "manager";
+};
+
+void add_key_command(CLI::App& app, Action& run) {
+  auto* key = app.add_subcommand("key", "Admin API keys (stored hashed; shown once)");
+  key->require_subcommand(1);
+  auto o = std::make_shared<KeyOptions>();
+  auto* create = key->add_subcommand("create", "Create an API key and print it once");
+  create->add_option("--db", o->db, "SQLite database file")->required();
+  create->add_option("--name", o->name, "who or what the key is for")->required();
+  create->add_option("--role", o->role, "manager (read and write) or analyst (read only)")
+      ->check(CLI::IsMember({"manager", "analyst"}))
+      ->capture_default_str();
+  create->callback([o, &run] {
+    run = [o] {
+      ss::SurveyStore store(o->db);
+      std::cout << store.create_api_key(o->name, *ss::role_from_string(o->role)) << "\n";
+      return exit_ok;
+    };
+  });
+}
+
+}  // namespace
+
+void add_survey_admin_commands(CLI::App& app, Action& run) {
+  add_survey_command(app, run);
+  add_invite_command(app, run);
+  add_responses_command(app, run);
+  add_key_command(app, run);
+}
+
+}  // namespace sipas::cli

@@ -1,0 +1,403 @@
+// The listener and the sessions, after Boost.Beast's advanced_server example.
+
+#include "survey_server/http_server.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/version.hpp>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "io/error.hpp"
+
+namespace sipas::survey_server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t default_body_limit = 1024 * 1024;
+constexpr auto server_name = "sipas";
+
+}  // namespace
+
+class Session;
+
+class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
+ public:
+  Impl(ServerOptions options, RequestHandler& handler)
+      : options_(std::move(options)),
+        handler_(handler),
+        ioc_(std::max(1, options_.threads)),
+        acceptor_(net::make_strand(ioc_)),
+        signals_(ioc_),
+        grace_timer_(ioc_) {}
+
+  void listen() {
+    beast::error_code ec;
+    auto address = net::ip::make_address(options_.address, ec);
+    if (ec) throw Error("server.bind_failed", "not an IP address: '" + options_.address + "'");
+    tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      throw Error("server.bind_failed", "cannot listen on " + options_.address + ":" +
+                                            std::to_string(options_.port) + ": " + ec.message());
+    }
+    port_ = acceptor_.local_endpoint().port();
+  }
+
+  void start_accepting() {
+    net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
+  }
+
+  void do_accept() {
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                             self->on_accept(ec, std::move(socket));
+                           });
+  }
+
+  void on_accept(beast::error_code ec, tcp::socket socket);
+
+  void run(bool handle_signals) {
+    if (handle_signals) {
+      signals_.add(SIGINT);
+      signals_.add(SIGTERM);
+      signals_.async_wait([self = shared_from_this()](beast::error_code ec, int) {
+        if (!ec) self->shutdown();
+      });
+    }
+    start_accepting();
+    std::vector<std::thread> threads;
+    for (int i = 1; i < options_.threads; ++i)
+      threads.emplace_back([this] { ioc_.run(); });
+    ioc_.run();
+    for (auto& t : threads)
+      t.join();
+  }
+
+  void shutdown();
+  void register_session(const std::shared_ptr<Session>& s);
+  void unregister_session(Session* s);
+
+  bool stopping() const { return stopping_.load(std::memory_order_acquire); }
+
+  // After shutdown: checks now and then whether the last session has gone,
+  // then cancels the grace timer so that run() returns.
+  void wait_for_sessions() {
+    bool empty;
+    {
+      std::lock_guard lock(sessions_mutex_);
+      empty = sessions_.empty();
+    }
+    if (empty) {
+      grace_timer_.cancel();
+      return;
+    }
+    auto poll = std::make_shared<net::steady_timer>(ioc_, std::chrono::milliseconds(20));
+    poll->async_wait([self = shared_from_this(), poll](beast::error_code ec) {
+      if (!ec) self->wait_for_sessions();
+    });
+  }
+
+  ServerOptions options_;
+  RequestHandler& handler_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  net::signal_set signals_;
+  net::steady_timer grace_timer_;
+  unsigned short port_ = 0;
+  std::atomic<bool> stopping_{false};
+  ServerCounters counters_;
+  std::mutex sessions_mutex_;
+  std::set<Session*> sessions_;
+  std::vector<std::weak_ptr<Session>> session_refs_;
+};
+
+// One connection. Every member is touched only on the session's strand.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) client_ = endpoint.address().to_string();
+  }
+
+  ~Session() {
+    server_->counters_.connections_open.fetch_sub(1, std::memory_order_relaxed);
+    server_->unregister_session(this);
+  }
+
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  }
+
+  // Called on shutdown: a connection between requests is closed now; one with
+  // a request in flight closes after its reply.
+  void close_if_idle() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->do_close();
+    });
+  }
+
+ private:
+  void do_read() {
+    if (server_->stopping()) return do_close();
+    parser_.emplace();
+    parser_->header_limit(server_->options_.header_limit);
+    parser_->body_limit(default_body_limit);
+    // Between requests the idle timeout applies; once bytes arrive, the
+    // request timeout (set in on_first_bytes) bounds the whole request.
+    stream_.expires_after(buffer_.size() > 0 ? server_->options_.request_timeout
+                                             : server_->options_.idle_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    const auto& header = parser_->get();
+    std::size_t limit = server_->handler_.body_limit(std::string_view(header.method_string()),
+                                                     std::string_view(header.target()));
+    parser_->body_limit(limit);
+    if (auto length = parser_->content_length(); length && *length > limit) {
+      return send_protocol_error(413, "request.too_large",
+                                 "the body is larger than " + std::to_string(limit) + " bytes");
+    }
+    stream_.expires_after(server_->options_.request_timeout);
+    if (parser_->is_done()) return on_body({});
+    if (beast::iequals(header[http::field::expect], "100-continue")) {
+      continue_.emplace(http::status::continue_, header.version());
+      continue_->set(http::field::server, server_name);
+      http::async_write(stream_, *continue_,
+                        [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                          if (wec) return self->on_read_error(wec);
+                          self->read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::eof) {
+      return do_close();
+    }
+    if (ec == beast::error::timeout) {
+      server_->counters_.timeouts.fetch_add(1, std::memory_order_relaxed);
+      // Only a request that had started gets an answer; an idle connection
+      // just closes.
+      if (parser_ && parser_->got_some()) {
+        return send_protocol_error(408, "request.timeout", "the request took too long to arrive");
+      }
+      return do_close();
+    }
+    if (ec == http::error::header_limit) {
+      return send_protocol_error(431, "request.header_too_large",
+                                 "the request header is larger than " +
+                                     std::to_string(server_->options_.header_limit) + " bytes");
+    }
+    if (ec == http::error::body_limit) {
+      return send_protocol_error(413, "request.too_large", "the body is too large");
+    }
+    if (ec == http::error::partial_message) return do_close();
+    send_protocol_error(400, "request.malformed", "the request is not valid HTTP: " + ec.message());
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    auto message = parser_->release();
+    keep_alive_ = message.keep_alive();
+    version_ = message.version();
+    HttpRequest request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    auto q = request.target.find('?');
+    request.path = request.target.substr(0, q);
+    if (q != std::string::npos) request.query = request.target.substr(q + 1);
+    request.headers.reserve(8);
+    for (const auto& field : message) {
+      std::string name(field.name_string());
+      for (auto& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    request.body = std::move(message.body());
+    request.client = client_;
+    busy_ = true;
+    // The work guard keeps run() going while the reply waits for a commit on
+    // another thread.
+    auto guard = net::make_work_guard(stream_.get_executor());
+    server_->handler_.handle(
+        std::move(request),
+        [self = shared_from_this(), guard = std::move(guard)](HttpResponse&& response) mutable {
+          net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+            self->send(std::move(response));
+          });
+          guard.reset();
+        });
+  }
+
+  void send_protocol_error(int status, const std::string& code, const std::string& message) {
+    keep_alive_ = false;
+    version_ = parser_ ? parser_->get().version() : 11;
+    if (version_ == 0) version_ = 11;
+    busy_ = true;
+    send(server_->handler_.protocol_error(status, code, message));
+  }
+
+  void send(HttpResponse&& response) {
+    auto& out = response_.emplace();
+    out.version(version_ ? version_ : 11);
+    out.result(static_cast<unsigned>(response.status));
+    out.set(http::field::server, server_name);
+    out.set(http::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers)
+      out.set(name, value);
+    out.body() = std::move(response.body);
+    const bool keep = keep_alive_ && !response.close && !server_->stopping();
+    out.keep_alive(keep);
+    out.prepare_payload();
+    stream_.expires_after(server_->options_.request_timeout);
+    http::async_write(stream_, out,
+                      [self = shared_from_this(), keep](beast::error_code ec, std::size_t) {
+                        self->on_write(ec, keep);
+                      });
+  }
+
+  void on_write(beast::error_code ec, bool keep) {
+    busy_ = false;
+    response_.reset();
+    if (ec || !keep) return do_close();
+    do_read();
+  }
+
+  void do_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::empty_body>> continue_;
+  std::optional<http::response<http::string_body>> response_;
+  std::string client_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  bool busy_ = false;
+};
+
+void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+  if (!ec) {
+    const auto open = counters_.connections_open.load(std::memory_order_relaxed);
+    if (stopping() || open >= static_cast<std::int64_t>(options_.max_connections)) {
+      counters_.connections_refused.fetch_add(1, std::memory_order_relaxed);
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      counters_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+      counters_.connections_open.fetch_add(1, std::memory_order_relaxed);
+      auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
+      register_session(session);
+      session->start();
+    }
+  }
+  // Errors like EMFILE are transient: keep accepting.
+  if (!stopping()) do_accept();
+}
+
+void HttpServer::Impl::register_session(const std::shared_ptr<Session>& s) {
+  std::lock_guard lock(sessions_mutex_);
+  sessions_.insert(s.get());
+  session_refs_.push_back(s);
+  // Forget the expired references now and then so the list stays small.
+  if (session_refs_.size() > 2 * sessions_.size() + 64) {
+    std::erase_if(session_refs_, [](const auto& w) { return w.expired(); });
+  }
+}
+
+void HttpServer::Impl::unregister_session(Session* s) {
+  std::lock_guard lock(sessions_mutex_);
+  sessions_.erase(s);
+}
+
+void HttpServer::Impl::shutdown() {
+  if (stopping_.exchange(true)) return;
+  auto self = shared_from_this();
+  net::post(acceptor_.get_executor(), [self] {
+    beast::error_code ec;
+    self->acceptor_.close(ec);
+    self->signals_.cancel(ec);
+  });
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    for (auto& w : session_refs_) {
+      if (auto s = w.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& s : live)
+    s->close_if_idle();
+  // Requests in flight finish on their own; past the grace period the
+  // io_context stops regardless.
+  grace_timer_.expires_after(options_.shutdown_grace);
+  grace_timer_.async_wait([self](beast::error_code ec) {
+    if (!ec) self->ioc_.stop();
+  });
+  // Once the last session is gone, nothing but the timer holds run(): cancel it.
+  net::post(ioc_, [self] { self->wait_for_sessions(); });
+}
+
+HttpServer::HttpServer(ServerOptions options, RequestHandler& handler)
+    : impl_(std::make_shared<Impl>(std::move(options), handler)) {
+  impl_->listen();
+}
+
+HttpServer::~HttpServer() = default;
+
+unsigned short HttpServer::port() const {
+  return impl_->port_;
+}
+
+void HttpServer::run(bool handle_signals) {
+  impl_->run(handle_signals);
+}
+
+void HttpServer::shutdown() {
+  impl_->shutdown();
+}
+
+const ServerCounters& HttpServer::counters() const {
+  return impl_->counters_;
+}
+
+}  // namespace sipas::survey_server

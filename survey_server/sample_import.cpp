@@ -1,0 +1,116 @@
+#include "survey_server/sample_import.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <set>
+
+#include "io/csv_reader.hpp"
+#include "io/csv_writer.hpp"
+#include "survey_server/url_encoding.hpp"
+
+namespace sipas::survey_server {
+
+namespace {
+
+const std::vector<std::string> design_columns = {
+    "id", "stratum", "psu", "inclusion_probability", "design_weight", "role", "reserve_rank"};
+
+double parse_positive(const io::CsvReader& csv, std::size_t column, const std::string& name) {
+  auto text = csv.field(column);
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) ||
+      value <= 0) {
+    throw SampleError(
+        "sample.invalid",
+        csv.where() + ": " + name + " must be a positive number, not '" + std::string(text) + "'");
+  }
+  return value;
+}
+
+}  // namespace
+
+std::vector<InvitationInput> read_sample(const std::filesystem::path& path,
+                                         const std::vector<std::string>& contact_columns) {
+  io::CsvReader csv(path);
+  std::vector<std::size_t> design;
+  for (const auto& name : design_columns)
+    design.push_back(csv.require_column(name));
+  std::set<std::string, std::less<>> contacts(contact_columns.begin(), contact_columns.end());
+  for (const auto& name : contact_columns)
+    csv.require_column(name);
+  std::vector<std::pair<std::size_t, std::string>> attribute_columns, contact_indices;
+  const auto& header = csv.header();
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (std::find(design.begin(), design.end(), i) != design.end()) continue;
+    (contacts.contains(header[i]) ? contact_indices : attribute_columns).emplace_back(i, header[i]);
+  }
+  std::vector<InvitationInput> rows;
+  while (csv.next()) {
+    InvitationInput row;
+    row.respondent_id = std::string(csv.field(design[0]));
+    if (row.respondent_id.empty())
+      throw SampleError("sample.invalid", csv.where() + ": id is empty");
+    row.stratum = std::string(csv.field(design[1]));
+    row.psu = std::string(csv.field(design[2]));
+    row.inclusion_probability = parse_positive(csv, design[3], "inclusion_probability");
+    row.design_weight = parse_positive(csv, design[4], "design_weight");
+    auto role = csv.field(design[5]);
+    if (role == "reserve") {
+      row.reserve = true;
+      auto rank = csv.field(design[6]);
+      auto [end, ec] = std::from_chars(rank.data(), rank.data() + rank.size(), row.reserve_rank);
+      if (ec != std::errc() || end != rank.data() + rank.size() || row.reserve_rank < 1) {
+        throw SampleError("sample.invalid", csv.where() +
+                                                ": reserve_rank must be a whole number "
+                                                "from 1 for a reserve, not '" +
+                                                std::string(rank) + "'");
+      }
+    } else if (role != "main") {
+      throw SampleError(
+          "sample.invalid",
+          csv.where() + ": role must be 'main' or 'reserve', not '" + std::string(role) + "'");
+    }
+    for (const auto& [i, name] : attribute_columns)
+      row.attributes.emplace_back(name, std::string(csv.field(i)));
+    for (const auto& [i, name] : contact_indices)
+      row.contacts.emplace_back(name, std::string(csv.field(i)));
+    rows.push_back(std::move(row));
+  }
+  if (rows.empty()) throw SampleError("sample.invalid", csv.source() + ": the sample has no rows");
+  return rows;
+}
+
+std::string links_csv(const std::vector<IssuedInvitation>& issued, const std::string& base_url,
+                      const std::string& survey, const std::vector<std::string>& contact_columns) {
+  std::string out;
+  std::vector<std::string_view> header = {"id",           "stratum", "psu", "role",
+                                          "reserve_rank", "token",   "link"};
+  for (const auto& c : contact_columns)
+    header.emplace_back(c);
+  io::append_csv_row(out, header);
+  std::vector<std::string> cells;
+  std::vector<std::string_view> views;
+  for (const auto& inv : issued) {
+    cells = {inv.respondent_id,
+             inv.stratum,
+             inv.psu,
+             inv.reserve ? "reserve" : "main",
+             inv.reserve ? std::to_string(inv.reserve_rank) : std::string(),
+             inv.token,
+             base_url + "/s/" + percent_encode(survey) + "?t=" + percent_encode(inv.token)};
+    for (const auto& c : contact_columns) {
+      std::string value;
+      for (const auto& [name, v] : inv.contacts) {
+        if (name == c) value = v;
+      }
+      cells.push_back(std::move(value));
+    }
+    views.assign(cells.begin(), cells.end());
+    io::append_csv_row(out, views);
+  }
+  return out;
+}
+
+}  // namespace sipas::survey_server

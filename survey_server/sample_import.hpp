@@ -1,0 +1,32 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "io/error.hpp"
+#include "survey_server/store.hpp"
+
+namespace sipas::survey_server {
+
+// A sample file that cannot be imported. Id sample.invalid; the message
+// starts with "sample.csv:LINE: ".
+class SampleError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Reads a sample.csv written by `sipas sample` (id, stratum, psu,
+// inclusion_probability, design_weight, role, reserve_rank, then carried
+// columns). Carried columns named in `contact_columns` are contacts (kept
+// apart, never exported with answers); the others are attributes. Throws
+// SampleError or io's CsvError/IoError.
+std::vector<InvitationInput> read_sample(const std::filesystem::path& path,
+                                         const std::vector<std::string>& contact_columns);
+
+// The links CSV for mail merge or SMS: id, stratum, psu, role, reserve_rank,
+// token, link, then the contact columns. `base_url` without a trailing slash.
+std::string links_csv(const std::vector<IssuedInvitation>& issued, const std::string& base_url,
+                      const std::string& survey, const std::vector<std::string>& contact_columns);
+
+}  // namespace sipas::survey_server

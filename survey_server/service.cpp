@@ -1,0 +1,374 @@
+// Routing, authentication, the store pool and the write path of the service.
+
+#include "survey_server/service.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "questionnaires/error.hpp"
+#include "survey_server/api_error.hpp"
+#include "survey_server/form_page.hpp"
+#include "survey_server/service_internal.hpp"
+#include "survey_server/tokens.hpp"
+#include "survey_server/url_encoding.hpp"
+
+namespace sipas::survey_server {
+
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    auto j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.emplace_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+int status_of_store_error(const std::string& id) {
+  if (id == "survey.not_found" || id == "response.not_found" || id == "invitation.not_found")
+    return 404;
+  if (id == "survey.exists" || id == "survey.bad_state" || id == "survey.has_responses" ||
+      id == "invitation.duplicate_respondent" || id == "invitation.no_reserve")
+    return 409;
+  if (id == "review.bad_state" || id == "key.invalid") return 422;
+  if (id == "store.busy" || id == "store.read_only") return 503;
+  if (id == "store.full") return 507;
+  return 500;
+}
+
+}  // namespace
+
+std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+// ------------------------------------------------------------------ pool
+
+SurveyService::StoreLease SurveyService::lease_store() {
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (!pool_.empty()) {
+      auto store = std::move(pool_.back());
+      pool_.pop_back();
+      return StoreLease(*this, std::move(store));
+    }
+  }
+  SurveyStore::Options o;
+  o.create = false;
+  return StoreLease(*this, std::make_unique<SurveyStore>(options_.db, o));
+}
+
+// ------------------------------------------------------------------ setup
+
+SurveyService::SurveyService(ServiceOptions options)
+    : options_(std::move(options)),
+      open_limiter_(options_.open_submissions_per_minute, options_.open_submissions_burst),
+      token_limiter_(options_.bad_tokens_per_minute, options_.bad_tokens_burst) {
+  // Opening once here creates the file and applies migrations before any
+  // request; the pool's connections then find the schema current.
+  { SurveyStore store(options_.db); }
+  if (options_.admin_key_file) {
+    std::ifstream in(*options_.admin_key_file);
+    if (!in) {
+      throw Error("server.key_file", options_.admin_key_file->string() + ": cannot be read");
+    }
+    std::string line;
+    std::size_t number = 0;
+    while (std::getline(in, line)) {
+      ++number;
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+        line.pop_back();
+      if (line.empty() || line[0] == '#') continue;
+      Role role = Role::Manager;
+      std::string key = line;
+      if (auto space = line.find(' '); space != std::string::npos) {
+        auto parsed = role_from_string(line.substr(0, space));
+        if (!parsed) {
+          throw Error("server.key_file", options_.admin_key_file->filename().string() + ":" +
+                                             std::to_string(number) +
+                                             ": the role must be manager or analyst");
+        }
+        role = *parsed;
+        key = line.substr(line.find_first_not_of(' ', space));
+      }
+      if (key.size() < 16) {
+        throw Error("server.key_file", options_.admin_key_file->filename().string() + ":" +
+                                           std::to_string(number) +
+                                           ": a key must have at least 16 characters");
+      }
+      file_keys_[hash_secret(key)] = role;
+    }
+  }
+  commits_ = std::make_unique<CommitQueue>(options_.db, options_.commits);
+  routes_ = make_routes();
+}
+
+SurveyService::~SurveyService() {
+  stop();
+}
+
+void SurveyService::stop() {
+  if (commits_) commits_->stop();
+}
+
+void SurveyService::set_metrics_source(std::function<void(std::string&)> source) {
+  metrics_source_ = std::move(source);
+}
+
+// ------------------------------------------------------------------ surveys
+
+std::shared_ptr<const CachedSurvey> SurveyService::survey(std::string_view id) {
+  {
+    std::shared_lock lock(cache_mutex_);
+    if (auto it = cache_.find(std::string(id)); it != cache_.end()) return it->second;
+  }
+  std::optional<SurveyRecord> record;
+  {
+    auto store = lease_store();
+    record = store->find_survey(id);
+  }
+  if (!record)
+    throw ApiError(404, "survey.not_found", "no survey '" + std::string(id) + "'", "survey");
+  auto cached = std::make_shared<CachedSurvey>();
+  cached->id = record->id;
+  cached->questionnaire_json = record->questionnaire_json;
+  cached->questionnaire = std::make_shared<const questionnaires::Questionnaire>(
+      questionnaires::load_questionnaire(record->questionnaire_json, record->id));
+  std::unique_lock lock(cache_mutex_);
+  return cache_.emplace(record->id, std::move(cached)).first->second;
+}
+
+SurveyState SurveyService::survey_state(std::string_view id) {
+  auto store = lease_store();
+  auto record = store->find_survey_state(id);
+  if (!record)
+    throw ApiError(404, "survey.not_found", "no survey '" + std::string(id) + "'", "survey");
+  return *record;
+}
+
+// ------------------------------------------------------------------ auth
+
+std::optional<Role> SurveyService::authenticate(const HttpRequest& request) {
+  auto header = request.header("authorization");
+  if (!header) return std::nullopt;
+  constexpr std::string_view scheme = "Bearer ";
+  if (header->size() <= scheme.size() || header->substr(0, scheme.size()) != scheme) {
+    return std::nullopt;
+  }
+  std::string key(header->substr(scheme.size()));
+  if (auto it = file_keys_.find(hash_secret(key)); it != file_keys_.end()) return it->second;
+  auto store = lease_store();
+  if (auto info = store->find_api_key(key)) return info->role;
+  return std::nullopt;
+}
+
+void SurveyService::require_role(const Call& call, Role needed) {
+  if (!call.role) {
+    throw ApiError(401, "auth.required",
+                   "this route needs an API key: send 'Authorization: Bearer KEY'");
+  }
+  if (needed == Role::Manager && *call.role != Role::Manager) {
+    throw ApiError(403, "auth.forbidden",
+                   "this route needs the manager role; the key is an analyst's");
+  }
+}
+
+// ------------------------------------------------------------------ dispatch
+
+std::size_t SurveyService::body_limit(std::string_view method, std::string_view target) const {
+  auto path = target.substr(0, target.find('?'));
+  if (method == "POST" && path.ends_with("/invitations")) return options_.import_body_limit;
+  return options_.body_limit;
+}
+
+HttpResponse SurveyService::protocol_error(int status, std::string_view code,
+                                           std::string_view message) {
+  metrics_.observe("(unread)", status, std::chrono::steady_clock::duration::zero());
+  auto response = json_error(status, code, message);
+  response.close = true;
+  return response;
+}
+
+void SurveyService::handle(HttpRequest&& request, Reply reply) {
+  auto call = std::make_shared<Call>();
+  call->request = std::move(request);
+  call->reply = std::move(reply);
+  call->started = std::chrono::steady_clock::now();
+  try {
+    dispatch(call);
+  } catch (...) {
+    fail(*call, std::current_exception());
+  }
+}
+
+void SurveyService::dispatch(const std::shared_ptr<Call>& call) {
+  const auto segments = split_path(call->request.path);
+  std::vector<std::string> allowed;
+  for (const auto& route : routes_) {
+    if (route.segments.size() != segments.size()) continue;
+    std::map<std::string, std::string, std::less<>> params;
+    bool match = true;
+    for (std::size_t i = 0; i < segments.size() && match; ++i) {
+      const auto& pattern = route.segments[i];
+      if (pattern.size() > 2 && pattern.front() == '{' && pattern.back() == '}') {
+        params[pattern.substr(1, pattern.size() - 2)] = percent_decode(segments[i]);
+      } else {
+        match = pattern == segments[i];
+      }
+    }
+    if (!match) continue;
+    if (route.method != call->request.method &&
+        !(route.method == "GET" && call->request.method == "HEAD")) {
+      allowed.push_back(route.method);
+      continue;
+    }
+    call->route = &route;
+    call->params = std::move(params);
+    call->query = parse_urlencoded(call->request.query);
+    call->role = authenticate(call->request);
+    if (route.role) require_role(*call, *route.role);
+    if (!route.content_type.empty()) {
+      auto type = call->request.header("content-type").value_or("");
+      auto bare = type.substr(0, type.find(';'));
+      while (!bare.empty() && bare.back() == ' ')
+        bare.remove_suffix(1);
+      if (bare != route.content_type) {
+        throw ApiError(415, "request.unsupported_media_type",
+                       "send the body as " + route.content_type +
+                           (bare.empty() ? std::string() : ", not " + std::string(bare)),
+                       "content-type");
+      }
+    }
+    route.run(*this, call);
+    return;
+  }
+  if (!allowed.empty()) {
+    std::string allow;
+    for (const auto& m : allowed)
+      allow += (allow.empty() ? "" : ", ") + m;
+    auto response = json_error(405, "request.method_not_allowed",
+                               call->request.method + " is not allowed here; use " + allow);
+    response.headers.emplace_back("Allow", allow);
+    return finish(*call, std::move(response));
+  }
+  throw ApiError(404, "request.not_found", "no such page or route: " + call->request.path);
+}
+
+void SurveyService::finish(Call& call, HttpResponse&& response) {
+  const std::string& label = call.route ? call.route->label : std::string("(no route)");
+  metrics_.observe(label, response.status, std::chrono::steady_clock::now() - call.started);
+  if (call.request.method == "HEAD") response.body.clear();
+  auto reply = std::move(call.reply);
+  if (reply) reply(std::move(response));
+}
+
+void SurveyService::fail(Call& call, std::exception_ptr error) {
+  int status = 500;
+  std::string code = "internal";
+  std::string message = "internal error";
+  std::string field;
+  try {
+    std::rethrow_exception(error);
+  } catch (const ApiError& e) {
+    status = e.status();
+    code = e.id();
+    message = e.what();
+    field = e.field();
+  } catch (const StoreError& e) {
+    status = status_of_store_error(e.id());
+    code = e.id();
+    message = e.what();
+  } catch (const questionnaires::ResponseError& e) {
+    status = 400;
+    code = e.id();
+    message = e.what();
+  } catch (const FormError& e) {
+    status = 400;
+    code = e.id();
+    message = e.what();
+  } catch (const questionnaires::DefinitionError& e) {
+    status = 422;
+    code = e.id();
+    message = e.what();
+  } catch (const Error& e) {
+    status = 500;
+    code = e.id();
+    message = e.what();
+  } catch (const std::exception& e) {
+    // Not the request's fault: say so to the operator, not the client.
+    std::cerr << "sipas serve: internal error on " << (call.route ? call.route->label : "?") << ": "
+              << e.what() << "\n";
+  }
+  if (status >= 500 && code != "internal") {
+    std::cerr << "sipas serve: " << code << ": " << message << "\n";
+  }
+  if (call.route && call.route->html) {
+    return finish(call, html_error(call, status, message));
+  }
+  finish(call, json_error(status, code, message, field));
+}
+
+void SurveyService::write(std::shared_ptr<Call> call, std::function<void(SurveyStore&)> job,
+                          std::function<HttpResponse()> then) {
+  commits_->submit(std::move(job), [this, call, then = std::move(then)](std::exception_ptr error) {
+    if (error) return fail(*call, error);
+    try {
+      finish(*call, then());
+    } catch (...) {
+      fail(*call, std::current_exception());
+    }
+  });
+}
+
+// ------------------------------------------------------------------ health
+
+void SurveyService::get_health(Call& call) {
+  HttpResponse response;
+  auto store = lease_store();
+  response.body = nlohmann::json{{"status", "ok"}, {"schema", store->schema_version()}}.dump();
+  finish(call, std::move(response));
+}
+
+void SurveyService::get_metrics(Call& call) {
+  HttpResponse response;
+  response.content_type = "text/plain; version=0.0.4";
+  metrics_.render(response.body);
+  const CommitStats stats = commits_->stats();
+  auto& out = response.body;
+  out += "# HELP sipas_commits_total Transactions committed by the writer.\n";
+  out += "# TYPE sipas_commits_total counter\nsipas_commits_total " +
+         std::to_string(stats.commits) + "\n";
+  out += "# TYPE sipas_commit_jobs_total counter\nsipas_commit_jobs_total " +
+         std::to_string(stats.jobs) + "\n";
+  out += "# TYPE sipas_commit_failures_total counter\nsipas_commit_failures_total " +
+         std::to_string(stats.failed_commits) + "\n";
+  out += "# HELP sipas_commit_batch_size Jobs per committed transaction (group commit).\n";
+  out += "# TYPE sipas_commit_batch_size histogram\n";
+  const auto& buckets = CommitQueue::batch_buckets();
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < buckets.size() && i < stats.batch_histogram.size(); ++i) {
+    cumulative += stats.batch_histogram[i];
+    out += "sipas_commit_batch_size_bucket{le=\"" + std::to_string(buckets[i]) + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  out += "sipas_commit_batch_size_bucket{le=\"+Inf\"} " + std::to_string(stats.commits) + "\n";
+  out += "sipas_commit_batch_size_sum " + std::to_string(stats.jobs) + "\n";
+  out += "sipas_commit_batch_size_count " + std::to_string(stats.commits) + "\n";
+  if (metrics_source_) metrics_source_(out);
+  finish(call, std::move(response));
+}
+
+}  // namespace sipas::survey_server

@@ -1,0 +1,126 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "questionnaires/questionnaire.hpp"
+#include "survey_server/commit_queue.hpp"
+#include "survey_server/http_types.hpp"
+#include "survey_server/metrics.hpp"
+#include "survey_server/rate_limit.hpp"
+#include "survey_server/store.hpp"
+
+namespace sipas::survey_server {
+
+struct ServiceOptions {
+  std::filesystem::path db;
+  // Lines "ROLE KEY" (ROLE manager or analyst) or just "KEY" (a manager);
+  // blank lines and lines starting with '#' are skipped. Kept only hashed.
+  std::optional<std::filesystem::path> admin_key_file;
+  // Base of the links in invitation CSVs ("https://survey.example.gov.vn");
+  // empty: taken from the request's Host header.
+  std::string public_url;
+  std::size_t body_limit = 256 * 1024;
+  std::size_t import_body_limit = 64 * 1024 * 1024;
+  // Open-link submissions per client address.
+  double open_submissions_per_minute = 20, open_submissions_burst = 10;
+  // Token lookups that fail, per client address (guessing).
+  double bad_tokens_per_minute = 10, bad_tokens_burst = 20;
+  CommitQueue::Options commits;
+};
+
+// Questionnaire, survey state and a Validator-ready questionnaire per survey,
+// cached; the state is re-read on each request that depends on it.
+struct CachedSurvey {
+  std::string id;
+  std::shared_ptr<const questionnaires::Questionnaire> questionnaire;
+  std::string questionnaire_json;
+};
+
+// The application behind the HTTP server: routes, public form and API, admin
+// API, metrics. Owns the commit queue (the one writer) and a pool of read
+// connections. Thread-safe (the server calls handle() from all its threads).
+class SurveyService : public RequestHandler {
+ public:
+  explicit SurveyService(ServiceOptions options);
+  ~SurveyService() override;
+
+  std::size_t body_limit(std::string_view method, std::string_view target) const override;
+  void handle(HttpRequest&& request, Reply reply) override;
+  HttpResponse protocol_error(int status, std::string_view code, std::string_view message) override;
+
+  // Commits everything queued and stops the writer; later writes fail.
+  void stop();
+
+  // Extra series for /metrics (the server's connection counters).
+  void set_metrics_source(std::function<void(std::string&)> source);
+
+  struct Route;
+  struct Call;
+  using CallPtr = std::shared_ptr<Call>;
+
+ private:
+  class StoreLease;
+  StoreLease lease_store();
+  std::shared_ptr<const CachedSurvey> survey(std::string_view id);
+  SurveyState survey_state(std::string_view id);
+  std::optional<Role> authenticate(const HttpRequest& request);
+  void require_role(const Call& call, Role needed);
+  std::vector<Route> make_routes();
+  void dispatch(const CallPtr& call);
+  void finish(Call& call, HttpResponse&& response);
+  void fail(Call& call, std::exception_ptr error);
+  HttpResponse html_error(const Call& call, int status, const std::string& message);
+  // Runs `job` in the commit queue; `then` builds the reply after the commit.
+  void write(CallPtr call, std::function<void(SurveyStore&)> job,
+             std::function<HttpResponse()> then);
+
+  // Public side (public_routes.cpp).
+  void get_form(const CallPtr& call);
+  void post_form(const CallPtr& call);
+  void get_thanks(const CallPtr& call);
+  void post_response_json(const CallPtr& call);
+  void post_draft_json(const CallPtr& call);
+  void get_questionnaire(const CallPtr& call);
+  void get_asset(const CallPtr& call);
+  void get_health(Call& call);
+  void get_metrics(Call& call);
+
+  // Admin side (admin_routes.cpp).
+  void list_surveys(const CallPtr& call);
+  void create_survey(const CallPtr& call);
+  void get_survey(const CallPtr& call);
+  void set_state(const CallPtr& call, SurveyState state);
+  void import_invitations(const CallPtr& call);
+  void activate_reserves(const CallPtr& call);
+  void get_progress(const CallPtr& call);
+  void export_responses(const CallPtr& call);
+  void review_response(const CallPtr& call);
+
+  ServiceOptions options_;
+  std::vector<Route> routes_;
+  Metrics metrics_;
+  RateLimiter open_limiter_, token_limiter_;
+  std::map<std::string, Role, std::less<>> file_keys_;  // SHA-256 hex → role
+  std::function<void(std::string&)> metrics_source_;
+
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<SurveyStore>> pool_;
+
+  std::shared_mutex cache_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const CachedSurvey>> cache_;
+
+  std::unique_ptr<CommitQueue> commits_;
+};
+
+}  // namespace sipas::survey_server

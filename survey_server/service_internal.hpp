@@ -1,0 +1,72 @@
+#pragma once
+
+// What the service's route files share; not for users of the library.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "survey_server/service.hpp"
+
+namespace sipas::survey_server {
+
+struct SurveyService::Route {
+  std::string method;
+  std::vector<std::string> segments;  // "{name}" captures a segment
+  std::string label;                  // for metrics: "POST /s/{survey}"
+  std::optional<Role> role;           // nullopt: public
+  std::string content_type;           // required request body type, or empty
+  bool html = false;                  // errors as pages, not JSON
+  std::function<void(SurveyService&, const CallPtr&)> run;
+};
+
+struct SurveyService::Call {
+  HttpRequest request;
+  Reply reply;
+  std::chrono::steady_clock::time_point started;
+  const Route* route = nullptr;
+  std::map<std::string, std::string, std::less<>> params;
+  std::vector<std::pair<std::string, std::string>> query;
+  std::optional<Role> role;
+
+  const std::string& param(std::string_view name) const { return params.find(name)->second; }
+  std::optional<std::string> query_value(std::string_view name) const {
+    for (const auto& [key, value] : query) {
+      if (key == name) return value;
+    }
+    return std::nullopt;
+  }
+};
+
+// A read connection borrowed from the pool; returned when destroyed.
+class SurveyService::StoreLease {
+ public:
+  StoreLease(SurveyService& service, std::unique_ptr<SurveyStore> store)
+      : service_(service), store_(std::move(store)) {}
+  StoreLease(StoreLease&&) = default;
+  ~StoreLease() {
+    if (!store_) return;
+    std::lock_guard lock(service_.pool_mutex_);
+    service_.pool_.push_back(std::move(store_));
+  }
+  SurveyStore& operator*() { return *store_; }
+  SurveyStore* operator->() { return store_.get(); }
+
+ private:
+  SurveyService& service_;
+  std::unique_ptr<SurveyStore> store_;
+};
+
+// Seconds since 1970 now.
+Timestamp now_seconds();
+
+// ISO 8601 UTC ("2026-11-22T03:04:05Z").
+std::string iso_time(Timestamp t);
+
+}  // namespace sipas::survey_server
