@@ -9,7 +9,14 @@ packages=(
   libboost1.81-dev libeigen3-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev libpcre2-dev
   libcsv-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  chromium
 )
+# The browser tests (tests/browser) run node and npm. A node already on PATH
+# (e.g. NodeSource's, which brings its own npm) is kept: Debian's npm would
+# conflict with it.
+if ! command -v node >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

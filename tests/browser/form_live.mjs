@@ -1,0 +1,388 @@
+// The survey form end to end, against the real server (`sipas serve`) and a
+// real database file, in headless Chromium at a phone's width:
+//
+//   - a survey `demo` (sipas-citizen) is created with `sipas survey create`
+//     before the server starts, then opened and given invitations through the
+//     admin API (POST .../open, POST .../invitations?contact=phone, text/csv);
+//   - the first invitation link is opened, the form answered, skip logic seen
+//     hiding and showing items and a section; a submission with a required
+//     item missing gets the server's 422 page (error summary, answers kept);
+//     the fixed submission is answered 303 -> /s/demo/thanks; screenshots;
+//   - the same link again gives the "already answered" page (409);
+//   - a second invitation saves a draft, which prefills the form on reload;
+//   - the admin API (analyst key) lists exactly one response, with the answers
+//     the browser posted;
+//   - SIGTERM stops the server with exit status 0.
+//
+//   cd tests/browser && npm ci && node form_live.mjs --sipas BUILD/cli/sipas [--out DIR]
+//
+// Options: --sipas FILE (default $SIPAS_EXECUTABLE), --out DIR (screenshots,
+// the database and the server's log; default a fresh directory under /tmp).
+// Exit status 0 when every check passes, 1 when one fails, 2 when the test
+// could not run (no server, no browser).
+
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import {
+  PHONE,
+  assert,
+  assertEqual,
+  choose,
+  createRunner,
+  fill,
+  formFields,
+  horizontalOverflow,
+  itemState,
+  launchChromium,
+  openPage,
+  sectionVisible,
+} from "./lib/form_page.mjs";
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const MANAGER_KEY = "live-test-manager-key-0123456789abcdef";
+const ANALYST_KEY = "live-test-analyst-key-0123456789abcdef";
+
+const SAMPLE =
+  "id,stratum,psu,inclusion_probability,design_weight,role,reserve_rank,sex,phone\n" +
+  "p1,A,A1,0.1,10,main,,1,0901000001\n" +
+  "p2,A,A1,0.1,10,main,,2,0901000002\n" +
+  "p3,B,B1,0.25,4,main,,1,0901000003\n";
+
+// ------------------------------------------------------------------ the server
+
+// Starts `sipas serve` on a free port; resolves once it prints its address.
+function startServer(sipas, dir) {
+  const log = createWriteStream(path.join(dir, "server.log"));
+  const child = spawn(
+    sipas,
+    [
+      "serve",
+      "--db", path.join(dir, "survey.db"),
+      "--listen", "127.0.0.1:0",
+      "--admin-key-file", path.join(dir, "keys"),
+      "--threads", "2",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  child.stderr.on("data", (d) => log.write(d));
+  const ready = new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`no "listening on" line in 60 s:\n${seen}`)), 60000);
+    child.stdout.on("data", (d) => {
+      log.write(d);
+      seen += d.toString();
+      const m = seen.match(/listening on (http:\/\/127\.0\.0\.1:(\d+))/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`sipas serve exited (${code ?? signal}) before listening:\n${seen}`));
+    });
+  });
+  return { child, ready, exited };
+}
+
+async function api(base, method, route, { key, body, type } = {}) {
+  const headers = {};
+  if (key) headers.Authorization = `Bearer ${key}`;
+  if (type) headers["Content-Type"] = type;
+  const r = await fetch(base + route, { method, headers, body, redirect: "manual" });
+  return { status: r.status, text: await r.text(), headers: r.headers };
+}
+
+// Enough CSV for the links file: quoted fields, no newlines inside them.
+function parseCsv(text) {
+  const rows = text.trim().split(/\r?\n/).map((line) => {
+    const out = [];
+    let cur = "", quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quoted) {
+        if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; }
+        else if (c === '"') quoted = false;
+        else cur += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ",") { out.push(cur); cur = ""; }
+      else cur += c;
+    }
+    out.push(cur);
+    return out;
+  });
+  const [header, ...body] = rows;
+  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+}
+
+// ------------------------------------------------------------------ the form
+
+async function expectItem(page, id, visible) {
+  const state = await itemState(page, id);
+  assert(state.exists, `no item ${id}`);
+  assert(state.visible === visible, `${id} should be ${visible ? "shown" : "hidden"}`);
+  if (state.inputs > 0) {
+    assert(state.disabled === !visible, `${id}'s inputs should be ${visible ? "enabled" : "disabled"}`);
+  }
+}
+
+// Answers every shown, enabled, unanswered question but those in `leave`: the
+// first answer of each choice (tapping its label), "x" in required text boxes.
+// Repeats while answers reveal more questions (section C follows q8_4).
+async function answerTheRest(page, leave = new Set()) {
+  for (let round = 0; round < 5; round++) {
+    const todo = await page.evaluate((skip) => {
+      const form = document.getElementById("sipas-form");
+      const groups = new Map(), texts = [];
+      for (const e of form.elements) {
+        if (!e.name || e.name.startsWith("_") || skip.includes(e.name) || e.disabled) continue;
+        if (!e.checkVisibility()) {
+          // Radios are often visually replaced; judge by the item's box.
+          const item = e.closest("[data-item]") || e.closest("fieldset");
+          if (!item || !item.checkVisibility()) continue;
+        }
+        if (e.type === "radio") {
+          if (!groups.has(e.name)) groups.set(e.name, { value: e.value, answered: false });
+          if (e.checked) groups.get(e.name).answered = true;
+        } else if ((e.type === "text" || e.tagName === "TEXTAREA") && e.value === "" && e.required) {
+          texts.push(e.name);
+        }
+      }
+      return {
+        radios: [...groups].filter(([, g]) => !g.answered).map(([name, g]) => [name, g.value]),
+        texts,
+      };
+    }, [...leave]);
+    if (todo.radios.length === 0 && todo.texts.length === 0) return;
+    for (const [name, value] of todo.radios) await choose(page, name, value);
+    for (const name of todo.texts) await fill(page, name, "x");
+  }
+}
+
+// Submits with the button `value` ("submit" or "save"); returns the response
+// to the POST itself (a 303 is not followed by it) and the final response.
+async function submit(page, value) {
+  const post = page.waitForResponse((r) => r.request().method() === "POST");
+  const navigation = page.waitForNavigation({ waitUntil: "load" });
+  await page.locator(`button[name="_action"][value="${value}"]`).click();
+  const [first, last] = await Promise.all([post, navigation]);
+  return { post: first, final: last };
+}
+
+async function expectNoOverflow(page) {
+  const o = await horizontalOverflow(page);
+  assert(
+    o.scrollWidth <= o.viewport && o.offenders.length === 0,
+    `page is ${o.scrollWidth}px wide in a ${o.viewport}px viewport; sticking out: ${o.offenders.slice(0, 10).join(", ")}`,
+  );
+}
+
+// ------------------------------------------------------------------ main
+
+async function main() {
+  const sipas = option("sipas", process.env.SIPAS_EXECUTABLE);
+  if (!sipas) throw new Error("give the sipas executable: --sipas FILE or SIPAS_EXECUTABLE");
+  const out = option("out", null) || (await mkdtemp(path.join(tmpdir(), "sipas-live-")));
+  await mkdir(out, { recursive: true });
+  const work = await mkdtemp(path.join(out, "server-"));
+  const db = path.join(work, "survey.db");
+  await writeFile(path.join(work, "keys"), `# form_live.mjs\nmanager ${MANAGER_KEY}\nanalyst ${ANALYST_KEY}\n`);
+  execFileSync(sipas, ["survey", "create", "--db", db, "--id", "demo", "--standard", "sipas-citizen"], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+
+  const server = startServer(sipas, work);
+  let base;
+  try {
+    base = await server.ready;
+  } catch (error) {
+    server.child.kill("SIGKILL");
+    throw error;
+  }
+  console.log(`server at ${base}, files in ${work}`);
+  const run = createRunner();
+  let links = [];
+  let browser = null;
+  let posted = [];
+
+  try {
+    await run.check("admin API: open the survey and import the sample as invitations", async () => {
+      let r = await api(base, "POST", "/api/v1/surveys/demo/open", { key: MANAGER_KEY });
+      assertEqual(r.status, 200, `open: ${r.text}`);
+      r = await api(base, "POST", "/api/v1/surveys/demo/invitations?contact=phone", {
+        key: MANAGER_KEY, body: SAMPLE, type: "text/csv",
+      });
+      assertEqual(r.status, 201, `invitations: ${r.text}`);
+      links = parseCsv(r.text);
+      assertEqual(links.map((l) => l.id), ["p1", "p2", "p3"], "links CSV ids");
+      assertEqual(links[0].phone, "0901000001", "the links CSV carries the contact column");
+      for (const l of links) assert(l.link.startsWith(`${base}/s/demo?t=`), `link ${l.link}`);
+    });
+    assert(links.length === 3, "no invitations; cannot go on");
+
+    browser = await launchChromium({ viewport: PHONE });
+    const page = await openPage(browser.context, links[0].link);
+
+    await run.check("the invitation link opens the Vietnamese form, no script error", async () => {
+      assertEqual(await page.getAttribute("html", "lang"), "vi", "html lang");
+      assertEqual(await page.locator("#sipas-form").count(), 1, "the form");
+      assertEqual(await page.locator('button[name="_action"][value="save"]').count(), 1, "the draft button");
+      assertEqual(page.sipasErrors, [], "script errors");
+    });
+
+    await run.check("skip logic: a_ethnic = 2 shows a_ethnic_other, = 1 hides it", async () => {
+      await expectItem(page, "a_ethnic_other", false);
+      await choose(page, "a_ethnic", 2);
+      await expectItem(page, "a_ethnic_other", true);
+      await fill(page, "a_ethnic_other", "Tày");
+      await choose(page, "a_ethnic", 1);
+      await expectItem(page, "a_ethnic_other", false);
+      assert(!(await formFields(page)).some(([k]) => k === "a_ethnic_other"), "hidden answer would be posted");
+    });
+
+    await run.check("skip logic: section C follows q8_4, matrix rows q9_32/q9_33 follow q8_5", async () => {
+      assert(!(await sectionVisible(page, "C")), "section C should start hidden");
+      await choose(page, "q8_4", 1);
+      assert(await sectionVisible(page, "C"), "section C should be shown");
+      await choose(page, "q8_4", 2);
+      assert(!(await sectionVisible(page, "C")), "section C should be hidden again");
+      await expectItem(page, "q9_32", false);
+      await choose(page, "q8_5", 1);
+      await expectItem(page, "q9_32", true);
+      await choose(page, "q8_4", 1);
+      assert(await sectionVisible(page, "C"), "section C shown for the answer kept");
+    });
+
+    await run.check("answer the form but q_overall; nothing overflows 390 px", async () => {
+      await choose(page, "a_sex", 2);
+      await fill(page, "q11", "Thủ tục nhanh, cán bộ nhiệt tình.");
+      await answerTheRest(page, new Set(["q_overall"]));
+      await expectNoOverflow(page);
+      await page.screenshot({ path: path.join(out, "live-form-390.png"), fullPage: true });
+    });
+
+    await run.check("submitting without q_overall: the server's 422 page, answers kept", async () => {
+      const { post, final } = await submit(page, "submit");
+      assertEqual(post.status(), 422, "POST status");
+      assertEqual(final.status(), 422, "page status");
+      const summary = page.locator("#sipas-error-summary");
+      assert(await summary.isVisible(), "error summary shown");
+      const hrefs = await summary.locator("a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+      assert(hrefs.length === 1 && hrefs[0].startsWith("#f-q_overall"), `summary links ${JSON.stringify(hrefs)}`);
+      assert(await page.isChecked('input[name="a_sex"][value="2"]'), "a_sex stays 2");
+      assert(await page.isChecked('input[name="q8_4"][value="1"]'), "q8_4 stays 1");
+      assert(await sectionVisible(page, "C"), "section C shown for the kept answer");
+      await expectItem(page, "q9_32", true);
+      assertEqual(await page.inputValue('[name="q11"]'), "Thủ tục nhanh, cán bộ nhiệt tình.", "q11 kept");
+      assertEqual(page.url(), links[0].link, "the page stays on the invitation");
+      await expectNoOverflow(page);
+      await page.screenshot({ path: path.join(out, "live-errors-390.png"), fullPage: true });
+    });
+
+    await run.check("answering q_overall and submitting: 303 to /s/demo/thanks, the thank-you page", async () => {
+      await choose(page, "q_overall", 4);
+      posted = (await formFields(page)).filter(([k]) => !k.startsWith("_"));
+      const { post, final } = await submit(page, "submit");
+      assertEqual(post.status(), 303, "POST status");
+      assert(/\/s\/demo\/thanks(\?|$)/.test(post.headers().location || ""), `Location ${post.headers().location}`);
+      assertEqual(final.status(), 200, "thanks status");
+      assert(new URL(page.url()).pathname === "/s/demo/thanks", `at ${page.url()}`);
+      assert((await page.textContent("body")).includes("Xin cảm ơn"), "the thank-you text");
+      await expectNoOverflow(page);
+      const shot = path.join(out, "live-thanks-390.png");
+      await page.screenshot({ path: shot, fullPage: true });
+      console.log(`      screenshot ${shot}`);
+      assertEqual(page.sipasErrors, [], "script errors");
+    });
+
+    await run.check("the same link again: 409, already answered", async () => {
+      const again = await browser.context.newPage();
+      const r = await again.goto(links[0].link, { waitUntil: "load" });
+      assertEqual(r.status(), 409, "status");
+      assertEqual(await again.locator("#sipas-form").count(), 0, "no form");
+      assert((await again.textContent("body")).includes("đã được ghi nhận trước đó"), "the message");
+      await again.close();
+    });
+
+    await run.check("a second invitation: save a draft, it prefills on reload", async () => {
+      const draft = await openPage(browser.context, links[1].link);
+      await choose(draft, "a_sex", 1);
+      await choose(draft, "a_ethnic", 2);
+      await fill(draft, "a_ethnic_other", "Nùng");
+      await choose(draft, "q8_4", 1);
+      await fill(draft, "q11", "Để sau trả lời tiếp.");
+      const { post, final } = await submit(draft, "save");
+      assertEqual(post.status(), 303, "POST status");
+      assertEqual(final.status(), 200, "page status");
+      assert(new URL(draft.url()).searchParams.get("saved") === "1", `at ${draft.url()}`);
+      assert(await draft.locator(".notice[role=status]").isVisible(), "the 'draft saved' notice");
+      await draft.close();
+
+      const reloaded = await openPage(browser.context, links[1].link);
+      assertEqual(await reloaded.locator(".notice").count(), 0, "no notice on a plain reload");
+      assert(await reloaded.isChecked('input[name="a_sex"][value="1"]'), "a_sex prefilled");
+      assert(await reloaded.isChecked('input[name="a_ethnic"][value="2"]'), "a_ethnic prefilled");
+      await expectItem(reloaded, "a_ethnic_other", true);
+      assertEqual(await reloaded.inputValue('[name="a_ethnic_other"]'), "Nùng", "a_ethnic_other");
+      assert(await sectionVisible(reloaded, "C"), "section C shown for the saved q8_4");
+      assertEqual(await reloaded.inputValue('[name="q11"]'), "Để sau trả lời tiếp.", "q11");
+      assertEqual(reloaded.sipasErrors, [], "script errors");
+      await reloaded.close();
+    });
+
+    await run.check("admin API: exactly one response, with the answers given", async () => {
+      let r = await api(base, "GET", "/api/v1/surveys/demo/responses", { key: ANALYST_KEY });
+      assertEqual(r.status, 200, `export: ${r.text}`);
+      const { responses } = JSON.parse(r.text);
+      assertEqual(responses.length, 1, "responses");
+      const [row] = responses;
+      assertEqual(row.respondent_id, "p1", "respondent");
+      assertEqual([row.stratum, row.psu, row.design_weight], ["A", "A1", 10], "design");
+      assertEqual(row.language, "vi", "language");
+      assert(!JSON.stringify(row).includes("0901000001"), "the phone number is not exported");
+      assert(posted.length > 50, `${posted.length} fields posted`);
+      const wrong = posted.filter(([k, v]) => String(row.answers[k]) !== v);
+      assertEqual(wrong.map(([k, v]) => `${k}=${v} stored ${JSON.stringify(row.answers[k])}`), [], "answers");
+      assertEqual(row.answers.q_overall, 4, "q_overall");
+      assertEqual(row.answers.a_sex, 2, "a_sex");
+      assert(!("a_ethnic_other" in row.answers), "the hidden answer was not stored");
+      const extra = Object.keys(row.answers).filter((k) => !posted.some(([p]) => p === k));
+      assertEqual(extra, [], "answers stored that were not posted");
+      r = await api(base, "GET", "/api/v1/surveys/demo/responses", {});
+      assertEqual(r.status, 401, "without a key");
+    });
+  } finally {
+    if (browser) await browser.close();
+    server.child.kill("SIGTERM");
+  }
+
+  const stop = await Promise.race([
+    server.exited,
+    new Promise((resolve) => setTimeout(() => resolve({ code: "timeout" }), 30000)),
+  ]);
+  await run.check("SIGTERM: the server stops with exit status 0", async () => {
+    if (stop.code === "timeout") server.child.kill("SIGKILL");
+    assertEqual(stop, { code: 0, signal: null }, "exit");
+  });
+
+  console.log(`\n${run.summary()}; screenshots in ${out}`);
+  process.exitCode = run.failed.length === 0 ? 0 : 1;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 2;
+});
