@@ -252,7 +252,7 @@ void SurveyService::get_form(const CallPtr& call) {
   page.answers = draft ? &*draft : nullptr;
   page.can_save_draft = token.has_value();
   page.draft_saved = call->query_value("saved").has_value();
-  finish(*call, html(200, render_form(page)));
+  finish(*call, html(200, cached->form->render(page)));
 }
 
 void SurveyService::post_form(const CallPtr& call) {
@@ -319,7 +319,7 @@ void SurveyService::post_form(const CallPtr& call) {
     page.answers = &submission.response;
     page.errors = &result;
     page.can_save_draft = token.has_value();
-    return finish(*call, html(422, render_form(page)));
+    return finish(*call, html(422, cached->form->render(page)));
   }
   NewResponse row;
   row.survey = id;

@@ -40,7 +40,9 @@ int status_of_store_error(const std::string& id) {
   if (id == "survey.exists" || id == "survey.bad_state" || id == "survey.has_responses" ||
       id == "invitation.duplicate_respondent" || id == "invitation.no_reserve")
     return 409;
-  if (id == "review.bad_state" || id == "key.invalid") return 422;
+  if (id == "survey.bad_id" || id == "response.bad_submission_id") return 400;
+  if (id == "invitation.already_responded" || id == "response.submission_conflict") return 409;
+  if (id == "review.bad_state" || id == "key.invalid" || id == "invitation.invalid") return 422;
   if (id == "store.busy" || id == "store.read_only") return 503;
   if (id == "store.full") return 507;
   return 500;
@@ -147,6 +149,7 @@ std::shared_ptr<const CachedSurvey> SurveyService::survey(std::string_view id) {
   cached->questionnaire_json = record->questionnaire_json;
   cached->questionnaire = std::make_shared<const questionnaires::Questionnaire>(
       questionnaires::load_questionnaire(record->questionnaire_json, record->id));
+  cached->form = std::make_shared<const FormTemplate>(*cached->questionnaire);
   std::unique_lock lock(cache_mutex_);
   return cache_.emplace(record->id, std::move(cached)).first->second;
 }

@@ -15,6 +15,7 @@
 
 #include "questionnaires/questionnaire.hpp"
 #include "survey_server/commit_queue.hpp"
+#include "survey_server/form_page.hpp"
 #include "survey_server/http_types.hpp"
 #include "survey_server/metrics.hpp"
 #include "survey_server/rate_limit.hpp"
@@ -45,6 +46,8 @@ struct CachedSurvey {
   std::string id;
   std::shared_ptr<const questionnaires::Questionnaire> questionnaire;
   std::string questionnaire_json;
+  // The form pre-rendered per language: a GET costs a copy, not a render.
+  std::shared_ptr<const FormTemplate> form;
 };
 
 // The application behind the HTTP server: routes, public form and API, admin

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -285,6 +287,90 @@ TEST_F(ServerApiTest, InvitationsOneResponseEachAndIdempotentRetries) {
   r = c.post(url, std::string(300 * 1024, ' '), json_type);
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(error_body(r)["code"], "request.too_large");
+}
+
+// A valid response as the browser would post it (urlencoded form fields).
+std::string as_form_body(const std::string& response_json, const std::string& submission_id) {
+  const Json doc = Json::parse(response_json);
+  std::string body = "_submission=" + submission_id + "&_action=submit&_lang=vi";
+  auto encode = [](const std::string& text) {
+    std::string out;
+    for (unsigned char c : text) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
+        out += static_cast<char>(c);
+      } else {
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%%%02X", c);
+        out += hex;
+      }
+    }
+    return out;
+  };
+  auto text_of = [](const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+  for (const auto& [id, value] : doc["answers"].items()) {
+    if (value.is_null()) continue;
+    if (value.is_array()) {
+      for (const auto& v : value)
+        body += "&" + id + "=" + encode(text_of(v));
+    } else {
+      body += "&" + id + "=" + encode(text_of(value));
+    }
+  }
+  return body;
+}
+
+TEST_F(ServerApiTest, WebFormSubmissionRejectsThenAcceptsOncePerToken) {
+  TestServer server;
+  auto c = server.client();
+  create_and_open(c);
+  auto links = import_sample(c);
+  ASSERT_EQ(links.size(), 5u);
+  const std::string action = "/s/hn-2026?t=" + links[1][5];
+  // Nothing answered: 422, the page again with the errors in Vietnamese.
+  auto r = c.post(action, "_submission=s1&_action=submit&_lang=vi", form_type);
+  ASSERT_EQ(r.status, 422) << r.body.substr(0, 300);
+  EXPECT_NE(r.header("content-type").find("text/html"), std::string::npos);
+  EXPECT_NE(r.body.find("aria-invalid"), std::string::npos);
+  // Wrong content type for the form.
+  r = c.post(action, "{}", json_type);
+  EXPECT_EQ(r.status, 415);
+  // Broken encoding.
+  r = c.post(action, "_submission=%ZZ", form_type);
+  EXPECT_EQ(r.status, 400);
+  // A complete form: 303 to the thank-you page, stored once.
+  const std::string body = as_form_body(valid_response(5, "unused"), "form-1");
+  r = c.post(action, body, form_type);
+  ASSERT_EQ(r.status, 303) << r.body.substr(0, 2000);
+  EXPECT_EQ(r.header("location"), "/s/hn-2026/thanks?lang=vi");
+  EXPECT_EQ(c.get(r.header("location")).status, 200);
+  // A double click (same _submission) is the same result; another one is refused.
+  EXPECT_EQ(c.post(action, body, form_type).status, 303);
+  std::string other = body;
+  other.replace(other.find("form-1"), 6, "form-2");
+  EXPECT_EQ(c.post(action, other, form_type).status, 409);
+  r = c.get("/api/v1/surveys/hn-2026/responses", TestServer::as_analyst());
+  auto exported = Json::parse(r.body);
+  ASSERT_EQ(exported["responses"].size(), 1u);
+  EXPECT_EQ(exported["responses"][0]["submission_id"], "form-1");
+  EXPECT_EQ(exported["responses"][0]["respondent_id"], "p1");
+}
+
+TEST_F(ServerApiTest, DraftsAreSavedAndPrefillTheForm) {
+  TestServer server;
+  auto c = server.client();
+  create_and_open(c);
+  auto links = import_sample(c);
+  const std::string action = "/s/hn-2026?t=" + links[2][5];
+  auto r = c.post(action, "_submission=d1&_action=save&_lang=vi&q11=xin%20ch%C3%A0o%20%3Cb%3E",
+                  form_type);
+  ASSERT_EQ(r.status, 303) << r.body;
+  r = c.get(r.header("location"));
+  ASSERT_EQ(r.status, 200);
+  // Escaped, and kept.
+  EXPECT_NE(r.body.find("xin chào &lt;b&gt;"), std::string::npos);
+  // Drafts need an invitation.
+  r = c.post("/s/hn-2026", "_submission=d2&_action=save", form_type);
+  EXPECT_EQ(r.status, 400);
 }
 
 TEST_F(ServerApiTest, ProgressExportsAndReview) {
