@@ -182,6 +182,14 @@ async function submit(page, value) {
   return { post: first, final: last };
 }
 
+// Uncaught errors and console errors, but for Chromium's "Failed to load
+// resource" lines: the 422 and 409 pages are meant, and Chromium's own
+// /favicon.ico request (the server has none) is not the page's doing. Failed
+// requests of the page are checked through the context's responses instead.
+function scriptErrors(page) {
+  return page.sipasErrors.filter((e) => !e.startsWith("Failed to load resource"));
+}
+
 async function expectNoOverflow(page) {
   const o = await horizontalOverflow(page);
   assert(
@@ -234,13 +242,20 @@ async function main() {
     assert(links.length === 3, "no invitations; cannot go on");
 
     browser = await launchChromium({ viewport: PHONE });
+    // Every 4xx/5xx the browser got that a check did not ask for.
+    const unexpected = [];
+    browser.context.on("response", (r) => {
+      const url = new URL(r.url());
+      if (r.status() >= 400 && ![409, 422].includes(r.status())) unexpected.push(`${r.status()} ${url.pathname}`);
+    });
     const page = await openPage(browser.context, links[0].link);
 
     await run.check("the invitation link opens the Vietnamese form, no script error", async () => {
       assertEqual(await page.getAttribute("html", "lang"), "vi", "html lang");
       assertEqual(await page.locator("#sipas-form").count(), 1, "the form");
       assertEqual(await page.locator('button[name="_action"][value="save"]').count(), 1, "the draft button");
-      assertEqual(page.sipasErrors, [], "script errors");
+      assertEqual(unexpected, [], "failed requests");
+      assertEqual(scriptErrors(page), [], "script errors");
     });
 
     await run.check("skip logic: a_ethnic = 2 shows a_ethnic_other, = 1 hides it", async () => {
@@ -300,17 +315,18 @@ async function main() {
       assert(/\/s\/demo\/thanks(\?|$)/.test(post.headers().location || ""), `Location ${post.headers().location}`);
       assertEqual(final.status(), 200, "thanks status");
       assert(new URL(page.url()).pathname === "/s/demo/thanks", `at ${page.url()}`);
-      assert((await page.textContent("body")).includes("Xin cảm ơn"), "the thank-you text");
+      assert(/cảm ơn/i.test(await page.textContent("body")), "the thank-you text");
       await expectNoOverflow(page);
       const shot = path.join(out, "live-thanks-390.png");
       await page.screenshot({ path: shot, fullPage: true });
       console.log(`      screenshot ${shot}`);
-      assertEqual(page.sipasErrors, [], "script errors");
+      assertEqual(scriptErrors(page), [], "script errors");
     });
 
     await run.check("the same link again: 409, already answered", async () => {
       const again = await browser.context.newPage();
       const r = await again.goto(links[0].link, { waitUntil: "load" });
+      assertEqual(unexpected, [], "failed requests so far");
       assertEqual(r.status(), 409, "status");
       assertEqual(await again.locator("#sipas-form").count(), 0, "no form");
       assert((await again.textContent("body")).includes("đã được ghi nhận trước đó"), "the message");
@@ -339,7 +355,7 @@ async function main() {
       assertEqual(await reloaded.inputValue('[name="a_ethnic_other"]'), "Nùng", "a_ethnic_other");
       assert(await sectionVisible(reloaded, "C"), "section C shown for the saved q8_4");
       assertEqual(await reloaded.inputValue('[name="q11"]'), "Để sau trả lời tiếp.", "q11");
-      assertEqual(reloaded.sipasErrors, [], "script errors");
+      assertEqual(scriptErrors(reloaded), [], "script errors");
       await reloaded.close();
     });
 
