@@ -24,20 +24,6 @@ struct AnalyzeOptions {
   double level = 0.95;
 };
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::string item;
-  for (char c : text + ",") {
-    if (c == ',') {
-      if (!item.empty()) out.push_back(item);
-      item.clear();
-    } else {
-      item += c;
-    }
-  }
-  return out;
-}
-
 int run_analyze(const AnalyzeOptions& o) {
   if (o.data.empty())
     throw a::AnalysisError("analysis.missing_option", "--data FILE.csv is required");

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace sipas::cli {
 
@@ -18,6 +19,9 @@ using Action = std::function<int()>;
 void add_questionnaire_command(CLI::App& app, Action& run);
 void add_sample_command(CLI::App& app, Action& run);
 void add_analyze_command(CLI::App& app, Action& run);
+
+// "a,b,,c" → {a, b, c}: the list options (--strata, --by, --contact).
+std::vector<std::string> split_list(const std::string& text);
 
 // The command line as typed, for audit records (design.json).
 void set_invocation(int argc, char** argv);

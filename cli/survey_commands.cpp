@@ -17,20 +17,6 @@ namespace {
 namespace ss = sipas::survey_server;
 namespace q = sipas::questionnaires;
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> out;
-  std::string item;
-  for (char c : text + ",") {
-    if (c == ',') {
-      if (!item.empty()) out.push_back(item);
-      item.clear();
-    } else {
-      item += c;
-    }
-  }
-  return out;
-}
-
 ss::SurveyStore open_existing(const std::string& db) {
   ss::SurveyStore::Options o;
   o.create = false;
@@ -133,7 +119,7 @@ void add_invite_command(CLI::App& app, Action& run) {
       ->required();
   import->callback([o, &run] {
     run = [o] {
-      const auto contacts = split_commas(o->contact);
+      const auto contacts = split_list(o->contact);
   auto rows = ss::read_sample(o->sample, contacts);
   auto store = open_existing(o->db);
   auto issued = store.import_invitations(o->survey, rows);

@@ -174,6 +174,20 @@ HttpResponse SurveyService::html_error(const Call& call, int status, const std::
   return html(status, render_message(status, message, lang));
 }
 
+std::optional<Invitation> SurveyService::lookup_token(const Call& call, std::string_view survey,
+                                                      std::string_view token) {
+  std::optional<Invitation> invitation;
+  {
+    auto store = lease_store();
+    invitation = store->find_invitation_by_token(survey, token);
+  }
+  // Unknown tokens spend the client's guessing budget.
+  if (!invitation && !token_limiter_.allow(call.request.client)) {
+    throw ApiError(429, "request.rate_limited", "too many attempts; wait a minute");
+  }
+  return invitation;
+}
+
 // ------------------------------------------------------------------ assets
 
 void SurveyService::get_asset(const CallPtr& call) {
@@ -209,15 +223,8 @@ void SurveyService::get_form(const CallPtr& call) {
   auto token = call->query_value("t");
   std::optional<q::Response> draft;
   if (token) {
-    std::optional<Invitation> invitation;
-    {
-      auto store = lease_store();
-      invitation = store->find_invitation_by_token(id, *token);
-    }
+    auto invitation = lookup_token(*call, id, *token);
     if (!invitation) {
-      if (!token_limiter_.allow(client_key(*call))) {
-        throw ApiError(429, "request.rate_limited", "too many attempts; wait a minute");
-      }
       return finish(*call, html(403, render_message(403, invalid_token_message(lang), lang)));
     }
     if (invitation->status == InvitationStatus::Responded) {
@@ -270,12 +277,8 @@ void SurveyService::post_form(const CallPtr& call) {
   auto token = call->query_value("t");
   std::optional<Invitation> invitation;
   if (token) {
-    auto store = lease_store();
-    invitation = store->find_invitation_by_token(id, *token);
+    invitation = lookup_token(*call, id, *token);
     if (!invitation) {
-      if (!token_limiter_.allow(client_key(*call))) {
-        throw ApiError(429, "request.rate_limited", "too many attempts; wait a minute");
-      }
       return finish(*call, html(403, render_message(403, invalid_token_message(lang), lang)));
     }
   }
@@ -389,12 +392,8 @@ void SurveyService::post_response_json(const CallPtr& call) {
   }
   std::optional<Invitation> invitation;
   if (auto token = call->query_value("t")) {
-    auto store = lease_store();
-    invitation = store->find_invitation_by_token(id, *token);
+    invitation = lookup_token(*call, id, *token);
     if (!invitation) {
-      if (!token_limiter_.allow(client_key(*call))) {
-        throw ApiError(429, "request.rate_limited", "too many attempts; wait a minute");
-      }
       throw ApiError(403, "invitation.invalid_token", "the invitation token is not valid", "t");
     }
   } else if (!open_limiter_.allow(client_key(*call))) {
@@ -443,15 +442,8 @@ void SurveyService::post_draft_json(const CallPtr& call) {
   auto token = call->query_value("t");
   if (!token) throw ApiError(400, "draft.needs_invitation", "drafts need an invitation token", "t");
   q::Response response = q::parse_response(questionnaire, call->request.body);
-  std::optional<Invitation> invitation;
-  {
-    auto store = lease_store();
-    invitation = store->find_invitation_by_token(id, *token);
-  }
+  auto invitation = lookup_token(*call, id, *token);
   if (!invitation) {
-    if (!token_limiter_.allow(client_key(*call))) {
-      throw ApiError(429, "request.rate_limited", "too many attempts; wait a minute");
-    }
     throw ApiError(403, "invitation.invalid_token", "the invitation token is not valid", "t");
   }
   if (invitation->status == InvitationStatus::Responded) {

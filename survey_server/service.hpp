@@ -78,6 +78,10 @@ class SurveyService : public RequestHandler {
   std::shared_ptr<const CachedSurvey> survey(std::string_view id);
   SurveyState survey_state(std::string_view id);
   std::optional<Role> authenticate(const HttpRequest& request);
+  // The invitation of a token; an unknown token spends the client's guessing
+  // budget (ApiError 429 when it is spent).
+  std::optional<Invitation> lookup_token(const Call& call, std::string_view survey,
+                                         std::string_view token);
   void require_role(const Call& call, Role needed);
   std::vector<Route> make_routes();
   void dispatch(const CallPtr& call);
