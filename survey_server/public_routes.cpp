@@ -142,6 +142,14 @@ std::vector<SurveyService::Route> SurveyService::make_routes() {
   add("GET", "/metrics", std::nullopt, "", false,
       [](S& s, const CallPtr& c) { s.get_metrics(*c); });
   add("GET", "/assets/{name}", std::nullopt, "", false, &S::get_asset);
+  // Browsers ask for it on every first visit; an empty answer keeps logs quiet.
+  add("GET", "/favicon.ico", std::nullopt, "", false, [](S& s, const CallPtr& c) {
+    HttpResponse response;
+    response.status = 204;
+    response.content_type = "image/x-icon";
+    response.headers.emplace_back("Cache-Control", "public, max-age=86400");
+    s.finish(*c, std::move(response));
+  });
   add("GET", "/s/{survey}", std::nullopt, "", true, &S::get_form);
   add("POST", "/s/{survey}", std::nullopt, form, true, &S::post_form);
   add("GET", "/s/{survey}/thanks", std::nullopt, "", true, &S::get_thanks);

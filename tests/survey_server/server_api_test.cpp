@@ -114,6 +114,8 @@ TEST_F(ServerApiTest, HealthAndUnknownRoutesAndMethods) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(Json::parse(r.body)["status"], "ok");
 
+  EXPECT_EQ(c.get("/favicon.ico").status, 204);
+
   r = c.get("/no/such/page");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(error_body(r)["code"], "request.not_found");
