@@ -29,7 +29,6 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t default_body_limit = 1024 * 1024;
 constexpr auto server_name = "sipas";
 
 }  // namespace
@@ -162,7 +161,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_->stopping()) return do_close();
     parser_.emplace();
     parser_->header_limit(server_->options_.header_limit);
-    parser_->body_limit(default_body_limit);
+    // No limit yet: Beast checks Content-Length against it while reading the
+    // header, before on_header sets the route's limit (imports may be 64 MiB).
+    parser_->body_limit(boost::none);
     // Between requests the idle timeout applies; once bytes arrive, the
     // request timeout (set in on_first_bytes) bounds the whole request.
     stream_.expires_after(buffer_.size() > 0 ? server_->options_.request_timeout
