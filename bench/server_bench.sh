@@ -17,8 +17,8 @@
 #   (a) GET /s/sipas-citizen from sipas, (c) the same page from nginx, right after,
 #   (b) POST /api/v1/surveys/sipas-citizen/responses?t=TOKEN, each request a token of its own and a
 #       submission_id of its own (bench/wrk_post_responses.lua), the body bench/server_response.json.
-# After each POST run the rows of `responses` are counted with sqlite3 and must equal the 201s wrk
-# saw; durable submissions/s = new rows / run seconds. The commit batch sizes from /metrics follow.
+# After each POST run the rows of `responses` are counted with sqlite3: never fewer than the 201s wrk
+# saw, at most one more per connection (requests in flight when wrk stops are stored, not counted); durable submissions/s = new rows / run seconds. The commit batch sizes from /metrics follow.
 set -euo pipefail
 
 build=${1:-/tmp/hC-rel}
@@ -162,8 +162,12 @@ for conns in 64 256; do
     "$(field p50_ms "$r")" "$(field p99_ms "$r")" "$(($(field other "$r") + $(field socket_errors "$r")))" \
     "201s=$created rows=$new_rows 409s=$(field conflicts "$r") exhausted=$(field exhausted "$r")"
   printf '%-34s %5d %10.0f\n' '    durable submissions/s (rows/s)' "$conns" "$(echo "$new_rows / $seconds" | bc -l)"
-  if [[ $created != "$new_rows" ]]; then
+  # wrk stops with up to one request in flight per connection: stored, never counted as a 201.
+  # Fewer rows than 201s would be a lost acknowledged answer.
+  if ((new_rows < created || new_rows > created + conns)); then
     echo "server_bench: MISMATCH: $created acknowledged (201) but $new_rows new rows" >&2
+  else
+    echo "    rows - 201s = $((new_rows - created)) (requests in flight when wrk stopped; at most $conns)"
   fi
 done
 
