@@ -152,13 +152,16 @@ class Session : public std::enable_shared_from_this<Session> {
   // a request in flight closes after its reply.
   void close_if_idle() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      if (!self->busy_) self->do_close();
+      // A request whose first bytes have arrived is answered (with keep-alive
+      // off); its read is still bounded by the request timeout.
+      const bool started = self->buffer_.size() > 0 || (self->parser_ && self->parser_->got_some());
+      if (!self->busy_ && !started) self->do_close();
     });
   }
 
  private:
   void do_read() {
-    if (server_->stopping()) return do_close();
+    if (server_->stopping() && buffer_.size() == 0) return do_close();
     parser_.emplace();
     parser_->header_limit(server_->options_.header_limit);
     // No limit yet: Beast checks Content-Length against it while reading the
