@@ -29,5 +29,8 @@ const std::string& invocation();
 void add_demo_command(CLI::App& app, Action& run);
 void add_serve_command(CLI::App& app, Action& run);
 void add_survey_admin_commands(CLI::App& app, Action& run);
+void add_index_command(CLI::App& app, Action& run);
+void add_export_command(CLI::App& app, Action& run);
+void add_report_command(CLI::App& app, Action& run);
 
 }  // namespace sipas::cli
