@@ -26,6 +26,19 @@ std::string code(char prefix, int n) {
 
 }  // namespace
 
+const std::vector<SyntheticDepartment>& synthetic_departments() {
+  static const std::vector<SyntheticDepartment> departments = {
+      {"S-TNMT", "Sở Tài nguyên và Môi trường", {"land"}},
+      {"S-TP", "Sở Tư pháp", {"civil_status", "justice"}},
+      {"S-XD", "Sở Xây dựng", {"construction"}},
+      {"S-KHDT", "Sở Kế hoạch và Đầu tư", {"business"}},
+      {"S-LDTBXH", "Sở Lao động - Thương binh và Xã hội", {"social_affairs"}},
+      {"S-GTVT", "Sở Giao thông vận tải", {"transport"}},
+      {"S-NV", "Sở Nội vụ", {"other"}},
+  };
+  return departments;
+}
+
 std::uint64_t write_synthetic_frame(const std::filesystem::path& path,
                                     const SyntheticFrameOptions& o) {
   if (o.provinces < 1 || o.districts_per_province < 1 || o.communes_per_district < 1 ||
@@ -45,8 +58,19 @@ std::uint64_t write_synthetic_frame(const std::filesystem::path& path,
     total += w;
   }
   io::CsvWriter out(path);
-  out.write_row({"id", "province", "district", "commune", "village", "is_capital", "is_seat",
-                 "service_field", "channel", "sex", "age_group", "phone"});
+  std::vector<std::string> header = {"id",      "province",   "district",  "commune",
+                                     "village", "is_capital", "is_seat",   "service_field",
+                                     "channel", "sex",        "age_group", "phone"};
+  std::array<std::string, service_fields.size()> department_of;
+  if (o.with_departments) {
+    header.push_back("department");
+    for (std::size_t f = 0; f < service_fields.size(); ++f)
+      for (const auto& d : synthetic_departments())
+        for (const auto& field : d.service_fields)
+          if (field == service_fields[f]) department_of[f] = d.id;
+  }
+  out.write_row(std::vector<std::string_view>(header.begin(), header.end()));
+  std::vector<std::string> row(header.size());
   std::uint64_t written = 0, village = 0;
   double carried = 0;
   for (int p = 1; p <= o.provinces; ++p) {
@@ -62,11 +86,21 @@ std::uint64_t write_synthetic_frame(const std::filesystem::path& path,
             std::string id = province + "-" + district + "-" + commune + "-" + village_code + "-" +
                              std::to_string(written + 1);
             std::string phone = "09" + std::to_string(10000000 + rng.below(90000000));
-            out.write_row({id, province, province + "-" + district, commune, village_code,
-                           d == 1 ? "1" : "0", c == 1 ? "1" : "0",
-                           service_fields[rng.below(service_fields.size())],
-                           channels[rng.below(channels.size())], rng.below(2) ? "female" : "male",
-                           age_groups[rng.below(age_groups.size())], phone});
+            const auto field = rng.below(service_fields.size());
+            row[0] = id;
+            row[1] = province;
+            row[2] = province + "-" + district;
+            row[3] = commune;
+            row[4] = village_code;
+            row[5] = d == 1 ? "1" : "0";
+            row[6] = c == 1 ? "1" : "0";
+            row[7] = service_fields[field];
+            row[8] = channels[rng.below(channels.size())];
+            row[9] = rng.below(2) ? "female" : "male";
+            row[10] = age_groups[rng.below(age_groups.size())];
+            row[11] = phone;
+            if (o.with_departments) row[12] = department_of[field];
+            out.write_row(std::vector<std::string_view>(row.begin(), row.end()));
           }
         }
       }

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace sipas::sampling {
 
@@ -17,7 +19,19 @@ struct SyntheticFrameOptions {
   int communes_per_district = 12;
   int villages_per_commune = 5;
   std::uint64_t seed = 1;
+  // Adds a `department` column: the provincial department that handles the
+  // person's service field (synthetic_departments()).
+  bool with_departments = false;
 };
+
+// The provincial departments (sở) of the synthetic province and the service
+// fields each handles.
+struct SyntheticDepartment {
+  std::string id;
+  std::string name;
+  std::vector<std::string> service_fields;
+};
+const std::vector<SyntheticDepartment>& synthetic_departments();
 
 // Writes the frame atomically; returns the number of rows written.
 std::uint64_t write_synthetic_frame(const std::filesystem::path& path,

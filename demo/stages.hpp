@@ -1,0 +1,50 @@
+#pragma once
+
+// Internal to the demo: the stages of run_demo(), in three files.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "demo/pipeline.hpp"
+#include "demo/province.hpp"
+#include "io/rng.hpp"
+
+namespace sipas::demo {
+
+inline constexpr int stage_count = 8;
+inline const std::string citizens_survey = "sipas-2026";
+inline const std::string officials_survey = "par-officials-2026";
+
+struct StageContext {
+  const DemoOptions& options;
+  Province province;
+  const Progress& progress;
+  DemoResult& result;
+
+  std::filesystem::path path(const std::string& name) const { return options.out / name; }
+  void stage(int n, const std::string& title) const {
+    progress("[" + std::to_string(n) + "/" + std::to_string(stage_count) + "] " + title);
+  }
+  void detail(const std::string& line) const { progress("  " + line); }
+  void output(std::string what, const std::string& name) const {
+    result.outputs.push_back({std::move(what), path(name)});
+  }
+};
+
+// Deterministic randomness per unit or invitation: the same one behaves the
+// same in every run with the same seed, whichever client thread serves it.
+io::Rng unit_rng(std::uint64_t seed, const std::string& id);
+
+// "12.3%".
+std::string percent(double fraction);
+
+// Stages 1-2: the province, its frames and the samples.
+void make_frames_and_samples(StageContext& context);
+// Stages 3-5: the server, the fieldwork over HTTP, closing and exports.
+void run_fieldwork(StageContext& context);
+// Stages 6-8: analysis, PAR index, exports and the report.
+void publish_results(StageContext& context);
+
+}  // namespace sipas::demo
