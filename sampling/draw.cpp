@@ -890,7 +890,8 @@ void Drawer::second_pass() {
     cells.clear();
     cells.emplace_back(id);
     cells.push_back(stratum_key(frame));
-    cells.emplace_back(multi_stage_ ? fields[unit_cols_[0]] : id);
+    // The PSU: the first stage's unit, or the person when no stage clusters.
+    cells.emplace_back(unit_cols_.empty() ? id : fields[unit_cols_[0]]);
     cells.push_back(format_number(pi));
     cells.push_back(format_number(1 / pi));
     cells.emplace_back(p.role == Role::Main ? "main" : "reserve");

@@ -52,6 +52,15 @@ std::string responses_csv(const questionnaires::Questionnaire& questionnaire,
   std::vector<std::string> header = {
       "seq",     "submission_id", "received_at",           "review",        "respondent_id",
       "stratum", "psu",           "inclusion_probability", "design_weight", "language"};
+  // An attribute named like a column already written (e.g. the respondent
+  // group an invitation preloads, which the respondent then answers) is left
+  // out: the answer is what the respondent confirmed, and a CSV column name
+  // must be unique.
+  std::erase_if(attributes, [&](const std::string& name) {
+    return std::find(header.begin(), header.end(), name) != header.end() ||
+           std::any_of(items.begin(), items.end(),
+                       [&](const questionnaires::Item* item) { return item->id == name; });
+  });
   for (const auto& a : attributes)
     header.push_back(a);
   for (const auto* item : items)
