@@ -525,3 +525,28 @@ TEST_F(DrawTest, CarriedColumnsFollowTheDesignColumns) {
 }
 
 }  // namespace
+
+TEST_F(DrawTest, ADesignWithOnlyTheFinalStageHasThePersonAsPsu) {
+  // Stratified SRS written as a design file: 6 and 4 rows, 3 and 2 drawn.
+  std::string text = "id,unit\n";
+  for (int i = 1; i <= 10; ++i)
+    text += "o" + std::to_string(i) + "," + (i <= 6 ? "a" : "b") + "\n";
+  auto r = request(write("frame.csv", text));
+  r.strata.clear();
+  DesignSpec spec;
+  spec.strata = {"unit"};
+  Stage people;
+  people.method = SelectionMethod::Srs;
+  people.n = 3;
+  people.reserve = 1;
+  spec.stages = {people};
+  r.design = spec;
+  auto summary = draw_sample(r);
+  EXPECT_EQ(summary.main, 6u);
+  for (const auto& row : read_sample()) {
+    const auto& v = row.values;
+    EXPECT_EQ(v.at("psu"), v.at("id"));
+    const double pi = v.at("stratum") == "a" ? 3.0 / 6 : 3.0 / 4;
+    EXPECT_NEAR(std::stod(v.at("inclusion_probability")), pi, 1e-12);
+  }
+}
