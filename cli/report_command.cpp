@@ -1,17 +1,83 @@
-// sipas report: being built (issue 6); registered so the command list is complete.
+// sipas report: the HTML report of a results file (reports/README.md, "HTML report").
 
-#include "analysis/error.hpp"
+#include <iostream>
+
 #include "cli/commands.hpp"
+#include "io/file.hpp"
+#include "questionnaires/questionnaire.hpp"
+#include "reports/error.hpp"
+#include "reports/report.hpp"
 
 namespace sipas::cli {
+namespace {
+
+namespace r = sipas::reports;
+
+struct ReportOptions {
+  std::string results, questionnaire, par_index, rates, lang = "vi", title, unit_column, out;
+};
+
+int run_report(const ReportOptions& o) {
+  if (o.results.empty())
+    throw r::ReportError("report.missing_option", "--results results.json is required");
+  if (o.out.empty()) throw r::ReportError("report.missing_option", "--out report.html is required");
+  r::ReportOptions options;
+  options.language = r::parse_language(o.lang);
+  options.title = o.title;
+  options.unit_column = o.unit_column;
+  // Everything is read and checked before anything is written.
+  r::ReportInputs inputs;
+  inputs.results = r::load_results(o.results);
+  if (!o.questionnaire.empty()) {
+    inputs.questionnaire.emplace(questionnaires::load_questionnaire_file(o.questionnaire));
+    inputs.questionnaire_source = o.questionnaire;
+  }
+  if (!o.par_index.empty()) inputs.par_index = r::load_par_index(o.par_index);
+  if (!o.rates.empty()) inputs.progress = r::load_progress(o.rates);
+  const std::string html = r::render_report(inputs, options);
+  io::write_file_atomic(o.out, html);
+  std::cerr << o.out << ": report written (" << html.size() << " bytes)\n";
+  return exit_ok;
+}
+
+}  // namespace
 
 void add_report_command(CLI::App& app, Action& run) {
-  auto* cmd = app.add_subcommand("report", "(being built)");
-  cmd->callback([&run] {
-    run = []() -> int {
-      throw analysis::AnalysisError("cli.not_built", "sipas report is not built yet");
-    };
-  });
+  auto o = std::make_shared<ReportOptions>();
+  auto* cmd = app.add_subcommand(
+      "report",
+      "Write a self-contained HTML report (inline CSS and SVG charts; no script, font or "
+      "network needed to view it) of a results file from `sipas analyze --index`: the overall "
+      "and element indices with confidence intervals, units ranked with CI whiskers, each "
+      "unit's element profile against the province, answer distributions, and a methods "
+      "section; with --rates, response rates by stratum; with --par-index, the PAR index "
+      "table with groups.");
+  cmd->add_option("--results", o->results,
+                  "results.json written by `sipas analyze --index Q.json --by UNIT`");
+  cmd->add_option("--questionnaire", o->questionnaire,
+                  "The questionnaire used for the analysis, for the labels of elements, items "
+                  "and answers (without it: ids and codes)");
+  cmd->add_option("--par-index", o->par_index,
+                  "PAR index result from `sipas index` (sipas-par-index-result/1)");
+  cmd->add_option("--rates", o->rates,
+                  "Fieldwork progress JSON from the admin API "
+                  "(GET /api/v1/surveys/{id}/progress)");
+  cmd->add_option("--lang", o->lang, "Language of the report: vi | en")->capture_default_str();
+  cmd->add_option("--title", o->title,
+                  "Title of the report (default: the questionnaire's title, else a fixed one)");
+  cmd->add_option("--unit-column", o->unit_column,
+                  "Domain column whose levels are the units to rank (default: the first domain "
+                  "column in the results)");
+  cmd->add_option("--out", o->out, "The HTML file to write (replaced atomically)");
+  cmd->footer(
+      "Example:\n"
+      "  sipas analyze --data answers.csv --strata district --weights w --index Q.json \\\n"
+      "      --by district --out results.json\n"
+      "  sipas report --results results.json --questionnaire Q.json --lang en --out report.html\n"
+      "\n"
+      "Errors (exit 1, nothing written) name the file and the field, e.g.\n"
+      "  results.json: estimates[3].ci_low: expected a number or null [report.invalid_field]");
+  cmd->callback([&run, o] { run = [o] { return run_report(*o); }; });
 }
 
 }  // namespace sipas::cli

@@ -1,0 +1,391 @@
+#include "reports/report_inputs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "io/file.hpp"
+#include "reports/error.hpp"
+
+namespace sipas::reports {
+namespace {
+
+using Json = nlohmann::json;
+
+// Reads one document, naming the file and the field (a path such as
+// "estimates[3].ci_low") in every error.
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  Json parse(std::string_view text) const {
+    try {
+      return Json::parse(text);
+    } catch (const Json::parse_error& e) {
+      // e.byte is 1-based; give the line as an editor shows it.
+      const std::size_t end = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+      const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(end), '\n');
+      throw ReportError("report.invalid_json", source_ + ":" + std::to_string(line) +
+                                                   ": not valid JSON (" + e.what() + ")");
+    }
+  }
+
+  [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+    throw ReportError("report.invalid_field", source_ + ": " + path + ": " + what);
+  }
+
+  const Json& object(const Json& parent, const std::string& path, const char* key) const {
+    const Json& v = member(parent, path, key);
+    if (!v.is_object()) fail(join(path, key), "expected an object");
+    return v;
+  }
+  const Json& array(const Json& parent, const std::string& path, const char* key) const {
+    const Json& v = member(parent, path, key);
+    if (!v.is_array()) fail(join(path, key), "expected an array");
+    return v;
+  }
+  // A number; null (or, when not required, an absent key) reads as NaN.
+  double number(const Json& parent, const std::string& path, const char* key,
+                bool required = true) const {
+    if (!parent.contains(key)) {
+      if (required) fail(join(path, key), "missing");
+      return absent;
+    }
+    const Json& v = parent.at(key);
+    if (v.is_null()) return absent;
+    if (!v.is_number()) fail(join(path, key), "expected a number or null");
+    return v.get<double>();
+  }
+  std::int64_t count(const Json& parent, const std::string& path, const char* key,
+                     bool required = true) const {
+    if (!parent.contains(key)) {
+      if (required) fail(join(path, key), "missing");
+      return 0;
+    }
+    const Json& v = parent.at(key);
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
+      fail(join(path, key), "expected a whole number >= 0");
+    return v.get<std::int64_t>();
+  }
+  // A string; null or an absent optional key read as "". Numbers are accepted
+  // as text where an identifier may be written either way (a year, a code).
+  std::string text(const Json& parent, const std::string& path, const char* key,
+                   bool required = true, bool number_ok = false) const {
+    if (!parent.contains(key)) {
+      if (required) fail(join(path, key), "missing");
+      return "";
+    }
+    return text_of(parent.at(key), join(path, key), number_ok);
+  }
+  std::string text_of(const Json& v, const std::string& path, bool number_ok = false) const {
+    if (v.is_null()) return "";
+    if (v.is_string()) return v.get<std::string>();
+    if (number_ok && v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+    if (number_ok && v.is_number()) return v.dump();
+    fail(path, number_ok ? "expected a string or a number" : "expected a string");
+  }
+  bool flag(const Json& parent, const std::string& path, const char* key) const {
+    if (!parent.contains(key) || parent.at(key).is_null()) return false;
+    if (!parent.at(key).is_boolean()) fail(join(path, key), "expected true or false");
+    return parent.at(key).get<bool>();
+  }
+  std::vector<std::string> texts(const Json& parent, const std::string& path,
+                                 const char* key) const {
+    std::vector<std::string> out;
+    if (!parent.contains(key) || parent.at(key).is_null()) return out;
+    const Json& v = parent.at(key);
+    if (v.is_string()) return {v.get<std::string>()};
+    if (!v.is_array()) fail(join(path, key), "expected an array of strings");
+    for (std::size_t i = 0; i < v.size(); ++i)
+      out.push_back(text_of(v[i], join(path, key) + "[" + std::to_string(i) + "]"));
+    return out;
+  }
+  // {"vi": ..., "en": ...}, or one string for both.
+  BilingualText bilingual(const Json& parent, const std::string& path, const char* key,
+                          bool required = true) const {
+    if (!parent.contains(key) || parent.at(key).is_null()) {
+      if (required) fail(join(path, key), "missing");
+      return {};
+    }
+    const Json& v = parent.at(key);
+    if (v.is_string()) return {v.get<std::string>(), v.get<std::string>()};
+    if (!v.is_object()) fail(join(path, key), "expected {\"vi\": ..., \"en\": ...} or a string");
+    BilingualText out{text(v, join(path, key), "vi", false), text(v, join(path, key), "en", false)};
+    if (out.vi.empty()) out.vi = out.en;
+    if (out.en.empty()) out.en = out.vi;
+    return out;
+  }
+
+  static std::string join(const std::string& path, const char* key) {
+    return path.empty() ? std::string(key) : path + "." + key;
+  }
+  static std::string index(const std::string& path, std::size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+  }
+
+ private:
+  const Json& member(const Json& parent, const std::string& path, const char* key) const {
+    if (!parent.contains(key)) fail(join(path, key), "missing");
+    return parent.at(key);
+  }
+
+  std::string source_;
+};
+
+std::string display_name(const std::filesystem::path& path) {
+  return path.string();
+}
+
+std::string read_input(const std::filesystem::path& path) {
+  return io::read_file(path, max_report_input_bytes);
+}
+
+void require_object(const Reader& r, const Json& doc) {
+  if (!doc.is_object()) r.fail("(document)", "expected a JSON object");
+}
+
+DesignSummary read_design(const Reader& r, const Json& d) {
+  const std::string p = "design";
+  DesignSummary out;
+  out.kind = r.text(d, p, "kind");
+  out.variance = r.text(d, p, "variance", false);
+  out.strata = r.text(d, p, "strata", false);
+  out.weights = r.text(d, p, "weights", false);
+  out.lonely_psu = r.text(d, p, "lonely_psu", false);
+  out.command = r.text(d, p, "command", false);
+  out.psu = r.texts(d, p, "psu");
+  out.fpc = r.texts(d, p, "fpc");
+  out.rows = r.number(d, p, "rows");
+  out.weight_sum = r.number(d, p, "weight_sum", false);
+  out.df = r.number(d, p, "df");
+  out.level = r.number(d, p, "level");
+  if (!(out.level > 0 && out.level < 1)) r.fail("design.level", "expected a level between 0 and 1");
+  if (d.contains("calibration") && !d.at("calibration").is_null()) {
+    const Json& c = r.object(d, p, "calibration");
+    const std::string cp = "design.calibration";
+    CalibrationSummary cal;
+    cal.method = r.text(c, cp, "method");
+    if (c.contains("margins") && c.at("margins").is_object()) {
+      cal.margins_file = r.text(c.at("margins"), cp + ".margins", "file", false);
+      cal.margins_sha256 = r.text(c.at("margins"), cp + ".margins", "sha256", false);
+    } else if (c.contains("margins") && !c.at("margins").is_null()) {
+      r.fail(cp + ".margins", "expected an object {file, sha256}");
+    }
+    cal.iterations = r.number(c, cp, "iterations", false);
+    cal.weight_min = r.number(c, cp, "weight_min", false);
+    cal.weight_max = r.number(c, cp, "weight_max", false);
+    cal.g_min = r.number(c, cp, "g_min", false);
+    cal.g_max = r.number(c, cp, "g_max", false);
+    cal.max_margin_error = r.number(c, cp, "max_margin_error", false);
+    if (c.contains("bounds") && !c.at("bounds").is_null()) {
+      const Json& b = c.at("bounds");
+      if (!b.is_array() || b.size() != 2 || !b[0].is_number() || !b[1].is_number())
+        r.fail(cp + ".bounds", "expected [low, high]");
+      cal.bounds = std::make_pair(b[0].get<double>(), b[1].get<double>());
+    }
+    out.calibration = std::move(cal);
+  }
+  if (d.contains("replicates") && !d.at("replicates").is_null()) {
+    const Json& rep = r.object(d, p, "replicates");
+    const std::string rp = "design.replicates";
+    ReplicateSummary s;
+    s.type = r.text(rep, rp, "type");
+    s.columns = r.text(rep, rp, "columns", false);
+    s.replicates = r.number(rep, rp, "replicates", false);
+    s.scale = r.number(rep, rp, "scale", false);
+    s.mse = r.flag(rep, rp, "mse");
+    out.replicates = std::move(s);
+  }
+  if (d.contains("inputs") && !d.at("inputs").is_null()) {
+    const Json& inputs = r.object(d, p, "inputs");
+    for (const auto& [role, v] : inputs.items()) {
+      const std::string ip = "design.inputs." + role;
+      if (!v.is_object()) r.fail(ip, "expected an object {file, sha256}");
+      out.inputs.push_back({role, r.text(v, ip, "file", false), r.text(v, ip, "sha256", false),
+                            r.text(v, ip, "id", false), r.text(v, ip, "version", false, true)});
+    }
+  }
+  return out;
+}
+
+ResultEstimate read_estimate(const Reader& r, const Json& e, const std::string& p) {
+  if (!e.is_object()) r.fail(p, "expected an object");
+  ResultEstimate out;
+  out.statistic = r.text(e, p, "statistic");
+  out.variable = r.text(e, p, "variable");
+  if (e.contains("domain") && !e.at("domain").is_null()) {
+    const Json& d = e.at("domain");
+    const std::string dp = Reader::join(p, "domain");
+    if (d.is_object()) {
+      // What sipas analyze writes: {"column": "level"}.
+      for (const auto& [column, level] : d.items())
+        out.domain.emplace_back(column, r.text_of(level, dp + "." + column, true));
+    } else if (d.is_array()) {
+      // [[column, level], ...]
+      for (std::size_t i = 0; i < d.size(); ++i) {
+        const Json& pair = d[i];
+        if (!pair.is_array() || pair.size() != 2)
+          r.fail(Reader::index(dp, i), "expected [column, level]");
+        out.domain.emplace_back(r.text_of(pair[0], Reader::index(dp, i) + "[0]"),
+                                r.text_of(pair[1], Reader::index(dp, i) + "[1]", true));
+      }
+    } else {
+      r.fail(dp, "expected an object {column: level} or null");
+    }
+  }
+  out.estimate = r.number(e, p, "estimate");
+  out.se = r.number(e, p, "se", false);
+  out.ci_low = r.number(e, p, "ci_low", false);
+  out.ci_high = r.number(e, p, "ci_high", false);
+  out.df = r.number(e, p, "df", false);
+  out.n = r.number(e, p, "n", false);
+  out.weighted_n = r.number(e, p, "weighted_n", false);
+  out.deff = r.number(e, p, "deff", false);
+  out.ci_method = r.text(e, p, "ci_method", false);
+  if (std::isfinite(out.ci_low) && std::isfinite(out.ci_high) && out.ci_low > out.ci_high)
+    r.fail(p, "ci_low is above ci_high");
+  return out;
+}
+
+FieldworkRow read_fieldwork(const Reader& r, const Json& row, const std::string& p, bool stratum) {
+  if (!row.is_object()) r.fail(p, "expected an object");
+  FieldworkRow out;
+  if (stratum) out.stratum = r.text(row, p, "stratum", true, true);
+  out.invited = r.count(row, p, "invited");
+  out.opened = r.count(row, p, "opened");
+  out.responded = r.count(row, p, "responded");
+  out.response_rate = r.number(row, p, "response_rate");
+  out.open_rate = r.number(row, p, "open_rate", false);
+  if (stratum) out.reserves_waiting = r.count(row, p, "reserves_waiting", false);
+  if (out.responded > out.invited) r.fail(Reader::join(p, "responded"), "more than invited");
+  for (const auto& [key, v] :
+       {std::pair{"response_rate", out.response_rate}, std::pair{"open_rate", out.open_rate}}) {
+    if (std::isfinite(v) && (v < 0 || v > 1))
+      r.fail(Reader::join(p, key), "expected a rate from 0 to 1");
+  }
+  return out;
+}
+
+}  // namespace
+
+ResultsFile parse_results(std::string_view json, const std::string& source) {
+  Reader r(source);
+  const Json doc = r.parse(json);
+  require_object(r, doc);
+  ResultsFile out;
+  out.source = source;
+  out.design = read_design(r, r.object(doc, "", "design"));
+  const Json& estimates = r.array(doc, "", "estimates");
+  out.estimates.reserve(estimates.size());
+  for (std::size_t i = 0; i < estimates.size(); ++i)
+    out.estimates.push_back(read_estimate(r, estimates[i], Reader::index("estimates", i)));
+  return out;
+}
+
+ResultsFile load_results(const std::filesystem::path& path) {
+  return parse_results(read_input(path), display_name(path));
+}
+
+ParIndexResult parse_par_index(std::string_view json, const std::string& source) {
+  constexpr const char* format = "sipas-par-index-result/1";
+  Reader r(source);
+  const Json doc = r.parse(json);
+  require_object(r, doc);
+  if (r.text(doc, "", "format") != format)
+    throw ReportError("report.invalid_format",
+                      source + ": format: expected \"" + std::string(format) + "\"");
+  ParIndexResult out;
+  out.source = source;
+  const Json& scheme = r.object(doc, "", "scheme");
+  out.scheme_id = r.text(scheme, "scheme", "id", true, true);
+  out.decision = r.text(scheme, "scheme", "decision", false, true);
+  out.year = r.text(scheme, "scheme", "year", false, true);
+  out.level = r.text(scheme, "scheme", "level", false, true);
+  out.title = r.bilingual(scheme, "scheme", "title", false);
+  out.survey_max = r.number(scheme, "scheme", "survey_max", false);
+  const Json& thresholds = r.array(doc, "", "thresholds");
+  for (std::size_t i = 0; i < thresholds.size(); ++i) {
+    const std::string p = Reader::index("thresholds", i);
+    if (!thresholds[i].is_object()) r.fail(p, "expected an object {group, min}");
+    out.thresholds.push_back(
+        {r.text(thresholds[i], p, "group"), r.number(thresholds[i], p, "min")});
+  }
+  if (doc.contains("precision")) {
+    const std::int64_t precision = r.count(doc, "", "precision");
+    if (precision > 6) r.fail("precision", "expected 0 to 6 decimals");
+    out.precision = static_cast<int>(precision);
+  }
+  const Json& nodes = r.array(doc, "", "nodes");
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string p = Reader::index("nodes", i);
+    const Json& n = nodes[i];
+    if (!n.is_object()) r.fail(p, "expected an object");
+    ParNode node;
+    node.id = r.text(n, p, "id", true, true);
+    node.parent = r.text(n, p, "parent", false, true);
+    node.depth = static_cast<int>(r.count(n, p, "depth", false));
+    node.label = r.bilingual(n, p, "label", false);
+    if (node.label.vi.empty()) node.label = {node.id, node.id};
+    node.max_points = r.number(n, p, "max_points", false);
+    node.method = r.text(n, p, "method", false);
+    out.nodes.push_back(std::move(node));
+  }
+  const Json& units = r.array(doc, "", "units");
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    const std::string p = Reader::index("units", i);
+    const Json& u = units[i];
+    if (!u.is_object()) r.fail(p, "expected an object");
+    ParUnit unit;
+    unit.unit = r.text(u, p, "unit", true, true);
+    unit.name = r.text(u, p, "name", false);
+    unit.ranked = !u.contains("ranked") || u.at("ranked").is_null() ? true : r.flag(u, p, "ranked");
+    unit.points = r.number(u, p, "points");
+    unit.max_points = r.number(u, p, "max_points");
+    unit.index = r.number(u, p, "index");
+    if (u.contains("rank") && !u.at("rank").is_null()) {
+      const std::int64_t rank = r.count(u, p, "rank");
+      if (rank < 1) r.fail(Reader::join(p, "rank"), "expected a rank from 1, or null");
+      unit.rank = static_cast<int>(rank);
+    }
+    if (u.contains("group") && !u.at("group").is_null()) unit.group = r.text(u, p, "group");
+    unit.rescaled = r.flag(u, p, "rescaled");
+    unit.survey_missing = r.texts(u, p, "survey_missing");
+    if (u.contains("nodes") && !u.at("nodes").is_null()) {
+      const Json& un = r.object(u, p, "nodes");
+      for (const auto& [id, v] : un.items()) {
+        const std::string np = Reader::join(p, "nodes") + "." + id;
+        if (!v.is_object()) r.fail(np, "expected an object {points, max_points, index}");
+        unit.nodes[id] = {r.number(v, np, "points", false), r.number(v, np, "max_points", false),
+                          r.number(v, np, "index", false)};
+      }
+    }
+    out.units.push_back(std::move(unit));
+  }
+  return out;
+}
+
+ParIndexResult load_par_index(const std::filesystem::path& path) {
+  return parse_par_index(read_input(path), display_name(path));
+}
+
+FieldworkProgress parse_progress(std::string_view json, const std::string& source) {
+  Reader r(source);
+  const Json doc = r.parse(json);
+  require_object(r, doc);
+  FieldworkProgress out;
+  out.source = source;
+  out.survey = r.text(doc, "", "survey", false, true);
+  const Json& overall = r.object(doc, "", "overall");
+  out.overall = read_fieldwork(r, overall, "overall", false);
+  out.open_link_responses = r.count(overall, "overall", "open_link_responses", false);
+  const Json& strata = r.array(doc, "", "strata");
+  for (std::size_t i = 0; i < strata.size(); ++i)
+    out.strata.push_back(read_fieldwork(r, strata[i], Reader::index("strata", i), true));
+  return out;
+}
+
+FieldworkProgress load_progress(const std::filesystem::path& path) {
+  return parse_progress(read_input(path), display_name(path));
+}
+
+}  // namespace sipas::reports

@@ -1,0 +1,143 @@
+#pragma once
+
+// The files `sipas report` reads, checked field by field: results.json
+// (sipas analyze), the PAR index result (sipas index) and fieldwork progress
+// (the admin API's GET /api/v1/surveys/{id}/progress). Every error is a
+// ReportError naming the file and the field, e.g.
+// "results.json: estimates[3].ci_low: expected a number or null".
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sipas::reports {
+
+// A number the input gives as null (or does not give).
+inline constexpr double absent = std::numeric_limits<double>::quiet_NaN();
+
+// Largest input file read (a results file of many domains runs to megabytes).
+inline constexpr std::size_t max_report_input_bytes = 512u * 1024 * 1024;
+
+// One estimate of results.json. Missing numbers (null) are NaN.
+struct ResultEstimate {
+  std::string statistic, variable;
+  std::vector<std::pair<std::string, std::string>> domain;  // column = level; empty: everyone
+  double estimate = absent, se = absent, ci_low = absent, ci_high = absent, df = absent;
+  double n = absent, weighted_n = absent, deff = absent;
+  std::string ci_method;
+};
+
+struct InputFile {
+  std::string role;  // the key in design.inputs: data, questionnaire, scheme, ...
+  std::string file, sha256;
+  std::string id, version;  // the questionnaire's, when recorded
+};
+
+struct CalibrationSummary {
+  std::string method;  // poststratify, raking, linear
+  std::string margins_file, margins_sha256;
+  double iterations = absent, weight_min = absent, weight_max = absent;
+  double g_min = absent, g_max = absent, max_margin_error = absent;
+  std::optional<std::pair<double, double>> bounds;
+};
+
+struct ReplicateSummary {
+  std::string type, columns;
+  double replicates = absent, scale = absent;
+  bool mse = false;
+};
+
+// The "design" block: how the estimates were made.
+struct DesignSummary {
+  std::string kind;      // linearization or replicate
+  std::string variance;  // the engine's description
+  std::string strata, weights, lonely_psu, command;
+  std::vector<std::string> psu, fpc;
+  double rows = absent, weight_sum = absent, df = absent, level = absent;
+  std::optional<CalibrationSummary> calibration;
+  std::optional<ReplicateSummary> replicates;
+  std::vector<InputFile> inputs;
+};
+
+struct ResultsFile {
+  std::string source;  // the file's name, for messages
+  DesignSummary design;
+  std::vector<ResultEstimate> estimates;
+};
+
+ResultsFile parse_results(std::string_view json, const std::string& source);
+ResultsFile load_results(const std::filesystem::path& path);
+
+// A text in both report languages.
+struct BilingualText {
+  std::string vi, en;
+};
+
+struct ParNode {
+  std::string id, parent;  // parent empty: a top-level node
+  int depth = 0;
+  BilingualText label;
+  double max_points = absent;
+  std::string method;
+};
+
+struct ParUnitNode {
+  double points = absent, max_points = absent, index = absent;
+};
+
+struct ParUnit {
+  std::string unit, name;
+  bool ranked = true;
+  double points = absent, max_points = absent, index = absent;
+  std::optional<int> rank;
+  std::optional<std::string> group;
+  bool rescaled = false;
+  std::vector<std::string> survey_missing;
+  std::map<std::string, ParUnitNode> nodes;
+};
+
+struct ParThreshold {
+  std::string group;
+  double min = absent;
+};
+
+// sipas-par-index-result/1 (analysis/README.md, "PAR index").
+struct ParIndexResult {
+  std::string source;
+  std::string scheme_id, decision, year, level;
+  BilingualText title;
+  double survey_max = absent;
+  std::vector<ParThreshold> thresholds;
+  int precision = 2;
+  std::vector<ParNode> nodes;
+  std::vector<ParUnit> units;
+};
+
+ParIndexResult parse_par_index(std::string_view json, const std::string& source);
+ParIndexResult load_par_index(const std::filesystem::path& path);
+
+struct FieldworkRow {
+  std::string stratum;  // empty for the whole survey
+  std::int64_t invited = 0, opened = 0, responded = 0;
+  double response_rate = absent, open_rate = absent;  // 0-1, NaN when none was invited
+  std::int64_t reserves_waiting = 0;
+};
+
+struct FieldworkProgress {
+  std::string source;
+  std::string survey;
+  FieldworkRow overall;
+  std::int64_t open_link_responses = 0;
+  std::vector<FieldworkRow> strata;
+};
+
+FieldworkProgress parse_progress(std::string_view json, const std::string& source);
+FieldworkProgress load_progress(const std::filesystem::path& path);
+
+}  // namespace sipas::reports

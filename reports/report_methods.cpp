@@ -1,0 +1,175 @@
+// The methods section: the design, weights, calibration, variance method,
+// degrees of freedom, sample sizes, intervals and the input files, all read
+// from the results file's "design" block.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "reports/report_page.hpp"
+
+namespace sipas::reports::page {
+namespace {
+
+std::string join(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string out;
+  for (const auto& part : parts)
+    out += (out.empty() ? "" : separator) + part;
+  return out;
+}
+
+// A small positive number such as a margin error, in scientific notation.
+std::string scientific(double x, Language language) {
+  if (!std::isfinite(x)) return missing_value_text;
+  if (x == 0) return "0";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1e", x);
+  std::string text = buffer;
+  if (language == Language::Vi) {
+    for (char& c : text) {
+      if (c == '.') c = ',';
+    }
+  }
+  return text;
+}
+
+class Facts {
+ public:
+  void add(std::string_view term, const std::string& value_html) {
+    html_ += "<div><dt>";
+    append_escaped(html_, term);
+    html_ += "</dt><dd>" + value_html + "</dd></div>";
+  }
+  std::string take() { return "<dl class=\"methods\">" + html_ + "</dl>"; }
+
+ private:
+  std::string html_;
+};
+
+std::string calibration_method(const Page& p, const std::string& method) {
+  if (method == "poststratify") return std::string(p.w.cal_poststratify);
+  if (method == "raking") return std::string(p.w.cal_raking);
+  if (method == "linear") return std::string(p.w.cal_linear);
+  return method;
+}
+
+std::string ci_method(const Page& p, const std::string& method) {
+  if (method == "wald") return std::string(p.w.ci_wald);
+  if (method == "logit") return std::string(p.w.ci_logit);
+  if (method == "xlogit") return std::string(p.w.ci_xlogit);
+  if (method == "beta") return std::string(p.w.ci_beta);
+  if (method == "woodruff") return std::string(p.w.ci_woodruff);
+  return method;
+}
+
+std::string role_name(const Page& p, const std::string& role) {
+  if (role == "data") return std::string(p.w.role_data);
+  if (role == "questionnaire") return std::string(p.w.role_questionnaire);
+  if (role == "scheme") return std::string(p.w.role_scheme);
+  return role;
+}
+
+}  // namespace
+
+std::string methods_section(const Page& p) {
+  const DesignSummary& d = p.in.results.design;
+  const Language lang = p.language;
+  auto none = escape_html(std::string(p.w.none));
+  std::string body = "<h3>" + escape_html(std::string(p.w.design)) + "</h3>";
+  Facts design;
+  design.add(p.w.strata, d.strata.empty() ? none : "<code>" + escape_html(d.strata) + "</code>");
+  std::vector<std::string> psu;
+  for (const auto& c : d.psu)
+    psu.push_back("<code>" + escape_html(c) + "</code>");
+  design.add(p.w.psu, psu.empty() ? none : join(psu, " → "));
+  design.add(p.w.weights, d.weights.empty() ? escape_html(std::string(p.w.equal_weights))
+                                            : "<code>" + escape_html(d.weights) + "</code>");
+  std::vector<std::string> fpc;
+  for (const auto& c : d.fpc)
+    fpc.push_back("<code>" + escape_html(c) + "</code>");
+  design.add(p.w.fpc, fpc.empty() ? none : join(fpc, ", "));
+  if (!d.lonely_psu.empty())
+    design.add(p.w.lonely_psu, "<code>" + escape_html(d.lonely_psu) + "</code>");
+  body += design.take();
+
+  body += "<h3>" + escape_html(std::string(p.w.calibration)) + "</h3>";
+  Facts cal;
+  if (d.calibration) {
+    const CalibrationSummary& c = *d.calibration;
+    cal.add(p.w.calibration, "<span class=\"calibration-method\">" +
+                                 escape_html(calibration_method(p, c.method)) + "</span>");
+    cal.add(p.w.iterations, escape_html(p.count(c.iterations)));
+    if (!c.margins_file.empty()) {
+      cal.add(p.w.margins,
+              "<code>" + escape_html(c.margins_file) + "</code>" +
+                  (c.margins_sha256.empty() ? ""
+                                            : " <span class=\"hash\">SHA-256 " +
+                                                  escape_html(c.margins_sha256) + "</span>"));
+    }
+    cal.add(p.w.weight_range, escape_html(format_interval(c.weight_min, c.weight_max, 3, lang)));
+    cal.add(p.w.g_range, escape_html(format_interval(c.g_min, c.g_max, 3, lang)));
+    if (c.bounds) {
+      cal.add(p.w.g_bounds,
+              escape_html(format_interval(c.bounds->first, c.bounds->second, 2, lang)));
+    }
+    cal.add(p.w.max_margin_error, escape_html(scientific(c.max_margin_error, lang)));
+  } else {
+    cal.add(p.w.calibration, escape_html(std::string(p.w.no_calibration)));
+  }
+  body += cal.take();
+
+  body += "<h3>" + escape_html(std::string(p.w.variance)) + "</h3>";
+  Facts variance;
+  std::string method;
+  if (d.replicates) {
+    method = fill(p.w.variance_replicate, {d.replicates->type, p.count(d.replicates->replicates)});
+    if (d.replicates->mse) method += "; " + std::string(p.w.mse);
+  } else {
+    method = p.w.variance_linearization;
+  }
+  variance.add(p.w.variance, "<span class=\"variance-method\">" + escape_html(method) + "</span>");
+  variance.add(p.w.df, "<span class=\"df\">" + escape_html(p.count(d.df)) + "</span>");
+  std::vector<std::string> methods;
+  for (const auto& e : p.in.results.estimates) {
+    if (e.statistic.find("index") == std::string::npos || e.ci_method.empty()) continue;
+    const std::string text = ci_method(p, e.ci_method);
+    if (std::find(methods.begin(), methods.end(), text) == methods.end()) methods.push_back(text);
+  }
+  variance.add(p.w.ci_methods,
+               escape_html((methods.empty() ? std::string() : join(methods, "; ") + ", ") +
+                           fill(p.w.ci_level, {p.level_text})));
+  body += variance.take() + note(p.w.index_definition);
+
+  body += "<h3>" + escape_html(std::string(p.w.sample_sizes)) + "</h3>";
+  Facts sizes;
+  sizes.add(p.w.rows, "<span class=\"rows\">" + escape_html(p.count(d.rows)) + "</span>");
+  sizes.add(p.w.weight_sum, escape_html(format_number(d.weight_sum, 1, lang)));
+  if (const ResultEstimate* overall = p.overall()) {
+    sizes.add(p.w.overall_n, escape_html(p.count(overall->n)));
+    sizes.add(p.w.weighted_n, escape_html(format_number(overall->weighted_n, 1, lang)));
+  }
+  body += sizes.take();
+
+  if (!d.inputs.empty()) {
+    body += "<h3>" + escape_html(std::string(p.w.inputs)) + "</h3>";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& input : d.inputs) {
+      std::string file = "<code>" + escape_html(input.file) + "</code>";
+      if (!input.id.empty()) {
+        file += " (" + escape_html(input.id) +
+                (input.version.empty() ? "" : " " + escape_html(input.version)) + ")";
+      }
+      rows.push_back({escape_html(role_name(p, input.role)), file,
+                      "<span class=\"hash\">" + escape_html(input.sha256) + "</span>"});
+    }
+    body += table({"", escape_html(std::string(p.w.file)), "SHA-256"}, rows, {"name", "", ""},
+                  "inputs-table");
+  }
+  if (!d.command.empty()) {
+    body += "<h3>" + escape_html(std::string(p.w.command)) + "</h3><pre class=\"command\"><code>" +
+            escape_html(d.command) + "</code></pre>";
+  }
+  return section("methods", p.w.sec_methods, body);
+}
+
+}  // namespace sipas::reports::page

@@ -1,0 +1,90 @@
+#pragma once
+
+// What the report's sections share: the inputs, the words of the language,
+// and lookups of estimates and labels. Internal to reports/report*.cpp.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "reports/html_escape.hpp"
+#include "reports/html_format.hpp"
+#include "reports/report.hpp"
+#include "reports/report_words.hpp"
+
+namespace sipas::reports::page {
+
+using Domain = std::vector<std::pair<std::string, std::string>>;
+
+// One unit of the ranking.
+struct RankedUnit {
+  std::string level;  // the domain level (the unit's code in the data)
+  std::string label;  // its name when the PAR index file gives one
+  const ResultEstimate* overall = nullptr;
+  int rank = 0;  // 0: not ranked (no estimate)
+};
+
+class Page {
+ public:
+  Page(const ReportInputs& inputs, const ReportOptions& options);
+
+  const ReportInputs& in;
+  const ReportOptions& options;
+  const Language language;
+  const ReportWords& w;
+  std::string level_text;                // "95" for a 95% level
+  std::string unit_column;               // empty: no unit domains
+  std::vector<std::string> element_ids;  // element_index variables, in results order
+  std::vector<std::string> group_ids;
+  std::vector<RankedUnit> units;  // best first
+
+  // The estimate of `statistic` for `variable` in `domain`, or nullptr.
+  const ResultEstimate* find(const std::string& statistic, const std::string& variable,
+                             const Domain& domain = {}) const;
+  const ResultEstimate* overall(const Domain& domain = {}) const;
+
+  std::string element_label(const std::string& id) const;
+  std::string group_label(const std::string& id) const;
+  std::string item_label(const std::string& id) const;
+  std::string unit_label(const std::string& level) const;
+  // A questionnaire text in the report's language (else its first language).
+  std::string text(const questionnaires::Text& t) const;
+
+  // Numbers as printed.
+  std::string index(double x) const { return format_number(x, index_decimals, language); }
+  std::string interval(const ResultEstimate& e) const {
+    return format_interval(e.ci_low, e.ci_high, index_decimals, language);
+  }
+  std::string count(double x) const { return format_count(x, language); }
+  std::string ci_short() const { return fill(w.ci_short, {level_text}); }
+
+ private:
+  std::map<std::pair<std::string, std::string>, std::vector<const ResultEstimate*>> by_key_;
+  std::map<std::string, std::string> unit_names_;
+};
+
+// A section: <section id=...><h2>title</h2>body</section>.
+std::string section(const std::string& id, std::string_view title, const std::string& body);
+// <p class="note">text</p>, escaped.
+std::string note(std::string_view text);
+// A table inside a horizontally scrolling wrapper; `header` and `rows` are
+// HTML, the first cell of a row its header. `columns` gives each column's
+// classes: "num" (right-aligned figures), "opt" (left out on a phone),
+// "name" (not wrapped), "flags" (wide enough for notes).
+std::string table(const std::vector<std::string>& header,
+                  const std::vector<std::vector<std::string>>& rows,
+                  const std::vector<std::string>& columns, const std::string& css_class = "");
+// A chart's data table folded under "show the numbers".
+std::string details(std::string_view summary, const std::string& content);
+
+std::string headline_section(const Page& p);
+std::string elements_section(const Page& p);
+std::string ranking_section(const Page& p);
+std::string profiles_section(const Page& p);
+std::string rates_section(const Page& p);
+std::string answers_section(const Page& p);
+std::string par_section(const Page& p);
+std::string methods_section(const Page& p);
+std::string_view report_css();
+
+}  // namespace sipas::reports::page

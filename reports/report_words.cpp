@@ -1,0 +1,303 @@
+#include "reports/report_words.hpp"
+
+namespace sipas::reports {
+namespace {
+
+constexpr ReportWords vietnamese{
+    .lang = "vi",
+    .default_title = "Báo cáo kết quả đo lường sự hài lòng",
+    .generated_by = "Báo cáo do sipas tạo từ các tệp ghi ở phần Phương pháp.",
+    .contents = "Nội dung",
+    .show_numbers = "Xem bảng số liệu",
+    .missing_note = "Dấu – : không ước lượng được (không có câu trả lời hợp lệ).",
+
+    .sec_headline = "Kết quả chung",
+    .overall_index = "Chỉ số hài lòng chung",
+    .ci_short = "KTC {1}%",
+    .ci_long = "Khoảng tin cậy {1}%",
+    .responses_n = "{1} phiếu trả lời",
+    .weighted_n = "Cỡ mẫu có trọng số",
+    .province = "Toàn tỉnh",
+    .headline_note =
+        "Chỉ số là tỷ lệ phần trăm có trọng số; khoảng tin cậy tính theo thiết kế mẫu "
+        "(phân tầng, cụm, trọng số).",
+
+    .sec_elements = "Chỉ số theo yếu tố",
+    .element = "Yếu tố",
+    .index_percent = "Chỉ số (%)",
+    .se = "Sai số chuẩn",
+    .n = "Số phiếu",
+    .elements_chart = "Chỉ số hài lòng theo yếu tố, toàn tỉnh, với khoảng tin cậy {1}%",
+    .elements_note =
+        "Thanh ngang: chỉ số của yếu tố; đoạn thẳng: khoảng tin cậy {1}%; "
+        "đường nét đứt: chỉ số hài lòng chung.",
+
+    .sec_ranking = "Xếp hạng đơn vị",
+    .unit = "Đơn vị",
+    .rank = "Hạng",
+    .ranking_chart =
+        "Chỉ số hài lòng chung của từng đơn vị theo {1}, xếp từ cao xuống thấp, "
+        "với khoảng tin cậy {2}%",
+    .ranking_note =
+        "Thanh ngang: chỉ số hài lòng chung của đơn vị; đoạn thẳng: khoảng tin cậy "
+        "{1}%; đường nét đứt: toàn tỉnh. Hai đơn vị có khoảng tin cậy chồng lên nhau "
+        "có thể không khác nhau thực sự.",
+    .rank_note =
+        "Hạng xếp theo chỉ số làm tròn đến {1} chữ số thập phân; các đơn vị bằng nhau "
+        "cùng hạng.",
+
+    .sec_profiles = "Chỉ số theo yếu tố của từng đơn vị",
+    .profile_chart = "{1}: chỉ số theo yếu tố so với toàn tỉnh, với khoảng tin cậy {2}%",
+    .profile_note =
+        "Chấm tròn: chỉ số của đơn vị, đoạn thẳng: khoảng tin cậy {1}%; vạch dọc màu "
+        "cam: toàn tỉnh. Số bên phải: đơn vị / toàn tỉnh.",
+    .legend_unit = "Đơn vị (KTC {1}%)",
+    .legend_province = "Toàn tỉnh",
+
+    .sec_rates = "Tỷ lệ phản hồi theo tầng",
+    .stratum = "Tầng",
+    .invited = "Đã mời",
+    .opened = "Đã mở phiếu",
+    .responded = "Đã trả lời",
+    .response_rate = "Tỷ lệ trả lời",
+    .open_rate = "Tỷ lệ mở phiếu",
+    .reserves_waiting = "Dự phòng chưa dùng",
+    .open_link_responses = "Phiếu qua đường dẫn chung (không tính vào tỷ lệ)",
+    .total = "Tổng",
+    .rates_chart = "Tỷ lệ trả lời theo tầng",
+    .rates_note =
+        "Thanh đậm: tỷ lệ trả lời (số phiếu hoàn thành / số người được mời); thanh "
+        "nhạt: tỷ lệ mở phiếu; đường nét đứt: tỷ lệ trả lời chung.",
+
+    .sec_answers = "Phân bố câu trả lời",
+    .answers_chart = "Phân bố câu trả lời các câu hỏi của yếu tố {1}",
+    .answers_note =
+        "Tỷ lệ (%) có trọng số của từng phương án trong số người trả lời câu hỏi, "
+        "toàn tỉnh.",
+    .other_items = "Các câu hỏi khác",
+
+    .sec_par = "Chỉ số cải cách hành chính (Chỉ số CCHC)",
+    .points = "Điểm",
+    .max_points = "Điểm tối đa",
+    .par_index = "Chỉ số",
+    .group = "Nhóm",
+    .notes = "Ghi chú",
+    .rescaled = "quy đổi theo điểm tối đa còn lại",
+    .not_ranked = "không xếp hạng",
+    .survey_missing = "thiếu điểm điều tra: {1}",
+    .thresholds = "Ngưỡng xếp nhóm",
+    .threshold_item = "nhóm {1}: từ {2}",
+    .par_areas = "Điểm theo lĩnh vực",
+    .par_scheme = "Bộ tiêu chí",
+    .survey_max = "Điểm điều tra xã hội học tối đa",
+
+    .sec_methods = "Phương pháp",
+    .design = "Thiết kế mẫu",
+    .strata = "Phân tầng theo",
+    .psu = "Đơn vị mẫu theo giai đoạn (cụm)",
+    .weights = "Trọng số thiết kế",
+    .fpc = "Hiệu chỉnh tổng thể hữu hạn",
+    .lonely_psu = "Tầng chỉ có một đơn vị mẫu cấp 1",
+    .none = "không",
+    .equal_weights = "không có cột trọng số (trọng số bằng nhau)",
+    .calibration = "Hiệu chỉnh trọng số",
+    .no_calibration = "không hiệu chỉnh",
+    .cal_poststratify = "hậu phân tầng (post-stratification)",
+    .cal_raking = "lặp tỷ lệ theo biên (raking)",
+    .cal_linear = "hiệu chỉnh tuyến tính (GREG)",
+    .iterations = "Số vòng lặp",
+    .margins = "Tổng biên của tổng thể",
+    .weight_range = "Trọng số sau hiệu chỉnh (nhỏ nhất – lớn nhất)",
+    .g_range = "Hệ số hiệu chỉnh g (nhỏ nhất – lớn nhất)",
+    .g_bounds = "Giới hạn của g",
+    .max_margin_error = "Sai lệch tương đối lớn nhất so với tổng biên",
+    .variance = "Ước lượng phương sai",
+    .variance_linearization =
+        "tuyến tính hóa Taylor (xấp xỉ cụm cuối cùng, như hàm svyrecvar "
+        "của gói survey trong R)",
+    .variance_replicate = "trọng số lặp lại ({1}, {2} lần lặp)",
+    .mse = "tính quanh ước lượng toàn mẫu (MSE)",
+    .df = "Bậc tự do",
+    .sample_sizes = "Cỡ mẫu",
+    .rows = "Số phiếu trong dữ liệu",
+    .weight_sum = "Tổng trọng số",
+    .overall_n = "Số phiếu dùng cho chỉ số chung",
+    .ci_methods = "Khoảng tin cậy",
+    .ci_level = "mức tin cậy {1}%",
+    .ci_wald = "Wald, phân phối t với bậc tự do của thiết kế",
+    .ci_logit = "logit",
+    .ci_xlogit = "logit trên thang tỷ lệ (xlogit)",
+    .ci_beta = "Korn–Graubard (phân phối beta)",
+    .ci_woodruff = "Woodruff (phân vị)",
+    .index_definition =
+        "Chỉ số của một câu hỏi = 100 × (tổng trọng số người trả lời hài lòng) / (tổng trọng số "
+        "người trả lời hợp lệ); câu trả lời “không ý kiến” và câu bỏ trống không tính vào mẫu "
+        "số. Chỉ số yếu tố và chỉ số chung tính theo quy tắc tính điểm của phiếu khảo sát; sai "
+        "số chuẩn của chỉ số tổng hợp tính theo thiết kế mẫu, có tính đến tương quan giữa các "
+        "câu hỏi.",
+    .inputs = "Tệp đầu vào",
+    .file = "Tệp",
+    .role_data = "Dữ liệu",
+    .role_questionnaire = "Phiếu khảo sát",
+    .role_scheme = "Bộ tiêu chí điểm CCHC",
+    .command = "Lệnh phân tích",
+};
+
+constexpr ReportWords english{
+    .lang = "en",
+    .default_title = "Satisfaction survey report",
+    .generated_by = "Report generated by sipas from the files listed under Methods.",
+    .contents = "Contents",
+    .show_numbers = "Show the numbers",
+    .missing_note = "– : not estimable (no valid answer).",
+
+    .sec_headline = "Headline",
+    .overall_index = "Overall satisfaction index",
+    .ci_short = "{1}% CI",
+    .ci_long = "{1}% confidence interval",
+    .responses_n = "{1} responses",
+    .weighted_n = "Weighted sample size",
+    .province = "Province",
+    .headline_note =
+        "Indices are weighted percentages; confidence intervals follow the sample "
+        "design (strata, clusters, weights).",
+
+    .sec_elements = "Indices by element",
+    .element = "Element",
+    .index_percent = "Index (%)",
+    .se = "Standard error",
+    .n = "Responses",
+    .elements_chart = "Satisfaction index by element, province, with {1}% confidence intervals",
+    .elements_note =
+        "Bars: the element's index; lines: {1}% confidence interval; dashed line: "
+        "the overall index.",
+
+    .sec_ranking = "Units ranked",
+    .unit = "Unit",
+    .rank = "Rank",
+    .ranking_chart =
+        "Overall satisfaction index of each unit by {1}, highest first, with {2}% "
+        "confidence intervals",
+    .ranking_note =
+        "Bars: the unit's overall index; lines: {1}% confidence interval; dashed "
+        "line: the province. Units whose intervals overlap may not truly differ.",
+    .rank_note = "Ranks follow the index rounded to {1} decimals; equal units share a rank.",
+
+    .sec_profiles = "Element profile of each unit",
+    .profile_chart = "{1}: element indices against the province, with {2}% confidence intervals",
+    .profile_note =
+        "Dots: the unit's index, lines: its {1}% confidence interval; orange ticks: "
+        "the province. Numbers on the right: unit / province.",
+    .legend_unit = "Unit ({1}% CI)",
+    .legend_province = "Province",
+
+    .sec_rates = "Response rates by stratum",
+    .stratum = "Stratum",
+    .invited = "Invited",
+    .opened = "Opened",
+    .responded = "Responded",
+    .response_rate = "Response rate",
+    .open_rate = "Open rate",
+    .reserves_waiting = "Reserves unused",
+    .open_link_responses = "Responses through the open link (not in the rates)",
+    .total = "Total",
+    .rates_chart = "Response rate by stratum",
+    .rates_note =
+        "Dark bars: response rate (complete responses / people invited); light bars: "
+        "open rate; dashed line: the overall response rate.",
+
+    .sec_answers = "Answer distributions",
+    .answers_chart = "Answers to the items of element {1}",
+    .answers_note =
+        "Weighted share (%) of each answer among those who answered the item, "
+        "province.",
+    .other_items = "Other items",
+
+    .sec_par = "Public Administration Reform index (PAR index)",
+    .points = "Points",
+    .max_points = "Maximum",
+    .par_index = "Index",
+    .group = "Group",
+    .notes = "Notes",
+    .rescaled = "rescaled to the remaining maximum",
+    .not_ranked = "not ranked",
+    .survey_missing = "survey points missing: {1}",
+    .thresholds = "Group thresholds",
+    .threshold_item = "group {1}: from {2}",
+    .par_areas = "Points by area",
+    .par_scheme = "Scheme",
+    .survey_max = "Maximum survey points",
+
+    .sec_methods = "Methods",
+    .design = "Sample design",
+    .strata = "Strata",
+    .psu = "Sampling units by stage (clusters)",
+    .weights = "Design weights",
+    .fpc = "Finite population correction",
+    .lonely_psu = "Strata with a single primary unit",
+    .none = "none",
+    .equal_weights = "no weight column (equal weights)",
+    .calibration = "Calibration",
+    .no_calibration = "none",
+    .cal_poststratify = "post-stratification",
+    .cal_raking = "raking",
+    .cal_linear = "linear calibration (GREG)",
+    .iterations = "Iterations",
+    .margins = "Population margins",
+    .weight_range = "Calibrated weights (smallest – largest)",
+    .g_range = "Calibration factors g (smallest – largest)",
+    .g_bounds = "Bounds on g",
+    .max_margin_error = "Largest relative difference from the margins",
+    .variance = "Variance estimation",
+    .variance_linearization = "Taylor linearization (ultimate cluster, as R's survey::svyrecvar)",
+    .variance_replicate = "replicate weights ({1}, {2} replicates)",
+    .mse = "centred on the full-sample estimate (MSE)",
+    .df = "Degrees of freedom",
+    .sample_sizes = "Sample sizes",
+    .rows = "Rows of data",
+    .weight_sum = "Sum of weights",
+    .overall_n = "Responses used for the overall index",
+    .ci_methods = "Confidence intervals",
+    .ci_level = "{1}% level",
+    .ci_wald = "Wald, t with the design's degrees of freedom",
+    .ci_logit = "logit",
+    .ci_xlogit = "logit on the proportion scale (xlogit)",
+    .ci_beta = "Korn–Graubard (beta)",
+    .ci_woodruff = "Woodruff (quantiles)",
+    .index_definition =
+        "An item's index = 100 × (weight of respondents satisfied) / (weight of valid answers); "
+        "“no opinion” answers and blanks leave the denominator. Element and overall indices "
+        "follow the questionnaire's scoring rules; the standard errors of composite indices "
+        "follow the sample design and account for the correlation between items.",
+    .inputs = "Input files",
+    .file = "File",
+    .role_data = "Data",
+    .role_questionnaire = "Questionnaire",
+    .role_scheme = "PAR survey scheme",
+    .command = "Analysis command",
+};
+
+}  // namespace
+
+const ReportWords& report_words(Language language) {
+  return language == Language::Vi ? vietnamese : english;
+}
+
+std::string fill(std::string_view pattern, std::initializer_list<std::string> values) {
+  std::string out;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '{' && i + 2 < pattern.size() && pattern[i + 2] == '}' &&
+        pattern[i + 1] >= '1' && pattern[i + 1] <= '9') {
+      const auto k = static_cast<std::size_t>(pattern[i + 1] - '1');
+      if (k < values.size()) {
+        out += *(values.begin() + k);
+        i += 2;
+        continue;
+      }
+    }
+    out += pattern[i];
+  }
+  return out;
+}
+
+}  // namespace sipas::reports

@@ -1,0 +1,144 @@
+#pragma once
+
+// Every fixed word of the HTML report, per language. The compiler checks that
+// each language gives every word (designated initializers in order, with
+// -Wmissing-field-initializers). "{1}", "{2}" mark where a value goes.
+
+#include <string>
+#include <string_view>
+
+#include "reports/language.hpp"
+
+namespace sipas::reports {
+
+struct ReportWords {
+  std::string_view lang;  // the html lang attribute
+  std::string_view default_title;
+  std::string_view generated_by;
+  std::string_view contents;
+  std::string_view show_numbers;  // <summary> of a chart's data table
+  std::string_view missing_note;  // what "–" means
+
+  // Headline
+  std::string_view sec_headline;
+  std::string_view overall_index;
+  std::string_view ci_short;     // "KTC {1}%"
+  std::string_view ci_long;      // "Khoảng tin cậy {1}%"
+  std::string_view responses_n;  // "{1} phiếu trả lời"
+  std::string_view weighted_n;
+  std::string_view province;  // the whole surveyed population
+  std::string_view headline_note;
+
+  // Elements
+  std::string_view sec_elements;
+  std::string_view element;
+  std::string_view index_percent;
+  std::string_view se;
+  std::string_view n;
+  std::string_view elements_chart;  // accessible chart title
+  std::string_view elements_note;
+
+  // Units
+  std::string_view sec_ranking;
+  std::string_view unit;
+  std::string_view rank;
+  std::string_view ranking_chart;  // "{1}: overall index of each unit ..."
+  std::string_view ranking_note;
+  std::string_view rank_note;  // how ranks are given
+
+  // Profiles
+  std::string_view sec_profiles;
+  std::string_view profile_chart;  // "{1}: element indices against {2}"
+  std::string_view profile_note;
+  std::string_view legend_unit;
+  std::string_view legend_province;
+
+  // Response rates
+  std::string_view sec_rates;
+  std::string_view stratum;
+  std::string_view invited;
+  std::string_view opened;
+  std::string_view responded;
+  std::string_view response_rate;
+  std::string_view open_rate;
+  std::string_view reserves_waiting;
+  std::string_view open_link_responses;
+  std::string_view total;
+  std::string_view rates_chart;
+  std::string_view rates_note;
+
+  // Answer distributions
+  std::string_view sec_answers;
+  std::string_view answers_chart;  // "Answers to the items of {1}"
+  std::string_view answers_note;
+  std::string_view other_items;
+
+  // PAR index
+  std::string_view sec_par;
+  std::string_view points;
+  std::string_view max_points;
+  std::string_view par_index;
+  std::string_view group;
+  std::string_view notes;
+  std::string_view rescaled;
+  std::string_view not_ranked;
+  std::string_view survey_missing;  // "{1}" = the list
+  std::string_view thresholds;
+  std::string_view threshold_item;  // "{1} ≥ {2}"
+  std::string_view par_areas;
+  std::string_view par_scheme;  // "Scheme {1}, decision {2}, year {3}"
+  std::string_view survey_max;
+
+  // Methods
+  std::string_view sec_methods;
+  std::string_view design;
+  std::string_view strata;
+  std::string_view psu;
+  std::string_view weights;
+  std::string_view fpc;
+  std::string_view lonely_psu;
+  std::string_view none;
+  std::string_view equal_weights;
+  std::string_view calibration;
+  std::string_view no_calibration;
+  std::string_view cal_poststratify;
+  std::string_view cal_raking;
+  std::string_view cal_linear;
+  std::string_view iterations;
+  std::string_view margins;
+  std::string_view weight_range;
+  std::string_view g_range;
+  std::string_view g_bounds;
+  std::string_view max_margin_error;
+  std::string_view variance;
+  std::string_view variance_linearization;
+  std::string_view variance_replicate;  // "{1}" type, "{2}" count
+  std::string_view mse;
+  std::string_view df;
+  std::string_view sample_sizes;
+  std::string_view rows;
+  std::string_view weight_sum;
+  std::string_view overall_n;
+  std::string_view ci_methods;
+  std::string_view ci_level;  // "{1}%"
+  std::string_view ci_wald;
+  std::string_view ci_logit;
+  std::string_view ci_xlogit;
+  std::string_view ci_beta;
+  std::string_view ci_woodruff;
+  std::string_view index_definition;
+  std::string_view inputs;
+  std::string_view file;
+  std::string_view role_data;
+  std::string_view role_questionnaire;
+  std::string_view role_scheme;
+  std::string_view command;
+};
+
+const ReportWords& report_words(Language language);
+
+// `pattern` with "{1}", "{2}", ... replaced by `values` (already escaped or
+// not, as the caller needs).
+std::string fill(std::string_view pattern, std::initializer_list<std::string> values);
+
+}  // namespace sipas::reports
