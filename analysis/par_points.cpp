@@ -7,6 +7,7 @@
 
 #include "analysis/error.hpp"
 #include "analysis/intervals.hpp"
+#include "analysis/par_index_scheme.hpp"
 #include "io/file.hpp"
 
 namespace sipas::analysis {
@@ -28,6 +29,86 @@ std::string code_text(const Json& v) {
 
 }  // namespace
 
+SchemePath SchemePath::field(const std::string& name) const {
+  if (pointer_) return SchemePath(true, path_ + "/" + name);
+  return SchemePath(false, path_.empty() ? name : path_ + "." + name);
+}
+
+std::string SchemePath::str() const {
+  return pointer_ && path_.empty() ? "/" : path_;
+}
+
+void parse_survey_settings(const Json& block, const SchemePath& at, const std::string& source,
+                           ParScheme& s) {
+  auto text = [&](const char* key, std::string& out) {
+    if (!block.contains(key)) return;
+    const Json& v = block[key];
+    if (!v.is_string() || v.get<std::string>().empty())
+      fail(source, at.field(key).str(), "must be a column name");
+    out = v.get<std::string>();
+  };
+  text("unit_column", s.unit_column);
+  text("group_column", s.group_column);
+  if (block.contains("group_weights")) {
+    const SchemePath weights = at.field("group_weights");
+    if (!block["group_weights"].is_object()) fail(source, weights.str(), "must be {group: weight}");
+    for (const auto& [group, w] : block["group_weights"].items()) {
+      if (!w.is_number() || !std::isfinite(w.get<double>()) || w.get<double>() < 0)
+        fail(source, weights.field(group).str(), "must be a number >= 0");
+      s.group_weights[group] = w.get<double>();
+    }
+  }
+  const SchemePath conversion = at.field("conversion");
+  const Json c = block.contains("conversion") ? block["conversion"] : Json{{"method", "linear"}};
+  if (!c.is_object()) fail(source, conversion.str(), "must be an object with a method");
+  for (const auto& [key, value] : c.items()) {
+    static const std::set<std::string> allowed = {"method", "low", "high", "codes", "table"};
+    if (!allowed.contains(key)) fail(source, conversion.field(key).str(), "unknown field");
+  }
+  auto number = [&](const char* key, double fallback) {
+    if (!c.contains(key)) return fallback;
+    if (!c[key].is_number() || !std::isfinite(c[key].get<double>()))
+      fail(source, conversion.field(key).str(), "must be a number");
+    return c[key].get<double>();
+  };
+  const Json method_json = c.contains("method") ? c["method"] : Json("linear");
+  const std::string method = method_json.is_string() ? method_json.get<std::string>() : "";
+  if (method == "linear") {
+    s.conversion.method = PointsConversion::Method::Linear;
+    s.conversion.low = number("low", 1.0);
+    s.conversion.high = number("high", 5.0);
+    if (!(s.conversion.high > s.conversion.low))
+      fail(source, conversion.str(), "linear needs low < high");
+  } else if (method == "top_box") {
+    s.conversion.method = PointsConversion::Method::TopBox;
+    if (!c.contains("codes") || !c["codes"].is_array() || c["codes"].empty()) {
+      fail(source, conversion.field("codes").str(), "top_box needs the codes that count");
+    }
+    for (const auto& code : c["codes"])
+      s.conversion.codes.push_back(code_text(code));
+  } else if (method == "table") {
+    s.conversion.method = PointsConversion::Method::Table;
+    if (!c.contains("table") || !c["table"].is_object() || c["table"].empty()) {
+      fail(source, conversion.field("table").str(), "table needs {code: score}");
+    }
+    for (const auto& [code, score] : c["table"].items()) {
+      if (!score.is_number() || score.get<double>() < 0 || score.get<double>() > 1) {
+        fail(source, conversion.field("table").field(code).str(),
+             "a score must be between 0 and 1");
+      }
+      s.conversion.table[code] = score.get<double>();
+    }
+  } else {
+    fail(source, conversion.field("method").str(), "must be linear, top_box or table");
+  }
+  if (block.contains("excluded_codes")) {
+    if (!block["excluded_codes"].is_array())
+      fail(source, at.field("excluded_codes").str(), "must be an array of codes");
+    for (const auto& code : block["excluded_codes"])
+      s.conversion.excluded.push_back(code_text(code));
+  }
+}
+
 ParScheme load_par_scheme(const std::filesystem::path& path) {
   return parse_par_scheme(io::read_file(path, max_scheme_bytes), path.filename().string());
 }
@@ -41,59 +122,19 @@ ParScheme parse_par_scheme(const std::string& text, const std::string& source) {
                         source + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
   }
   if (!doc.is_object()) fail(source, "/", "a scheme must be a JSON object");
+  if (doc.contains("format") && doc["format"] == index_scheme_format)
+    return survey_part(parse_index_scheme(text, source));
   for (const auto& [key, value] : doc.items()) {
     static const std::set<std::string> allowed = {"format",        "unit_column", "group_column",
                                                   "group_weights", "conversion",  "excluded_codes",
                                                   "criteria"};
     if (!allowed.contains(key)) fail(source, "/" + key, "unknown field '" + key + "'");
   }
-  if (doc.value("format", "") != "sipas-par-survey/1")
-    fail(source, "/format", "must be \"sipas-par-survey/1\"");
+  if (!doc.contains("format") || doc["format"] != "sipas-par-survey/1")
+    fail(source, "/format",
+         "must be \"sipas-par-survey/1\" or \"" + std::string(index_scheme_format) + "\"");
   ParScheme s;
-  s.unit_column = doc.value("unit_column", s.unit_column);
-  s.group_column = doc.value("group_column", s.group_column);
-  if (doc.contains("group_weights")) {
-    if (!doc["group_weights"].is_object())
-      fail(source, "/group_weights", "must be {group: weight}");
-    for (const auto& [group, w] : doc["group_weights"].items()) {
-      if (!w.is_number() || w.get<double>() < 0)
-        fail(source, "/group_weights/" + group, "must be a number >= 0");
-      s.group_weights[group] = w.get<double>();
-    }
-  }
-  const Json& c = doc.contains("conversion") ? doc["conversion"] : Json{{"method", "linear"}};
-  const std::string method = c.value("method", "linear");
-  if (method == "linear") {
-    s.conversion.method = PointsConversion::Method::Linear;
-    s.conversion.low = c.value("low", 1.0);
-    s.conversion.high = c.value("high", 5.0);
-    if (!(s.conversion.high > s.conversion.low))
-      fail(source, "/conversion", "linear needs low < high");
-  } else if (method == "top_box") {
-    s.conversion.method = PointsConversion::Method::TopBox;
-    if (!c.contains("codes") || !c["codes"].is_array() || c["codes"].empty()) {
-      fail(source, "/conversion/codes", "top_box needs the codes that count");
-    }
-    for (const auto& code : c["codes"])
-      s.conversion.codes.push_back(code_text(code));
-  } else if (method == "table") {
-    s.conversion.method = PointsConversion::Method::Table;
-    if (!c.contains("table") || !c["table"].is_object() || c["table"].empty()) {
-      fail(source, "/conversion/table", "table needs {code: score}");
-    }
-    for (const auto& [code, score] : c["table"].items()) {
-      if (!score.is_number() || score.get<double>() < 0 || score.get<double>() > 1) {
-        fail(source, "/conversion/table/" + code, "a score must be between 0 and 1");
-      }
-      s.conversion.table[code] = score.get<double>();
-    }
-  } else {
-    fail(source, "/conversion/method", "must be linear, top_box or table");
-  }
-  if (doc.contains("excluded_codes")) {
-    for (const auto& code : doc["excluded_codes"])
-      s.conversion.excluded.push_back(code_text(code));
-  }
+  parse_survey_settings(doc, SchemePath::pointer(), source, s);
   if (!doc.contains("criteria") || !doc["criteria"].is_array() || doc["criteria"].empty()) {
     fail(source, "/criteria", "must be a non-empty array");
   }
@@ -109,22 +150,35 @@ ParScheme parse_par_scheme(const std::string& text, const std::string& source) {
       fail(source, path + "/id", "criterion '" + cr.id + "' appears twice");
     if (v.contains("label")) {
       const Json& label = v["label"];
-      cr.label =
-          label.is_string() ? label.get<std::string>() : label.value("en", label.value("vi", ""));
+      if (label.is_string()) {
+        cr.label = label.get<std::string>();
+      } else if (label.is_object()) {
+        const Json fallback = label.contains("vi") ? label["vi"] : Json("");
+        const Json& chosen = label.contains("en") ? label["en"] : fallback;
+        if (!chosen.is_string()) fail(source, path + "/label", "must be text or {vi, en}");
+        cr.label = chosen.get<std::string>();
+      } else {
+        fail(source, path + "/label", "must be text or {vi, en}");
+      }
     }
     if (!v.contains("max_points") || !v["max_points"].is_number() ||
-        !(v["max_points"].get<double>() > 0)) {
+        !(v["max_points"].get<double>() > 0) || !std::isfinite(v["max_points"].get<double>())) {
       fail(source, path + "/max_points", "must be a positive number");
     }
     cr.max_points = v["max_points"].get<double>();
     if (!v.contains("items") || !v["items"].is_array() || v["items"].empty()) {
       fail(source, path + "/items", "must name at least one item");
     }
-    for (const auto& item : v["items"])
+    for (const auto& item : v["items"]) {
+      if (!item.is_string()) fail(source, path + "/items", "must be item ids");
       cr.items.push_back(item.get<std::string>());
+    }
     if (v.contains("groups")) {
-      for (const auto& g : v["groups"])
+      if (!v["groups"].is_array()) fail(source, path + "/groups", "must be group codes");
+      for (const auto& g : v["groups"]) {
+        if (!g.is_string()) fail(source, path + "/groups", "must be group codes");
         cr.groups.push_back(g.get<std::string>());
+      }
     }
     s.criteria.push_back(std::move(cr));
   }

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,8 +41,32 @@ struct ParScheme {
   std::vector<Criterion> criteria;
 };
 
+// Reads a scheme file: a sipas-par-survey/1 scheme, or a sipas-par-index/1
+// scheme whose survey leaves are taken as one (analysis/par_index_scheme.hpp).
 ParScheme load_par_scheme(const std::filesystem::path& path);
 ParScheme parse_par_scheme(const std::string& json_text, const std::string& source);
+
+// Where a field sits in a scheme file, for messages: JSON-pointer style
+// ("/conversion/low", sipas-par-survey/1) or dotted ("survey.conversion.low",
+// sipas-par-index/1).
+class SchemePath {
+ public:
+  static SchemePath pointer() { return SchemePath(true, ""); }
+  static SchemePath dotted(std::string root) { return SchemePath(false, std::move(root)); }
+  SchemePath field(const std::string& name) const;
+  std::string str() const;
+
+ private:
+  SchemePath(bool pointer, std::string path) : pointer_(pointer), path_(std::move(path)) {}
+  bool pointer_;
+  std::string path_;
+};
+
+// The survey settings both scheme formats share: unit_column, group_column,
+// group_weights, conversion and excluded_codes of `block` (other fields are
+// the caller's). Throws AnalysisError scheme.invalid, "SOURCE: PATH: why".
+void parse_survey_settings(const nlohmann::json& block, const SchemePath& at,
+                           const std::string& source, ParScheme& scheme);
 
 struct RankedUnit {
   std::string unit;

@@ -12,6 +12,7 @@
 #include "analysis/indices.hpp"
 #include "analysis/quantile.hpp"
 #include "analysis/replicate.hpp"
+#include "analysis/standard_schemes.hpp"
 #include "io/sha256.hpp"
 #include "questionnaires/questionnaire.hpp"
 
@@ -290,12 +291,13 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
                                {"version", questionnaire.version()}};
   }
   if (r.scheme) {
-    auto scheme = load_par_scheme(*r.scheme);
+    // A file, or the name of an embedded index scheme (analysis/schemes/).
+    const SchemeSource source = read_scheme_source(r.scheme->string());
+    auto scheme = parse_par_scheme(source.text, source.source);
     auto points = par_points(engine, data, scheme, r.level);
     result.estimates.insert(result.estimates.end(), points.criteria.begin(), points.criteria.end());
     result.ranking = std::move(points.ranking);
-    inputs["scheme"] = {{"file", r.scheme->filename().string()},
-                        {"sha256", io::sha256_file(*r.scheme)}};
+    inputs["scheme"] = {{"file", source.source}, {"sha256", source.sha256}};
   }
   result.design = {{"kind", replicated ? "replicate" : "linearization"},
                    {"variance", engine.description()},
