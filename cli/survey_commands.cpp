@@ -7,6 +7,7 @@
 #include "io/file.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/standard_forms.hpp"
+#include "survey_server/progress_report.hpp"
 #include "survey_server/response_export.hpp"
 #include "survey_server/sample_import.hpp"
 #include "survey_server/store.hpp"
@@ -29,7 +30,7 @@ void print_survey(const ss::SurveyRecord& s) {
 }
 
 struct SurveyOptions {
-  std::string db, id, questionnaire, standard;
+  std::string db, id, questionnaire, standard, out;
 };
 
 void add_survey_command(CLI::App& app, Action& run) {
@@ -81,6 +82,27 @@ void add_survey_command(CLI::App& app, Action& run) {
       };
     });
   }
+  auto* progress = survey->add_subcommand(
+      "progress",
+      "Response rates by stratum (AAPOR RR1), as the admin API's progress route gives them");
+  progress->add_option("--db", o->db, "SQLite database file")->required();
+  progress->add_option("--id", o->id, "survey id")->required();
+  progress->add_option("--out", o->out, "JSON file to write (default: standard output)");
+  progress->callback([o, &run] {
+    run = [o] {
+      auto store = open_existing(o->db);
+      if (!store.find_survey(o->id))
+        throw Error("survey.not_found", "no survey '" + o->id + "' in " + o->db);
+      const auto text = ss::progress_json(o->id, store.progress(o->id)).dump(2) + "\n";
+      if (o->out.empty()) {
+        std::cout << text;
+      } else {
+        io::write_file_atomic(o->out, text);
+        std::cout << "progress of " << o->id << " written to " << o->out << "\n";
+      }
+      return exit_ok;
+    };
+  });
   auto* list = survey->add_subcommand("list", "List the surveys: id, state, questionnaire");
   list->add_option("--db", o->db, "SQLite database file")->required();
   list->callback([o, &run] {

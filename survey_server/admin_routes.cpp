@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "analysis/response_rates.hpp"
 #include "io/file.hpp"
 #include "questionnaires/error.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "survey_server/api_error.hpp"
+#include "survey_server/progress_report.hpp"
 #include "survey_server/response_export.hpp"
 #include "survey_server/sample_import.hpp"
 #include "survey_server/service_internal.hpp"
@@ -259,32 +259,7 @@ void SurveyService::get_progress(const CallPtr& call) {
     auto store = lease_store();
     progress = store->progress(id);
   }
-  std::vector<analysis::FieldworkCounts> counts;
-  for (const auto& s : progress.strata)
-    counts.push_back({s.stratum, s.invited, s.opened, s.responded});
-  const auto rates = analysis::fieldwork_rates(counts);
-  auto rate = [](double x) { return std::isnan(x) ? Json(nullptr) : Json(x); };
-  Json strata = Json::array();
-  for (std::size_t i = 0; i + 1 < rates.size(); ++i) {
-    const auto& r = rates[i];
-    strata.push_back({{"stratum", r.group},
-                      {"invited", r.invited},
-                      {"opened", r.opened},
-                      {"responded", r.responded},
-                      {"response_rate", rate(r.response_rate)},
-                      {"open_rate", rate(r.open_rate)},
-                      {"reserves_waiting", progress.strata[i].reserves_waiting}});
-  }
-  const auto& all = rates.back();
-  finish(*call, json_reply(200, {{"survey", id},
-                                 {"overall",
-                                  {{"invited", all.invited},
-                                   {"opened", all.opened},
-                                   {"responded", all.responded},
-                                   {"response_rate", rate(all.response_rate)},
-                                   {"open_rate", rate(all.open_rate)},
-                                   {"open_link_responses", progress.open_link_responses}}},
-                                 {"strata", strata}}));
+  finish(*call, json_reply(200, progress_json(id, progress)));
 }
 
 void SurveyService::export_responses(const CallPtr& call) {

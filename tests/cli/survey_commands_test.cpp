@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <fstream>
 #include <string>
 
@@ -63,6 +65,21 @@ TEST(SurveyCommandsTest, CreateOpenImportExportClose) {
   const std::string exported = slurp(out);
   EXPECT_EQ(count_lines(exported), 1u);  // no answers yet: the header
   EXPECT_EQ(exported.find("phone"), std::string::npos);
+
+  // Two main units invited in A, nobody answered yet, the reserve waiting.
+  const std::string progress = (dir / "progress.json").string();
+  r = sipas({"survey", "progress", "--db", db, "--id", "hn-2026", "--out", progress});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rates = nlohmann::json::parse(slurp(progress));
+  EXPECT_EQ(rates["overall"]["invited"], 2);
+  EXPECT_EQ(rates["overall"]["responded"], 0);
+  EXPECT_EQ(rates["overall"]["response_rate"], 0.0);
+  ASSERT_EQ(rates["strata"].size(), 1u);
+  EXPECT_EQ(rates["strata"][0]["stratum"], "A");
+  EXPECT_EQ(rates["strata"][0]["reserves_waiting"], 1);
+  r = sipas({"survey", "progress", "--db", db, "--id", "nope"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("survey.not_found"), std::string::npos) << r.err;
 
   r = sipas({"survey", "close", "--db", db, "--id", "hn-2026"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
