@@ -27,7 +27,7 @@ int run_demo(const demo::DemoOptions& options) {
   });
   std::cout << "\nDone in " << std::fixed << std::setprecision(1) << elapsed() << " s. Outputs:\n";
   for (const auto& o : result.outputs)
-    std::cout << "  " << std::left << std::setw(44) << o.what << " " << o.path.string() << "\n";
+    std::cout << "  " << std::left << std::setw(52) << o.what << " " << o.path.string() << "\n";
   return exit_ok;
 }
 

@@ -1,14 +1,19 @@
 // Stages 6-8 of the demo: analysis, the PAR index, exports and the report.
 
 #include <iomanip>
+#include <map>
 #include <sstream>
 
+#include "analysis/par_index.hpp"
 #include "analysis/run.hpp"
 #include "analysis/standard_schemes.hpp"
+#include "demo/appraisal.hpp"
 #include "demo/error.hpp"
 #include "demo/stages.hpp"
 #include "io/file.hpp"
 #include "questionnaires/standard_forms.hpp"
+#include "reports/report.hpp"
+#include "reports/responses_export.hpp"
 #include "sampling/frame_counts.hpp"
 
 namespace sipas::demo {
@@ -84,6 +89,67 @@ void publish_results(StageContext& c) {
   c.output("citizens' indices by district (JSON)", "results-citizens.json");
   c.output("citizens' indices by department (JSON)", "results-citizens-departments.json");
   c.output("officials' PAR survey points (JSON)", "results-officials.json");
+
+  c.stage(7, "The PAR index: appraisal and survey points, ranks and groups");
+  const auto scheme = a::load_index_scheme(c.path("par-province-876.json"));
+  const auto rows = write_appraisal(c.path("appraisal.csv"), scheme, c.province, c.options.seed);
+  c.detail(std::to_string(rows) + " appraised scores of " +
+           std::to_string(c.province.units().size()) + " units (appraisal.csv, generated)");
+  a::ParIndexRequest index;
+  index.scheme = c.path("par-province-876.json").string();
+  index.appraisal = c.path("appraisal.csv");
+  index.units = c.path("units.csv");
+  index.survey = {c.path("results-officials.json"), c.path("results-citizens.json"),
+                  c.path("results-citizens-departments.json")};
+  index.command_line = "sipas demo";
+  const auto par = a::run_par_index(index);
+  io::write_file_atomic(c.path("par-index.json"), a::par_index_json(par).dump(2) + "\n");
+  io::write_file_atomic(c.path("par-index.csv"), a::par_index_csv(par));
+  std::map<std::string, int> groups;
+  for (const auto& u : par.units)
+    ++groups[u.group.value_or("-")];
+  std::string counts;
+  for (const auto& [group, n] : groups)
+    counts += (counts.empty() ? "" : ", ") + group + ": " + std::to_string(n);
+  const auto& best = par.units.front();
+  c.detail("1st: " + best.unit.name + " " + fixed1(best.total.index()) + "%; groups " + counts);
+  c.output("appraisal (generated) and the PAR index", "par-index.json");
+  c.output("the PAR index as a table", "par-index.csv");
+
+  c.stage(8, "Exports and the report");
+  for (const auto& [format, name] :
+       {std::pair{reports::ResponsesFormat::Sav, std::string("citizens-responses.sav")},
+        std::pair{reports::ResponsesFormat::Dta, std::string("citizens-responses.dta")},
+        std::pair{reports::ResponsesFormat::Csv, std::string("citizens-responses-labelled.csv")}}) {
+    reports::ResponsesExport e;
+    e.questionnaire = c.path("sipas-citizen.json");
+    e.data = c.path("citizens-responses.csv");
+    e.out = c.path(name);
+    e.format = format;
+    e.labels = reports::Language::Vi;
+    e.columns.keep = {"district", "department", "sex", "age_group"};
+    reports::export_responses(e);
+  }
+  c.detail(
+      "citizens' answers for SPSS (.sav) and Stata (.dta) with variable and value labels, "
+      "and as CSV with Vietnamese labels");
+  c.output("answers for SPSS, Stata and with labels", "citizens-responses.sav");
+  reports::ReportInputs inputs;
+  inputs.results = reports::load_results(c.path("results-citizens.json"));
+  inputs.questionnaire = q::load_questionnaire_file(c.path("sipas-citizen.json"));
+  inputs.questionnaire_source = "sipas-citizen.json";
+  inputs.par_index = reports::load_par_index(c.path("par-index.json"));
+  inputs.progress = reports::load_progress(c.path("citizens-progress.json"));
+  for (const auto& [language, name] :
+       {std::pair{reports::Language::Vi, std::string("report.html")},
+        std::pair{reports::Language::En, std::string("report-en.html")}}) {
+    reports::ReportOptions options;
+    options.language = language;
+    options.unit_column = "district";
+    io::write_file_atomic(c.path(name), reports::render_report(inputs, options));
+  }
+  c.detail("report.html (Vietnamese) and report-en.html (English): open them in a browser");
+  c.output("the report (Vietnamese; English beside it)", "report.html");
 }
 
 }  // namespace sipas::demo
