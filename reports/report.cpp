@@ -333,13 +333,15 @@ std::string render_report(const ReportInputs& inputs, const ReportOptions& optio
       {"methods", p.w.sec_methods, page::methods_section(p)},
   };
 
+  // HTML5 that is also well-formed XML (void elements closed, every attribute
+  // quoted, only XML's entities), so that any XML parser can check the page.
   std::string out = "<!DOCTYPE html>\n<html lang=\"" + std::string(p.w.lang) + "\">\n<head>\n";
-  out += "<meta charset=\"utf-8\">\n";
-  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  out += "<meta charset=\"utf-8\"/>\n";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n";
   // Nothing outside the file is loaded, whatever an input holds.
   out +=
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-      "style-src 'unsafe-inline'\">\n";
+      "style-src 'unsafe-inline'\"/>\n";
   out += "<title>" + escape_html(title) + "</title>\n<style>";
   out += page::report_css();
   out += "</style>\n</head>\n<body>\n<header class=\"page-header\"><div class=\"wrap\">";
