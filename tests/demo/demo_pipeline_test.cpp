@@ -5,11 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <readstat.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -187,7 +192,7 @@ TEST_F(DemoPipelineTest, SatisfactionIndicesMatchAnIndependentComputation) {
     for (const auto& item : section.at("items"))
       if (item.value("type", "") == "matrix")
         for (const auto& row : item.at("rows"))
-          if (row.contains("scoring")) {
+          if (row.contains("scoring") && row.at("scoring").contains("element")) {
             items_of[row.at("scoring").at("element")].push_back(row.at("id"));
             for (const auto& code : row.at("scoring").at("satisfied_codes"))
               satisfied[row.at("id")].insert(code.dump());
@@ -223,9 +228,10 @@ TEST_F(DemoPipelineTest, SatisfactionIndicesMatchAnIndependentComputation) {
     expected[domain]["overall_index:"] = overall / overall_elements.size();
   }
   std::size_t checked = 0;
-  for (const auto& e : read_json(file("results-citizens.json")).at("estimates")) {
+  const auto results = read_json(file("results-citizens.json"));
+  for (const auto& e : results.at("estimates")) {
     const std::string domain =
-        e.at("domain").is_null() ? "" : e.at("domain")[0][1].get<std::string>();
+        e.at("domain").is_null() ? "" : e.at("domain").begin().value().get<std::string>();
     const std::string key =
         e.at("statistic").get<std::string>() + ":" +
         (e.at("statistic") == "overall_index" ? "" : e.at("variable").get<std::string>());
@@ -241,6 +247,181 @@ TEST_F(DemoPipelineTest, SatisfactionIndicesMatchAnIndependentComputation) {
     wanted += values.size();
   EXPECT_EQ(checked, wanted);
   EXPECT_GT(wanted, 5 * (9 + 30));
+}
+
+// Stage 7: survey points of a leaf from the officials' answers (weighted
+// means of (code − 1)/4 by respondent group, groups combined by their
+// weights), SIPAS points from the citizens' index, appraised points from the
+// appraisal; index = 100 × points / applicable maximum; ranks with ties at
+// two decimals; groups A ≥ 90, B ≥ 80, C ≥ 70.
+TEST_F(DemoPipelineTest, ParIndexMatchesAnIndependentComputation) {
+  const auto scheme = read_json(file("par-province-876.json"));
+  const auto par = read_json(file("par-index.json"));
+  struct Leaf {
+    std::string method;
+    double max = 0;
+    std::vector<std::string> items, groups;
+  };
+  std::map<std::string, Leaf> leaves;
+  std::function<void(const Json&)> walk = [&](const Json& node) {
+    if (node.contains("children")) {
+      for (const auto& child : node.at("children"))
+        walk(child);
+      return;
+    }
+    Leaf leaf{node.at("method"), node.at("max_points"), {}, {}};
+    if (node.contains("items")) leaf.items = node.at("items").get<std::vector<std::string>>();
+    if (node.contains("groups")) leaf.groups = node.at("groups").get<std::vector<std::string>>();
+    leaves[node.at("id")] = leaf;
+  };
+  double total_max = 0;
+  for (const auto& area : scheme.at("areas")) {
+    walk(area);
+  }
+  for (const auto& [id, leaf] : leaves)
+    total_max += leaf.max;
+  EXPECT_NEAR(total_max, 100, 1e-9);
+  const auto& weights = scheme.at("survey").at("group_weights");
+
+  const auto officials = read_csv(file("officials-responses.csv"));
+  auto survey_points = [&](const Leaf& leaf, const std::string& unit) -> std::optional<double> {
+    double combined = 0, weight_sum = 0;
+    for (const auto& group : leaf.groups) {
+      double item_sum = 0;
+      int items = 0;
+      for (const auto& item : leaf.items) {
+        double wx = 0, w = 0;
+        for (const auto& r : officials.rows) {
+          if (r.at("target_unit") != unit || r.at("respondent_group") != group) continue;
+          if (r.at(item).empty() || r.at(item) == "9") continue;
+          w += std::stod(r.at("design_weight"));
+          wx += std::stod(r.at("design_weight")) * (std::stod(r.at(item)) - 1) / 4;
+        }
+        if (w > 0) {
+          item_sum += wx / w;
+          ++items;
+        }
+      }
+      if (items == 0) continue;
+      const double gw = weights.at(group).get<double>();
+      combined += gw * item_sum / items;
+      weight_sum += gw;
+    }
+    if (weight_sum == 0) return std::nullopt;
+    return leaf.max * combined / weight_sum;
+  };
+  std::map<std::string, double> sipas;  // unit -> overall index
+  for (const char* name : {"results-citizens.json", "results-citizens-departments.json"}) {
+    const auto results = read_json(file(name));
+    for (const auto& e : results.at("estimates"))
+      if (e.at("statistic") == "overall_index" && !e.at("domain").is_null())
+        sipas[e.at("domain").begin().value().get<std::string>()] = e.at("estimate").get<double>();
+  }
+  std::map<std::string, std::map<std::string, std::optional<double>>> appraised;
+  for (const auto& r : read_csv(file("appraisal.csv")).rows)
+    appraised[r.at("unit")][r.at("criterion")] =
+        r.at("points").empty() ? std::nullopt : std::optional<double>(std::stod(r.at("points")));
+
+  std::map<std::string, double> expected;
+  for (const auto& r : read_csv(file("units.csv")).rows) {
+    const auto& unit = r.at("unit");
+    double points = 0, max = 0;
+    for (const auto& [id, leaf] : leaves) {
+      std::optional<double> value;
+      if (leaf.method == "appraised") value = appraised.at(unit).at(id);
+      if (leaf.method == "survey") value = survey_points(leaf, unit);
+      if (leaf.method == "sipas" && sipas.count(unit)) value = leaf.max * sipas.at(unit) / 100;
+      if (!value) continue;
+      points += *value;
+      max += leaf.max;
+    }
+    expected[unit] = 100 * points / max;
+  }
+  ASSERT_EQ(par.at("units").size(), expected.size());
+  std::vector<double> published;
+  for (const auto& [unit, index] : expected)
+    published.push_back(std::round(index * 100) / 100);
+  for (const auto& u : par.at("units")) {
+    const auto& unit = u.at("unit").get<std::string>();
+    const double index = expected.at(unit);
+    EXPECT_NEAR(u.at("index").get<double>(), index, 1e-9) << unit;
+    const double rounded = std::round(index * 100) / 100;
+    const int rank = 1 + static_cast<int>(std::count_if(published.begin(), published.end(),
+                                                        [&](double x) { return x > rounded; }));
+    EXPECT_EQ(u.at("rank").get<int>(), rank) << unit;
+    const std::string group = rounded >= 90 ? "A" : rounded >= 80 ? "B" : rounded >= 70 ? "C" : "";
+    if (group.empty()) {
+      EXPECT_TRUE(u.at("group").is_null()) << unit;
+    } else {
+      EXPECT_EQ(u.at("group"), group) << unit;
+    }
+  }
+}
+
+// Stage 8: the SPSS file read back with ReadStat's reader: every answer row,
+// the labels of the questionnaire, no contact column.
+struct SavContents {
+  long rows = -1;
+  std::set<std::string> variables;
+  std::map<std::string, std::string> labels;  // "set:value" -> label
+};
+
+int on_metadata(readstat_metadata_t* metadata, void* ctx) {
+  static_cast<SavContents*>(ctx)->rows = readstat_get_row_count(metadata);
+  return READSTAT_HANDLER_OK;
+}
+int on_variable(int, readstat_variable_t* variable, const char*, void* ctx) {
+  static_cast<SavContents*>(ctx)->variables.insert(readstat_variable_get_name(variable));
+  return READSTAT_HANDLER_OK;
+}
+int on_value_label(const char* set, readstat_value_t value, const char* label, void* ctx) {
+  if (readstat_value_type(value) == READSTAT_TYPE_DOUBLE)
+    static_cast<SavContents*>(ctx)
+        ->labels[std::string(set) + ":" +
+                 std::to_string(static_cast<int>(readstat_double_value(value)))] = label;
+  return READSTAT_HANDLER_OK;
+}
+
+TEST_F(DemoPipelineTest, ExportsReadBackAndTheReportShowsTheResults) {
+  SavContents sav;
+  readstat_parser_t* parser = readstat_parser_init();
+  readstat_set_metadata_handler(parser, on_metadata);
+  readstat_set_variable_handler(parser, on_variable);
+  readstat_set_value_label_handler(parser, on_value_label);
+  const auto error =
+      readstat_parse_sav(parser, file("citizens-responses.sav").string().c_str(), &sav);
+  readstat_parser_free(parser);
+  ASSERT_EQ(error, READSTAT_OK) << readstat_error_message(error);
+  const auto responses = read_csv(file("citizens-responses.csv"));
+  EXPECT_EQ(sav.rows, static_cast<long>(responses.rows.size()));
+  for (const char* name : {"q9_01", "design_weight", "stratum", "psu", "district"})
+    EXPECT_TRUE(sav.variables.count(name)) << name;
+  EXPECT_FALSE(sav.variables.count("phone"));
+  bool very_satisfied = false;
+  for (const auto& [key, label] : sav.labels)
+    very_satisfied |= key.ends_with(":5") && label == "Rất hài lòng";
+  EXPECT_TRUE(very_satisfied);
+
+  // The report: the province's index at two decimals (a comma in Vietnamese),
+  // every assessed unit in the PAR table, no reference to the network.
+  double overall = 0;
+  const auto results = read_json(file("results-citizens.json"));
+  for (const auto& e : results.at("estimates"))
+    if (e.at("statistic") == "overall_index" && e.at("domain").is_null())
+      overall = e.at("estimate");
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", overall);
+  std::string vi = text;
+  std::replace(vi.begin(), vi.end(), '.', ',');
+  const auto report = slurp(file("report.html"));
+  const auto english = slurp(file("report-en.html"));
+  EXPECT_NE(report.find(vi), std::string::npos) << vi;
+  EXPECT_NE(english.find(text), std::string::npos) << text;
+  for (const auto& r : read_csv(file("units.csv")).rows)
+    EXPECT_NE(report.find(r.at("name")), std::string::npos) << r.at("name");
+  EXPECT_EQ(report.find("http://"), std::string::npos);
+  EXPECT_EQ(report.find("https://"), std::string::npos);
+  EXPECT_EQ(report.find("<script"), std::string::npos);
 }
 
 }  // namespace
