@@ -127,7 +127,10 @@ void add_analyze_command(CLI::App& app, Action& run) {
       ->capture_default_str();
   cmd->add_option("--index", o->index,
                   "Questionnaire JSON whose scoring defines the satisfaction indices");
-  cmd->add_option("--scheme", o->scheme, "PAR survey scheme JSON (sipas-par-survey/1)");
+  cmd->add_option("--scheme", o->scheme,
+                  "PAR survey points: a scheme JSON, sipas-par-survey/1, or a PAR index scheme "
+                  "(sipas-par-index/1, a file or an embedded name such as par-province-876) "
+                  "whose survey leaves are computed");
   cmd->add_option("--format", o->format, "json | csv")
       ->check(CLI::IsMember({"json", "csv"}))
       ->capture_default_str();
