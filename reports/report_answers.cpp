@@ -59,11 +59,19 @@ std::vector<Category> categories_of(const Page& p, const ItemShares& item) {
   return out;
 }
 
-std::vector<std::string> colors_for(const std::vector<Category>& categories, bool scored) {
+// Answers that run from bad to good (a Likert scale, or an item scored as
+// satisfied) get red-to-blue colours; other lists shades of one colour.
+bool runs_bad_to_good(const Page& p, const ItemShares& item) {
+  const q::Item* qi = p.in.questionnaire ? p.in.questionnaire->find(item.id) : nullptr;
+  if (!qi) return true;  // without the questionnaire: codes are assumed to be a scale
+  return qi->type == q::ItemType::Likert || (qi->scoring && !qi->scoring->satisfied.empty());
+}
+
+std::vector<std::string> colors_for(const std::vector<Category>& categories, bool diverging) {
   std::size_t counted = 0;
   for (const auto& c : categories)
     counted += c.excluded ? 0 : 1;
-  const auto ramp = scored ? diverging_colors(counted) : sequential_colors(counted);
+  const auto ramp = diverging ? diverging_colors(counted) : sequential_colors(counted);
   std::vector<std::string> out;
   std::size_t k = 0;
   for (const auto& c : categories)
@@ -101,7 +109,6 @@ std::string answers_section(const Page& p) {
   struct Group {
     std::string heading;
     std::string title;
-    bool scored = false;
     std::vector<const ItemShares*> items;
   };
   std::vector<Group> groups;
@@ -123,7 +130,6 @@ std::string answers_section(const Page& p) {
       const std::string label = p.element_label(element);
       g.heading = label == element ? element : element + " · " + label;
       g.title = fill(p.w.answers_chart, {g.heading});
-      g.scored = true;
       for (const auto& item : items) {
         const q::Item* qi = form->find(item.id);
         if (qi && qi->scoring && qi->scoring->element == element) g.items.push_back(&item);
@@ -140,7 +146,6 @@ std::string answers_section(const Page& p) {
   } else {
     Group all;
     all.title = p.w.sec_answers;
-    all.scored = true;
     for (const auto& item : items)
       all.items.push_back(&item);
     groups.push_back(std::move(all));
@@ -153,6 +158,7 @@ std::string answers_section(const Page& p) {
     std::size_t i = 0;
     while (i < g.items.size()) {
       const auto categories = categories_of(p, *g.items[i]);
+      const bool diverging = runs_bad_to_good(p, *g.items[i]);
       StackedChart chart;
       chart.frame.title = g.title;
       chart.frame.description = p.w.answers_note;
@@ -160,11 +166,12 @@ std::string answers_section(const Page& p) {
       chart.frame.decimals = chart_decimals;
       for (const auto& c : categories)
         chart.categories.push_back(c.label);
-      chart.colors = colors_for(categories, g.scored);
+      chart.colors = colors_for(categories, diverging);
       std::size_t j = i;
       for (; j < g.items.size(); ++j) {
         const auto next = categories_of(p, *g.items[j]);
-        const bool same = next.size() == categories.size() &&
+        const bool same = runs_bad_to_good(p, *g.items[j]) == diverging &&
+                          next.size() == categories.size() &&
                           std::equal(next.begin(), next.end(), categories.begin(),
                                      [](const Category& a, const Category& b) {
                                        return a.code == b.code && a.label == b.label;

@@ -34,6 +34,8 @@ constexpr std::size_t label_width_with_value = 44;
 constexpr std::size_t label_width_with_pair = 34;
 constexpr std::size_t label_width_alone = 50;
 constexpr std::size_t label_lines = 3;
+// Item texts are long; past this the full text is in the row's <title>.
+constexpr std::size_t stacked_label_lines = 4;
 
 // Shares below this (percent of the bar) get no printed number: it would not fit.
 constexpr double min_labelled_share = 6;
@@ -68,9 +70,14 @@ void attribute(std::string& out, const char* name, const std::string& value) {
   out += '"';
 }
 
+// A white outline under a text, so a reference line behind it does not cross
+// its letters.
+constexpr const char* halo =
+    " stroke=\"#ffffff\" stroke-width=\"4\" stroke-linejoin=\"round\" paint-order=\"stroke\"";
+
 void text(std::string& out, const std::string& x, double y, const std::string& content,
           const char* css_class, const char* anchor = "start", const char* fill = text_color,
-          double size = font_size, const char* weight = nullptr) {
+          double size = font_size, const char* weight = nullptr, const char* extra = "") {
   out += "<text";
   attribute(out, "class", css_class);
   attribute(out, "x", x);
@@ -79,6 +86,7 @@ void text(std::string& out, const std::string& x, double y, const std::string& c
   attribute(out, "fill", fill);
   if (size != font_size) attribute(out, "font-size", svg_number(size, 1));
   if (weight) attribute(out, "font-weight", weight);
+  out += extra;
   out += '>';
   append_escaped(out, content);
   out += "</text>";
@@ -152,19 +160,21 @@ class RowLayout {
   // Writes a row's label lines and, at the right of the first line, the
   // value (SVG text content, already escaped); returns the top of its bar band.
   double begin_row(std::string& out, const std::string& label, const std::string& value_markup,
-                   std::size_t width, double band_height) {
-    auto lines = wrap_text(label, width, label_lines);
+                   std::size_t width, double band_height, std::size_t max_lines = label_lines) {
+    auto lines = wrap_text(label, width, max_lines);
     if (lines.empty()) lines.emplace_back();
     out += "<title>";
     append_escaped(out, label);
     out += "</title>";
     for (std::size_t i = 0; i < lines.size(); ++i)
-      text(out, "0%", y_ + baseline + line_height * static_cast<double>(i), lines[i], "label");
+      text(out, "0%", y_ + baseline + line_height * static_cast<double>(i), lines[i], "label",
+           "start", text_color, font_size, nullptr, halo);
     if (!value_markup.empty()) {
       out += "<text class=\"value\" x=\"100%\"";
       attribute(out, "y", px(y_ + baseline));
       out += " text-anchor=\"end\" font-weight=\"600\"";
       attribute(out, "fill", text_color);
+      out += halo;
       out += '>' + value_markup + "</text>";
     }
     const double band = y_ + line_height * static_cast<double>(lines.size()) + gap_above_bar;
@@ -210,6 +220,8 @@ class RowLayout {
     return out;
   }
 
+  // The reference line, drawn behind the rows (their texts have a halo); each
+  // row then draws reference_over() on top of its bar.
   void reference(std::string& out, double value, const std::string& label, double bottom) const {
     const double x = frame_.axis.x(value);
     out += "<g class=\"reference\"";
@@ -220,6 +232,10 @@ class RowLayout {
     text(out, pct(x), top_ - 10, label, "reference-label", anchor, reference_color, small_font_size,
          "600");
     out += "</g>";
+  }
+  void reference_over(std::string& out, double value, double band, double height) const {
+    const std::string x = pct(frame_.axis.x(value));
+    line(out, "reference-over", x, band - 3, x, band + height + 3, reference_color, 1.5, "5 3");
   }
 
  private:
@@ -398,13 +414,14 @@ std::string bar_chart_svg(const BarChart& chart) {
       const double x0 = f.axis.x(f.axis.min);
       rect(rows, "bar", x0, band, f.axis.x(bar.value) - x0, bar_height, bar_color);
     }
+    if (has_reference) layout.reference_over(rows, *chart.reference, band, bar_height);
     whisker(rows, f.axis, bar.low, bar.high, band + bar_height / 2);
     rows += "</g>";
   }
   const double bottom = layout.plot_bottom();
-  std::string body = layout.plot_open() + layout.grid(bottom) + rows;
+  std::string body = layout.plot_open() + layout.grid(bottom);
   if (has_reference) layout.reference(body, *chart.reference, chart.reference_label, bottom);
-  body += layout.tick_labels(bottom) + "</g>";
+  body += rows + layout.tick_labels(bottom) + "</g>";
   return wrap_svg(f, "chart-bars", bottom + tick_label_space, body);
 }
 
@@ -455,8 +472,8 @@ std::string stacked_chart_svg(const StackedChart& chart) {
   std::string rows;
   for (const StackedRow& row : chart.rows) {
     row_open(rows, "row", {{"data-key", row.key}, {"data-label", row.label}});
-    const double band =
-        layout.begin_row(rows, row.label, "", label_width_alone, stacked_bar_height);
+    const double band = layout.begin_row(rows, row.label, "", label_width_alone, stacked_bar_height,
+                                         stacked_label_lines);
     double total = 0;
     for (double s : row.shares)
       total += std::isfinite(s) && s > 0 ? s : 0;
@@ -512,12 +529,13 @@ std::string rate_chart_svg(const RateChart& chart) {
       rect(rows, "open-bar", x0, band, f.axis.x(bar.open_rate) - x0, bar_height, light_bar_color);
     if (std::isfinite(bar.response_rate))
       rect(rows, "bar", x0, band + 3, f.axis.x(bar.response_rate) - x0, bar_height - 6, bar_color);
+    if (has_reference) layout.reference_over(rows, *chart.reference, band, bar_height);
     rows += "</g>";
   }
   const double bottom = layout.plot_bottom();
-  std::string body = layout.plot_open() + layout.grid(bottom) + rows;
+  std::string body = layout.plot_open() + layout.grid(bottom);
   if (has_reference) layout.reference(body, *chart.reference, chart.reference_label, bottom);
-  body += layout.tick_labels(bottom) + "</g>";
+  body += rows + layout.tick_labels(bottom) + "</g>";
   return wrap_svg(f, "chart-rates", bottom + tick_label_space, body);
 }
 
