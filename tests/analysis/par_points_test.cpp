@@ -117,4 +117,37 @@ TEST(ParPointsTest, BadSchemesNameTheField) {
   EXPECT_THROW(parse_par_scheme("[1", "bad.json"), AnalysisError);
 }
 
+TEST(ParPointsTest, FieldsOfTheWrongTypeAreSchemeErrors) {
+  // Named by their path, never a JSON library type error (which the command
+  // line reports as an internal error).
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"("conversion": {"method": "linear", "low": "1"})",
+       "bad.json: /conversion/low: must be a number"},
+      {R"("unit_column": 3)", "bad.json: /unit_column: must be a column name"},
+      {R"("conversion": {"method": "linear", "scale": 5})",
+       "bad.json: /conversion/scale: unknown field"},
+      {R"("excluded_codes": 9)", "bad.json: /excluded_codes: must be an array of codes"},
+      {R"("group_weights": {"hdnd": "1"})",
+       "bad.json: /group_weights/hdnd: must be a number >= 0"}};
+  for (const auto& [field, message] : cases) {
+    const std::string text = R"({"format": "sipas-par-survey/1", )" + field +
+                             R"(, "criteria": [{"id": "A1", "max_points": 1, "items": ["p"]}]})";
+    try {
+      parse_par_scheme(text, "bad.json");
+      FAIL() << field;
+    } catch (const AnalysisError& e) {
+      EXPECT_EQ(e.id(), "scheme.invalid");
+      EXPECT_EQ(std::string(e.what()), message);
+    }
+  }
+  try {
+    parse_par_scheme(
+        R"({"format": "sipas-par-survey/1", "criteria": [{"id": "A1", "max_points": 1, "items": [2]}]})",
+        "bad.json");
+    FAIL();
+  } catch (const AnalysisError& e) {
+    EXPECT_EQ(std::string(e.what()), "bad.json: /criteria/0/items: must be item ids");
+  }
+}
+
 }  // namespace
