@@ -44,6 +44,9 @@ std::vector<const ParNode*> areas_of(const ParIndexResult& par) {
   return top;
 }
 
+// Leaves listed in a "survey points missing" flag before it is cut short.
+constexpr std::size_t max_listed = 6;
+
 }  // namespace
 
 std::string par_section(const Page& p) {
@@ -91,15 +94,26 @@ std::string par_section(const Page& p) {
     std::vector<std::string> flags;
     if (u->rescaled) flags.push_back(std::string(p.w.rescaled));
     if (!u->ranked) flags.push_back(std::string(p.w.not_ranked));
+    std::string full_list;  // in the flag's title when the shown list is cut
     if (!u->survey_missing.empty()) {
       std::string list;
-      for (const auto& id : u->survey_missing)
-        list += (list.empty() ? "" : ", ") + id;
+      for (std::size_t i = 0; i < u->survey_missing.size(); ++i) {
+        full_list += (i == 0 ? "" : ", ") + u->survey_missing[i];
+        if (i < max_listed) list += (i == 0 ? "" : ", ") + u->survey_missing[i];
+      }
+      if (u->survey_missing.size() > max_listed)
+        list += ", \xE2\x80\xA6 (" + std::to_string(u->survey_missing.size()) + ")";
+      else
+        full_list.clear();
       flags.push_back(fill(p.w.survey_missing, {list}));
     }
     std::string flag_html;
-    for (const auto& f : flags)
-      flag_html += "<span class=\"flag\">" + escape_html(f) + "</span>";
+    for (std::size_t i = 0; i < flags.size(); ++i) {
+      const bool cut = i + 1 == flags.size() && !full_list.empty();
+      flag_html += "<span class=\"flag\"" +
+                   (cut ? " title=\"" + escape_html(full_list) + "\"" : std::string()) + ">" +
+                   escape_html(flags[i]) + "</span>";
+    }
     if (!flag_html.empty()) flag_html = "<div class=\"flag-list\">" + flag_html + "</div>";
     // Index and group first: on a phone they are what shows before scrolling.
     rows.push_back({u->rank ? std::to_string(*u->rank) : missing_value_text,

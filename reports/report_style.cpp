@@ -54,11 +54,12 @@ thead th{font-size:12.5px;text-transform:none;color:var(--muted);font-weight:600
 tbody th{font-weight:500}
 .name{white-space:nowrap}
 .group{text-align:center}
+.flag-list{min-width:14em}
 .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .code{display:inline-block;min-width:2.2em;color:var(--muted);font-size:12.5px;font-weight:600}
 .badge{display:inline-block;min-width:1.9em;text-align:center;padding:1px 7px;border-radius:4px;font-weight:700;font-size:13px;background:#e5e7eb;color:#374151}
 .badge-1{background:#dcfce7;color:#14532d}.badge-2{background:#dbeafe;color:#1e3a8a}.badge-3{background:#fef3c7;color:#78350f}.badge-4{background:#fee2e2;color:#7f1d1d}
-.flag{display:inline-block;white-space:nowrap;font-size:12.5px;color:#7c2d12;background:#fff7ed;border:1px solid #fed7aa;border-radius:4px;padding:0 6px;margin:1px 4px 1px 0}
+.flag{display:inline-block;font-size:12.5px;color:#7c2d12;background:#fff7ed;border:1px solid #fed7aa;border-radius:4px;padding:0 6px;margin:1px 4px 1px 0}
 .thresholds .badge{margin-left:2px}
 abbr{text-decoration:none}
 .area-key{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,300px),1fr));gap:2px 20px;font-size:13px;color:var(--muted);margin:4px 0 0}

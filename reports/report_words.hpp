@@ -84,7 +84,7 @@ struct ReportWords {
   std::string_view not_ranked;
   std::string_view survey_missing;  // "{1}" = the list
   std::string_view thresholds;
-  std::string_view threshold_item;  // "{1} ≥ {2}"
+  std::string_view threshold_item;  // after group {1}'s badge: "from {2}"
   std::string_view par_areas;
   std::string_view par_scheme;  // "Scheme {1}, decision {2}, year {3}"
   std::string_view survey_max;
