@@ -342,11 +342,18 @@ TEST(ReportRenderTest, OptionalSectionsOnlyWithTheirInputs) {
                      "index": 81.24, "rank": 2, "group": "B", "rescaled": true,
                      "survey_missing": ["S1"]},
                     {"unit": "H03", "name": "Mê Linh", "points": 92, "max_points": 100,
-                     "index": 92, "rank": 1, "group": "A"}]})",
+                     "index": 92, "rank": 1, "group": "A"},
+                    {"unit": "H05", "name": "<script>alert(1)</script> & \"x\"", "points": 50,
+                     "max_points": 100, "index": 50, "rank": null, "group": null,
+                     "ranked": false}]})",
       "par-index.json");
   const Document doc(render(Language::En, in));
+  EXPECT_THAT(doc.source(), Not(HasSubstr("<script")));
   const auto par = doc.find("tr", "", first(doc, "table", "par-table"));
-  ASSERT_EQ(par.size(), 3u);
+  ASSERT_EQ(par.size(), 4u);
+  EXPECT_EQ(doc.text(par[3]), "\xE2\x80\x93" + hostile +
+                                  "50.0\xE2\x80\x93"
+                                  "50.0100.0not ranked");
   EXPECT_EQ(doc.text(par[1]), "1Mê Linh92.0A92.0100.0");
   EXPECT_THAT(doc.text(par[2]), HasSubstr("2Đông Anh81.2B81.2100.0"));  // 81.24 to one decimal
   EXPECT_THAT(doc.text(par[2]), HasSubstr("rescaled to the remaining maximum"));
