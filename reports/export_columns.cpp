@@ -79,6 +79,16 @@ std::vector<ExportColumn> select_columns(const std::vector<std::string>& header,
     }
     if (whitelisted) columns.push_back(std::move(column));
   }
+  const bool any_replicate = std::any_of(columns.begin(), columns.end(), [](const ExportColumn& c) {
+    return c.role == ColumnRole::ReplicateWeight;
+  });
+  if (!rules.repweights_prefix.empty() && !any_replicate) {
+    throw ReportError("export.unknown_column",
+                      std::string(source) + ": --repweights " + rules.repweights_prefix +
+                          ": no column is named " + rules.repweights_prefix +
+                          " followed by digits (" + rules.repweights_prefix + "1, " +
+                          rules.repweights_prefix + "2, ...)");
+  }
   if (!any_item) {
     throw ReportError("export.no_items",
                       std::string(source) + ": no column is an item of questionnaire '" +

@@ -34,7 +34,8 @@ struct ColumnRules {
 
 // The whitelist: the columns of `header` that may be exported, in the file's
 // order. Throws ReportError export.unknown_column when a --keep column is not
-// in the header, and export.no_items when no column is an item of the
+// in the header or no column has the replicate weights' prefix, and
+// export.no_items when no column is an item of the
 // questionnaire (the wrong questionnaire for the file). `source` names the
 // file in messages.
 std::vector<ExportColumn> select_columns(const std::vector<std::string>& header,

@@ -14,6 +14,8 @@
 
 #include "io/csv_reader.hpp"
 #include "io/file.hpp"
+#include "questionnaires/questionnaire.hpp"
+#include "questionnaires/simulated_answers.hpp"
 #include "reports/error.hpp"
 #include "reports/responses_export.hpp"
 #include "tests/reports/stat_readback.hpp"
@@ -533,6 +535,119 @@ TEST_P(StatExportTest, NamesThatCollideAfterCleaningAreAnError) {
             1);  // only the input: no temporary left behind
 }
 
+// Simulated answers to every item of three real forms (questionnaires'
+// simulated_answers.cpp), with a contact column carried along from the sample:
+// every value of the .sav and .dta files against the CSV, with the kind of
+// every column decided here from the questionnaire JSON.
+TEST_P(StatExportTest, SimulatedAnswersToRealFormsRoundTrip) {
+  for (const std::string form_name : {"forms/sipas-citizen.json", "forms/par-officials.json",
+                                      "examples/example-questionnaire.json"}) {
+    SCOPED_TRACE(form_name);
+    sipas::test::TempDir dir;
+    {
+      std::ofstream sample(dir / "sample.csv");
+      sample << "id,stratum,psu,design_weight,role,district,mobile\n";
+      const char* districts[] = {"Ba Đình", "Sóc Sơn", "Đông Anh"};
+      for (int i = 0; i < 40; ++i) {
+        sample << "U" << 100 + i << ",S" << i % 2 << ",P" << i % 6 << "," << 10 + i * 0.5 << ","
+               << (i % 10 == 9 ? "reserve" : "main") << "," << districts[i % 3] << ",09"
+               << 10000000 + i * 7919 << "\n";
+      }
+    }
+    const auto questionnaire = sipas::questionnaires::load_questionnaire_file(form_path(form_name));
+    sipas::questionnaires::SimulatedAnswersOptions options;
+    options.seed = 11;
+    options.response_rate = 0.9;
+    options.carry = {"district", "mobile"};
+    sipas::questionnaires::write_simulated_answers(questionnaire, dir / "sample.csv",
+                                                   dir / "answers.csv", options);
+    // The answers, read here.
+    Table input;
+    {
+      sipas::io::CsvReader reader(dir / "answers.csv");
+      input.header = reader.header();
+      while (reader.next()) {
+        std::vector<std::string> row;
+        for (auto field : reader.fields())
+          row.emplace_back(field);
+        input.rows.push_back(row);
+      }
+    }
+    ASSERT_GT(input.rows.size(), 20u);
+    r::ResponsesExport request;
+    request.questionnaire = form_path(form_name);
+    request.data = dir / "answers.csv";
+    request.out = dir / ("out." + extension());
+    request.format = GetParam();
+    request.columns.keep = {"district"};
+    const auto summary = r::export_responses(request);
+    EXPECT_TRUE(summary.cut_values.empty());
+    const auto file = sipas::test::read_stat_file(request.out);
+    ASSERT_EQ(file.rows.size(), input.rows.size());
+    EXPECT_EQ(file.index("mobile"), -1);
+
+    const Json form = form_json(form_name);
+    std::vector<std::string> expected_names;
+    std::size_t checked = 0;
+    for (const auto& column : input.header) {
+      if (column == "mobile") continue;
+      std::string type = "text";  // id, stratum, psu, district
+      Json item;
+      if (column == "design_weight") {
+        type = "number";
+      } else if (column != "id" && column != "stratum" && column != "psu" && column != "district") {
+        item = item_json(form, column);
+        type = item.contains("type") ? item["type"].get<std::string>() : "likert";  // a row
+      }
+      if (type == "multiple") {
+        const auto labels = labels_json(form, column, "vi");
+        for (const auto& [code, label] : labels) {
+          const std::string name = column + "_" + code;
+          expected_names.push_back(name);
+          for (std::size_t row = 0; row < input.rows.size(); ++row) {
+            const auto& cell = input.cell(row, column);
+            const auto& v = file.value(row, name);
+            if (cell.empty()) {
+              EXPECT_TRUE(v.missing);
+              continue;
+            }
+            const bool selected = (" " + cell + " ").find(" " + code + " ") != std::string::npos;
+            EXPECT_EQ(v.number, selected ? 1 : 0) << name << " row " << row << ": " << cell;
+            ++checked;
+          }
+        }
+        continue;
+      }
+      expected_names.push_back(column);
+      bool number = type == "number" || type == "integer" || type == "decimal" || type == "rating";
+      if (type == "single" || type == "likert") {
+        // Integer codes are numbers; a likert item without choices (points 1..N) too.
+        const auto labels = labels_json(form, column, "vi");
+        number = std::all_of(labels.begin(), labels.end(), [](const auto& l) {
+          return std::all_of(l.first.begin(), l.first.end(), ::isdigit);
+        });
+      }
+      for (std::size_t row = 0; row < input.rows.size(); ++row) {
+        const auto& cell = input.cell(row, column);
+        const auto& v = file.value(row, column);
+        if (number) {
+          ASSERT_FALSE(v.is_string) << column;
+          EXPECT_EQ(v.missing, cell.empty()) << column << " row " << row;
+          if (!cell.empty()) {
+            EXPECT_EQ(v.number, std::stod(cell)) << column << " row " << row;
+          }
+        } else {
+          ASSERT_TRUE(v.is_string) << column;
+          EXPECT_EQ(v.text, cell) << column << " row " << row;
+        }
+        ++checked;
+      }
+    }
+    EXPECT_EQ(file.names(), expected_names);
+    EXPECT_GT(checked, 500u);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Formats, StatExportTest,
                          ::testing::Values(r::ResponsesFormat::Sav, r::ResponsesFormat::Dta),
                          [](const auto& test_info) {
@@ -667,6 +782,10 @@ TEST(ExportErrorsTest, OtherBadInputs) {
   auto keep = request;
   keep.columns.keep = {"ward"};
   expect_error(keep, "export.unknown_column", "--keep names column 'ward'");
+  auto replicates = request;
+  replicates.columns.repweights_prefix = "bootrep";
+  expect_error(replicates, "export.unknown_column",
+               "--repweights bootrep: no column is named bootrep followed by digits");
   auto wrong = request;
   wrong.questionnaire = form_path("forms/par-officials.json");
   expect_error(wrong, "export.no_items", "no column is an item of questionnaire 'par-officials'");
