@@ -201,7 +201,12 @@ void StatWriter::plan() {
       if (has_integer_codes(item)) {
         variables_.push_back(std::move(v));
       } else {
-        add_string(std::move(v), stats.max_bytes);
+        // As wide as the longest code too: SPSS stores each labelled value at
+        // the variable's width, and a wider one would break the file.
+        std::size_t width = stats.max_bytes;
+        for (const auto& choice : item.scale->choices)
+          width = std::max(width, choice.code.to_string().size());
+        add_string(std::move(v), width);
       }
     } else if (item.type == ItemType::Integer || item.type == ItemType::Decimal ||
                item.type == ItemType::Rating) {
