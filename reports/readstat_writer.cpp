@@ -98,6 +98,8 @@ class StatWriter {
   void plan();
   void add_string(Variable variable, std::size_t max_bytes);
   void check(readstat_error_t error, const std::string& what) const;
+  template <typename What>
+  void check_cell(readstat_error_t error, const What& what) const;
 
   const questionnaires::Questionnaire& questionnaire_;
   const std::vector<ExportColumn>& columns_;
@@ -241,6 +243,11 @@ void StatWriter::check(readstat_error_t error, const std::string& what) const {
                     out_.string() + ": " + what + ": " + readstat_error_message(error));
 }
 
+template <typename What>
+void StatWriter::check_cell(readstat_error_t error, const What& what) const {
+  if (error != READSTAT_OK) check(error, what());
+}
+
 std::map<std::string, std::size_t> StatWriter::write(const std::filesystem::path& data,
                                                      const std::filesystem::path& out) {
   out_ = out;
@@ -311,28 +318,30 @@ std::map<std::string, std::size_t> StatWriter::write(const std::filesystem::path
     for (const auto& v : variables_) {
       const ExportColumn& column = columns_[v.column];
       const std::string_view cell = reader.field(column.index);
-      const std::string what = "writing " + v.name + " at " + reader.where();
+      // Only built when a call fails: this loop runs for every cell.
+      const auto what = [&] { return "writing " + v.name + " at " + reader.where(); };
       if (cell.empty()) {
-        check(readstat_insert_missing_value(writer, v.handle), what);
+        check_cell(readstat_insert_missing_value(writer, v.handle), what);
         continue;
       }
       const auto& chosen = choices[v.column];
       if (v.choice) {
         const bool selected = std::find(chosen.begin(), chosen.end(), *v.choice) != chosen.end();
-        check(readstat_insert_double_value(writer, v.handle, selected ? 1 : 0), what);
+        check_cell(readstat_insert_double_value(writer, v.handle, selected ? 1 : 0), what);
       } else if (v.kind == Kind::String) {
         std::string text(cell);
         if (text.size() > v.width) {
           text = cut_utf8(text, v.width, no_limit);
           ++cut_[columns_[v.column].name];
         }
-        check(readstat_insert_string_value(writer, v.handle, text.c_str()), what);
+        check_cell(readstat_insert_string_value(writer, v.handle, text.c_str()), what);
       } else if (column.item != nullptr && is_coded(*column.item)) {
         const auto& code = column.item->scale->choices.at(chosen.at(0)).code;
-        check(readstat_insert_double_value(writer, v.handle, static_cast<double>(code.number)),
-              what);
+        check_cell(readstat_insert_double_value(writer, v.handle, static_cast<double>(code.number)),
+                   what);
       } else {
-        check(readstat_insert_double_value(writer, v.handle, parse_number(cell).value()), what);
+        check_cell(readstat_insert_double_value(writer, v.handle, parse_number(cell).value()),
+                   what);
       }
     }
     check(readstat_end_row(writer), "ending a row");
