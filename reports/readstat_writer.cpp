@@ -54,6 +54,7 @@ struct Variable {
   std::size_t width = 0;                // strings
   int label_set = -1;
   readstat_measure_t measure = READSTAT_MEASURE_UNKNOWN;
+  bool whole = false;  // codes, 0/1, integer answers: shown without decimals
   readstat_variable_t* handle = nullptr;
 };
 
@@ -191,6 +192,7 @@ void StatWriter::plan() {
         d.choice = static_cast<std::uint16_t>(k);
         d.label_set = set;
         d.measure = READSTAT_MEASURE_NOMINAL;
+        d.whole = true;
         variables_.push_back(std::move(d));
       }
       continue;
@@ -201,6 +203,7 @@ void StatWriter::plan() {
       v.measure =
           item.type == ItemType::Single ? READSTAT_MEASURE_NOMINAL : READSTAT_MEASURE_ORDINAL;
       if (has_integer_codes(item)) {
+        v.whole = true;
         variables_.push_back(std::move(v));
       } else {
         // As wide as the longest code too: SPSS stores each labelled value at
@@ -213,6 +216,7 @@ void StatWriter::plan() {
     } else if (item.type == ItemType::Integer || item.type == ItemType::Decimal ||
                item.type == ItemType::Rating) {
       v.measure = READSTAT_MEASURE_SCALE;
+      v.whole = item.type != ItemType::Decimal;
       variables_.push_back(std::move(v));
     } else {  // date, text, long text
       add_string(std::move(v), stats.max_bytes);
@@ -281,11 +285,9 @@ std::map<std::string, std::size_t> StatWriter::write(const std::filesystem::path
     if (v.label_set >= 0)
       readstat_variable_set_label_set(v.handle, label_sets_[v.label_set].handle);
     readstat_variable_set_measure(v.handle, v.measure);
-    if (v.kind != Kind::Number) {
-      constexpr int widest_display = 40;
-      readstat_variable_set_display_width(
-          v.handle, static_cast<int>(std::min<std::size_t>(v.width, widest_display)));
-    }
+    // SPSS shows numbers as F8.2 unless told; Stata's default (%9.0g) suits all.
+    if (sav() && v.kind == Kind::Number)
+      readstat_variable_set_format(v.handle, v.whole ? "F8.0" : "F12.6");
   }
 
   AtomicOutput output(out);

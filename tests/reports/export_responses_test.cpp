@@ -352,6 +352,12 @@ TEST_P(StatExportTest, WhitelistedColumnsNamesLabelsAndEveryValue) {
     EXPECT_EQ(read, labels_json(form, id, "vi")) << id;
   }
   EXPECT_TRUE(file.variable("design_weight").label_set.empty());
+  if (sav()) {
+    // Codes without decimals; weights and probabilities with six.
+    EXPECT_EQ(file.variable("a_sex").format, "F8.0");
+    EXPECT_EQ(file.variable("q9_01").format, "F8.0");
+    EXPECT_EQ(file.variable("inclusion_probability").format, "F12.6");
+  }
 
   // Every value against the input.
   const Table input = citizen_answers();

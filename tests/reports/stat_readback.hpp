@@ -23,7 +23,7 @@ struct StatValue {
 };
 
 struct StatVariable {
-  std::string name, label, label_set;
+  std::string name, label, label_set, format;
   bool is_string = false;
 };
 
@@ -72,6 +72,8 @@ inline int on_variable(int index, readstat_variable_t* variable, const char* lab
   v.name = readstat_variable_get_name(variable);
   const char* label = readstat_variable_get_label(variable);
   v.label = label ? label : "";
+  const char* format = readstat_variable_get_format(variable);
+  v.format = format ? format : "";
   v.label_set = label_set ? label_set : "";
   v.is_string = readstat_variable_get_type_class(variable) == READSTAT_TYPE_CLASS_STRING;
   if (static_cast<std::size_t>(index) != file->variables.size())
