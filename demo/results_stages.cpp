@@ -14,6 +14,7 @@
 #include "questionnaires/standard_forms.hpp"
 #include "reports/report.hpp"
 #include "reports/responses_export.hpp"
+#include "reports/results_export.hpp"
 #include "sampling/frame_counts.hpp"
 
 namespace sipas::demo {
@@ -134,6 +135,13 @@ void publish_results(StageContext& c) {
       "citizens' answers for SPSS (.sav) and Stata (.dta) with variable and value labels, "
       "and as CSV with Vietnamese labels");
   c.output("answers for SPSS, Stata and with labels", "citizens-responses.sav");
+  reports::ResultsExport workbook;
+  workbook.results = c.path("results-citizens.json");
+  workbook.par_index = c.path("par-index.json");
+  workbook.out = c.path("results.xlsx");
+  reports::export_results(workbook);
+  c.detail("results.xlsx: the estimates, the design and the PAR index for Excel");
+  c.output("estimates and PAR index for Excel", "results.xlsx");
   reports::ReportInputs inputs;
   inputs.results = reports::load_results(c.path("results-citizens.json"));
   inputs.questionnaire = q::load_questionnaire_file(c.path("sipas-citizen.json"));

@@ -402,6 +402,13 @@ TEST_F(DemoPipelineTest, ExportsReadBackAndTheReportShowsTheResults) {
     very_satisfied |= key.ends_with(":5") && label == "Rất hài lòng";
   EXPECT_TRUE(very_satisfied);
 
+  // The workbook: the PAR index sheet names every unit (shared strings).
+  const auto shared =
+      run_process({"/usr/bin/unzip", "-p", file("results.xlsx").string(), "xl/sharedStrings.xml"});
+  ASSERT_EQ(shared.exit_code, 0) << shared.err;
+  for (const auto& r : read_csv(file("units.csv")).rows)
+    EXPECT_NE(shared.out.find(r.at("name")), std::string::npos) << r.at("name");
+
   // The report: the province's index at two decimals (a comma in Vietnamese),
   // every assessed unit in the PAR table, no reference to the network.
   double overall = 0;
