@@ -1,0 +1,108 @@
+// Form-encoded bodies and query strings (survey_server/url_encoding.hpp) and
+// the web form's submission (form_submission.hpp): any bytes through
+// parse_urlencoded and percent_decode, ending in fields or a FormError; fields
+// written back with percent_encode must read back the same. The body is then
+// read as a submission of the SIPAS citizen form and of the example
+// questionnaire, as POST /s/{survey} does: hidden answers dropped, validated,
+// and the form shown again with the answers and errors.
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "fuzz/fuzz_support.hpp"
+#include "io/embedded_file.hpp"
+#include "questionnaires/questionnaire.hpp"
+#include "questionnaires/response.hpp"
+#include "questionnaires/standard_forms.hpp"
+#include "questionnaires/validation.hpp"
+#include "survey_server/form_page.hpp"
+#include "survey_server/form_submission.hpp"
+#include "survey_server/url_encoding.hpp"
+
+namespace {
+
+namespace q = sipas::questionnaires;
+namespace server = sipas::survey_server;
+using sipas::fuzz::expect;
+
+struct Form {
+  explicit Form(std::string_view name)
+      : questionnaire(q::load_questionnaire(q::find_standard_file(name)->content, name)),
+        validator(questionnaire),
+        page(questionnaire) {}
+  q::Questionnaire questionnaire;
+  q::Validator validator;
+  server::FormTemplate page;
+};
+
+// A deque: a Validator and a FormTemplate stay where they were built.
+std::deque<Form>& forms() {
+  static std::deque<Form> all = [] {
+    std::deque<Form> out;
+    out.emplace_back("forms/sipas-citizen.json");
+    out.emplace_back("examples/example-questionnaire.json");
+    return out;
+  }();
+  return all;
+}
+
+void check_encoding(std::string_view text) {
+  try {
+    const std::string decoded = server::percent_decode(text);
+    expect(server::percent_decode(server::percent_encode(decoded)) == decoded,
+           "percent_decode(percent_encode(x)) == x");
+  } catch (const server::FormError&) {
+  }
+  server::FormFields fields;
+  try {
+    fields = server::parse_urlencoded(text);
+  } catch (const server::FormError&) {
+    return;
+  }
+  std::string again;
+  for (const auto& [name, value] : fields) {
+    if (!again.empty()) again += '&';
+    again += server::percent_encode(name) + "=" + server::percent_encode(value);
+  }
+  try {
+    const server::FormFields back = server::parse_urlencoded(again);
+    // An empty name with an empty value ("=") is a piece of its own and comes
+    // back; only empty pieces are skipped.
+    expect(back == fields, "fields written with percent_encode read back the same");
+  } catch (const server::FormError&) {
+    expect(false, "fields written with percent_encode can be read");
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view body = sipas::fuzz::as_text(data, size);
+  check_encoding(body);
+  for (Form& form : forms()) {
+    server::FormSubmission submission;
+    try {
+      submission = server::parse_form(form.questionnaire, body);
+    } catch (const server::FormError&) {
+      continue;
+    }
+    expect(submission.action == "submit" || submission.action == "save",
+           "a submission's action is submit or save");
+    (void)server::drop_hidden_answers(form.questionnaire, submission.response);
+    const q::ValidationResult& result = form.validator.validate(submission.response);
+    (void)q::response_to_json(form.questionnaire, submission.response);
+    server::FormPage page;
+    page.survey_id = "fuzz";
+    page.language = form.questionnaire.language_index(submission.response.language).value_or(0);
+    page.action = "/s/fuzz";
+    page.submission_id = submission.submission_id;
+    page.answers = &submission.response;
+    page.errors = &result;
+    page.can_save_draft = true;
+    (void)form.page.render(page);
+  }
+  return 0;
+}
