@@ -135,7 +135,10 @@ std::optional<std::size_t> Questionnaire::language_index(std::string_view code) 
 
 const Item* Questionnaire::find(std::string_view id) const {
   auto it = by_id_.find(std::string(id));
-  return it == by_id_.end() ? nullptr : &items_[it->second];
+  // Section ids are in by_id_ too (ids are unique across sections and items),
+  // marked Item::no_parent: they are not items.
+  if (it == by_id_.end() || it->second == Item::no_parent) return nullptr;
+  return &items_[it->second];
 }
 
 const std::string& Questionnaire::message(std::size_t language, std::string_view key) const {

@@ -267,6 +267,13 @@ TEST_F(ValidationTest, UnknownAndUnanswerableItems) {
   EXPECT_THAT(with("months", 3), ElementsAre(Pair("months", "response.not_answerable")));
 }
 
+// Section ids share the namespace of item ids but are not items: an answer
+// named after one is an unknown item (it used to index past the items).
+TEST_F(ValidationTest, AnAnswerNamedAfterASectionIsAnUnknownItem) {
+  EXPECT_EQ(q_.find("s"), nullptr);
+  EXPECT_THAT(with("s", 1), ElementsAre(Pair("s", "response.unknown_item")));
+}
+
 TEST_F(ValidationTest, ResponseForAnotherQuestionnaire) {
   Json doc = {{"questionnaire", "test"}, {"version", "2"}, {"answers", good_answers()}};
   auto result = validate(q_, parse_response(q_, doc.dump()));

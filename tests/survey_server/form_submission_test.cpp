@@ -192,6 +192,15 @@ TEST(ParseForm, UnknownNamesAreReportedOnce) {
   EXPECT_THAT(issues(q, s.response), ::testing::Contains(Pair("zzz", "response.unknown_item")));
 }
 
+// "visit" is a section of the example questionnaire, not an item: a field of
+// that name crashed the server before Questionnaire::find ignored sections.
+TEST(ParseForm, AFieldNamedAfterASectionIsAnUnknownItem) {
+  const auto& q = example();
+  auto s = parse_form(q, "visit=1&age=40");
+  EXPECT_THAT(s.response.unknown_items, ElementsAre("visit"));
+  EXPECT_THAT(issues(q, s.response), ::testing::Contains(Pair("visit", "response.unknown_item")));
+}
+
 TEST(ParseForm, ItemsThatTakeNoAnswerAreReported) {
   const auto& q = example();
   auto s = parse_form(q, "welcome=hi&age_months=5&service=1");
