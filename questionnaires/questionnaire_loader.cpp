@@ -201,6 +201,13 @@ Questionnaire QuestionnaireLoader::load(std::string_view json_text) {
             "not valid JSON at " + where + ": " +
                 (detail == std::string::npos ? what : what.substr(detail)));
     throw DefinitionError(source_, std::move(problems_));
+  } catch (const Json::out_of_range& e) {
+    // A number past a double's range (1e400) is not a parse_error, and has no
+    // position.
+    const std::string what = e.what();
+    problem("questionnaire.invalid_json", "", "",
+            "not valid JSON: " + what.substr(what.find(']') + 2));
+    throw DefinitionError(source_, std::move(problems_));
   }
   if (!doc.is_object()) {
     problem("questionnaire.not_an_object", "", "", "the questionnaire must be a JSON object");

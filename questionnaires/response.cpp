@@ -93,6 +93,10 @@ Response parse_response(const Questionnaire& q, std::string_view json_text) {
     throw ResponseError("response.malformed",
                         "not valid JSON (byte " + std::to_string(e.byte) +
                             "): " + (detail == std::string::npos ? what : what.substr(detail)));
+  } catch (const Json::out_of_range& e) {
+    // A number past a double's range (1e400) is not a parse_error.
+    const std::string what = e.what();
+    throw ResponseError("response.malformed", "not valid JSON: " + what.substr(what.find(']') + 2));
   }
   if (!doc.is_object())
     throw ResponseError("response.malformed", "a response must be a JSON object");

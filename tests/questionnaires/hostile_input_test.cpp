@@ -694,6 +694,23 @@ TEST_F(HostileInputTest, UnclosedNestedArraysAsAResponse) {
   }
 }
 
+// A number past a double's range is an out_of_range error in nlohmann, not a
+// parse_error: it escaped both readers as an untyped exception.
+TEST_F(HostileInputTest, ANumberBeyondADoubleIsInvalidJson) {
+  auto problems = load_problems(R"({"format": "sipas-questionnaire/1", "id": 1e400})");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].id, "questionnaire.invalid_json");
+  EXPECT_THAT(problems[0].message, ::testing::HasSubstr("1e400"));
+  try {
+    parse_response(q_, R"({"answers": {"n": 184467440731e3081615}})");
+    FAIL() << "parsed";
+  } catch (const ResponseError& e) {
+    EXPECT_EQ(e.id(), "response.malformed");
+    EXPECT_EQ(std::string(e.what()),
+              "not valid JSON: number overflow parsing '184467440731e3081615'");
+  }
+}
+
 TEST_F(HostileInputTest, InvalidUtf8InATextAnswer) {
   for (const std::string& bad : {std::string("ab\xff"
                                              "cd"),
