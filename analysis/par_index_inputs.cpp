@@ -209,6 +209,11 @@ SurveyPoints load_survey_points(const std::vector<std::filesystem::path>& paths,
     } catch (const Json::parse_error& e) {
       fail("index.invalid_survey",
            source + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+    } catch (const Json::out_of_range& e) {
+      // A number past a double's range (1e400) is not a parse_error.
+      const std::string what = e.what();
+      fail("index.invalid_survey",
+           source + ": not valid JSON (" + what.substr(what.find(']') + 2) + ")");
     }
     if (!doc.is_object() || !doc.contains("estimates") || !doc["estimates"].is_array()) {
       fail("index.invalid_survey",

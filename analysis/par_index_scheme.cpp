@@ -71,6 +71,11 @@ class SchemeParser {
     } catch (const Json::parse_error& e) {
       throw AnalysisError("scheme.invalid",
                           source_ + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+    } catch (const Json::out_of_range& e) {
+      // A number past a double's range (1e400) is not a parse_error.
+      const std::string what = e.what();
+      throw AnalysisError("scheme.invalid",
+                          source_ + ": not valid JSON (" + what.substr(what.find(']') + 2) + ")");
     }
     if (!doc.is_object()) fail("(top)", "a scheme must be a JSON object");
     only(doc, "",

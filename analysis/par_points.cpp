@@ -120,6 +120,11 @@ ParScheme parse_par_scheme(const std::string& text, const std::string& source) {
   } catch (const Json::parse_error& e) {
     throw AnalysisError("scheme.invalid",
                         source + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const Json::out_of_range& e) {
+    // A number past a double's range (1e400) is not a parse_error.
+    const std::string what = e.what();
+    throw AnalysisError("scheme.invalid",
+                        source + ": not valid JSON (" + what.substr(what.find(']') + 2) + ")");
   }
   if (!doc.is_object()) fail(source, "/", "a scheme must be a JSON object");
   if (doc.contains("format") && doc["format"] == index_scheme_format)

@@ -207,6 +207,19 @@ TEST(ParIndexSchemeTest, NotJson) {
   }
 }
 
+// nlohmann reports a number past a double's range as out_of_range, not as a
+// parse_error: it escaped as an untyped exception.
+TEST(ParIndexSchemeTest, ANumberBeyondADoubleIsInvalidJson) {
+  try {
+    parse_index_scheme(R"({"format": "sipas-par-index/1", "year": 41e308})", "broken.json");
+    FAIL();
+  } catch (const AnalysisError& e) {
+    EXPECT_EQ(e.id(), "scheme.invalid");
+    EXPECT_EQ(std::string(e.what()),
+              "broken.json: not valid JSON (number overflow parsing '41e308')");
+  }
+}
+
 TEST(ParIndexSchemeTest, ThresholdsOption) {
   auto t = parse_thresholds("A=95,B=85.5,C=70");
   ASSERT_EQ(t.size(), 3u);

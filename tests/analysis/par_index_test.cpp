@@ -434,6 +434,10 @@ INSTANTIATE_TEST_SUITE_P(
                  "at officials.json: estimates[0])"},
         BadInput{"NotJson", "officials.json", "{\"estimates\": [", "index.invalid_survey",
                  "officials.json: not valid JSON"},
+        // nlohmann's out_of_range, not a parse_error: it used to escape untyped.
+        BadInput{"NumberBeyondADouble", "officials.json", "{\"estimates\": [1e400]}",
+                 "index.invalid_survey",
+                 "officials.json: not valid JSON (number overflow parsing '1e400')"},
         BadInput{"NotAResultsFile", "officials.json", "{\"units\": []}", "index.invalid_survey",
                  "officials.json: no \"estimates\" array"}),
     [](const ::testing::TestParamInfo<BadInput>& p) { return p.param.name; });

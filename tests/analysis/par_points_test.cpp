@@ -117,6 +117,17 @@ TEST(ParPointsTest, BadSchemesNameTheField) {
   EXPECT_THROW(parse_par_scheme("[1", "bad.json"), AnalysisError);
 }
 
+// A number past a double's range is nlohmann's out_of_range, not a parse_error.
+TEST(ParPointsTest, ANumberBeyondADoubleIsInvalidJson) {
+  try {
+    parse_par_scheme(R"({"format": "sipas-par-survey/1", "criteria": 1e400})", "bad.json");
+    FAIL();
+  } catch (const AnalysisError& e) {
+    EXPECT_EQ(e.id(), "scheme.invalid");
+    EXPECT_EQ(std::string(e.what()), "bad.json: not valid JSON (number overflow parsing '1e400')");
+  }
+}
+
 TEST(ParPointsTest, FieldsOfTheWrongTypeAreSchemeErrors) {
   // Named by their path, never a JSON library type error (which the command
   // line reports as an internal error).
