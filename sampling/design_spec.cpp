@@ -70,6 +70,11 @@ DesignSpec parse_design_spec(const std::string& json_text, const std::string& so
   } catch (const Json::parse_error& e) {
     throw SamplingError("design.invalid",
                         source + ": not valid JSON (byte " + std::to_string(e.byte) + ")");
+  } catch (const Json::out_of_range& e) {
+    // A number past a double's range (1e400) is not a parse_error.
+    const std::string what = e.what();
+    throw SamplingError("design.invalid",
+                        source + ": not valid JSON (" + what.substr(what.find(']') + 2) + ")");
   }
   if (!doc.is_object()) fail(source, "/", "a design must be a JSON object");
   check_keys(doc, source, "", {"format", "strata", "stages"});
