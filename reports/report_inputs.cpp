@@ -27,6 +27,11 @@ class Reader {
       const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(end), '\n');
       throw ReportError("report.invalid_json", source_ + ":" + std::to_string(line) +
                                                    ": not valid JSON (" + e.what() + ")");
+    } catch (const Json::out_of_range& e) {
+      // A number past a double's range (1e400) is not a parse_error.
+      const std::string what = e.what();
+      throw ReportError("report.invalid_json",
+                        source_ + ": not valid JSON (" + what.substr(what.find(']') + 2) + ")");
     }
   }
 

@@ -50,6 +50,15 @@ TEST(ReportInputsTest, SyntaxErrorsNameTheLine) {
   EXPECT_THAT(message, ::testing::StartsWith("results.json:3: not valid JSON"));
 }
 
+// nlohmann reports a number past a double's range as out_of_range, not as a
+// parse_error: it escaped the reader as an untyped exception.
+TEST(ReportInputsTest, ANumberBeyondADoubleIsInvalidJson) {
+  const auto [id, message] =
+      error_of([] { parse_results(R"({"design": {}, "estimates": [1e400]})", "results.json"); });
+  EXPECT_EQ(id, "report.invalid_json");
+  EXPECT_EQ(message, "results.json: not valid JSON (number overflow parsing '1e400')");
+}
+
 TEST(ReportInputsTest, ResultsFieldsAreCheckedByPath) {
   Json doc = minimal_results();
   doc["estimates"][1]["ci_low"] = "66";
