@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -246,7 +247,13 @@ std::size_t serve_one(server::SurveyService& service, std::string_view bytes) {
   }
   auto message = parser.release();
   const bool keep_alive = message.keep_alive();
-  const server::HttpResponse response = handle(service, to_request(std::move(message)));
+  server::HttpRequest request = to_request(std::move(message));
+  const std::string line = request.method + " " + request.target;
+  const server::HttpResponse response = handle(service, std::move(request));
+  // SIPAS_FUZZ_TRACE=1: each request line and its status, to see what a
+  // finding or a seed reaches.
+  static const bool trace = std::getenv("SIPAS_FUZZ_TRACE") != nullptr;
+  if (trace) std::fprintf(stderr, "fuzz: %s -> %d\n", line.c_str(), response.status);
   check(response);
   return keep_alive && !response.close ? used : 0;
 }
