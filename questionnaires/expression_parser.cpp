@@ -637,8 +637,12 @@ class ExpressionParser {
   static std::optional<std::uint16_t> find_code(const Scale& scale, const Token& code) {
     if (code.kind == Tok::Number) {
       if (code.number != std::floor(code.number)) return std::nullopt;
-      auto found = scale.find(static_cast<std::int64_t>(code.number));
-      if (found) return found;
+      // Casting a double outside int64's range [-2^63, 2^63) is undefined; no
+      // integer code is that large anyway.
+      constexpr double int64_end = 9223372036854775808.0;  // 2^63
+      if (code.number >= -int64_end && code.number < int64_end) {
+        if (auto found = scale.find(static_cast<std::int64_t>(code.number))) return found;
+      }
       return scale.find(number_text(code.number));
     }
     if (auto found = scale.find(code.text)) return found;

@@ -860,6 +860,45 @@ TEST_F(ExpressionTest, SelectedWithACodeThatIsNotAChoice) {
   EXPECT_EQ(e.offset, 15u);
 }
 
+// A whole number past int64's range was cast to int64 to look the code up,
+// which is undefined (x86 gives INT64_MIN, so 2^63 matched a code -2^63); such
+// a number is no integer code.
+TEST(ExpressionSelectedTest, ACodeBeyondTheIntegerRangeIsNoChoice) {
+  class OneChoiceItem : public SymbolTable {
+   public:
+    OneChoiceItem() {
+      for (std::int64_t code : {std::numeric_limits<std::int64_t>::min(), std::int64_t{1}}) {
+        Choice c;
+        c.code.number = code;
+        c.label.by_language = {"c"};
+        scale_.choices.push_back(std::move(c));
+      }
+    }
+    std::optional<Symbol> lookup(std::string_view id) const override {
+      if (id != "x") return std::nullopt;
+      Symbol s;
+      s.kind = Symbol::Kind::Choice;
+      s.scale = &scale_;
+      return s;
+    }
+
+   private:
+    Scale scale_;
+  };
+  OneChoiceItem symbols;
+  const std::vector<std::string> codes = {"9223372036854775808", "10000000000000000000",
+                                          std::string(100, '6')};
+  for (const std::string& code : codes) {
+    try {
+      Expression::compile("selected(${x}, " + code + ")", symbols, false);
+      ADD_FAILURE() << code << " matched a choice";
+    } catch (const ExpressionError& e) {
+      EXPECT_THAT(e.message, HasSubstr("is not a choice of x")) << code;
+      EXPECT_EQ(e.offset, 15u) << code;
+    }
+  }
+}
+
 TEST_F(ExpressionTest, SelectedOnANumberItem) {
   ExpressionError e = error("1 and selected(${n}, 1)");
   EXPECT_THAT(e.message, HasSubstr("selected() needs a choice item"));
