@@ -77,8 +77,11 @@ void append_csv_row(std::string& out, std::span<const std::string_view> fields,
     for (std::size_t i = 0; i < fields.size(); ++i) {
       if (i > 0) out.push_back(d);
       std::string_view field = fields[i];
-      bool quote = !field.empty() && (field.front() == ' ' || field.front() == '\t' ||
-                                      field.back() == ' ' || field.back() == '\t');
+      // A leading U+FEFF is quoted too: at the start of a file, a reader would
+      // take it for a byte order mark and drop it.
+      bool quote =
+          !field.empty() && (field.front() == ' ' || field.front() == '\t' || field.back() == ' ' ||
+                             field.back() == '\t' || field.starts_with("\xEF\xBB\xBF"));
       for (std::size_t k = 0; !quote && k < field.size(); ++k) {
         char c = field[k];
         quote = c == d || c == '"' || c == '\n' || c == '\r';

@@ -771,6 +771,21 @@ TEST_F(CsvTest, WriterThenReaderRoundTrip) {
   }
 }
 
+// Unquoted at the start of a file, a field's leading U+FEFF read back as a
+// byte order mark and was dropped.
+TEST_F(CsvTest, WriterQuotesAFieldThatStartsWithAByteOrderMark) {
+  const std::string bom = "\xEF\xBB\xBF";
+  auto path = dir_ / "bom.csv";
+  CsvWriter writer(path);
+  writer.write_row({bom + "id", "x"});
+  writer.write_row({bom, "a" + bom});
+  writer.commit();
+  EXPECT_EQ(sipas::io::read_file(path, 100), "\"" + bom + "id\",x\n\"" + bom + "\",a" + bom + "\n");
+  CsvReader reader(path);
+  EXPECT_EQ(reader.header(), (std::vector<std::string>{bom + "id", "x"}));
+  EXPECT_EQ(read_all(reader), (std::vector<Row>{{2, {bom, "a" + bom}}}));
+}
+
 TEST_F(CsvTest, WriterSingleEmptyFieldIsNotABlankLine) {
   auto path = dir_ / "one.csv";
   CsvWriter writer(path);
