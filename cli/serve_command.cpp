@@ -18,6 +18,7 @@ struct ServeOptions {
   int threads = 0;
   std::size_t max_connections = 20000;
   double request_timeout = 20, idle_timeout = 30;
+  bool read_only = false;
 };
 
 int run_serve(const ServeOptions& o) {
@@ -40,7 +41,14 @@ int run_serve(const ServeOptions& o) {
   service_options.db = o.db;
   if (!o.admin_key_file.empty()) service_options.admin_key_file = o.admin_key_file;
   service_options.public_url = o.public_url;
+  service_options.read_only = o.read_only;
   ss::SurveyService service(service_options);
+  if (service.read_only()) {
+    std::cerr << "sipas serve: the database " << o.db
+              << " is open read-only: pages and admin reads work, answers and other writes are "
+                 "refused (503 store.read_only)"
+              << std::endl;
+  }
 
   ss::ServerOptions server_options;
   server_options.address = address;
@@ -83,8 +91,12 @@ void add_serve_command(CLI::App& app, Action& run) {
       "Serve surveys over HTTP: web forms (/s/SURVEY), the JSON API and the admin API.\n"
       "Answers are committed to the SQLite database before they are acknowledged.\n"
       "SIGINT or SIGTERM: stop accepting, finish requests in flight, commit, exit 0.");
-  cmd->add_option("--db", options->db, "SQLite database file (created and migrated at start)")
+  cmd->add_option("--db", options->db,
+                  "SQLite database file (created and migrated at start; checked with PRAGMA "
+                  "quick_check, a damaged file is refused)")
       ->required();
+  cmd->add_flag("--read-only", options->read_only,
+                "open the database read-only: serve pages and reads, refuse every write (503)");
   cmd->add_option("--listen", options->listen, "ADDRESS:PORT to listen on (port 0: any free)")
       ->capture_default_str();
   cmd->add_option("--threads", options->threads,

@@ -21,6 +21,12 @@ std::size_t bucket_of(std::size_t size) {
   return static_cast<std::size_t>(found - bounds.begin());
 }
 
+SurveyStore::Options writer_options(const CommitQueue::Options& options) {
+  SurveyStore::Options store;
+  store.read_only = options.read_only;
+  return store;
+}
+
 }  // namespace
 
 const std::vector<std::size_t>& CommitQueue::batch_buckets() {
@@ -29,7 +35,7 @@ const std::vector<std::size_t>& CommitQueue::batch_buckets() {
 }
 
 CommitQueue::CommitQueue(const std::filesystem::path& db, Options options)
-    : options_(clamped(options)), store_(db) {
+    : options_(clamped(options)), store_(db, writer_options(options)) {
   stats_.batch_histogram.assign(batch_buckets().size(), 0);
   thread_ = std::thread([this] { run(); });
 }

@@ -53,6 +53,9 @@ class CommitQueue {
   struct Options {
     std::size_t max_batch = 512;      // jobs per transaction; clamped to [1, 512]
     std::size_t max_pending = 65536;  // submit() beyond this fails with store.busy
+    // The writer's connection opens read-only: every job fails with
+    // store.read_only (sipas serve --read-only).
+    bool read_only = false;
   };
 
   explicit CommitQueue(const std::filesystem::path& db) : CommitQueue(db, Options{}) {}

@@ -23,4 +23,11 @@ std::string answered_message(std::string_view language) {
                             "can be answered once.";
 }
 
+std::string store_unavailable_message(std::string_view language) {
+  return language == "vi" ? "Máy chủ tạm thời không lưu được phiếu trả lời: câu trả lời của ông/bà "
+                            "chưa được ghi nhận. Xin vui lòng thử lại sau."
+                          : "The server cannot store answers at the moment: your answers have not "
+                            "been recorded. Please try again later.";
+}
+
 }  // namespace sipas::survey_server

@@ -10,6 +10,7 @@
 #include "questionnaires/error.hpp"
 #include "survey_server/api_error.hpp"
 #include "survey_server/form_page.hpp"
+#include "survey_server/page_messages.hpp"
 #include "survey_server/service_internal.hpp"
 #include "survey_server/tokens.hpp"
 #include "survey_server/url_encoding.hpp"
@@ -48,6 +49,22 @@ int status_of_store_error(const std::string& id) {
   return 500;
 }
 
+bool is_store_failure(const std::string& id) {
+  return id == "store.full" || id == "store.io" || id == "store.read_only" || id == "store.corrupt";
+}
+
+std::string store_failure_message(const std::string& id) {
+  if (id == "store.full") return "the server's disk is full: nothing was stored; try again later";
+  if (id == "store.io") {
+    return "the server could not write to its database (an I/O error, such as a full disk or a "
+           "file size limit): nothing was stored; try again later";
+  }
+  if (id == "store.read_only") {
+    return "the server's database is read-only at the moment: nothing was stored; try again later";
+  }
+  return "the server's database is damaged: nothing was stored; try again later";
+}
+
 }  // namespace
 
 std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
@@ -70,6 +87,7 @@ SurveyService::StoreLease SurveyService::lease_store() {
   }
   SurveyStore::Options o;
   o.create = false;
+  o.read_only = options_.read_only;
   return StoreLease(*this, std::make_unique<SurveyStore>(options_.db, o));
 }
 
@@ -81,7 +99,15 @@ SurveyService::SurveyService(ServiceOptions options)
       token_limiter_(options_.bad_tokens_per_minute, options_.bad_tokens_burst) {
   // Opening once here creates the file and applies migrations before any
   // request; the pool's connections then find the schema current.
-  { SurveyStore store(options_.db); }
+  {
+    SurveyStore::Options o;
+    o.read_only = options_.read_only;
+    o.quick_check = options_.quick_check;
+    SurveyStore store(options_.db, o);
+    read_only_ = store.read_only();
+  }
+  // A file the process may not write is served read-only too, writer included.
+  options_.commits.read_only = read_only_;
   if (options_.admin_key_file) {
     std::ifstream in(*options_.admin_key_file);
     if (!in) {
@@ -318,7 +344,16 @@ void SurveyService::fail(Call& call, std::exception_ptr error) {
   if (status >= 500 && code != "internal") {
     std::cerr << "sipas serve: " << code << ": " << message << "\n";
   }
+  // The database cannot be used: the operator has the details (file, SQLite's
+  // reason) in the log above; the client learns that nothing was stored.
+  const bool store_failed = is_store_failure(code);
+  if (store_failed) message = store_failure_message(code);
   if (call.route && call.route->html) {
+    if (store_failed) {
+      return finish(call,
+                    html_error(call, status,
+                               store_unavailable_message(call.query_value("lang").value_or("vi"))));
+    }
     return finish(call, html_error(call, status, message));
   }
   finish(call, json_error(status, code, message, field));

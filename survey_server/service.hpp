@@ -38,6 +38,12 @@ struct ServiceOptions {
   // Token lookups that fail, per client address (guessing).
   double bad_tokens_per_minute = 10, bad_tokens_burst = 20;
   CommitQueue::Options commits;
+  // Serve from a database opened read-only: pages and admin reads work, every
+  // write answers 503 store.read_only (also the case, without this option,
+  // for a file the process may not write).
+  bool read_only = false;
+  // PRAGMA quick_check at start: a damaged database is refused (store.corrupt).
+  bool quick_check = true;
 };
 
 // Questionnaire, survey state and a Validator-ready questionnaire per survey,
@@ -64,6 +70,9 @@ class SurveyService : public RequestHandler {
 
   // Commits everything queued and stops the writer; later writes fail.
   void stop();
+
+  // The database was opened read-only (the option, or a file it may not write).
+  bool read_only() const { return read_only_; }
 
   // Extra series for /metrics (the server's connection counters).
   void set_metrics_source(std::function<void(std::string&)> source);
@@ -128,6 +137,7 @@ class SurveyService : public RequestHandler {
   std::unordered_map<std::string, std::shared_ptr<const CachedSurvey>> cache_;
 
   std::unique_ptr<CommitQueue> commits_;
+  bool read_only_ = false;
 };
 
 }  // namespace sipas::survey_server

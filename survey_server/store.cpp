@@ -149,6 +149,27 @@ sqlite::Database::Mode open_mode(const SurveyStore::Options& options) {
                         : sqlite::Database::Mode::ReadWrite;
 }
 
+// PRAGMA quick_check: "ok", or up to 3 lines of what is wrong. A page so
+// damaged that the check itself stops is reported the same way.
+void check_pages(sqlite::Database& db, const std::filesystem::path& path) {
+  std::string report;
+  try {
+    sqlite::Statement check(db, "PRAGMA quick_check(3)");
+    while (check.step()) {
+      if (!report.empty()) report += "; ";
+      report += check.column_text(0);
+    }
+  } catch (const sqlite::SqliteError& error) {
+    if (error.id() != "store.corrupt" && error.id() != "store.io") throw;
+    report = error.what();
+  }
+  if (report == "ok") return;
+  throw StoreError("store.corrupt", path.string() +
+                                        ": the database is damaged; the file was left as it is: "
+                                        "restore it from a backup (PRAGMA quick_check: " +
+                                        report + ")");
+}
+
 }  // namespace
 
 SurveyStore::Impl::Impl(const std::filesystem::path& path, const Options& options)
@@ -160,6 +181,18 @@ SurveyStore::Impl::Impl(const std::filesystem::path& path, const Options& option
   try {
     found = user_version(db);
   } catch (const sqlite::SqliteError& error) {
+    if (error.id() == "store.read_only") {
+      // A WAL database is read through its -shm file; a process that may not
+      // write the file cannot create that beside it in a directory it may
+      // not write either.
+      throw sqlite::SqliteError("store.read_only",
+                                path.string() + ": cannot be read: it is a WAL database and its " +
+                                    path.filename().string() +
+                                    "-shm file cannot be created; let this user write the "
+                                    "directory, or the file (" +
+                                    error.what() + ")",
+                                error.code());
+    }
     if (error.id() != "store.corrupt") throw;
     throw sqlite::SqliteError("store.corrupt",
                               path.string() +
@@ -168,6 +201,7 @@ SurveyStore::Impl::Impl(const std::filesystem::path& path, const Options& option
                                   error.what() + ")",
                               error.code());
   }
+  if (options.quick_check) check_pages(db, path);
   const int latest = latest_schema_version();
   if (found > latest) {
     throw StoreError("store.newer_schema",
@@ -263,6 +297,10 @@ int SurveyStore::schema_version() const {
 
 const std::filesystem::path& SurveyStore::path() const {
   return impl_->db.path();
+}
+
+bool SurveyStore::read_only() const {
+  return impl_->read_only;
 }
 
 // ---------------------------------------------------------------------------

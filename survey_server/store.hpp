@@ -166,6 +166,11 @@ class SurveyStore {
     // fails with store.read_only. A file the process may not write (chmod
     // 0444) opens read-only the same way.
     bool read_only = false;
+    // Run PRAGMA quick_check right after the first read, before anything could
+    // write: a damaged file (a page overwritten, a truncated file) is refused
+    // as store.corrupt, naming the file and SQLite's first findings, and left
+    // as it is. It reads every page: about a second per few hundred MB.
+    bool quick_check = false;
     int busy_timeout_ms = 10000;
   };
 
@@ -177,6 +182,8 @@ class SurveyStore {
 
   int schema_version() const;
   const std::filesystem::path& path() const;
+  // Opened read-only (Options::read_only, or a file the process may not write).
+  bool read_only() const;
 
   // Surveys. Ids: 1 to 64 of [A-Za-z0-9._-] (they appear in URLs), else
   // survey.bad_id; an existing id: survey.exists. A new survey is a draft.

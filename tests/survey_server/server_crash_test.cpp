@@ -1,12 +1,9 @@
 // Crash safety of the real `sipas serve`: killed with SIGKILL under load, it
 // has lost no acknowledged answer and its database passes integrity_check
-// after a restart. SIGTERM stops it cleanly (exit 0).
+// after a restart. SIGTERM stops it cleanly (exit 0). Kills at several
+// random moments, disk full, read-only and damaged files: server_fault_test.cpp.
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -19,12 +16,10 @@
 #include <thread>
 
 #include "survey_server/store.hpp"
-#include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/survey_server/fault_serve.hpp"
 #include "tests/survey_server/load_support.hpp"
 #include "tests/survey_server/test_server.hpp"
-
-extern char** environ;
 
 namespace sipas::test {
 namespace {
@@ -34,97 +29,15 @@ namespace ss = sipas::survey_server;
 
 const std::string survey_id = "crash-2026";
 
-// `sipas serve` as a child process, its output in files of `dir`.
-class ServeProcess {
- public:
-  ServeProcess(const TempDir& dir, const std::filesystem::path& db, const std::string& name)
-      : out_(dir / (name + ".out")), err_(dir / (name + ".err")) {
-    const auto keys = dir / "keys.txt";
-    std::ofstream(keys) << "manager " << manager_key << "\nanalyst " << analyst_key << "\n";
-    std::vector<std::string> args = {SIPAS_EXECUTABLE,   "serve",       "--db",      db.string(),
-                                     "--listen",         "127.0.0.1:0", "--threads", "2",
-                                     "--admin-key-file", keys.string()};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start " + args[0]);
-    // The port, from "sipas serve: listening on http://127.0.0.1:PORT (...)".
-    const std::string marker = "listening on http://127.0.0.1:";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      const auto text = slurp(out_);
-      if (auto at = text.find(marker); at != std::string::npos) {
-        const auto digits = text.substr(at + marker.size());
-        if (digits.find(' ') != std::string::npos) {
-          port_ = static_cast<unsigned short>(std::stoi(digits));
-          return;
-        }
-      }
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("sipas serve exited at start: " + slurp(err_));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    kill_now();
-    throw std::runtime_error("sipas serve did not say where it listens: " + slurp(err_));
-  }
-  ~ServeProcess() { kill_now(); }
-
-  unsigned short port() const { return port_; }
-  std::string out() const { return slurp(out_); }
-  std::string err() const { return slurp(err_); }
-
-  // Sends `signal` and waits for the exit: the exit code, or 128 + signal.
-  int signal_and_wait(int signal) {
-    if (pid_ <= 0) return -1;
-    ::kill(pid_, signal);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
- private:
-  void kill_now() {
-    if (pid_ > 0) signal_and_wait(SIGKILL);
-  }
-
-  std::filesystem::path out_, err_;
-  pid_t pid_ = -1;
-  unsigned short port_ = 0;
-};
-
-std::vector<std::string> prepare_survey(HttpClient& c, std::size_t count) {
-  auto r = c.post("/api/v1/surveys", Json{{"id", survey_id}, {"standard", "sipas-citizen"}}.dump(),
-                  json_type, TestServer::as_manager());
-  if (r.status != 201) throw std::runtime_error("create: " + r.body);
-  r = c.post("/api/v1/surveys/" + survey_id + "/open", "", "", TestServer::as_manager());
-  if (r.status != 200) throw std::runtime_error("open: " + r.body);
-  r = c.post("/api/v1/surveys/" + survey_id + "/invitations", make_sample_csv(count, 4), "text/csv",
-             TestServer::as_manager());
-  if (r.status != 201) throw std::runtime_error("import: " + r.body.substr(0, 400));
-  return tokens_of_links_csv(r.body);
-}
-
 TEST(ServerCrashTest, AcknowledgedAnswersSurviveSigkillUnderLoad) {
   constexpr std::size_t clients = 8, per_client = 1000, total = clients * per_client;
   TempDir dir("sipas-crash");
   const auto db = dir / "survey.db";
-  auto server = std::make_unique<ServeProcess>(dir, db, "first");
+  auto server = start_serve(dir, db, "first");
   std::vector<std::string> tokens;
   {
     HttpClient admin(server->port());
-    tokens = prepare_survey(admin, total);
+    tokens = prepare_survey(admin, survey_id, total);
   }
   ASSERT_EQ(tokens.size(), total);
   const ResponseTemplates templates;
@@ -172,7 +85,7 @@ TEST(ServerCrashTest, AcknowledgedAnswersSurviveSigkillUnderLoad) {
   ASSERT_LT(acked, total) << "the load ended before the kill";
 
   // Restart on the same file; every acknowledged answer is there.
-  server = std::make_unique<ServeProcess>(dir, db, "second");
+  server = start_serve(dir, db, "second");
   HttpClient c(server->port());
   std::set<std::string> present;
   std::int64_t since = 0;
@@ -219,19 +132,19 @@ TEST(ServerCrashTest, AcknowledgedAnswersSurviveSigkillUnderLoad) {
 TEST(ServerCrashTest, SigtermStopsTheServerCleanly) {
   TempDir dir("sipas-term");
   const auto db = dir / "survey.db";
-  ServeProcess server(dir, db, "serve");
+  auto server = start_serve(dir, db, "serve");
   std::string token;
   {
-    HttpClient c(server.port());
-    auto tokens = prepare_survey(c, 2);
+    HttpClient c(server->port());
+    auto tokens = prepare_survey(c, survey_id, 2);
     ASSERT_EQ(tokens.size(), 2u);
     ResponseTemplates templates(1);
     auto r = c.post("/api/v1/surveys/" + survey_id + "/responses?t=" + tokens[0],
                     templates.make(0, "before-term"), json_type);
     ASSERT_EQ(r.status, 201) << r.body;
   }
-  EXPECT_EQ(server.signal_and_wait(SIGTERM), 0) << server.err();
-  EXPECT_NE(server.out().find("sipas serve: stopped"), std::string::npos) << server.out();
+  EXPECT_EQ(server->signal_and_wait(SIGTERM), 0) << server->err();
+  EXPECT_NE(server->out().find("sipas serve: stopped"), std::string::npos) << server->out();
   ss::SurveyStore store(db);
   EXPECT_EQ(store.integrity_check(), "ok");
   auto rows = store.export_responses(survey_id, 0, 10);
