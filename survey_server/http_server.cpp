@@ -2,6 +2,7 @@
 
 #include "survey_server/http_server.hpp"
 
+#include <sys/resource.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,6 +14,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
+
+#include <deque>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -31,6 +34,23 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto server_name = "sipas";
 
+// Open files kept for everything but connections: the database, its WAL and
+// shared memory for each pooled connection, the writer's, logs.
+constexpr std::size_t reserved_files = 64;
+// After accept fails for want of files or memory, wait this long before
+// trying again, rather than spinning on an error that persists.
+constexpr auto accept_backoff = std::chrono::milliseconds(100);
+// The first read of a request takes what has arrived, up to this much.
+constexpr std::size_t first_read_size = 4096;
+
+std::size_t connection_cap(std::size_t wanted) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return wanted;
+  const auto files = static_cast<std::size_t>(limit.rlim_cur);
+  const std::size_t usable = files > 2 * reserved_files ? files - reserved_files : files / 2;
+  return std::max<std::size_t>(1, std::min(wanted, usable));
+}
+
 }  // namespace
 
 class Session;
@@ -43,7 +63,9 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         ioc_(std::max(1, options_.threads)),
         acceptor_(net::make_strand(ioc_)),
         signals_(ioc_),
-        grace_timer_(ioc_) {}
+        grace_timer_(ioc_),
+        backoff_timer_(acceptor_.get_executor()),
+        max_connections_(connection_cap(options_.max_connections)) {}
 
   void listen() {
     beast::error_code ec;
@@ -73,6 +95,11 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   }
 
   void on_accept(beast::error_code ec, tcp::socket socket);
+  // At the cap: closes the connection that has waited longest for a request;
+  // false when none is waiting (every connection is inside a request).
+  bool evict_idle();
+  // A session now waits for a request (the `epoch`-th wait of the server).
+  void note_idle(const std::shared_ptr<Session>& s, std::uint64_t epoch);
 
   void run(bool handle_signals) {
     if (handle_signals) {
@@ -127,6 +154,13 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   std::mutex sessions_mutex_;
   std::set<Session*> sessions_;
   std::vector<std::weak_ptr<Session>> session_refs_;
+  net::steady_timer backoff_timer_;
+  std::size_t max_connections_;
+  // Sessions waiting for a request, oldest first, with the epoch of that
+  // wait (an entry whose session has moved on is stale and skipped).
+  std::mutex idle_mutex_;
+  std::deque<std::pair<std::weak_ptr<Session>, std::uint64_t>> idle_;
+  std::atomic<std::uint64_t> idle_epoch_{0};
 };
 
 // One connection. Every member is touched only on the session's strand.
@@ -150,6 +184,21 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Called on shutdown: a connection between requests is closed now; one with
   // a request in flight closes after its reply.
+  // Closes the connection if it still waits for the request it waited for
+  // at `epoch` (at the cap, to make room for a new one).
+  void evict(std::uint64_t epoch) {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), epoch] {
+      if (self->idle_epoch_.load(std::memory_order_acquire) != epoch) return;
+      self->idle_epoch_.store(0, std::memory_order_release);
+      self->server_->counters_.connections_evicted.fetch_add(1, std::memory_order_relaxed);
+      self->do_close();
+    });
+  }
+
+  bool waiting_since(std::uint64_t epoch) const {
+    return idle_epoch_.load(std::memory_order_acquire) == epoch;
+  }
+
   void close_if_idle() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       // A request whose first bytes have arrived is answered (with keep-alive
@@ -167,10 +216,32 @@ class Session : public std::enable_shared_from_this<Session> {
     // No limit yet: Beast checks Content-Length against it while reading the
     // header, before on_header sets the route's limit (imports may be 64 MiB).
     parser_->body_limit(boost::none);
-    // Between requests the idle timeout applies; once bytes arrive, the
-    // request timeout (set in on_first_bytes) bounds the whole request.
-    stream_.expires_after(buffer_.size() > 0 ? server_->options_.request_timeout
-                                             : server_->options_.idle_timeout);
+    // Bytes of the next request already here (pipelining): it has begun.
+    if (buffer_.size() > 0) return read_header();
+    // Between requests the idle timeout applies, and at the cap this
+    // connection may be closed to make room.
+    stream_.expires_after(server_->options_.idle_timeout);
+    const auto epoch = server_->idle_epoch_.fetch_add(1, std::memory_order_relaxed) + 1;
+    idle_epoch_.store(epoch, std::memory_order_release);
+    server_->note_idle(shared_from_this(), epoch);
+    stream_.async_read_some(buffer_.prepare(first_read_size),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->on_first_bytes(ec, n);
+                            });
+  }
+
+  void on_first_bytes(beast::error_code ec, std::size_t n) {
+    idle_epoch_.store(0, std::memory_order_release);
+    if (ec) return on_read_error(ec);
+    buffer_.commit(n);
+    read_header();
+  }
+
+  // From its first byte, a request's header must arrive within the request
+  // timeout, so a client sending a byte at a time cannot hold a connection
+  // for longer (before, the idle timeout bounded the header).
+  void read_header() {
+    stream_.expires_after(server_->options_.request_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -314,6 +385,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::response<http::empty_body>> continue_;
   std::optional<http::response<http::string_body>> response_;
   std::string client_;
+  // Nonzero while the connection waits for the first byte of a request.
+  std::atomic<std::uint64_t> idle_epoch_{0};
   unsigned version_ = 11;
   bool keep_alive_ = true;
   bool busy_ = false;
@@ -321,9 +394,20 @@ class Session : public std::enable_shared_from_this<Session> {
 
 void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+  if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+      ec == net::error::no_memory || ec == boost::system::errc::too_many_files_open_in_system) {
+    // Out of files or memory: accept would fail again at once, a busy loop
+    // on the acceptor. Try again shortly; pending clients wait in the backlog.
+    backoff_timer_.expires_after(accept_backoff);
+    backoff_timer_.async_wait([self = shared_from_this()](beast::error_code tec) {
+      if (!tec && !self->stopping()) self->do_accept();
+    });
+    return;
+  }
   if (!ec) {
     const auto open = counters_.connections_open.load(std::memory_order_relaxed);
-    if (stopping() || open >= static_cast<std::int64_t>(options_.max_connections)) {
+    const bool full = open >= static_cast<std::int64_t>(max_connections_);
+    if (stopping() || (full && !evict_idle())) {
       counters_.connections_refused.fetch_add(1, std::memory_order_relaxed);
       beast::error_code ignored;
       socket.close(ignored);
@@ -337,6 +421,35 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
   }
   // Errors like EMFILE are transient: keep accepting.
   if (!stopping()) do_accept();
+}
+
+bool HttpServer::Impl::evict_idle() {
+  std::lock_guard lock(idle_mutex_);
+  while (!idle_.empty()) {
+    auto [weak, epoch] = std::move(idle_.front());
+    idle_.pop_front();
+    auto session = weak.lock();
+    if (session && session->waiting_since(epoch)) {
+      session->evict(epoch);
+      return true;
+    }
+  }
+  return false;
+}
+
+void HttpServer::Impl::note_idle(const std::shared_ptr<Session>& s, std::uint64_t epoch) {
+  std::lock_guard lock(idle_mutex_);
+  idle_.emplace_back(s, epoch);
+  // Every request of a keep-alive connection adds an entry: drop the stale
+  // ones now and then so the queue stays about as long as the connections.
+  const auto open = static_cast<std::size_t>(
+      std::max<std::int64_t>(0, counters_.connections_open.load(std::memory_order_relaxed)));
+  if (idle_.size() > 2 * open + 64) {
+    std::erase_if(idle_, [](const auto& entry) {
+      auto session = entry.first.lock();
+      return !session || !session->waiting_since(entry.second);
+    });
+  }
 }
 
 void HttpServer::Impl::register_session(const std::shared_ptr<Session>& s) {
@@ -390,6 +503,10 @@ HttpServer::~HttpServer() = default;
 
 unsigned short HttpServer::port() const {
   return impl_->port_;
+}
+
+std::size_t HttpServer::max_connections() const {
+  return impl_->max_connections_;
 }
 
 void HttpServer::run(bool handle_signals) {

@@ -21,6 +21,10 @@ struct ServerOptions {
   // An idle keep-alive connection is closed after this time.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
   std::uint32_t header_limit = 16 * 1024;
+  // Connections held at once. At the cap, the connection that has waited
+  // longest for a request (idle keep-alive, or connected and silent) is closed
+  // to make room; only when every connection is inside a request is the new
+  // one refused (closed at once). Lowered to what the open-file limit allows.
   std::size_t max_connections = 20000;
   // Graceful shutdown waits this long for requests in flight.
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(20)};
@@ -29,6 +33,7 @@ struct ServerOptions {
 struct ServerCounters {
   std::atomic<std::uint64_t> connections_accepted{0};
   std::atomic<std::uint64_t> connections_refused{0};
+  std::atomic<std::uint64_t> connections_evicted{0};  // idle ones closed at the cap
   std::atomic<std::int64_t> connections_open{0};
   std::atomic<std::uint64_t> timeouts{0};
 };
@@ -50,6 +55,9 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   unsigned short port() const;
+  // The connection cap in force: max_connections, lowered to the soft limit
+  // on open files less a reserve for the database and logs.
+  std::size_t max_connections() const;
   // Runs the io_context on `threads` threads (the caller's included) until a
   // shutdown has finished. With `handle_signals`, SIGINT and SIGTERM start one.
   void run(bool handle_signals);

@@ -184,6 +184,12 @@ HttpResponse SurveyService::html_error(const Call& call, int status, const std::
 
 std::optional<Invitation> SurveyService::lookup_token(const Call& call, std::string_view survey,
                                                       std::string_view token) {
+  // An address whose guessing budget is spent gets no answer about any
+  // token, right or wrong: were the lookup made first, a right token would
+  // be served while wrong ones got 429, and guessing could go on at full speed.
+  if (token_limiter_.exhausted(call.request.client)) {
+    throw ApiError(429, "request.rate_limited", "too many attempts; wait a minute");
+  }
   std::optional<Invitation> invitation;
   {
     auto store = lease_store();

@@ -16,12 +16,22 @@ bool RateLimiter::allow(std::string_view key, Clock::time_point now) {
     it = buckets_.emplace(std::string(key), Bucket{burst_, now}).first;
   }
   Bucket& b = it->second;
-  const double elapsed = std::chrono::duration<double>(now - b.updated).count();
-  b.tokens = std::min(burst_, b.tokens + std::max(0.0, elapsed) * per_second_);
+  b.tokens = refilled(b, now);
   b.updated = now;
   if (b.tokens < 1) return false;
   b.tokens -= 1;
   return true;
+}
+
+bool RateLimiter::exhausted(std::string_view key, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto it = buckets_.find(std::string(key));
+  return it != buckets_.end() && refilled(it->second, now) < 1;
+}
+
+double RateLimiter::refilled(const Bucket& b, Clock::time_point now) const {
+  const double elapsed = std::chrono::duration<double>(now - b.updated).count();
+  return std::min(burst_, b.tokens + std::max(0.0, elapsed) * per_second_);
 }
 
 void RateLimiter::prune(Clock::time_point now) {

@@ -21,6 +21,9 @@ class RateLimiter {
 
   // Takes one token; false when the key has none left.
   bool allow(std::string_view key, Clock::time_point now = Clock::now());
+  // True when the key has no token left now; spends nothing (a key never
+  // seen has its full burst).
+  bool exhausted(std::string_view key, Clock::time_point now = Clock::now());
 
  private:
   struct Bucket {
@@ -28,6 +31,7 @@ class RateLimiter {
     Clock::time_point updated;
   };
   void prune(Clock::time_point now);
+  double refilled(const Bucket& b, Clock::time_point now) const;
 
   double per_second_, burst_;
   std::size_t max_keys_;
