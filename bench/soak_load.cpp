@@ -62,8 +62,9 @@ enum Kind : std::size_t {
   FormSubmit,     // POST the form with valid answers and a fresh token: 303
   DraftSave,      // POST JSON draft on a draft token: 200
   AdminExport,    // GET /responses?since=&limit=200 (analyst): 200
-  AdminProgress,  // GET /progress (analyst): 200
-  Rejected,       // bad JSON 400, wrong type 415, no route 404, used token 409, no key 401
+  AdminProgress,  // GET /progress (analyst): 200; at most one every 2 s, else an export
+  Rejected,       // bad JSON 400, wrong type 415, no route 404, used token 409, no key 401,
+                  // a guessed token 403 (one every 10 s)
   Health,         // GET /healthz, /metrics
   KindCount
 };
@@ -217,6 +218,25 @@ class IdleConnections {
   std::vector<int> fds_;
 };
 
+// At most one event per `period` over all threads: the token-guessing budget
+// of an address (10 a minute) and a dashboard's polling of the progress
+// report (a full aggregate over the invitations) are not for every request.
+class Pacer {
+ public:
+  explicit Pacer(std::chrono::milliseconds period) : period_(period) {}
+  bool take() {
+    const auto now = Clock::now().time_since_epoch().count();
+    auto due = due_.load();
+    if (now < due) return false;
+    return due_.compare_exchange_strong(
+        due, now + std::chrono::duration_cast<Clock::duration>(period_).count());
+  }
+
+ private:
+  std::chrono::milliseconds period_;
+  std::atomic<Clock::rep> due_{0};
+};
+
 double percentile(std::vector<double>& values, double p) {
   if (values.empty()) return 0;
   const auto k = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
@@ -271,6 +291,7 @@ int run(const Options& o) {
   for (std::size_t k = 0; k < KindCount; ++k)
     table.insert(table.end(), static_cast<std::size_t>(weights[k]), static_cast<int>(k));
 
+  Pacer guesses(std::chrono::seconds(10)), progress_polls(std::chrono::seconds(2));
   std::atomic<bool> stop{false};
   std::vector<std::vector<Tally>> tallies(static_cast<std::size_t>(o.threads),
                                           std::vector<Tally>(KindCount));
@@ -293,6 +314,7 @@ int run(const Options& o) {
         next += std::chrono::duration_cast<Clock::duration>(interval);
         auto kind = static_cast<std::size_t>(table[rng() % table.size()]);
         if (kind == JsonRepeat && !last) kind = JsonSubmit;
+        if (kind == AdminProgress && !progress_polls.take()) kind = AdminExport;
         const std::size_t variant = rng() % answers.json.size();
         const std::string id = "t" + std::to_string(t) + "-" + std::to_string(serial++);
         std::vector<int> expected;
@@ -391,8 +413,14 @@ int run(const Options& o) {
                   res = c->get(api + "/progress");
                   break;
                 default:
-                  // A guessed token: 403, or 429 once this address guessed too often.
-                  expected = {403, 429};
+                  // A guessed token: 403 (within the address's guessing
+                  // budget: past it, every token of the address is 429).
+                  if (!guesses.take()) {
+                    expected = {404};
+                    res = c->get("/s/no-such-survey");
+                    break;
+                  }
+                  expected = {403};
                   res = c->get("/s/" + o.survey + "?t=AAAAAAAAAAAAAAAAAAAAAA");
                   break;
               }
