@@ -350,12 +350,13 @@ int main(int argc, char** argv) {
     slow.join();
 
     // Idle connections.
+    const auto evicted_before = server.counters().connections_evicted.load();
+    const auto refused_before = server.counters().connections_refused.load();
     std::vector<int> idle;
     for (int i = 0; i < o.idle; ++i) {
       const int fd = connect_raw(port);
       if (fd >= 0) idle.push_back(fd);
     }
-    const auto evicted_before = server.counters().connections_evicted.load();
     const Latencies idle_l =
         well_behaved(port, tokens, next, bodies, o.rate, Clock::now() + phase_length);
     int idle_closed = 0;
@@ -364,6 +365,7 @@ int main(int argc, char** argv) {
       ::close(fd);
     }
     const auto evicted = server.counters().connections_evicted.load() - evicted_before;
+    const auto refused = server.counters().connections_refused.load() - refused_before;
 
     // Token guessing.
     stop.store(false);
@@ -388,8 +390,10 @@ int main(int argc, char** argv) {
     std::snprintf(note, sizeof note, "%d connections, %ld cut by the server and reopened",
                   o.slowloris, slow_stats.cut);
     print_row("slowloris", slow_l, base, note);
-    std::snprintf(note, sizeof note, "%zu held, %d closed by the server, %llu evicted at the cap",
-                  idle.size(), idle_closed, static_cast<unsigned long long>(evicted));
+    std::snprintf(note, sizeof note,
+                  "%zu held, %d closed by the server (%llu evicted at the cap, %llu refused)",
+                  idle.size(), idle_closed, static_cast<unsigned long long>(evicted),
+                  static_cast<unsigned long long>(refused));
     print_row("idle", idle_l, base, note);
     std::snprintf(note, sizeof note, "%d threads, %.0f guesses/s (%ld × 429, %ld other)",
                   o.guessers, static_cast<double>(limited + other) / guess_seconds, limited.load(),

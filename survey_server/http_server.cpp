@@ -179,6 +179,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void start() {
+    // Waiting from the moment it is accepted, so that a flood of new silent
+    // connections can evict each other before their first read has begun.
+    wait_for_request();
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
   }
 
@@ -218,16 +221,24 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(boost::none);
     // Bytes of the next request already here (pipelining): it has begun.
     if (buffer_.size() > 0) return read_header();
+    // Evicted before its first read began.
+    if (!stream_.socket().is_open()) return;
     // Between requests the idle timeout applies, and at the cap this
     // connection may be closed to make room.
     stream_.expires_after(server_->options_.idle_timeout);
-    const auto epoch = server_->idle_epoch_.fetch_add(1, std::memory_order_relaxed) + 1;
-    idle_epoch_.store(epoch, std::memory_order_release);
-    server_->note_idle(shared_from_this(), epoch);
+    if (idle_epoch_.load(std::memory_order_acquire) == 0) wait_for_request();
     stream_.async_read_some(buffer_.prepare(first_read_size),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->on_first_bytes(ec, n);
                             });
+  }
+
+  // From now until the first byte of a request, the connection may be
+  // evicted at the cap (oldest waiting first).
+  void wait_for_request() {
+    const auto epoch = server_->idle_epoch_.fetch_add(1, std::memory_order_relaxed) + 1;
+    idle_epoch_.store(epoch, std::memory_order_release);
+    server_->note_idle(shared_from_this(), epoch);
   }
 
   void on_first_bytes(beast::error_code ec, std::size_t n) {
