@@ -192,6 +192,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void evict(std::uint64_t epoch) {
     net::dispatch(stream_.get_executor(), [self = shared_from_this(), epoch] {
       if (self->idle_epoch_.load(std::memory_order_acquire) != epoch) return;
+      // Its request has arrived but is not read yet: keep it (the cap is
+      // passed by one until a connection closes).
+      beast::error_code ec;
+      if (self->stream_.socket().available(ec) > 0 && !ec) return;
       self->idle_epoch_.store(0, std::memory_order_release);
       self->server_->counters_.connections_evicted.fetch_add(1, std::memory_order_relaxed);
       self->do_close();

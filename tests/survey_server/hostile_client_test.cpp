@@ -283,6 +283,12 @@ TEST_F(HostileClientTest, AtTheCapWithEveryConnectionBusyANewOneIsRefused) {
   options.max_connections = 4;
   options.request_timeout = seconds(30);
   start(options);
+  // The set-up's own connections are gone first (a session ends just after
+  // its client has read the answer).
+  const auto gone = hostile::Clock::now() + seconds(15);
+  while (server_->counters().connections_open.load() != 0 && hostile::Clock::now() < gone)
+    std::this_thread::sleep_for(milliseconds(20));
+  ASSERT_EQ(server_->counters().connections_open.load(), 0);
   // Four requests whose bodies are still arriving: busy, not idle.
   net::io_context ioc;
   std::vector<std::unique_ptr<RawConnection>> busy;
