@@ -93,7 +93,12 @@ void make_frames_and_samples(StageContext& c) {
 }
 
 DemoResult run_demo(const DemoOptions& options, const Progress& progress) {
-  fs::create_directories(options.out);
+  std::error_code failed;
+  fs::create_directories(options.out, failed);
+  if (failed) {
+    throw DemoError("demo.bad_out", "cannot create the output folder " + options.out.string() +
+                                        ": " + failed.message());
+  }
   DemoResult result;
   StageContext context{options, make_province(options.districts, options.seed), progress, result};
   make_frames_and_samples(context);

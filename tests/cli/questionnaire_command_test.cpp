@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/process.hpp"
@@ -125,23 +126,15 @@ TEST(CliTest, MissingFileIsAUserError) {
   EXPECT_THAT(r.err, HasSubstr("/nonexistent/form.json"));
 }
 
-TEST(CliTest, DemoLoadsTheFormsChecksTheExamplesAndDrawsASample) {
-  auto out =
-      std::filesystem::temp_directory_path() / ("sipas-demo-test-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(out);
-  auto r = sipas({"demo", "--out", out.string()});
-  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_THAT(r.out, HasSubstr("4 questionnaires loaded"));
-  EXPECT_THAT(r.out, HasSubstr("behaved as expected"));
-  EXPECT_THAT(r.out, HasSubstr("sipas-citizen-invalid.json: 6 problems"));
-  EXPECT_THAT(r.out, HasSubstr("240 main and 80 reserve respondents"));
-  EXPECT_THAT(r.out, HasSubstr("sampled citizens answered"));
-  EXPECT_THAT(r.out, HasSubstr("province overall: "));
-  for (const char* file :
-       {"frame.csv", "sample.csv", "design.json", "responses.csv", "margins.csv", "results.json"}) {
-    EXPECT_TRUE(std::filesystem::exists(out / file)) << file;
-  }
-  std::filesystem::remove_all(out);
+TEST(CliTest, DemoRefusesAnOutputFolderItCannotCreate) {
+  TempFile file("demo-out-is-a-file", "not a folder");
+  auto r = sipas({"demo", "--out", file.path() + "/outputs"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("[demo.bad_out]"));
+  EXPECT_THAT(r.err, HasSubstr(file.path() + "/outputs"));
+  std::ifstream in(file.path());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "not a folder");
 }
 
 }  // namespace
