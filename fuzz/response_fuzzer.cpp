@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_support.hpp"
+#include "fuzz/shipped_form.hpp"
 #include "io/embedded_file.hpp"
 #include "questionnaires/error.hpp"
 #include "questionnaires/item_scores.hpp"
@@ -27,15 +28,7 @@ namespace {
 namespace q = sipas::questionnaires;
 using sipas::fuzz::expect;
 
-struct Form {
-  explicit Form(std::string_view name)
-      : questionnaire(q::load_questionnaire(q::find_standard_file(name)->content, name)),
-        validator(questionnaire),
-        page(questionnaire) {}
-  q::Questionnaire questionnaire;
-  q::Validator validator;
-  sipas::survey_server::FormTemplate page;
-};
+using Form = sipas::fuzz::ShippedForm;
 
 // A deque: a Validator and a FormTemplate stay where they were built.
 std::deque<Form>& forms() {

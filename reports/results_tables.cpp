@@ -45,6 +45,22 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
+// A column every table of its kind has, with its headers in both languages.
+struct FixedColumn {
+  std::string_view code;
+  Words words;
+  NumberFormat format;
+  double width;
+};
+
+template <std::size_t N>
+void add_fixed_columns(ResultsTable& table, const FixedColumn (&fixed)[N],
+                       std::optional<Language> language) {
+  for (const auto& f : fixed)
+    table.columns.push_back(
+        {std::string(f.code), header(f.words, f.code, language), f.format, f.width});
+}
+
 }  // namespace
 
 ResultsTable estimates_table(const ResultsFile& results, std::optional<Language> language) {
@@ -59,13 +75,7 @@ ResultsTable estimates_table(const ResultsFile& results, std::optional<Language>
   }
   for (const auto& d : domains)
     table.columns.push_back({d, d, NumberFormat::General, 14});
-  struct Fixed {
-    std::string_view code;
-    Words words;
-    NumberFormat format;
-    double width;
-  };
-  static const Fixed fixed[] = {
+  static const FixedColumn fixed[] = {
       {"statistic", {"Thống kê", "Statistic"}, NumberFormat::General, 12},
       {"variable", {"Biến", "Variable"}, NumberFormat::General, 16},
       {"estimate", {"Ước lượng", "Estimate"}, NumberFormat::Fixed4, 12},
@@ -78,9 +88,7 @@ ResultsTable estimates_table(const ResultsFile& results, std::optional<Language>
       {"ci_method", {"Phương pháp khoảng tin cậy", "CI method"}, NumberFormat::General, 12},
       {"df", {"Bậc tự do", "Degrees of freedom"}, NumberFormat::Whole, 10},
   };
-  for (const auto& f : fixed)
-    table.columns.push_back(
-        {std::string(f.code), header(f.words, f.code, language), f.format, f.width});
+  add_fixed_columns(table, fixed, language);
   for (const auto& e : results.estimates) {
     std::vector<TableCell> row;
     for (const auto& d : domains) {
@@ -192,13 +200,7 @@ ResultsTable par_index_table(const ParIndexResult& par, std::optional<Language> 
   ResultsTable table;
   table.sheet = "PAR index";
   table.precision = par.precision;
-  struct Fixed {
-    std::string_view code;
-    Words words;
-    NumberFormat format;
-    double width;
-  };
-  static const Fixed fixed[] = {
+  static const FixedColumn fixed[] = {
       {"unit", {"Mã đơn vị", "Unit"}, NumberFormat::General, 12},
       {"name", {"Tên đơn vị", "Name"}, NumberFormat::General, 28},
       {"points", {"Điểm", "Points"}, NumberFormat::Precision, 10},
@@ -208,9 +210,7 @@ ResultsTable par_index_table(const ParIndexResult& par, std::optional<Language> 
       {"group", {"Nhóm", "Group"}, NumberFormat::General, 8},
       {"flags", {"Ghi chú", "Flags"}, NumberFormat::General, 30},
   };
-  for (const auto& f : fixed)
-    table.columns.push_back(
-        {std::string(f.code), header(f.words, f.code, language), f.format, f.width});
+  add_fixed_columns(table, fixed, language);
   std::vector<const ParNode*> areas;
   for (const auto& node : par.nodes) {
     if (!node.parent.empty()) continue;
