@@ -1,6 +1,8 @@
 // sipas survey | invite | responses | key: the admin actions of the server,
 // on the database file directly (survey_server/README.md).
 
+#include <unistd.h>
+
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -22,6 +24,17 @@ ss::SurveyStore open_existing(const std::string& db) {
   ss::SurveyStore::Options o;
   o.create = false;
   return ss::SurveyStore(db, o);
+}
+
+// Refuses an output whose folder is missing or not writable, before anything
+// is stored (io.write_failed, naming the file).
+void require_writable_folder(const std::string& out) {
+  auto folder = std::filesystem::path(out).parent_path();
+  if (folder.empty()) folder = ".";
+  if (!std::filesystem::is_directory(folder) || ::access(folder.c_str(), W_OK) != 0) {
+    throw io::IoError("io.write_failed", out + ": cannot write into " + folder.string() +
+                                             " (missing or not writable)");
+  }
 }
 
 void print_survey(const ss::SurveyRecord& s) {
@@ -143,12 +156,17 @@ void add_invite_command(CLI::App& app, Action& run) {
     run = [o] {
       const auto contacts = split_list(o->contact);
   auto rows = ss::read_sample(o->sample, contacts);
+  // The tokens exist only in this file: make sure it can be written before
+  // issuing them.
+  require_writable_folder(o->out);
   auto store = open_existing(o->db);
   auto issued = store.import_invitations(o->survey, rows);
   std::string base = o->base_url;
   while (!base.empty() && base.back() == '/')
     base.pop_back();
-  io::write_file_atomic(o->out, ss::links_csv(issued, base, o->survey, contacts));
+  // Tokens and contacts: readable by its owner only.
+  io::write_file_atomic(o->out, ss::links_csv(issued, base, o->survey, contacts),
+                        io::FileAccess::owner_only);
   std::cout << "imported " << rows.size() << " invitations (" << issued.size()
             << " active); links in " << o->out << "\n";
   return exit_ok;
@@ -166,6 +184,7 @@ reserves->add_option("--base-url", o->base_url, "base of the links")->required()
 reserves->add_option("--out", o->out, "links CSV to write")->required();
 reserves->callback([o, &run] {
   run = [o] {
+    require_writable_folder(o->out);
     auto store = open_existing(o->db);
     auto issued = store.activate_reserves(
         o->survey, o->stratum,
@@ -173,7 +192,8 @@ reserves->callback([o, &run] {
     std::string base = o->base_url;
     while (!base.empty() && base.back() == '/')
       base.pop_back();
-    io::write_file_atomic(o->out, ss::links_csv(issued, base, o->survey, {}));
+    io::write_file_atomic(o->out, ss::links_csv(issued, base, o->survey, {}),
+                          io::FileAccess::owner_only);
     std::cout << "activated " << issued.size() << " reserves; links in " << o->out << "\n";
     return exit_ok;
   };

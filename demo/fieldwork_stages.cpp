@@ -116,7 +116,8 @@ void run_fieldwork(StageContext& c) {
   const auto& o = c.options;
   c.stage(3, "The survey server on a free loopback port");
   const std::string key = ss::random_token();
-  io::write_file_atomic(c.path("admin-keys.txt"), "manager " + key + "\n");
+  io::write_file_atomic(c.path("admin-keys.txt"), "manager " + key + "\n",
+                        io::FileAccess::owner_only);
   const fs::path db = c.path("survey.db");
   for (const char* suffix : {"", "-wal", "-shm"})
     fs::remove(fs::path(db.string() + suffix));
@@ -138,11 +139,11 @@ void run_fieldwork(StageContext& c) {
   admin.call(
       "POST", "/api/v1/surveys/" + citizens_survey + "/invitations?contact=phone&base_url=" + base,
       io::read_file(c.path("citizens-sample.csv"), max_sample_bytes), "text/csv", 201, &links);
-  io::write_file_atomic(c.path("citizens-links.csv"), links);
+  io::write_file_atomic(c.path("citizens-links.csv"), links, io::FileAccess::owner_only);
   admin.call("POST", "/api/v1/surveys/" + officials_survey + "/invitations?base_url=" + base,
              io::read_file(c.path("officials-sample.csv"), max_sample_bytes), "text/csv", 201,
              &links);
-  io::write_file_atomic(c.path("officials-links.csv"), links);
+  io::write_file_atomic(c.path("officials-links.csv"), links, io::FileAccess::owner_only);
   c.detail("surveys " + citizens_survey + " and " + officials_survey +
            " created and opened through the admin API; samples imported as invitations");
   c.output("database of the surveys (SQLite)", "survey.db");
@@ -200,7 +201,8 @@ void run_fieldwork(StageContext& c) {
                200, &csv);
     reserve_links += csv.substr(csv.find('\n') + 1);
   }
-  io::write_file_atomic(c.path("citizens-reserve-links.csv"), reserve_links);
+  io::write_file_atomic(c.path("citizens-reserve-links.csv"), reserve_links,
+                        io::FileAccess::owner_only);
   reserves = read_links(c.path("citizens-reserve-links.csv"));
   if (!reserves.empty()) {
     tally("reserves activated in districts under 70%",

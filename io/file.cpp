@@ -64,11 +64,13 @@ std::string read_file(const std::filesystem::path& path, std::size_t max_bytes) 
   return content;
 }
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+void write_file_atomic(const std::filesystem::path& path, std::string_view content,
+                       FileAccess access) {
   std::random_device entropy;
   auto temporary = path;
   temporary += ".tmp-" + std::to_string(entropy());
-  FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                           access == FileAccess::owner_only ? 0600 : 0644));
   if (fd.get() < 0) {
     throw IoError("io.write_failed", path.string() + ": cannot create: " + describe_errno(errno));
   }

@@ -1,6 +1,7 @@
 #include "survey_server/sample_import.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <set>
@@ -29,7 +30,30 @@ double parse_positive(const io::CsvReader& csv, std::size_t column, const std::s
   return value;
 }
 
+// Column names that hold personal contact data in the frames seen so far
+// (lowercase, without '_', '-', ' ' or '.'). Such a column must be declared a
+// contact: as an attribute it would be exported with the answers.
+const std::set<std::string, std::less<>> contact_like_names = {
+    "phone", "phonenumber",  "mobile",         "mobilephone", "tel",         "telephone",
+    "email", "emailaddress", "mail",           "address",     "homeaddress", "street",
+    "sdt",   "sodienthoai",  "dienthoai",      "diachi",      "thudientu",   "cccd",
+    "cmnd",  "cancuoc",      "nationalid",     "idcard",      "passport",    "fullname",
+    "hoten", "hovaten",      "respondentname", "contact"};
+
+std::string normalized_column_name(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    if (c == '_' || c == '-' || c == ' ' || c == '.') continue;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
 }  // namespace
+
+bool looks_like_contact_column(std::string_view name) {
+  return contact_like_names.contains(normalized_column_name(name));
+}
 
 std::vector<InvitationInput> read_sample(const std::filesystem::path& path,
                                          const std::vector<std::string>& contact_columns) {
@@ -44,7 +68,15 @@ std::vector<InvitationInput> read_sample(const std::filesystem::path& path,
   const auto& header = csv.header();
   for (std::size_t i = 0; i < header.size(); ++i) {
     if (std::find(design.begin(), design.end(), i) != design.end()) continue;
-    (contacts.contains(header[i]) ? contact_indices : attribute_columns).emplace_back(i, header[i]);
+    const bool contact = contacts.contains(header[i]);
+    if (!contact && looks_like_contact_column(header[i])) {
+      throw SampleError("sample.contact_column",
+                        csv.source() + ": column '" + header[i] +
+                            "' looks like contact data; declare it a contact (--contact " +
+                            header[i] +
+                            ", kept apart and never exported) or leave it out of the sample");
+    }
+    (contact ? contact_indices : attribute_columns).emplace_back(i, header[i]);
   }
   std::vector<InvitationInput> rows;
   while (csv.next()) {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "io/error.hpp"
@@ -19,10 +20,16 @@ class SampleError : public Error {
 // Reads a sample.csv written by `sipas sample` (id, stratum, psu,
 // inclusion_probability, design_weight, role, reserve_rank, then carried
 // columns). Carried columns named in `contact_columns` are contacts (kept
-// apart, never exported with answers); the others are attributes. Throws
-// SampleError or io's CsvError/IoError.
+// apart, never exported with answers); the others are attributes. A carried
+// column named like contact data (looks_like_contact_column) that is not a
+// contact is refused (sample.contact_column), so a forgotten --contact cannot
+// put phone numbers into exports. Throws SampleError or io's CsvError/IoError.
 std::vector<InvitationInput> read_sample(const std::filesystem::path& path,
                                          const std::vector<std::string>& contact_columns);
+
+// True for names such as phone, Email, so_dien_thoai, dia-chi, CCCD, ho_ten
+// (case, '_', '-', ' ' and '.' ignored).
+bool looks_like_contact_column(std::string_view name);
 
 // The links CSV for mail merge or SMS: id, stratum, psu, role, reserve_rank,
 // token, link, then the contact columns. `base_url` without a trailing slash.

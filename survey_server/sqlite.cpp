@@ -1,6 +1,8 @@
 #include "survey_server/sqlite.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <utility>
 
@@ -72,11 +74,20 @@ Database::Database(const std::filesystem::path& path, Mode mode) : path_(path) {
       flags |= SQLITE_OPEN_READONLY;
       break;
   }
+  // A new database holds contacts and answers: create it readable by its
+  // owner only (SQLite gives the -wal and -shm files the same permissions).
+  bool created = false;
+  if (mode == Mode::ReadWriteCreate) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    created = fd >= 0;
+    if (created) ::close(fd);
+  }
   // Not a URI (no SQLITE_OPEN_URI): a path with '?' or '%' means itself.
   int code = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (code != SQLITE_OK) {
     std::string detail = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(code);
     close();
+    if (created) ::unlink(path.c_str());
     throw SqliteError(error_id(code), message_for(path_, "cannot open the database", detail), code);
   }
   sqlite3_extended_result_codes(db_, 1);

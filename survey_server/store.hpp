@@ -95,8 +95,9 @@ struct NewResponse {
   std::string submission_id;               // client's, or the server's for forms
   std::string language;
   std::string answers_json;
-  std::string
-      client;  // a keyed hash of the client address (rate limiting, audit); never the address
+  // Left empty: the column is kept for schema compatibility; client
+  // addresses are never stored (PRIVACY.md).
+  std::string client;
 };
 
 struct SubmitResult {
