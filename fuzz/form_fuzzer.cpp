@@ -8,7 +8,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <vector>
 
@@ -30,17 +29,7 @@ namespace server = sipas::survey_server;
 using sipas::fuzz::expect;
 
 using Form = sipas::fuzz::ShippedForm;
-
-// A deque: a Validator and a FormTemplate stay where they were built.
-std::deque<Form>& forms() {
-  static std::deque<Form> all = [] {
-    std::deque<Form> out;
-    out.emplace_back("forms/sipas-citizen.json");
-    out.emplace_back("examples/example-questionnaire.json");
-    return out;
-  }();
-  return all;
-}
+using sipas::fuzz::forms;
 
 void check_encoding(std::string_view text) {
   try {

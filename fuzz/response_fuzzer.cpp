@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <vector>
 
@@ -29,17 +28,7 @@ namespace q = sipas::questionnaires;
 using sipas::fuzz::expect;
 
 using Form = sipas::fuzz::ShippedForm;
-
-// A deque: a Validator and a FormTemplate stay where they were built.
-std::deque<Form>& forms() {
-  static std::deque<Form> all = [] {
-    std::deque<Form> out;
-    out.emplace_back("forms/sipas-citizen.json");
-    out.emplace_back("examples/example-questionnaire.json");
-    return out;
-  }();
-  return all;
-}
+using sipas::fuzz::forms;
 
 bool same_code(const q::RawCode& a, const q::RawCode& b) {
   return a.kind == b.kind && a.integer == b.integer && a.text == b.text;

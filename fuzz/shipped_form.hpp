@@ -3,6 +3,7 @@
 // A shipped questionnaire with its validator and page template, built once per
 // fuzzer (the response and form targets run every input against them).
 
+#include <deque>
 #include <string_view>
 
 #include "questionnaires/questionnaire.hpp"
@@ -22,5 +23,17 @@ struct ShippedForm {
   questionnaires::Validator validator;
   survey_server::FormTemplate page;
 };
+
+// The citizen form and the example; a deque, because a Validator and a
+// FormTemplate stay where they were built.
+inline std::deque<ShippedForm>& forms() {
+  static std::deque<ShippedForm> all = [] {
+    std::deque<ShippedForm> out;
+    out.emplace_back("forms/sipas-citizen.json");
+    out.emplace_back("examples/example-questionnaire.json");
+    return out;
+  }();
+  return all;
+}
 
 }  // namespace sipas::fuzz
