@@ -19,6 +19,19 @@ namespace sipas::survey_server {
 
 namespace {
 
+// The type/subtype of a Content-Type value, lower-cased: media types are
+// case-insensitive (RFC 9110 8.3.1); parameters such as charset are not checked.
+std::string media_type(std::string_view value) {
+  value = value.substr(0, value.find(';'));
+  const auto first = value.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  value = value.substr(first, value.find_last_not_of(" \t") - first + 1);
+  std::string out(value);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
 std::vector<std::string> split_path(std::string_view path) {
   std::vector<std::string> out;
   std::size_t i = 0;
@@ -270,10 +283,7 @@ void SurveyService::dispatch(const std::shared_ptr<Call>& call) {
     call->role = authenticate(call->request);
     if (route.role) require_role(*call, *route.role);
     if (!route.content_type.empty()) {
-      auto type = call->request.header("content-type").value_or("");
-      auto bare = type.substr(0, type.find(';'));
-      while (!bare.empty() && bare.back() == ' ')
-        bare.remove_suffix(1);
+      const auto bare = media_type(call->request.header("content-type").value_or(""));
       if (bare != route.content_type) {
         throw ApiError(415, "request.unsupported_media_type",
                        "send the body as " + route.content_type +

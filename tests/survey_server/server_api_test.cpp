@@ -157,6 +157,20 @@ TEST_F(ServerApiTest, AdminAuthenticationAndRoles) {
   EXPECT_EQ(bytes.find(plaintext), std::string::npos) << "the key is stored in plain text";
 }
 
+TEST_F(ServerApiTest, MediaTypesAreMatchedWithoutRegardToCase) {
+  TestServer server;
+  auto c = server.client();
+  auto m = TestServer::as_manager();
+  auto r = c.post("/api/v1/surveys", Json{{"id", "s1"}, {"standard", "sipas-short"}}.dump(),
+                  "Application/JSON ; Charset=UTF-8", m);
+  EXPECT_EQ(r.status, 201) << r.body;
+  r = c.post("/api/v1/surveys", Json{{"id", "s2"}, {"standard", "sipas-short"}}.dump(),
+             "application/jsonx", m);
+  EXPECT_EQ(r.status, 415) << r.body;
+  r = c.get("/api/v1/surveys/s2", TestServer::as_analyst());
+  EXPECT_EQ(r.status, 404) << "a refused body stored nothing";
+}
+
 TEST_F(ServerApiTest, CreatingSurveysValidatesTheBody) {
   TestServer server;
   auto c = server.client();
