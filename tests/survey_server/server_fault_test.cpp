@@ -1,17 +1,20 @@
 // Faults under the real `sipas serve` (a child process) on a real SQLite
 // file: SIGKILL at several random moments of a submission load, a full disk
-// (a file size limit: writes fail with EFBIG), a read-only database, damaged
-// files. In every case acknowledged answers survive, errors are clear, and
-// nothing is acknowledged that was not stored.
+// (a file size limit: writes fail with EFBIG; a small tmpfs: ENOSPC), a
+// read-only database, damaged files. In every case acknowledged answers
+// survive, errors are clear, and nothing is acknowledged that was not stored.
 
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -309,6 +312,118 @@ TEST(ServerFaultTest, AFullDiskGetsAClearErrorAndOnlyStoredAnswersAreAcknowledge
   stored = stored_responses(c, survey);
   EXPECT_EQ(stored.seq_of.size(), acked.size() + refused.size());
   EXPECT_EQ(server->signal_and_wait(SIGTERM), 0) << server->err();
+  EXPECT_EQ(integrity_of(db), "ok");
+}
+
+// A small tmpfs mounted for one test, detached when it ends (needs root, or
+// CAP_SYS_ADMIN; `error` says why not).
+class SmallFilesystem {
+ public:
+  SmallFilesystem(const fs::path& where, std::uint64_t bytes) : where_(where) {
+    fs::create_directories(where_);
+    if (::mount("tmpfs", where_.c_str(), "tmpfs", 0, size_option(bytes).c_str()) != 0) {
+      error = std::strerror(errno);
+      return;
+    }
+    mounted_ = true;
+  }
+  ~SmallFilesystem() {
+    if (mounted_) ::umount2(where_.c_str(), MNT_DETACH);
+  }
+  SmallFilesystem(const SmallFilesystem&) = delete;
+  SmallFilesystem& operator=(const SmallFilesystem&) = delete;
+
+  bool mounted() const { return mounted_; }
+  // Space freed: the same files, a larger limit.
+  bool grow(std::uint64_t bytes) {
+    return ::mount("tmpfs", where_.c_str(), "tmpfs", MS_REMOUNT, size_option(bytes).c_str()) == 0;
+  }
+  std::string error;
+
+ private:
+  static std::string size_option(std::uint64_t bytes) {
+    return "size=" + std::to_string((bytes + 4095) / 4096 * 4096);
+  }
+  fs::path where_;
+  bool mounted_ = false;
+};
+
+// A real full filesystem (ENOSPC, unlike the file size limit above): SQLite
+// says SQLITE_FULL, clients get 507 store.full, and once space is freed the
+// same server, not restarted, stores the refused answers on retry.
+TEST(ServerFaultTest, AFullFilesystemGets507AndTheSameServerRecoversWhenSpaceIsFreed) {
+  constexpr std::size_t clients = 4, per_client = 250;
+  TempDir dir("sipas-enospc");
+  const auto source = dir / "source.db";
+  const auto tokens = prepared_database(dir, source, clients * per_client);
+  // Room for the file, the 32 KiB shared-memory index and a WAL of a few
+  // hundred answers.
+  SmallFilesystem small(dir / "fs", fs::file_size(source) + 320 * 1024);
+  if (!small.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here: " << small.error;
+  const auto db = dir / "fs" / "survey.db";
+  fs::copy_file(source, db);
+  auto server = start_serve(dir, db, "full");
+  const ResponseTemplates templates;
+
+  std::mutex mutex;
+  std::set<std::string> acked, refused;
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < clients; ++t) {
+    threads.emplace_back([&, t, port = server->port()] {
+      HttpClient c(port);
+      int failures_in_a_row = 0;
+      for (std::size_t i = 0; i < per_client && failures_in_a_row < 5; ++i) {
+        const std::string id = "e" + std::to_string(t) + "-" + std::to_string(i);
+        auto r =
+            c.post(responses_path(tokens[t * per_client + i]), templates.make(i, id), json_type);
+        std::lock_guard lock(mutex);
+        if (r.status == 201) {
+          acked.insert(id);
+          failures_in_a_row = 0;
+          continue;
+        }
+        ++failures_in_a_row;
+        refused.insert(id);
+        EXPECT_EQ(r.status, 507) << r.body;
+        const auto body = Json::parse(r.body);
+        EXPECT_EQ(body["error"]["code"], "store.full") << r.body;
+        EXPECT_NE(body["error"]["message"].get<std::string>().find("nothing was stored"),
+                  std::string::npos)
+            << r.body;
+        EXPECT_EQ(r.body.find(db.string()), std::string::npos) << r.body;
+      }
+    });
+  }
+  for (auto& th : threads)
+    th.join();
+  std::cout << "[          ] " << acked.size() << " stored, " << refused.size()
+            << " refused on a full filesystem\n";
+  ASSERT_FALSE(acked.empty());
+  ASSERT_FALSE(refused.empty()) << "the filesystem never filled up";
+
+  HttpClient c(server->port());
+  EXPECT_EQ(c.get("/healthz").status, 200);
+  // Nothing refused is stored, every acknowledged answer is, once.
+  auto stored = stored_responses(c, survey);
+  EXPECT_TRUE(stored.twice.empty());
+  EXPECT_EQ(stored.seq_of.size(), acked.size());
+  for (const auto& id : acked)
+    EXPECT_TRUE(stored.seq_of.contains(id)) << "acknowledged but lost: " << id;
+  for (const auto& id : refused)
+    EXPECT_FALSE(stored.seq_of.contains(id)) << "refused but stored: " << id;
+
+  ASSERT_TRUE(small.grow(16 << 20)) << std::strerror(errno);
+  for (const auto& id : refused) {
+    const auto dash = id.find('-');
+    const std::size_t t = std::stoul(id.substr(1, dash - 1)), i = std::stoul(id.substr(dash + 1));
+    auto r = c.post(responses_path(tokens[t * per_client + i]), templates.make(i, id), json_type);
+    EXPECT_EQ(r.status, 201) << id << ": " << r.body;
+  }
+  stored = stored_responses(c, survey);
+  EXPECT_TRUE(stored.twice.empty());
+  EXPECT_EQ(stored.seq_of.size(), acked.size() + refused.size());
+  EXPECT_EQ(server->signal_and_wait(SIGTERM), 0) << server->err();
+  EXPECT_NE(server->err().find("store.full"), std::string::npos) << server->err();
   EXPECT_EQ(integrity_of(db), "ok");
 }
 
