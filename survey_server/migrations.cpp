@@ -115,6 +115,111 @@ ALTER TABLE responses ADD COLUMN review_state TEXT NOT NULL DEFAULT 'received'
   CHECK (review_state IN ('received', 'approved', 'rejected'));
 ALTER TABLE responses ADD COLUMN reviewed_at INTEGER;
 )sql"},
+    Migration{3, "progress counts per stratum, kept by triggers",
+              R"sql(
+-- What GET /progress reports, kept up to date in the transaction that changes
+-- an invitation or a response, so that reading it costs a few rows instead of
+-- a scan of the survey's invitations. An invitation counts as invited when
+-- active, opened when active and opened or answered, responded when active
+-- and answered; a reserve waits while inactive.
+CREATE TABLE stratum_progress (
+  survey TEXT NOT NULL,
+  stratum TEXT NOT NULL,
+  invited INTEGER NOT NULL DEFAULT 0,
+  opened INTEGER NOT NULL DEFAULT 0,
+  responded INTEGER NOT NULL DEFAULT 0,
+  reserves_waiting INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (survey, stratum)
+) WITHOUT ROWID;
+
+INSERT INTO stratum_progress (survey, stratum, invited, opened, responded, reserves_waiting)
+SELECT i.survey, i.stratum, SUM(i.active),
+       SUM(i.active AND (i.opened_at IS NOT NULL OR r.seq IS NOT NULL)),
+       SUM(i.active AND r.seq IS NOT NULL), SUM(i.reserve AND NOT i.active)
+FROM invitations i LEFT JOIN responses r ON r.invitation = i.id
+GROUP BY i.survey, i.stratum;
+
+CREATE TRIGGER stratum_progress_invitation_added AFTER INSERT ON invitations BEGIN
+  INSERT OR IGNORE INTO stratum_progress (survey, stratum) VALUES (NEW.survey, NEW.stratum);
+  UPDATE stratum_progress SET
+    invited = invited + NEW.active,
+    opened = opened + (NEW.active AND (NEW.opened_at IS NOT NULL OR
+                       EXISTS (SELECT 1 FROM responses WHERE invitation = NEW.id))),
+    responded = responded + (NEW.active AND
+                             EXISTS (SELECT 1 FROM responses WHERE invitation = NEW.id)),
+    reserves_waiting = reserves_waiting + (NEW.reserve AND NOT NEW.active)
+  WHERE survey = NEW.survey AND stratum = NEW.stratum;
+END;
+
+CREATE TRIGGER stratum_progress_invitation_removed AFTER DELETE ON invitations BEGIN
+  UPDATE stratum_progress SET
+    invited = invited - OLD.active,
+    opened = opened - (OLD.active AND (OLD.opened_at IS NOT NULL OR
+                       EXISTS (SELECT 1 FROM responses WHERE invitation = OLD.id))),
+    responded = responded - (OLD.active AND
+                             EXISTS (SELECT 1 FROM responses WHERE invitation = OLD.id)),
+    reserves_waiting = reserves_waiting - (OLD.reserve AND NOT OLD.active)
+  WHERE survey = OLD.survey AND stratum = OLD.stratum;
+END;
+
+-- The old row's counts out, the new row's in (its response, if any, is the
+-- same before and after).
+CREATE TRIGGER stratum_progress_invitation_changed
+AFTER UPDATE OF survey, stratum, active, reserve, opened_at ON invitations BEGIN
+  UPDATE stratum_progress SET
+    invited = invited - OLD.active,
+    opened = opened - (OLD.active AND (OLD.opened_at IS NOT NULL OR
+                       EXISTS (SELECT 1 FROM responses WHERE invitation = OLD.id))),
+    responded = responded - (OLD.active AND
+                             EXISTS (SELECT 1 FROM responses WHERE invitation = OLD.id)),
+    reserves_waiting = reserves_waiting - (OLD.reserve AND NOT OLD.active)
+  WHERE survey = OLD.survey AND stratum = OLD.stratum;
+  INSERT OR IGNORE INTO stratum_progress (survey, stratum) VALUES (NEW.survey, NEW.stratum);
+  UPDATE stratum_progress SET
+    invited = invited + NEW.active,
+    opened = opened + (NEW.active AND (NEW.opened_at IS NOT NULL OR
+                       EXISTS (SELECT 1 FROM responses WHERE invitation = NEW.id))),
+    responded = responded + (NEW.active AND
+                             EXISTS (SELECT 1 FROM responses WHERE invitation = NEW.id)),
+    reserves_waiting = reserves_waiting + (NEW.reserve AND NOT NEW.active)
+  WHERE survey = NEW.survey AND stratum = NEW.stratum;
+END;
+
+-- An invitation gains its one response (UNIQUE): it is now responded, and
+-- opened if it was not already.
+CREATE TRIGGER stratum_progress_response_added
+AFTER INSERT ON responses WHEN NEW.invitation IS NOT NULL BEGIN
+  UPDATE stratum_progress SET
+    opened = opened + (SELECT active AND opened_at IS NULL FROM invitations
+                       WHERE id = NEW.invitation),
+    responded = responded + (SELECT active FROM invitations WHERE id = NEW.invitation)
+  WHERE (survey, stratum) = (SELECT survey, stratum FROM invitations WHERE id = NEW.invitation);
+END;
+
+CREATE TRIGGER stratum_progress_response_removed
+AFTER DELETE ON responses WHEN OLD.invitation IS NOT NULL BEGIN
+  UPDATE stratum_progress SET
+    opened = opened - (SELECT active AND opened_at IS NULL FROM invitations
+                       WHERE id = OLD.invitation),
+    responded = responded - (SELECT active FROM invitations WHERE id = OLD.invitation)
+  WHERE (survey, stratum) = (SELECT survey, stratum FROM invitations WHERE id = OLD.invitation);
+END;
+
+CREATE TRIGGER stratum_progress_response_moved AFTER UPDATE OF invitation ON responses BEGIN
+  UPDATE stratum_progress SET
+    opened = opened - (SELECT active AND opened_at IS NULL FROM invitations
+                       WHERE id = OLD.invitation),
+    responded = responded - (SELECT active FROM invitations WHERE id = OLD.invitation)
+  WHERE OLD.invitation IS NOT NULL AND
+        (survey, stratum) = (SELECT survey, stratum FROM invitations WHERE id = OLD.invitation);
+  UPDATE stratum_progress SET
+    opened = opened + (SELECT active AND opened_at IS NULL FROM invitations
+                       WHERE id = NEW.invitation),
+    responded = responded + (SELECT active FROM invitations WHERE id = NEW.invitation)
+  WHERE NEW.invitation IS NOT NULL AND
+        (survey, stratum) = (SELECT survey, stratum FROM invitations WHERE id = NEW.invitation);
+END;
+)sql"},
 };
 
 bool is_environmental(const std::string& id) {

@@ -266,16 +266,11 @@ Progress SurveyStore::progress(std::string_view survey) {
   require_survey(*impl_, survey);
   Progress progress;
   {
-    // "opened" counts responded invitations too: a JSON client may submit
-    // without ever fetching the form.
+    // Kept by triggers (migration 3); "opened" counts responded invitations
+    // too: a JSON client may submit without ever fetching the form.
     auto& query = impl_->statement(
-        "SELECT i.stratum, "
-        "SUM(i.active), "
-        "SUM(i.active AND (i.opened_at IS NOT NULL OR r.seq IS NOT NULL)), "
-        "SUM(i.active AND r.seq IS NOT NULL), "
-        "SUM(i.reserve AND NOT i.active) "
-        "FROM invitations i LEFT JOIN responses r ON r.invitation = i.id "
-        "WHERE i.survey = ?1 GROUP BY i.stratum ORDER BY i.stratum");
+        "SELECT stratum, invited, opened, responded, reserves_waiting FROM stratum_progress "
+        "WHERE survey = ?1 ORDER BY stratum");
     sqlite::Reset reset(query);
     query.bind(1, survey);
     while (query.step()) {

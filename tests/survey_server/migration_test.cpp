@@ -147,6 +147,17 @@ TEST_F(MigrationTest, VersionOneDatabaseIsMigratedWithItsRowsIntact) {
 
   EXPECT_EQ(store.find_api_key(api_key)->role, Role::Manager);
 
+  // v3's progress counts are filled from the old rows: r1 answered (so
+  // opened) without an opening on record, r2 waiting; one open-link answer.
+  auto progress = store.progress("old");
+  ASSERT_EQ(progress.strata.size(), 1u);
+  EXPECT_EQ(progress.strata[0].stratum, "A");
+  EXPECT_EQ(progress.strata[0].invited, 2);
+  EXPECT_EQ(progress.strata[0].opened, 1);
+  EXPECT_EQ(progress.strata[0].responded, 1);
+  EXPECT_EQ(progress.strata[0].reserves_waiting, 0);
+  EXPECT_EQ(progress.open_link_responses, 1);
+
   // What v2 added works on the old rows.
   store.set_review_state("old", rows[0].seq, ReviewState::Approved);
   EXPECT_EQ(store.export_responses("old", 0, 10)[0].review, ReviewState::Approved);
@@ -164,6 +175,9 @@ TEST_F(MigrationTest, VersionOneDatabaseIsMigratedWithItsRowsIntact) {
   auto stored = store.insert_response(response, 300);
   EXPECT_EQ(stored.outcome, SubmitResult::Outcome::Stored);
   EXPECT_GT(stored.response, rows[1].seq);
+  progress = store.progress("old");
+  EXPECT_EQ(progress.strata[0].opened, 2);
+  EXPECT_EQ(progress.strata[0].responded, 2);
   EXPECT_EQ(store.integrity_check(), "ok");
 }
 

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -359,6 +360,128 @@ TEST_F(StoreTest, OpeningIsRecordedOnceAndStatusFollowsTheInvitation) {
   EXPECT_EQ(progress.strata[0].invited, 2);
   EXPECT_EQ(progress.strata[0].opened, 2);
   EXPECT_EQ(progress.strata[0].responded, 2);
+}
+
+// Progress by stratum counted from the rows themselves, as the store did before
+// it kept counts (migration 3): the reference for the kept counts.
+std::vector<StratumProgress> progress_by_scan(const std::filesystem::path& db,
+                                              const std::string& survey) {
+  sqlite::Database raw(db, sqlite::Database::Mode::ReadOnly);
+  sqlite::Statement query(raw,
+                          "SELECT i.stratum, SUM(i.active), "
+                          "SUM(i.active AND (i.opened_at IS NOT NULL OR r.seq IS NOT NULL)), "
+                          "SUM(i.active AND r.seq IS NOT NULL), SUM(i.reserve AND NOT i.active) "
+                          "FROM invitations i LEFT JOIN responses r ON r.invitation = i.id "
+                          "WHERE i.survey = ?1 GROUP BY i.stratum ORDER BY i.stratum");
+  query.bind(1, survey);
+  std::vector<StratumProgress> out;
+  while (query.step()) {
+    out.push_back({query.column_text(0), query.column_int64(1), query.column_int64(2),
+                   query.column_int64(3), query.column_int64(4)});
+  }
+  return out;
+}
+
+void expect_progress_as_counted(SurveyStore& store, const std::filesystem::path& db,
+                                const std::string& survey, const std::string& when) {
+  const auto kept = store.progress(survey).strata;
+  const auto counted = progress_by_scan(db, survey);
+  ASSERT_EQ(kept.size(), counted.size()) << when;
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    SCOPED_TRACE(when + ", stratum " + counted[i].stratum);
+    EXPECT_EQ(kept[i].stratum, counted[i].stratum);
+    EXPECT_EQ(kept[i].invited, counted[i].invited);
+    EXPECT_EQ(kept[i].opened, counted[i].opened);
+    EXPECT_EQ(kept[i].responded, counted[i].responded);
+    EXPECT_EQ(kept[i].reserves_waiting, counted[i].reserves_waiting);
+  }
+}
+
+// Imports, reserve activations, openings and answers in a random order (and
+// the changes no route makes, by hand): the kept counts are always what a
+// count of the rows gives.
+TEST_F(StoreTest, ProgressCountsFollowEveryChangeAsACountOfTheRowsWould) {
+  SurveyStore store = open_survey();
+  store.create_survey("s2", questionnaire, "sipas", "2024");
+  std::mt19937 rng(20261203);
+  const std::vector<std::string> strata = {"A", "B", "C"};
+  std::vector<std::int64_t> active;
+  std::vector<InvitationInput> rows;
+  for (int i = 0; i < 90; ++i) {
+    const auto& stratum = strata[static_cast<std::size_t>(i) % strata.size()];
+    rows.push_back(i % 3 == 2 ? reserve_row("r" + std::to_string(i), stratum, i)
+                              : main_row("m" + std::to_string(i), stratum));
+  }
+  for (const auto& issued : store.import_invitations("s1", rows))
+    active.push_back(issued.invitation);
+  store.import_invitations("s2", {main_row("other", "A")});  // another survey's counts stay apart
+  expect_progress_as_counted(store, db(), "s1", "after the import");
+
+  int submissions = 0, stored = 0;
+  for (int step = 0; step < 400; ++step) {
+    const int what = std::uniform_int_distribution<int>(0, 9)(rng);
+    const auto any = [&] {
+      return active[std::uniform_int_distribution<std::size_t>(0, active.size() - 1)(rng)];
+    };
+    if (what < 3) {
+      store.mark_opened(any(), 1000 + step);
+    } else if (what < 7) {
+      const auto result = store.insert_response(
+          response_for("s1", any(), "sub-" + std::to_string(submissions++)), 2000 + step);
+      stored += result.outcome == Outcome::Stored ? 1 : 0;
+    } else if (what < 8) {
+      store.insert_response(response_for("s1", std::nullopt, "open-" + std::to_string(step)),
+                            3000 + step);
+    } else if (what < 9) {
+      try {
+        for (const auto& issued : store.activate_reserves(
+                 "s1", strata[std::uniform_int_distribution<std::size_t>(0, 2)(rng)], std::nullopt,
+                 2))
+          active.push_back(issued.invitation);
+      } catch (const StoreError& error) {
+        EXPECT_EQ(error.id(), "invitation.no_reserve");
+      }
+    }
+    if (step % 25 == 24)
+      expect_progress_as_counted(store, db(), "s1", "step " + std::to_string(step));
+  }
+  EXPECT_GT(stored, 20) << "the random walk answered too few invitations to test anything";
+  expect_progress_as_counted(store, db(), "s2", "the other survey");
+  EXPECT_EQ(store.progress("s2").strata.at(0).invited, 1);
+
+  // What no route does, done by hand: the triggers keep the counts anyway.
+  {
+    sqlite::Database raw(db(), sqlite::Database::Mode::ReadWrite);
+    raw.exec(
+        "UPDATE invitations SET stratum = 'D' WHERE id IN "
+        "(SELECT invitation FROM responses WHERE invitation IS NOT NULL LIMIT 3)");
+    raw.exec(
+        "UPDATE invitations SET active = 0, opened_at = NULL WHERE id = "
+        "(SELECT invitation FROM responses WHERE invitation IS NOT NULL "
+        "ORDER BY seq DESC LIMIT 1)");
+    raw.exec(
+        "DELETE FROM responses WHERE seq = (SELECT MIN(seq) FROM responses "
+        "WHERE invitation IS NOT NULL)");
+    raw.exec(
+        "UPDATE responses SET invitation = NULL WHERE seq = (SELECT MAX(seq) FROM responses "
+        "WHERE invitation IS NOT NULL)");
+    raw.exec(
+        "DELETE FROM drafts; DELETE FROM invitation_attributes; "
+        "DELETE FROM invitation_contacts; DELETE FROM invitations WHERE id NOT IN "
+        "(SELECT invitation FROM responses WHERE invitation IS NOT NULL) AND id % 2 = 0");
+  }
+  expect_progress_as_counted(store, db(), "s1", "after changes by hand");
+  std::int64_t open_link = 0;
+  {
+    sqlite::Database raw(db(), sqlite::Database::Mode::ReadOnly);
+    sqlite::Statement count(raw,
+                            "SELECT COUNT(*) FROM responses WHERE survey = 's1' AND "
+                            "invitation IS NULL");
+    count.step();
+    open_link = count.column_int64(0);
+  }
+  EXPECT_EQ(store.progress("s1").open_link_responses, open_link);
+  EXPECT_EQ(store.integrity_check(), "ok");
 }
 
 // --------------------------------------------------------------------------
