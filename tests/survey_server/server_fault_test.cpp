@@ -17,6 +17,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -211,6 +212,58 @@ std::vector<std::string> prepared_database(const TempDir& dir, const fs::path& d
   return tokens;
 }
 
+// The answers of a fill-up run, by submission id ("<prefix><client>-<i>").
+struct FillOutcome {
+  std::set<std::string> acked, refused;
+};
+
+// `clients` clients answer one invitation after another until the store
+// refuses five in a row; every refusal goes through `check_refusal`.
+FillOutcome answer_until_refused(unsigned short port, const std::vector<std::string>& tokens,
+                                 std::size_t clients, std::size_t per_client,
+                                 const std::string& prefix,
+                                 const std::function<void(const ClientResponse&)>& check_refusal) {
+  const ResponseTemplates templates;
+  std::mutex mutex;
+  FillOutcome out;
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < clients; ++t) {
+    threads.emplace_back([&, t] {
+      HttpClient c(port);
+      int failures_in_a_row = 0;
+      for (std::size_t i = 0; i < per_client && failures_in_a_row < 5; ++i) {
+        const std::string id = prefix + std::to_string(t) + "-" + std::to_string(i);
+        auto r =
+            c.post(responses_path(tokens[t * per_client + i]), templates.make(i, id), json_type);
+        std::lock_guard lock(mutex);
+        if (r.status == 201) {
+          out.acked.insert(id);
+          failures_in_a_row = 0;
+          continue;
+        }
+        ++failures_in_a_row;
+        out.refused.insert(id);
+        check_refusal(r);
+      }
+    });
+  }
+  for (auto& th : threads)
+    th.join();
+  return out;
+}
+
+// Sends each refused answer of `run` again: each must now be stored.
+void retry_refused(HttpClient& c, const FillOutcome& run, const std::vector<std::string>& tokens,
+                   std::size_t per_client) {
+  const ResponseTemplates templates;
+  for (const auto& id : run.refused) {
+    const auto dash = id.find('-');
+    const std::size_t t = std::stoul(id.substr(1, dash - 1)), i = std::stoul(id.substr(dash + 1));
+    auto r = c.post(responses_path(tokens[t * per_client + i]), templates.make(i, id), json_type);
+    EXPECT_EQ(r.status, 201) << id << ": " << r.body;
+  }
+}
+
 TEST(ServerFaultTest, AFullDiskGetsAClearErrorAndOnlyStoredAnswersAreAcknowledged) {
   constexpr std::size_t clients = 4, per_client = 300;
   TempDir dir("sipas-full");
@@ -223,44 +276,21 @@ TEST(ServerFaultTest, AFullDiskGetsAClearErrorAndOnlyStoredAnswersAreAcknowledge
   ServeSetup limited;
   limited.file_size_limit = limit;
   auto server = start_serve(dir, db, "limited", limited);
-  const ResponseTemplates templates;
-
-  std::mutex mutex;
-  std::set<std::string> acked, refused;
-  std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < clients; ++t) {
-    threads.emplace_back([&, t, port = server->port()] {
-      HttpClient c(port);
-      int failures_in_a_row = 0;
-      for (std::size_t i = 0; i < per_client && failures_in_a_row < 5; ++i) {
-        const std::string id = "f" + std::to_string(t) + "-" + std::to_string(i);
-        auto r =
-            c.post(responses_path(tokens[t * per_client + i]), templates.make(i, id), json_type);
-        std::lock_guard lock(mutex);
-        if (r.status == 201) {
-          acked.insert(id);
-          failures_in_a_row = 0;
-          continue;
-        }
-        ++failures_in_a_row;
-        refused.insert(id);
+  const auto [acked, refused] =
+      answer_until_refused(server->port(), tokens, clients, per_client, "f", [&](const auto& r) {
         // EFBIG is SQLITE_IOERR_WRITE (store.io, 500); ENOSPC would be
         // SQLITE_FULL (store.full, 507). Either says nothing was stored.
         const auto body = Json::parse(r.body);
-        const auto code = body["error"]["code"].get<std::string>();
+        const auto code = body["error"]["code"].template get<std::string>();
         EXPECT_TRUE((r.status == 500 && code == "store.io") ||
                     (r.status == 507 && code == "store.full"))
             << r.status << " " << r.body;
-        EXPECT_NE(body["error"]["message"].get<std::string>().find("nothing was stored"),
+        EXPECT_NE(body["error"]["message"].template get<std::string>().find("nothing was stored"),
                   std::string::npos)
             << r.body;
         // The message is for the public: no file name.
         EXPECT_EQ(r.body.find(db.string()), std::string::npos) << r.body;
-      }
-    });
-  }
-  for (auto& th : threads)
-    th.join();
+      });
   std::cout << "[          ] limit " << limit << " bytes: " << acked.size() << " stored, "
             << refused.size() << " refused\n";
   ASSERT_FALSE(acked.empty());
@@ -303,12 +333,7 @@ TEST(ServerFaultTest, AFullDiskGetsAClearErrorAndOnlyStoredAnswersAreAcknowledge
   for (const auto& id : refused)
     EXPECT_FALSE(stored.seq_of.contains(id)) << "refused but stored: " << id;
   EXPECT_EQ(stored.seq_of.size(), acked.size());
-  for (const auto& id : refused) {
-    const auto dash = id.find('-');
-    const std::size_t t = std::stoul(id.substr(1, dash - 1)), i = std::stoul(id.substr(dash + 1));
-    auto r = c.post(responses_path(tokens[t * per_client + i]), templates.make(i, id), json_type);
-    EXPECT_EQ(r.status, 201) << id << ": " << r.body;
-  }
+  retry_refused(c, {acked, refused}, tokens, per_client);
   stored = stored_responses(c, survey);
   EXPECT_EQ(stored.seq_of.size(), acked.size() + refused.size());
   EXPECT_EQ(server->signal_and_wait(SIGTERM), 0) << server->err();
@@ -363,39 +388,16 @@ TEST(ServerFaultTest, AFullFilesystemGets507AndTheSameServerRecoversWhenSpaceIsF
   const auto db = dir / "fs" / "survey.db";
   fs::copy_file(source, db);
   auto server = start_serve(dir, db, "full");
-  const ResponseTemplates templates;
-
-  std::mutex mutex;
-  std::set<std::string> acked, refused;
-  std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < clients; ++t) {
-    threads.emplace_back([&, t, port = server->port()] {
-      HttpClient c(port);
-      int failures_in_a_row = 0;
-      for (std::size_t i = 0; i < per_client && failures_in_a_row < 5; ++i) {
-        const std::string id = "e" + std::to_string(t) + "-" + std::to_string(i);
-        auto r =
-            c.post(responses_path(tokens[t * per_client + i]), templates.make(i, id), json_type);
-        std::lock_guard lock(mutex);
-        if (r.status == 201) {
-          acked.insert(id);
-          failures_in_a_row = 0;
-          continue;
-        }
-        ++failures_in_a_row;
-        refused.insert(id);
+  const auto [acked, refused] =
+      answer_until_refused(server->port(), tokens, clients, per_client, "e", [&](const auto& r) {
         EXPECT_EQ(r.status, 507) << r.body;
         const auto body = Json::parse(r.body);
         EXPECT_EQ(body["error"]["code"], "store.full") << r.body;
-        EXPECT_NE(body["error"]["message"].get<std::string>().find("nothing was stored"),
+        EXPECT_NE(body["error"]["message"].template get<std::string>().find("nothing was stored"),
                   std::string::npos)
             << r.body;
         EXPECT_EQ(r.body.find(db.string()), std::string::npos) << r.body;
-      }
-    });
-  }
-  for (auto& th : threads)
-    th.join();
+      });
   std::cout << "[          ] " << acked.size() << " stored, " << refused.size()
             << " refused on a full filesystem\n";
   ASSERT_FALSE(acked.empty());
@@ -413,12 +415,7 @@ TEST(ServerFaultTest, AFullFilesystemGets507AndTheSameServerRecoversWhenSpaceIsF
     EXPECT_FALSE(stored.seq_of.contains(id)) << "refused but stored: " << id;
 
   ASSERT_TRUE(small.grow(16 << 20)) << std::strerror(errno);
-  for (const auto& id : refused) {
-    const auto dash = id.find('-');
-    const std::size_t t = std::stoul(id.substr(1, dash - 1)), i = std::stoul(id.substr(dash + 1));
-    auto r = c.post(responses_path(tokens[t * per_client + i]), templates.make(i, id), json_type);
-    EXPECT_EQ(r.status, 201) << id << ": " << r.body;
-  }
+  retry_refused(c, {acked, refused}, tokens, per_client);
   stored = stored_responses(c, survey);
   EXPECT_TRUE(stored.twice.empty());
   EXPECT_EQ(stored.seq_of.size(), acked.size() + refused.size());
