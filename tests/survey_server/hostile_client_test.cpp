@@ -36,7 +36,6 @@ using std::chrono::seconds;
 namespace q = sipas::questionnaires;
 namespace net = boost::asio;
 
-const std::string form_type = "application/x-www-form-urlencoded";
 const std::string survey_id = "hn-2026";
 const std::vector<std::pair<std::string, std::string>> as_manager = {
     {"Authorization", std::string("Bearer ") + hostile::manager_key}};

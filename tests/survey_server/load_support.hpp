@@ -20,6 +20,7 @@
 namespace sipas::test {
 
 inline const std::string json_type = "application/json";
+inline const std::string form_type = "application/x-www-form-urlencoded";
 
 // A sample.csv as `sipas sample` writes it: `count` main units, ids p0..,
 // spread over `strata` strata (S0, S1, ...).

@@ -25,7 +25,6 @@ namespace {
 using Json = nlohmann::json;
 namespace ss = sipas::survey_server;
 
-const std::string form_type = "application/x-www-form-urlencoded";
 const std::string survey = "priv-2026";
 
 // Contacts that cannot occur by chance in any other text.

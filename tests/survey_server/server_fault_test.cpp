@@ -40,7 +40,6 @@ namespace fs = std::filesystem;
 namespace ss = sipas::survey_server;
 
 const std::string survey = "fault-2026";
-const std::string form_type = "application/x-www-form-urlencoded";
 
 // The seed of the random moments: SIPAS_FAULT_SEED, else a fixed one.
 std::uint32_t fault_seed() {
