@@ -14,29 +14,49 @@ namespace {
 namespace ss = sipas::survey_server;
 
 struct ServeOptions {
-  std::string db, listen = "127.0.0.1:8080", admin_key_file, public_url;
+  std::string db, listen = "127.0.0.1:8080", admin_key_file, public_url, metrics_listen;
   int threads = 0;
-  std::size_t max_connections = 20000;
+  std::size_t max_connections = 20000, max_connections_per_address = 64;
   double request_timeout = 20, idle_timeout = 30;
   bool read_only = false;
 };
 
-int run_serve(const ServeOptions& o) {
-  auto colon = o.listen.rfind(':');
-  if (colon == std::string::npos) {
-    throw Error("server.bad_listen", "--listen must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
-  }
-  std::string address = o.listen.substr(0, colon);
-  if (address.size() > 2 && address.front() == '[' && address.back() == ']')
-    address = address.substr(1, address.size() - 2);
+struct Endpoint {
+  std::string address;
+  unsigned short port = 0;
+};
+
+// ADDRESS:PORT, [V6]:PORT, or PORT alone (loopback).
+Endpoint parse_endpoint(const std::string& text, const std::string& option) {
+  Endpoint out;
+  const auto colon = text.rfind(':');
+  out.address = colon == std::string::npos ? "127.0.0.1" : text.substr(0, colon);
+  if (out.address.size() > 2 && out.address.front() == '[' && out.address.back() == ']')
+    out.address = out.address.substr(1, out.address.size() - 2);
   int port = -1;
   try {
-    port = std::stoi(o.listen.substr(colon + 1));
+    std::size_t used = 0;
+    const std::string digits = colon == std::string::npos ? text : text.substr(colon + 1);
+    port = std::stoi(digits, &used);
+    if (used != digits.size()) port = -1;
   } catch (const std::exception&) {
   }
   if (port < 0 || port > 65535) {
-    throw Error("server.bad_listen", "--listen: the port must be a number from 0 to 65535");
+    throw Error("server.bad_listen",
+                option + ": give ADDRESS:PORT (e.g. 127.0.0.1:8080) with a port from 0 to 65535");
   }
+  out.port = static_cast<unsigned short>(port);
+  return out;
+}
+
+int run_serve(const ServeOptions& o) {
+  if (o.listen.rfind(':') == std::string::npos) {
+    throw Error("server.bad_listen", "--listen must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
+  }
+  const auto main_endpoint = parse_endpoint(o.listen, "--listen");
+  const std::string address = main_endpoint.address;
+  const int port = main_endpoint.port;
+  const auto colon = o.listen.rfind(':');
   ss::ServiceOptions service_options;
   service_options.db = o.db;
   if (!o.admin_key_file.empty()) service_options.admin_key_file = o.admin_key_file;
@@ -57,12 +77,16 @@ int run_serve(const ServeOptions& o) {
                                ? o.threads
                                : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   server_options.max_connections = o.max_connections;
+  server_options.max_connections_per_address = o.max_connections_per_address;
   server_options.request_timeout =
       std::chrono::milliseconds(static_cast<long>(o.request_timeout * 1000));
   server_options.idle_timeout = std::chrono::milliseconds(static_cast<long>(o.idle_timeout * 1000));
   ss::HttpServer server(server_options, service);
   service.set_metrics_source([&server](std::string& out) {
     const auto& c = server.counters();
+    out += "# TYPE sipas_connections_refused_per_address_total counter\n"
+           "sipas_connections_refused_per_address_total " +
+           std::to_string(c.connections_refused_per_address.load()) + "\n";
     out += "# TYPE sipas_connections_open gauge\nsipas_connections_open " +
            std::to_string(c.connections_open.load()) + "\n";
     out += "# TYPE sipas_connections_accepted_total counter\nsipas_connections_accepted_total " +
@@ -76,7 +100,26 @@ int run_serve(const ServeOptions& o) {
   std::cout << "sipas serve: listening on http://" << o.listen.substr(0, colon) << ":"
             << server.port() << " (" << server_options.threads << " threads, database " << o.db
             << ")" << std::endl;
+  // Metrics without a key, on a listener of their own (loopback unless told).
+  std::unique_ptr<ss::HttpServer> metrics_server;
+  std::thread metrics_thread;
+  if (!o.metrics_listen.empty()) {
+    const auto endpoint = parse_endpoint(o.metrics_listen, "--metrics-listen");
+    ss::ServerOptions metrics_options;
+    metrics_options.address = endpoint.address;
+    metrics_options.port = endpoint.port;
+    metrics_options.threads = 1;
+    metrics_options.max_connections = 64;
+    metrics_server = std::make_unique<ss::HttpServer>(metrics_options, service.metrics_handler());
+    std::cout << "sipas serve: metrics on http://" << endpoint.address << ":"
+              << metrics_server->port() << "/metrics" << std::endl;
+    metrics_thread = std::thread([&metrics_server] { metrics_server->run(false); });
+  }
   server.run(true);
+  if (metrics_server) {
+    metrics_server->shutdown();
+    metrics_thread.join();
+  }
   service.stop();
   std::cout << "sipas serve: stopped; every acknowledged answer is committed" << std::endl;
   return exit_ok;
@@ -104,7 +147,15 @@ void add_serve_command(CLI::App& app, Action& run) {
   cmd->add_option("--admin-key-file", options->admin_key_file,
                   "file of admin API keys, one per line: 'manager KEY' or 'analyst KEY'");
   cmd->add_option("--public-url", options->public_url,
-                  "base URL of the links in invitation CSVs (default: from the request's Host)");
+                  "the server's public address, e.g. https://khaosat.example.gov.vn: the base of "
+                  "invitation links and the origin form posts must come from (https://, or "
+                  "http:// on loopback; no user, query or fragment)");
+  cmd->add_option("--metrics-listen", options->metrics_listen,
+                  "serve GET /metrics without a key on this ADDRESS:PORT (PORT alone: "
+                  "127.0.0.1); on --listen, /metrics needs an analyst key");
+  cmd->add_option("--max-connections-per-address", options->max_connections_per_address,
+                  "connections one client address may hold at once")
+      ->capture_default_str();
   cmd->add_option("--max-connections", options->max_connections, "connections held at once")
       ->capture_default_str();
   cmd->add_option("--request-timeout", options->request_timeout,

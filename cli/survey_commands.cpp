@@ -1,6 +1,7 @@
 // sipas survey | invite | responses | key: the admin actions of the server,
 // on the database file directly (survey_server/README.md).
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -10,9 +11,11 @@
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "survey_server/progress_report.hpp"
+#include "survey_server/public_url.hpp"
 #include "survey_server/response_export.hpp"
 #include "survey_server/sample_import.hpp"
 #include "survey_server/store.hpp"
+#include "survey_server/tokens.hpp"
 
 namespace sipas::cli {
 namespace {
@@ -155,15 +158,13 @@ void add_invite_command(CLI::App& app, Action& run) {
   import->callback([o, &run] {
     run = [o] {
       const auto contacts = split_list(o->contact);
+  const std::string base = ss::checked_public_url(o->base_url, "--base-url");
   auto rows = ss::read_sample(o->sample, contacts);
   // The tokens exist only in this file: make sure it can be written before
   // issuing them.
   require_writable_folder(o->out);
   auto store = open_existing(o->db);
   auto issued = store.import_invitations(o->survey, rows);
-  std::string base = o->base_url;
-  while (!base.empty() && base.back() == '/')
-    base.pop_back();
   // Tokens and contacts: readable by its owner only.
   io::write_file_atomic(o->out, ss::links_csv(issued, base, o->survey, contacts),
                         io::FileAccess::owner_only);
@@ -184,14 +185,12 @@ reserves->add_option("--base-url", o->base_url, "base of the links")->required()
 reserves->add_option("--out", o->out, "links CSV to write")->required();
 reserves->callback([o, &run] {
   run = [o] {
+    const std::string base = ss::checked_public_url(o->base_url, "--base-url");
     require_writable_folder(o->out);
     auto store = open_existing(o->db);
     auto issued = store.activate_reserves(
         o->survey, o->stratum,
         o->psu.empty() ? std::nullopt : std::optional<std::string_view>(o->psu), o->count);
-    std::string base = o->base_url;
-    while (!base.empty() && base.back() == '/')
-      base.pop_back();
     io::write_file_atomic(o->out, ss::links_csv(issued, base, o->survey, {}),
                           io::FileAccess::owner_only);
     std::cout << "activated " << issued.size() << " reserves; links in " << o->out << "\n";
@@ -239,21 +238,57 @@ void add_responses_command(CLI::App& app, Action& run) {
 }
 
 struct KeyOptions {
-  std::string db, name, role = "manager";
+  std::string db, key_file, name, role = "manager";
 };
+
+// Adds "ROLE KEY" to a key file for sipas serve --admin-key-file, creating it
+// 0600; refuses a file others may read (the server would refuse it too).
+void append_to_key_file(const std::string& path, const std::string& role, const std::string& key) {
+  std::string text;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+      throw Error("server.key_file", path + ": the key file can be read or written by other "
+                                            "users; run 'chmod 600 " + path + "' first");
+    }
+    text = io::read_file(path, 1 << 20);
+    if (!text.empty() && text.back() != '\n') text += '\n';
+  } else {
+    text = "# sipas serve --admin-key-file: ROLE KEY per line, made by sipas key create\n";
+  }
+  text += role + " " + key + "\n";
+  io::write_file_atomic(path, text, io::FileAccess::owner_only);
+}
 
 void add_key_command(CLI::App& app, Action& run) {
   auto* key = app.add_subcommand("key", "Admin API keys (stored hashed; shown once)");
   key->require_subcommand(1);
   auto o = std::make_shared<KeyOptions>();
-  auto* create = key->add_subcommand("create", "Create an API key and print it once");
-  create->add_option("--db", o->db, "SQLite database file")->required();
-  create->add_option("--name", o->name, "who or what the key is for")->required();
+  auto* create = key->add_subcommand(
+      "create",
+      "Create an API key of 256 random bits (43 characters) and print it once: stored hashed\n"
+      "in the database (--db), or added to a key file for --admin-key-file (--key-file, 0600).\n"
+      "Keys are made only this way: the server refuses keys shorter than 32 characters.");
+  auto* db = create->add_option("--db", o->db, "SQLite database file");
+  auto* file = create->add_option("--key-file", o->key_file,
+                                  "key file to add 'ROLE KEY' to (created 0600)");
+  db->excludes(file);
+  create->add_option("--name", o->name, "who or what the key is for (with --db)");
   create->add_option("--role", o->role, "manager (read and write) or analyst (read only)")
       ->check(CLI::IsMember({"manager", "analyst"}))
       ->capture_default_str();
   create->callback([o, &run] {
     run = [o] {
+      if (o->db.empty() && o->key_file.empty()) {
+        throw Error("key.missing_target", "give --db DB or --key-file FILE");
+      }
+      if (!o->key_file.empty()) {
+        const std::string secret = ss::random_token(ss::api_key_bytes);
+        append_to_key_file(o->key_file, o->role, secret);
+        std::cout << secret << "\n";
+        return exit_ok;
+      }
+      if (o->name.empty()) throw Error("key.missing_name", "give --name: who the key is for");
       ss::SurveyStore store(o->db);
       std::cout << store.create_api_key(o->name, *ss::role_from_string(o->role)) << "\n";
       return exit_ok;

@@ -12,6 +12,7 @@
 #include "questionnaires/standard_forms.hpp"
 #include "survey_server/api_error.hpp"
 #include "survey_server/progress_report.hpp"
+#include "survey_server/public_url.hpp"
 #include "survey_server/response_export.hpp"
 #include "survey_server/sample_import.hpp"
 #include "survey_server/service_internal.hpp"
@@ -89,8 +90,8 @@ std::int64_t parse_count(const std::optional<std::string>& text, std::int64_t fa
   return value;
 }
 
-// A temporary directory that removes itself: uploaded CSVs are read by the
-// same reader as files, with line numbers in its messages.
+// A temporary directory (0700) that removes itself: uploaded CSVs are read by
+// the same reader as files, with line numbers in its messages.
 class ScratchDir {
  public:
   ScratchDir() {
@@ -111,6 +112,23 @@ class ScratchDir {
 };
 
 }  // namespace
+
+std::string SurveyService::link_base(const Call& call) const {
+  if (auto given = call.query_value("base_url")) {
+    try {
+      return checked_public_url(*given, "base_url");
+    } catch (const Error& e) {
+      throw ApiError(400, e.id(), e.what(), "base_url");
+    }
+  }
+  if (options_.public_url.empty()) {
+    throw ApiError(400, "server.public_url_missing",
+                   "links need a public URL: start sipas serve with --public-url https://... or "
+                   "give ?base_url=https://...",
+                   "base_url");
+  }
+  return options_.public_url;
+}
 
 void SurveyService::list_surveys(const CallPtr& call) {
   Json list = Json::array();
@@ -182,22 +200,22 @@ void SurveyService::import_invitations(const CallPtr& call) {
   const std::string id = call->param("survey");
   survey(id);  // 404 before reading the upload
   const auto contacts = split_list(call->query_value("contact").value_or(""));
+  const std::string base = link_base(*call);
   std::vector<InvitationInput> rows;
-  {
+  try {
+    // Read by the same reader as files, so that messages say "sample.csv:LINE".
     ScratchDir scratch;
     const auto file = scratch.path() / "sample.csv";
-    io::write_file_atomic(file, call->request.body);
-    try {
-      rows = read_sample(file, contacts);
-    } catch (const Error& e) {
-      throw ApiError(422, e.id(), e.what());
+    if (call->request.body_file) {
+      // Streamed to a temporary file by the server: read where it lies.
+      std::filesystem::create_symlink(call->request.body_file->path(), file);
+    } else {
+      io::write_file_atomic(file, call->request.body, io::FileAccess::owner_only);
     }
+    rows = read_sample(file, contacts);
+  } catch (const Error& e) {
+    throw ApiError(422, e.id(), e.what());
   }
-  std::string base = call->query_value("base_url").value_or(options_.public_url);
-  if (base.empty())
-    base = "http://" + std::string(call->request.header("host").value_or("localhost"));
-  while (!base.empty() && base.back() == '/')
-    base.pop_back();
   auto issued = std::make_shared<std::vector<IssuedInvitation>>();
   write(
       call,
@@ -231,9 +249,7 @@ void SurveyService::activate_reserves(const CallPtr& call) {
     }
     count = body["count"].get<std::int64_t>();
   }
-  std::string base = options_.public_url;
-  if (base.empty())
-    base = "http://" + std::string(call->request.header("host").value_or("localhost"));
+  const std::string base = link_base(*call);
   auto issued = std::make_shared<std::vector<IssuedInvitation>>();
   write(
       call,

@@ -2,7 +2,10 @@
 
 #include "survey_server/http_server.hpp"
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,6 +22,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "io/error.hpp"
@@ -120,7 +124,11 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 
   void shutdown();
   void register_session(const std::shared_ptr<Session>& s);
-  void unregister_session(Session* s);
+  void unregister_session(Session* s, const std::string& client);
+  // Counts a connection of `client`; false when it holds its limit already.
+  bool take_address_slot(const std::string& client);
+  void release_address_slot(const std::string& client);
+  void refuse(tcp::socket& socket, std::atomic<std::uint64_t>& counter);
 
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
@@ -161,21 +169,19 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
   std::mutex idle_mutex_;
   std::deque<std::pair<std::weak_ptr<Session>, std::uint64_t>> idle_;
   std::atomic<std::uint64_t> idle_epoch_{0};
+  std::mutex per_address_mutex_;
+  std::unordered_map<std::string, std::size_t> per_address_;  // open connections by address
 };
 
 // One connection. Every member is touched only on the session's strand.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {
-    beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
-    if (!ec) client_ = endpoint.address().to_string();
-  }
+  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server, std::string client)
+      : stream_(std::move(socket)), server_(std::move(server)), client_(std::move(client)) {}
 
   ~Session() {
     server_->counters_.connections_open.fetch_sub(1, std::memory_order_relaxed);
-    server_->unregister_session(this);
+    server_->unregister_session(this, client_);
   }
 
   void start() {
@@ -185,8 +191,6 @@ class Session : public std::enable_shared_from_this<Session> {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
   }
 
-  // Called on shutdown: a connection between requests is closed now; one with
-  // a request in flight closes after its reply.
   // Closes the connection if it still waits for the request it waited for
   // at `epoch` (at the cap, to make room for a new one).
   void evict(std::uint64_t epoch) {
@@ -206,23 +210,47 @@ class Session : public std::enable_shared_from_this<Session> {
     return idle_epoch_.load(std::memory_order_acquire) == epoch;
   }
 
+  // Called on shutdown: a connection between requests is closed now; one with
+  // a request in flight closes after its reply.
   void close_if_idle() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       // A request whose first bytes have arrived is answered (with keep-alive
       // off); its read is still bounded by the request timeout.
-      const bool started = self->buffer_.size() > 0 || (self->parser_ && self->parser_->got_some());
+      const bool started = self->buffer_.size() > 0 || self->got_some();
       if (!self->busy_ && !started) self->do_close();
     });
   }
 
  private:
+  // The header is read by a parser without a body; once the handler has
+  // admitted the request, the parser is moved into one whose body goes to
+  // memory or to a temporary file (Beast's "change body type").
+  using HeaderParser = http::request_parser<http::empty_body>;
+  using StringParser = http::request_parser<http::string_body>;
+  using FileParser = http::request_parser<http::basic_file_body<beast::file_posix>>;
+
+  bool got_some() const {
+    return (header_ && header_->got_some()) || string_body_ || file_body_;
+  }
+
+  unsigned request_version() const {
+    if (header_) return header_->get().version();
+    if (string_body_) return string_body_->get().version();
+    if (file_body_) return file_body_->get().version();
+    return 11;
+  }
+
   void do_read() {
     if (server_->stopping() && buffer_.size() == 0) return do_close();
-    parser_.emplace();
-    parser_->header_limit(server_->options_.header_limit);
-    // No limit yet: Beast checks Content-Length against it while reading the
-    // header, before on_header sets the route's limit (imports may be 64 MiB).
-    parser_->body_limit(boost::none);
+    string_body_.reset();
+    file_body_.reset();
+    spool_.reset();
+    request_ = HttpRequest{};
+    header_.emplace();
+    header_->header_limit(server_->options_.header_limit);
+    // No limit yet: Beast would check Content-Length against it while reading
+    // the header; the handler's admission sets the route's limit after.
+    header_->body_limit(boost::none);
     // Bytes of the next request already here (pipelining): it has begun.
     if (buffer_.size() > 0) return read_header();
     // Evicted before its first read began.
@@ -258,24 +286,70 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_header() {
     stream_.expires_after(server_->options_.request_timeout);
     http::async_read_header(
-        stream_, buffer_, *parser_,
+        stream_, buffer_, *header_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
+  // The header has arrived: the handler decides from it alone, before
+  // 100 Continue and before a byte of the body is read.
   void on_header(beast::error_code ec) {
     if (ec) return on_read_error(ec);
-    const auto& header = parser_->get();
-    std::size_t limit = server_->handler_.body_limit(std::string_view(header.method_string()),
-                                                     std::string_view(header.target()));
-    parser_->body_limit(limit);
-    if (auto length = parser_->content_length(); length && *length > limit) {
+    const auto& header = header_->get();
+    version_ = header.version();
+    keep_alive_ = header.keep_alive();
+    if (header.version() >= 11 && header.find(http::field::host) == header.end()) {
+      return send_protocol_error(400, "request.missing_host",
+                                 "an HTTP/1.1 request needs a Host header");
+    }
+    request_.method = std::string(header.method_string());
+    request_.target = std::string(header.target());
+    const auto q = request_.target.find('?');
+    request_.path = request_.target.substr(0, q);
+    if (q != std::string::npos) request_.query = request_.target.substr(q + 1);
+    request_.headers.reserve(8);
+    for (const auto& field : header) {
+      std::string name(field.name_string());
+      for (auto& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request_.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    request_.client = client_;
+    Admission admission = server_->handler_.admit(request_);
+    if (admission.refusal) {
+      // The body (if any) stays unread: the connection cannot be reused.
+      if (!header_->is_done()) keep_alive_ = false;
+      busy_ = true;
+      return send(std::move(*admission.refusal));
+    }
+    request_.context = std::move(admission.context);
+    const std::size_t limit = admission.body_limit;
+    if (auto length = header_->content_length(); length && *length > limit) {
       return send_protocol_error(413, "request.too_large",
                                  "the body is larger than " + std::to_string(limit) + " bytes");
     }
     stream_.expires_after(server_->options_.request_timeout);
-    if (parser_->is_done()) return on_body({});
-    if (beast::iequals(header[http::field::expect], "100-continue")) {
-      continue_.emplace(http::status::continue_, header.version());
+    if (header_->is_done()) {
+      header_.reset();
+      return on_body({});
+    }
+    if (admission.spool_body) {
+      try {
+        spool_ = std::make_shared<SpooledBody>();
+      } catch (const std::exception&) {
+        return send_protocol_error(503, "server.spool_failed",
+                                   "the server cannot take an upload now; try again later");
+      }
+      file_body_.emplace(std::move(*header_));
+      file_body_->body_limit(limit);
+      // Beast's file closes its descriptor with the message: give it a copy.
+      file_body_->get().body().file().native_handle(::dup(spool_->fd()));
+    } else {
+      string_body_.emplace(std::move(*header_));
+      string_body_->body_limit(limit);
+    }
+    header_.reset();
+    if (beast::iequals(request_.header("expect").value_or(""), "100-continue")) {
+      continue_.emplace(http::status::continue_, version_);
       continue_->set(http::field::server, server_name);
       http::async_write(stream_, *continue_,
                         [self = shared_from_this()](beast::error_code wec, std::size_t) {
@@ -288,9 +362,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+    auto done = [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_body(ec);
+    };
+    if (file_body_) return http::async_read(stream_, buffer_, *file_body_, std::move(done));
+    http::async_read(stream_, buffer_, *string_body_, std::move(done));
   }
 
   void on_read_error(beast::error_code ec) {
@@ -302,7 +378,7 @@ class Session : public std::enable_shared_from_this<Session> {
       server_->counters_.timeouts.fetch_add(1, std::memory_order_relaxed);
       // Only a request that had started gets an answer; an idle connection
       // just closes.
-      if (parser_ && parser_->got_some()) {
+      if (got_some()) {
         return send_protocol_error(408, "request.timeout", "the request took too long to arrive");
       }
       return do_close();
@@ -321,30 +397,21 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_body(beast::error_code ec) {
     if (ec) return on_read_error(ec);
-    auto message = parser_->release();
-    keep_alive_ = message.keep_alive();
-    version_ = message.version();
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    auto q = request.target.find('?');
-    request.path = request.target.substr(0, q);
-    if (q != std::string::npos) request.query = request.target.substr(q + 1);
-    request.headers.reserve(8);
-    for (const auto& field : message) {
-      std::string name(field.name_string());
-      for (auto& c : name)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request.headers.emplace_back(std::move(name), std::string(field.value()));
+    if (string_body_) {
+      keep_alive_ = string_body_->get().keep_alive();
+      request_.body = std::move(string_body_->get().body());
+      string_body_.reset();
+    } else if (file_body_) {
+      keep_alive_ = file_body_->get().keep_alive();
+      file_body_.reset();  // closes Beast's copy of the descriptor
+      request_.body_file = std::move(spool_);
     }
-    request.body = std::move(message.body());
-    request.client = client_;
     busy_ = true;
     // The work guard keeps run() going while the reply waits for a commit on
     // another thread.
     auto guard = net::make_work_guard(stream_.get_executor());
     server_->handler_.handle(
-        std::move(request),
+        std::move(request_),
         [self = shared_from_this(), guard = std::move(guard)](HttpResponse&& response) mutable {
           net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
             self->send(std::move(response));
@@ -355,7 +422,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void send_protocol_error(int status, const std::string& code, const std::string& message) {
     keep_alive_ = false;
-    version_ = parser_ ? parser_->get().version() : 11;
+    version_ = request_version();
     if (version_ == 0) version_ = 11;
     busy_ = true;
     send(server_->handler_.protocol_error(status, code, message));
@@ -391,12 +458,20 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.close();
+    header_.reset();
+    string_body_.reset();
+    file_body_.reset();
+    spool_.reset();
   }
 
   beast::tcp_stream stream_;
   std::shared_ptr<HttpServer::Impl> server_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<HeaderParser> header_;
+  std::optional<StringParser> string_body_;
+  std::optional<FileParser> file_body_;
+  std::shared_ptr<SpooledBody> spool_;
+  HttpRequest request_;
   std::optional<http::response<http::empty_body>> continue_;
   std::optional<http::response<http::string_body>> response_;
   std::string client_;
@@ -420,16 +495,25 @@ void HttpServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   if (!ec) {
+    beast::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    std::string client = peer_ec ? std::string() : peer.address().to_string();
     const auto open = counters_.connections_open.load(std::memory_order_relaxed);
     const bool full = open >= static_cast<std::int64_t>(max_connections_);
-    if (stopping() || (full && !evict_idle())) {
-      counters_.connections_refused.fetch_add(1, std::memory_order_relaxed);
-      beast::error_code ignored;
-      socket.close(ignored);
+    if (stopping()) {
+      refuse(socket, counters_.connections_refused);
+    } else if (!take_address_slot(client)) {
+      // One address may not hold more than its share, whatever state its
+      // connections are in (half-sent headers included).
+      refuse(socket, counters_.connections_refused_per_address);
+    } else if (full && !evict_idle()) {
+      release_address_slot(client);
+      refuse(socket, counters_.connections_refused);
     } else {
       counters_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
       counters_.connections_open.fetch_add(1, std::memory_order_relaxed);
-      auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
+      auto session =
+          std::make_shared<Session>(std::move(socket), shared_from_this(), std::move(client));
       register_session(session);
       session->start();
     }
@@ -477,9 +561,36 @@ void HttpServer::Impl::register_session(const std::shared_ptr<Session>& s) {
   }
 }
 
-void HttpServer::Impl::unregister_session(Session* s) {
-  std::lock_guard lock(sessions_mutex_);
-  sessions_.erase(s);
+void HttpServer::Impl::unregister_session(Session* s, const std::string& client) {
+  {
+    std::lock_guard lock(sessions_mutex_);
+    sessions_.erase(s);
+  }
+  release_address_slot(client);
+}
+
+bool HttpServer::Impl::take_address_slot(const std::string& client) {
+  std::lock_guard lock(per_address_mutex_);
+  auto& count = per_address_[client];
+  if (count >= options_.max_connections_per_address) {
+    if (count == 0) per_address_.erase(client);
+    return false;
+  }
+  ++count;
+  return true;
+}
+
+void HttpServer::Impl::release_address_slot(const std::string& client) {
+  std::lock_guard lock(per_address_mutex_);
+  auto it = per_address_.find(client);
+  if (it == per_address_.end()) return;
+  if (--it->second == 0) per_address_.erase(it);
+}
+
+void HttpServer::Impl::refuse(tcp::socket& socket, std::atomic<std::uint64_t>& counter) {
+  counter.fetch_add(1, std::memory_order_relaxed);
+  beast::error_code ignored;
+  socket.close(ignored);
 }
 
 void HttpServer::Impl::shutdown() {

@@ -26,6 +26,10 @@ struct ServerOptions {
   // to make room; only when every connection is inside a request is the new
   // one refused (closed at once). Lowered to what the open-file limit allows.
   std::size_t max_connections = 20000;
+  // Connections one client address may hold at once, whatever they are doing
+  // (so one address cannot fill the cap with half-sent headers); a further
+  // one from that address is refused (closed at once).
+  std::size_t max_connections_per_address = 64;
   // Graceful shutdown waits this long for requests in flight.
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(20)};
 };
@@ -34,6 +38,7 @@ struct ServerCounters {
   std::atomic<std::uint64_t> connections_accepted{0};
   std::atomic<std::uint64_t> connections_refused{0};
   std::atomic<std::uint64_t> connections_evicted{0};  // idle ones closed at the cap
+  std::atomic<std::uint64_t> connections_refused_per_address{0};
   std::atomic<std::int64_t> connections_open{0};
   std::atomic<std::uint64_t> timeouts{0};
 };

@@ -30,4 +30,37 @@ std::string store_unavailable_message(std::string_view language) {
                             "been recorded. Please try again later.";
 }
 
+std::string public_page_message(std::string_view code, int status, std::string_view language) {
+  const bool vi = language == "vi";
+  if (code == "request.rate_limited") {
+    return vi ? "Có quá nhiều yêu cầu từ địa chỉ này. Xin vui lòng chờ một phút rồi thử lại."
+              : "Too many requests from this address. Please wait a minute and try again.";
+  }
+  if (code == "request.cross_site") {
+    return vi ? "Phiếu được gửi từ một trang web khác nên không được chấp nhận. Xin vui lòng mở "
+                "lại đường dẫn khảo sát và gửi phiếu từ đó."
+              : "The form was sent from another website and was refused. Please open the survey "
+                "link again and send the form from there.";
+  }
+  if (code == "survey.not_found" || code == "request.not_found" || status == 404) {
+    return vi ? "Không tìm thấy trang hoặc cuộc khảo sát này. Xin vui lòng kiểm tra lại đường dẫn."
+              : "This page or survey was not found. Please check the link.";
+  }
+  if (code == "invitation.invalid_token" || code == "invitation.inactive") {
+    return invalid_token_message(language);
+  }
+  if (status == 400 || status == 413 || status == 415 || status == 422) {
+    return vi ? "Phiếu gửi lên không đọc được. Xin vui lòng mở lại đường dẫn khảo sát và thử lại."
+              : "The form that was sent could not be read. Please open the survey link again and "
+                "try again.";
+  }
+  if (status == 401 || status == 403) {
+    return vi ? "Ông/bà không có quyền truy cập trang này."
+              : "You do not have access to this page.";
+  }
+  if (status == 409 || status == 410) return closed_message(language);
+  return vi ? "Đã có lỗi ở máy chủ. Xin vui lòng thử lại sau."
+            : "Something went wrong on the server. Please try again later.";
+}
+
 }  // namespace sipas::survey_server

@@ -132,14 +132,17 @@ std::vector<SurveyService::Route> SurveyService::make_routes() {
   const std::string json = "application/json";
   const std::string form = "application/x-www-form-urlencoded";
   std::vector<Route> r;
+  enum Body { small, upload, offload };
   auto add = [&](std::string method, std::string p, std::optional<Role> role,
                  std::string content_type, bool is_html,
-                 std::function<void(SurveyService&, const CallPtr&)> run) {
+                 std::function<void(SurveyService&, const CallPtr&)> run, Body body = small) {
     r.push_back(Route{method, path(p), method + " " + p, role, std::move(content_type), is_html,
-                      std::move(run)});
+                      body == upload, body == offload, std::move(run)});
   };
   add("GET", "/healthz", std::nullopt, "", false, [](S& s, const CallPtr& c) { s.get_health(*c); });
-  add("GET", "/metrics", std::nullopt, "", false,
+  // Request counts say who uses the server how: for analysts (or on a
+  // listener of its own, sipas serve --metrics-listen).
+  add("GET", "/metrics", Role::Analyst, "", false,
       [](S& s, const CallPtr& c) { s.get_metrics(*c); });
   add("GET", "/assets/{name}", std::nullopt, "", false, &S::get_asset);
   // Browsers ask for it on every first visit; an empty answer keeps logs quiet.
@@ -151,13 +154,14 @@ std::vector<SurveyService::Route> SurveyService::make_routes() {
     s.finish(*c, std::move(response));
   });
   add("GET", "/s/{survey}", std::nullopt, "", true, &S::get_form);
-  add("POST", "/s/{survey}", std::nullopt, form, true, &S::post_form);
+  add("POST", "/s/{survey}", std::nullopt, form, true, &S::post_form, offload);
   add("GET", "/s/{survey}/thanks", std::nullopt, "", true, &S::get_thanks);
   add("GET", "/api/v1/surveys/{survey}/questionnaire", std::nullopt, "", false,
       &S::get_questionnaire);
   add("POST", "/api/v1/surveys/{survey}/responses", std::nullopt, json, false,
-      &S::post_response_json);
-  add("POST", "/api/v1/surveys/{survey}/drafts", std::nullopt, json, false, &S::post_draft_json);
+      &S::post_response_json, offload);
+  add("POST", "/api/v1/surveys/{survey}/drafts", std::nullopt, json, false, &S::post_draft_json,
+      offload);
   // Admin.
   add("GET", "/api/v1/surveys", Role::Analyst, "", false, &S::list_surveys);
   add("POST", "/api/v1/surveys", Role::Manager, json, false, &S::create_survey);
@@ -167,7 +171,7 @@ std::vector<SurveyService::Route> SurveyService::make_routes() {
   add("POST", "/api/v1/surveys/{survey}/close", Role::Manager, "", false,
       [](S& s, const CallPtr& c) { s.set_state(c, SurveyState::Closed); });
   add("POST", "/api/v1/surveys/{survey}/invitations", Role::Manager, "text/csv", false,
-      &S::import_invitations);
+      &S::import_invitations, upload);
   add("POST", "/api/v1/surveys/{survey}/reserves/activate", Role::Manager, json, false,
       &S::activate_reserves);
   add("GET", "/api/v1/surveys/{survey}/progress", Role::Analyst, "", false, &S::get_progress);

@@ -2,8 +2,13 @@
 
 #include "survey_server/service.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <fstream>
+#include <thread>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -11,6 +16,7 @@
 #include "survey_server/api_error.hpp"
 #include "survey_server/form_page.hpp"
 #include "survey_server/page_messages.hpp"
+#include "survey_server/public_url.hpp"
 #include "survey_server/service_internal.hpp"
 #include "survey_server/tokens.hpp"
 #include "survey_server/url_encoding.hpp"
@@ -62,6 +68,39 @@ int status_of_store_error(const std::string& id) {
   return 500;
 }
 
+// Headers every response carries. Pages get their own CSP (public_routes.cpp)
+// and keep it; everything else may load nothing and be framed by nobody.
+void add_security_headers(HttpResponse& response) {
+  bool has_csp = false;
+  for (const auto& [name, value] : response.headers)
+    has_csp = has_csp || name == "Content-Security-Policy";
+  if (!has_csp) {
+    response.headers.emplace_back("Content-Security-Policy",
+                                  "default-src 'none'; frame-ancestors 'none'");
+  }
+  auto add = [&response](std::string name, std::string value) {
+    for (const auto& header : response.headers) {
+      if (header.first == name) return;
+    }
+    response.headers.emplace_back(std::move(name), std::move(value));
+  };
+  add("X-Content-Type-Options", "nosniff");
+  // Invitation links carry their token in the query: never pass it on.
+  add("Referrer-Policy", "no-referrer");
+  add("X-Frame-Options", "DENY");
+}
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool is_safe_method(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS";
+}
+
 bool is_store_failure(const std::string& id) {
   return id == "store.full" || id == "store.io" || id == "store.read_only" || id == "store.corrupt";
 }
@@ -87,6 +126,49 @@ std::optional<std::string_view> HttpRequest::header(std::string_view name) const
   return std::nullopt;
 }
 
+// ------------------------------------------------------------------ metrics listener
+
+class SurveyService::MetricsOnly : public RequestHandler {
+ public:
+  explicit MetricsOnly(SurveyService& service) : service_(service) {}
+
+  Admission admit(const HttpRequest& head) override {
+    Admission admission;
+    const bool known = head.path == "/metrics" || head.path == "/healthz";
+    if (!known || (head.method != "GET" && head.method != "HEAD")) {
+      auto response =
+          known ? json_error(405, "request.method_not_allowed", "only GET is allowed here")
+                : json_error(404, "request.not_found", "this listener serves /metrics only");
+      if (known) response.headers.emplace_back("Allow", "GET");
+      add_security_headers(response);
+      admission.refusal = std::move(response);
+    }
+    return admission;
+  }
+
+  void handle(HttpRequest&& request, Reply reply) override {
+    HttpResponse response;
+    if (request.path == "/metrics") {
+      response = service_.metrics_response();
+    } else {
+      auto store = service_.lease_store();
+      response.body =
+          nlohmann::json{{"status", "ok"}, {"schema", store->schema_version()}}.dump();
+    }
+    if (request.method == "HEAD") response.body.clear();
+    add_security_headers(response);
+    reply(std::move(response));
+  }
+
+  HttpResponse protocol_error(int status, std::string_view code,
+                              std::string_view message) override {
+    return service_.protocol_error(status, code, message);
+  }
+
+ private:
+  SurveyService& service_;
+};
+
 // ------------------------------------------------------------------ pool
 
 SurveyService::StoreLease SurveyService::lease_store() {
@@ -109,7 +191,12 @@ SurveyService::StoreLease SurveyService::lease_store() {
 SurveyService::SurveyService(ServiceOptions options)
     : options_(std::move(options)),
       open_limiter_(options_.open_submissions_per_minute, options_.open_submissions_burst),
-      token_limiter_(options_.bad_tokens_per_minute, options_.bad_tokens_burst) {
+      token_limiter_(options_.bad_tokens_per_minute, options_.bad_tokens_burst),
+      auth_limiter_(options_.failed_auths_per_minute, options_.failed_auths_burst) {
+  if (!options_.public_url.empty()) {
+    options_.public_url = checked_public_url(options_.public_url, "--public-url");
+    public_origin_ = url_origin(options_.public_url);
+  }
   // Opening once here creates the file and applies migrations before any
   // request; the pool's connections then find the schema current.
   {
@@ -121,40 +208,52 @@ SurveyService::SurveyService(ServiceOptions options)
   }
   // A file the process may not write is served read-only too, writer included.
   options_.commits.read_only = read_only_;
-  if (options_.admin_key_file) {
-    std::ifstream in(*options_.admin_key_file);
-    if (!in) {
-      throw Error("server.key_file", options_.admin_key_file->string() + ": cannot be read");
-    }
-    std::string line;
-    std::size_t number = 0;
-    while (std::getline(in, line)) {
-      ++number;
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
-        line.pop_back();
-      if (line.empty() || line[0] == '#') continue;
-      Role role = Role::Manager;
-      std::string key = line;
-      if (auto space = line.find(' '); space != std::string::npos) {
-        auto parsed = role_from_string(line.substr(0, space));
-        if (!parsed) {
-          throw Error("server.key_file", options_.admin_key_file->filename().string() + ":" +
-                                             std::to_string(number) +
-                                             ": the role must be manager or analyst");
-        }
-        role = *parsed;
-        key = line.substr(line.find_first_not_of(' ', space));
-      }
-      if (key.size() < 16) {
-        throw Error("server.key_file", options_.admin_key_file->filename().string() + ":" +
-                                           std::to_string(number) +
-                                           ": a key must have at least 16 characters");
-      }
-      file_keys_[hash_secret(key)] = role;
-    }
-  }
+  if (options_.admin_key_file) load_key_file(*options_.admin_key_file);
   commits_ = std::make_unique<CommitQueue>(options_.db, options_.commits);
+  const int threads = options_.validation_threads > 0
+                          ? options_.validation_threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  workers_ = std::make_unique<boost::asio::thread_pool>(static_cast<std::size_t>(threads));
   routes_ = make_routes();
+}
+
+void SurveyService::load_key_file(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    throw Error("server.key_file", name + ": cannot be read");
+  }
+  // Keys open the admin API: a file others may read is refused, not served.
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    throw Error("server.key_file", name + ": the key file can be read or written by other users; "
+                                          "run 'chmod 600 " + name + "' and start again");
+  }
+  std::ifstream in(path);
+  if (!in) throw Error("server.key_file", name + ": cannot be read");
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+      line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const std::string where = path.filename().string() + ":" + std::to_string(number);
+    Role role = Role::Manager;
+    std::string key = line;
+    if (auto space = line.find(' '); space != std::string::npos) {
+      auto parsed = role_from_string(line.substr(0, space));
+      if (!parsed) throw Error("server.key_file", where + ": the role must be manager or analyst");
+      role = *parsed;
+      key = line.substr(line.find_first_not_of(' ', space));
+    }
+    if (!is_api_key_syntax(key)) {
+      throw Error("server.key_file",
+                  where + ": a key has at least " + std::to_string(min_api_key_length) +
+                      " characters from A-Z a-z 0-9 - _ (make one with 'sipas key create "
+                      "--key-file " + name + "')");
+    }
+    file_keys_[hash_secret(key)] = role;
+  }
 }
 
 SurveyService::~SurveyService() {
@@ -162,6 +261,8 @@ SurveyService::~SurveyService() {
 }
 
 void SurveyService::stop() {
+  // Submissions being validated still reach the commit queue: wait for them.
+  if (workers_) workers_->join();
   if (commits_) commits_->stop();
 }
 
@@ -206,15 +307,25 @@ SurveyState SurveyService::survey_state(std::string_view id) {
 std::optional<Role> SurveyService::authenticate(const HttpRequest& request) {
   auto header = request.header("authorization");
   if (!header) return std::nullopt;
-  constexpr std::string_view scheme = "Bearer ";
-  if (header->size() <= scheme.size() || header->substr(0, scheme.size()) != scheme) {
-    return std::nullopt;
+  // An address that has spent its budget learns nothing more about any key,
+  // right or wrong (as with tokens).
+  if (auth_limiter_.exhausted(request.client)) {
+    metrics_.count("sipas_auth_throttled_total");
+    throw ApiError(429, "auth.rate_limited",
+                   "too many failed authentications from this address; wait a minute");
   }
-  std::string key(header->substr(scheme.size()));
-  if (auto it = file_keys_.find(hash_secret(key)); it != file_keys_.end()) return it->second;
-  auto store = lease_store();
-  if (auto info = store->find_api_key(key)) return info->role;
-  return std::nullopt;
+  constexpr std::string_view scheme = "Bearer ";
+  if (header->size() > scheme.size() && header->substr(0, scheme.size()) == scheme) {
+    std::string key(header->substr(scheme.size()));
+    if (auto it = file_keys_.find(hash_secret(key)); it != file_keys_.end()) return it->second;
+    if (is_api_key_syntax(key)) {
+      auto store = lease_store();
+      if (auto info = store->find_api_key(key)) return info->role;
+    }
+  }
+  metrics_.count("sipas_auth_failures_total");
+  auth_limiter_.allow(request.client);
+  throw ApiError(401, "auth.invalid_key", "the API key is not valid");
 }
 
 void SurveyService::require_role(const Call& call, Role needed) {
@@ -230,33 +341,68 @@ void SurveyService::require_role(const Call& call, Role needed) {
 
 // ------------------------------------------------------------------ dispatch
 
-std::size_t SurveyService::body_limit(std::string_view method, std::string_view target) const {
-  auto path = target.substr(0, target.find('?'));
-  if (method == "POST" && path.ends_with("/invitations")) return options_.import_body_limit;
-  return options_.body_limit;
-}
-
 HttpResponse SurveyService::protocol_error(int status, std::string_view code,
                                            std::string_view message) {
   metrics_.observe("(unread)", status, std::chrono::steady_clock::duration::zero());
   auto response = json_error(status, code, message);
   response.close = true;
+  add_security_headers(response);
   return response;
 }
 
-void SurveyService::handle(HttpRequest&& request, Reply reply) {
+Admission SurveyService::admit(const HttpRequest& head) {
   auto call = std::make_shared<Call>();
+  call->request = head;
+  call->started = std::chrono::steady_clock::now();
+  Admission admission;
+  // A refusal is answered now, through the one error path: its reply lands
+  // in the admission instead of on the connection.
+  call->reply = [&admission](HttpResponse&& response) { admission.refusal = std::move(response); };
+  try {
+    if (route_call(call)) {
+      admission.body_limit =
+          call->route->upload ? options_.import_body_limit : options_.body_limit;
+      admission.spool_body = call->route->upload;
+      call->reply = nullptr;
+      admission.context = std::move(call);
+      return admission;
+    }
+  } catch (...) {
+    fail(*call, std::current_exception());
+  }
+  call->reply = nullptr;
+  return admission;
+}
+
+void SurveyService::handle(HttpRequest&& request, Reply reply) {
+  auto call = std::static_pointer_cast<Call>(std::move(request.context));
+  if (!call) {
+    // Not admitted by the server (a caller in process): admit it now.
+    Admission admission = admit(request);
+    if (admission.refusal) return reply(std::move(*admission.refusal));
+    call = std::static_pointer_cast<Call>(std::move(admission.context));
+  }
+  request.context.reset();
   call->request = std::move(request);
   call->reply = std::move(reply);
-  call->started = std::chrono::steady_clock::now();
+  if (call->route->offload) {
+    // Parsing and validating a submission can take long: never on an I/O
+    // thread, where it would hold up every other connection.
+    boost::asio::post(*workers_, [this, call] { run_route(call); });
+    return;
+  }
+  run_route(call);
+}
+
+void SurveyService::run_route(const CallPtr& call) {
   try {
-    dispatch(call);
+    call->route->run(*this, call);
   } catch (...) {
     fail(*call, std::current_exception());
   }
 }
 
-void SurveyService::dispatch(const std::shared_ptr<Call>& call) {
+bool SurveyService::route_call(const CallPtr& call) {
   const auto segments = split_path(call->request.path);
   std::vector<std::string> allowed;
   for (const auto& route : routes_) {
@@ -280,6 +426,7 @@ void SurveyService::dispatch(const std::shared_ptr<Call>& call) {
     call->route = &route;
     call->params = std::move(params);
     call->query = parse_urlencoded(call->request.query);
+    check_origin(*call);
     call->role = authenticate(call->request);
     if (route.role) require_role(*call, *route.role);
     if (!route.content_type.empty()) {
@@ -291,8 +438,7 @@ void SurveyService::dispatch(const std::shared_ptr<Call>& call) {
                        "content-type");
       }
     }
-    route.run(*this, call);
-    return;
+    return true;
   }
   if (!allowed.empty()) {
     std::string allow;
@@ -301,15 +447,59 @@ void SurveyService::dispatch(const std::shared_ptr<Call>& call) {
     auto response = json_error(405, "request.method_not_allowed",
                                call->request.method + " is not allowed here; use " + allow);
     response.headers.emplace_back("Allow", allow);
-    return finish(*call, std::move(response));
+    finish(*call, std::move(response));
+    return false;
   }
   throw ApiError(404, "request.not_found", "no such page or route: " + call->request.path);
+}
+
+void SurveyService::check_origin(const Call& call) const {
+  if (is_safe_method(call.request.method)) return;
+  // Browsers send Origin on every POST; scripts and the command line send
+  // none (and authenticate by key, which a browser never adds by itself).
+  if (auto origin = call.request.header("origin")) {
+    const std::string value = lowercase(*origin);
+    const auto host = call.request.header("host");
+    const auto scheme_end = value.find("://");
+    const bool same_host = host && scheme_end != std::string::npos &&
+                           (value.starts_with("http://") || value.starts_with("https://")) &&
+                           value.substr(scheme_end + 3) == lowercase(*host);
+    const bool public_origin = !public_origin_.empty() && value == public_origin_;
+    if (!same_host && !public_origin) {
+      throw ApiError(403, "request.cross_site",
+                     "this request comes from another site (Origin " + std::string(*origin) +
+                         ") and is refused",
+                     "origin");
+    }
+    return;
+  }
+  if (auto site = call.request.header("sec-fetch-site"); site && lowercase(*site) == "cross-site") {
+    throw ApiError(403, "request.cross_site",
+                   "this request comes from another site (Sec-Fetch-Site: cross-site) and is "
+                   "refused",
+                   "origin");
+  }
+}
+
+std::string SurveyService::page_language_of(const Call& call) {
+  const auto requested = call.query_value("lang");
+  if (auto it = call.params.find("survey"); it != call.params.end()) {
+    try {
+      const auto& questionnaire = *survey(it->second)->questionnaire;
+      if (requested && questionnaire.language_index(*requested)) return *requested;
+      return questionnaire.languages().front();
+    } catch (const std::exception&) {
+      // No such survey: the page is in the requested language or Vietnamese.
+    }
+  }
+  return requested == "en" ? "en" : "vi";
 }
 
 void SurveyService::finish(Call& call, HttpResponse&& response) {
   const std::string& label = call.route ? call.route->label : std::string("(no route)");
   metrics_.observe(label, response.status, std::chrono::steady_clock::now() - call.started);
   if (call.request.method == "HEAD") response.body.clear();
+  add_security_headers(response);
   auto reply = std::move(call.reply);
   if (reply) reply(std::move(response));
 }
@@ -359,12 +549,12 @@ void SurveyService::fail(Call& call, std::exception_ptr error) {
   const bool store_failed = is_store_failure(code);
   if (store_failed) message = store_failure_message(code);
   if (call.route && call.route->html) {
-    if (store_failed) {
-      return finish(call,
-                    html_error(call, status,
-                               store_unavailable_message(call.query_value("lang").value_or("vi"))));
-    }
-    return finish(call, html_error(call, status, message));
+    // A page speaks the survey's language: the server's own sentences for
+    // the errors it knows, never an English message on a Vietnamese page.
+    const std::string lang = page_language_of(call);
+    if (store_failed) return finish(call, html_error(call, status, store_unavailable_message(lang)));
+    auto response = html_error(call, status, public_page_message(code, status, lang));
+    return finish(call, std::move(response));
   }
   finish(call, json_error(status, code, message, field));
 }
@@ -391,6 +581,10 @@ void SurveyService::get_health(Call& call) {
 }
 
 void SurveyService::get_metrics(Call& call) {
+  finish(call, metrics_response());
+}
+
+HttpResponse SurveyService::metrics_response() {
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4";
   metrics_.render(response.body);
@@ -416,7 +610,13 @@ void SurveyService::get_metrics(Call& call) {
   out += "sipas_commit_batch_size_sum " + std::to_string(stats.jobs) + "\n";
   out += "sipas_commit_batch_size_count " + std::to_string(stats.commits) + "\n";
   if (metrics_source_) metrics_source_(out);
-  finish(call, std::move(response));
+  return response;
+}
+
+RequestHandler& SurveyService::metrics_handler() {
+  std::lock_guard lock(pool_mutex_);
+  if (!metrics_only_) metrics_only_ = std::make_unique<MetricsOnly>(*this);
+  return *metrics_only_;
 }
 
 }  // namespace sipas::survey_server

@@ -21,6 +21,10 @@
 #include "survey_server/rate_limit.hpp"
 #include "survey_server/store.hpp"
 
+namespace boost::asio {
+class thread_pool;
+}
+
 namespace sipas::survey_server {
 
 struct ServiceOptions {
@@ -28,15 +32,25 @@ struct ServiceOptions {
   // Lines "ROLE KEY" (ROLE manager or analyst) or just "KEY" (a manager);
   // blank lines and lines starting with '#' are skipped. Kept only hashed.
   std::optional<std::filesystem::path> admin_key_file;
-  // Base of the links in invitation CSVs ("https://survey.example.gov.vn");
-  // empty: taken from the request's Host header.
+  // The server's public address ("https://khaosat.example.gov.vn"): the base
+  // of the links in invitation CSVs, and the origin form posts must come
+  // from. An absolute https:// URL (http:// on loopback) without user info,
+  // query or fragment (checked_public_url). Empty: links need a base_url per
+  // import; never taken from a request's Host header.
   std::string public_url;
   std::size_t body_limit = 256 * 1024;
+  // Sample uploads: only for a manager's key, streamed to a temporary file.
   std::size_t import_body_limit = 64 * 1024 * 1024;
   // Open-link submissions per client address.
   double open_submissions_per_minute = 20, open_submissions_burst = 10;
   // Token lookups that fail, per client address (guessing).
   double bad_tokens_per_minute = 10, bad_tokens_burst = 20;
+  // Failed authentications (a wrong API key) per client address: 429 once
+  // the burst is spent.
+  double failed_auths_per_minute = 20, failed_auths_burst = 20;
+  // Threads that parse and validate submissions, off the I/O threads
+  // (0: one per core).
+  int validation_threads = 0;
   CommitQueue::Options commits;
   // Serve from a database opened read-only: pages and admin reads work, every
   // write answers 503 store.read_only (also the case, without this option,
@@ -64,7 +78,7 @@ class SurveyService : public RequestHandler {
   explicit SurveyService(ServiceOptions options);
   ~SurveyService() override;
 
-  std::size_t body_limit(std::string_view method, std::string_view target) const override;
+  Admission admit(const HttpRequest& head) override;
   void handle(HttpRequest&& request, Reply reply) override;
   HttpResponse protocol_error(int status, std::string_view code, std::string_view message) override;
 
@@ -77,6 +91,11 @@ class SurveyService : public RequestHandler {
   // Extra series for /metrics (the server's connection counters).
   void set_metrics_source(std::function<void(std::string&)> source);
 
+  // A handler that serves only GET /metrics and GET /healthz, without a key:
+  // for a listener of its own (sipas serve --metrics-listen), on loopback or
+  // an operator's network. Lives as long as the service.
+  RequestHandler& metrics_handler();
+
   struct Route;
   struct Call;
   using CallPtr = std::shared_ptr<Call>;
@@ -84,16 +103,26 @@ class SurveyService : public RequestHandler {
  private:
   class StoreLease;
   StoreLease lease_store();
+  void load_key_file(const std::filesystem::path& path);
+  // The language of an error page: ?lang= when the survey has it, else the
+  // survey's first; Vietnamese without a survey.
+  std::string page_language_of(const Call& call);
   std::shared_ptr<const CachedSurvey> survey(std::string_view id);
   SurveyState survey_state(std::string_view id);
+  // The role of the request's bearer key; a wrong key spends the address's
+  // failed-authentication budget (ApiError 429 once it is spent).
   std::optional<Role> authenticate(const HttpRequest& request);
+  // Matches the route and checks, from the header alone, the origin, the
+  // caller's role and the content type; false when it answered (405).
+  bool route_call(const CallPtr& call);
+  void check_origin(const Call& call) const;
+  void run_route(const CallPtr& call);
   // The invitation of a token; an unknown token spends the client's guessing
   // budget (ApiError 429 when it is spent).
   std::optional<Invitation> lookup_token(const Call& call, std::string_view survey,
                                          std::string_view token);
   void require_role(const Call& call, Role needed);
   std::vector<Route> make_routes();
-  void dispatch(const CallPtr& call);
   void finish(Call& call, HttpResponse&& response);
   void fail(Call& call, std::exception_ptr error);
   HttpResponse html_error(const Call& call, int status, const std::string& message);
@@ -111,6 +140,7 @@ class SurveyService : public RequestHandler {
   void get_asset(const CallPtr& call);
   void get_health(Call& call);
   void get_metrics(Call& call);
+  HttpResponse metrics_response();
 
   // Admin side (admin_routes.cpp).
   void list_surveys(const CallPtr& call);
@@ -122,11 +152,15 @@ class SurveyService : public RequestHandler {
   void get_progress(const CallPtr& call);
   void export_responses(const CallPtr& call);
   void review_response(const CallPtr& call);
+  // The base of invitation links: ?base_url= (checked) or the public URL;
+  // never the request's Host header.
+  std::string link_base(const Call& call) const;
 
   ServiceOptions options_;
   std::vector<Route> routes_;
   Metrics metrics_;
-  RateLimiter open_limiter_, token_limiter_;
+  RateLimiter open_limiter_, token_limiter_, auth_limiter_;
+  std::string public_origin_;  // scheme://host[:port] of public_url, or empty
   std::map<std::string, Role, std::less<>> file_keys_;  // SHA-256 hex → role
   std::function<void(std::string&)> metrics_source_;
 
@@ -137,6 +171,9 @@ class SurveyService : public RequestHandler {
   std::unordered_map<std::string, std::shared_ptr<const CachedSurvey>> cache_;
 
   std::unique_ptr<CommitQueue> commits_;
+  std::unique_ptr<boost::asio::thread_pool> workers_;  // validation, off the I/O threads
+  class MetricsOnly;
+  std::unique_ptr<MetricsOnly> metrics_only_;
   bool read_only_ = false;
 };
 

@@ -23,6 +23,8 @@ struct SurveyService::Route {
   std::optional<Role> role;           // nullopt: public
   std::string content_type;           // required request body type, or empty
   bool html = false;                  // errors as pages, not JSON
+  bool upload = false;                // a large body (import_body_limit), streamed to a file
+  bool offload = false;               // runs off the I/O threads (parsing, validation)
   std::function<void(SurveyService&, const CallPtr&)> run;
 };
 

@@ -33,6 +33,12 @@ std::string base64url_encode(std::string_view bytes);
 // and only base64url characters. Lets a lookup refuse garbage before hashing.
 bool is_token_syntax(std::string_view text, std::size_t bytes = token_bytes);
 
+// What an admin key may look like: at least 32 and at most 256 characters of
+// base64url (A-Z a-z 0-9 - _). `sipas key create` makes 43 from 256 random
+// bits; a shorter or hand-typed key is refused where keys are read.
+inline constexpr std::size_t min_api_key_length = 32;
+bool is_api_key_syntax(std::string_view text);
+
 // Lowercase hex SHA-256 of `secret` (64 characters): what the store keeps of
 // a token or an API key, and what the server keeps of a client address.
 std::string hash_secret(std::string_view secret);

@@ -11,6 +11,8 @@
 // Its standard output and error go to files in the test's directory.
 
 #include <fcntl.h>
+
+#include <algorithm>
 #include <grp.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -52,10 +54,14 @@ class ServeProcess {
                const ServeSetup& setup = {})
       : out_(dir / (name + ".out")), err_(dir / (name + ".err")) {
     const auto keys = dir / "keys.txt";
-    std::ofstream(keys) << "manager " << manager_key << "\nanalyst " << analyst_key << "\n";
+    write_key_file(keys, std::string("manager ") + manager_key + "\nanalyst " + analyst_key + "\n");
     std::vector<std::string> args = {SIPAS_EXECUTABLE,   "serve",       "--db",      db.string(),
                                      "--listen",         "127.0.0.1:0", "--threads", "2",
                                      "--admin-key-file", keys.string()};
+    if (std::find(setup.extra_args.begin(), setup.extra_args.end(), "--public-url") ==
+        setup.extra_args.end()) {
+      args.insert(args.end(), {"--public-url", "http://127.0.0.1"});
+    }
     args.insert(args.end(), setup.extra_args.begin(), setup.extra_args.end());
     // Everything the child needs is made before fork: after it, only
     // async-signal-safe calls until exec.

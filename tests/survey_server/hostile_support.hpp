@@ -30,6 +30,7 @@
 
 #include "survey_server/http_server.hpp"
 #include "survey_server/service.hpp"
+#include "tests/support/key_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace sipas::test::hostile {
@@ -40,7 +41,7 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-inline constexpr const char* manager_key = "manager-key-0123456789abcdef";
+inline constexpr const char* manager_key = "manager-key-0123456789abcdef-0123456789";
 
 // Raises the soft limit on open files to the hard one; returns the soft limit
 // now in force.
@@ -63,8 +64,9 @@ class Server {
                   survey_server::ServiceOptions options = {}) {
     options.db = dir_ / "survey.db";
     const auto keys = dir_ / "keys.txt";
-    std::ofstream(keys) << "manager " << manager_key << "\n";
+    write_key_file(keys, std::string("manager ") + manager_key + "\n");
     options.admin_key_file = keys;
+    if (options.public_url.empty()) options.public_url = "http://127.0.0.1";
     service_ = std::make_unique<survey_server::SurveyService>(options);
     server_options.address = "127.0.0.1";
     server_options.port = 0;

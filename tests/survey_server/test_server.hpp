@@ -11,12 +11,13 @@
 #include "survey_server/http_server.hpp"
 #include "survey_server/service.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/key_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace sipas::test {
 
-inline constexpr const char* manager_key = "manager-key-0123456789abcdef";
-inline constexpr const char* analyst_key = "analyst-key-0123456789abcdef";
+inline constexpr const char* manager_key = "manager-key-0123456789abcdef-0123456789";
+inline constexpr const char* analyst_key = "analyst-key-0123456789abcdef-0123456789";
 
 class TestServer {
  public:
@@ -24,9 +25,10 @@ class TestServer {
                       survey_server::ServerOptions server_options = {}) {
     options.db = dir_ / "survey.db";
     auto keys = dir_ / "keys.txt";
-    std::ofstream(keys) << "# test keys\nmanager " << manager_key << "\nanalyst " << analyst_key
-                        << "\n";
+    write_key_file(keys, std::string("# test keys\nmanager ") + manager_key + "\nanalyst " +
+                             analyst_key + "\n");
     options.admin_key_file = keys;
+    if (options.public_url.empty()) options.public_url = "http://127.0.0.1";
     db_ = options.db;
     service_ = std::make_unique<survey_server::SurveyService>(options);
     server_options.port = 0;
