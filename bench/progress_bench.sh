@@ -39,6 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 echo "manager $manager_key" >"$work/keys.txt"
+chmod 600 "$work/keys.txt"
 auth=(-H "Authorization: Bearer $manager_key")
 
 # start BINARY DB: serves DB; sets port and prints the seconds until it listened.
@@ -46,7 +47,7 @@ start() {
   local t0 t1
   : >"$work/serve.out"
   t0=$(date +%s.%N)
-  "$1" serve --db "$2" --listen 127.0.0.1:0 --admin-key-file "$work/keys.txt" \
+  "$1" serve --db "$2" --listen 127.0.0.1:0 --admin-key-file "$work/keys.txt" --public-url http://127.0.0.1 \
     >"$work/serve.out" 2>"$work/serve.err" &
   server_pid=$!
   port=''

@@ -57,7 +57,8 @@ sed 's/"submission_id":"[^"]*"/"submission_id":"bench-check"/' "$here/server_res
   || { echo "server_bench: bench/server_response.json does not validate" >&2; exit 2; }
 
 echo "manager $manager_key" >"$work/keys.txt"
-"$sipas" serve --db "$work/bench.db" --listen 127.0.0.1:0 --admin-key-file "$work/keys.txt" \
+chmod 600 "$work/keys.txt"
+"$sipas" serve --db "$work/bench.db" --listen 127.0.0.1:0 --admin-key-file "$work/keys.txt" --public-url http://127.0.0.1 \
   >"$work/serve.out" 2>"$work/serve.err" &
 server_pid=$!
 port=''

@@ -57,8 +57,9 @@ echo "== commit: $(git -C "$(dirname "$0")/.." rev-parse --short HEAD 2>/dev/nul
 echo "== load: $seconds s at $rate requests/s, $threads threads, $idle idle connections; samples every $sample_every s"
 
 printf 'manager %s\nanalyst %s\n' "$manager_key" "$analyst_key" >"$work/keys.txt"
+chmod 600 "$work/keys.txt"
 db=$work/soak.db
-"$sipas" serve --db "$db" --listen 127.0.0.1:0 --threads 2 --admin-key-file "$work/keys.txt" \
+"$sipas" serve --db "$db" --listen 127.0.0.1:0 --threads 2 --admin-key-file "$work/keys.txt" --public-url http://127.0.0.1 \
   >"$work/serve.out" 2>"$work/serve.err" &
 server_pid=$!
 port=''

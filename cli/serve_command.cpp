@@ -84,9 +84,10 @@ int run_serve(const ServeOptions& o) {
   ss::HttpServer server(server_options, service);
   service.set_metrics_source([&server](std::string& out) {
     const auto& c = server.counters();
-    out += "# TYPE sipas_connections_refused_per_address_total counter\n"
-           "sipas_connections_refused_per_address_total " +
-           std::to_string(c.connections_refused_per_address.load()) + "\n";
+    out +=
+        "# TYPE sipas_connections_refused_per_address_total counter\n"
+        "sipas_connections_refused_per_address_total " +
+        std::to_string(c.connections_refused_per_address.load()) + "\n";
     out += "# TYPE sipas_connections_open gauge\nsipas_connections_open " +
            std::to_string(c.connections_open.load()) + "\n";
     out += "# TYPE sipas_connections_accepted_total counter\nsipas_connections_accepted_total " +

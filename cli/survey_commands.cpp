@@ -248,8 +248,10 @@ void append_to_key_file(const std::string& path, const std::string& role, const 
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
     if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-      throw Error("server.key_file", path + ": the key file can be read or written by other "
-                                            "users; run 'chmod 600 " + path + "' first");
+      throw Error("server.key_file", path +
+                                         ": the key file can be read or written by other "
+                                         "users; run 'chmod 600 " +
+                                         path + "' first");
     }
     text = io::read_file(path, 1 << 20);
     if (!text.empty() && text.back() != '\n') text += '\n';
@@ -270,8 +272,8 @@ void add_key_command(CLI::App& app, Action& run) {
       "in the database (--db), or added to a key file for --admin-key-file (--key-file, 0600).\n"
       "Keys are made only this way: the server refuses keys shorter than 32 characters.");
   auto* db = create->add_option("--db", o->db, "SQLite database file");
-  auto* file = create->add_option("--key-file", o->key_file,
-                                  "key file to add 'ROLE KEY' to (created 0600)");
+  auto* file =
+      create->add_option("--key-file", o->key_file, "key file to add 'ROLE KEY' to (created 0600)");
   db->excludes(file);
   create->add_option("--name", o->name, "who or what the key is for (with --db)");
   create->add_option("--role", o->role, "manager (read and write) or analyst (read only)")

@@ -115,7 +115,7 @@ struct Tallies {
 void run_fieldwork(StageContext& c) {
   const auto& o = c.options;
   c.stage(3, "The survey server on a free loopback port");
-  const std::string key = ss::random_token();
+  const std::string key = ss::random_token(ss::api_key_bytes);
   io::write_file_atomic(c.path("admin-keys.txt"), "manager " + key + "\n",
                         io::FileAccess::owner_only);
   const fs::path db = c.path("survey.db");
@@ -196,7 +196,7 @@ void run_fieldwork(StageContext& c) {
     const auto count = std::min(wanted - responded, st.at("reserves_waiting").get<std::int64_t>());
     if (count <= 0) continue;
     std::string csv;
-    admin.call("POST", "/api/v1/surveys/" + citizens_survey + "/reserves/activate",
+    admin.call("POST", "/api/v1/surveys/" + citizens_survey + "/reserves/activate?base_url=" + base,
                Json{{"stratum", st.at("stratum")}, {"count", count}}.dump(), "application/json",
                200, &csv);
     reserve_links += csv.substr(csv.find('\n') + 1);

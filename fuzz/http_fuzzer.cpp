@@ -19,6 +19,8 @@
 // 500 (an error escaped the handler's typed errors), a status outside
 // 100..599, and a header name or value with CR, LF or NUL.
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core.hpp>
@@ -55,8 +57,8 @@ using sipas::fuzz::expect;
 constexpr std::uint32_t header_limit = 16 * 1024;  // ServerOptions::header_limit
 constexpr int max_requests = 4;
 constexpr std::size_t restore_every = 2000;
-constexpr const char* manager_key = "fuzz-manager-key-0123456789";
-constexpr const char* analyst_key = "fuzz-analyst-key-0123456789";
+constexpr const char* manager_key = "fuzz-manager-key-0123456789-abcdefghijkl";
+constexpr const char* analyst_key = "fuzz-analyst-key-0123456789-abcdefghijkl";
 
 void add_survey(server::SurveyStore& store, const std::string& id, std::string_view form,
                 server::SurveyState state) {
@@ -78,6 +80,7 @@ class Server {
     options_.admin_key_file = dir / "keys.txt";
     std::ofstream(*options_.admin_key_file)
         << "manager " << manager_key << "\nanalyst " << analyst_key << "\n";
+    ::chmod(options_.admin_key_file->c_str(), 0600);
     options_.public_url = "https://survey.example.gov.vn";
     // Rate limits would turn most inputs into 429 after a few runs.
     options_.open_submissions_per_minute = options_.open_submissions_burst = 1e12;
@@ -184,7 +187,7 @@ void check(const server::HttpResponse& response) {
   }
 }
 
-// As Session::on_body builds it.
+// As Session::on_header builds it (the body added after admission).
 server::HttpRequest to_request(http::request<http::string_body>&& message) {
   server::HttpRequest request;
   request.method = std::string(message.method_string());
@@ -212,7 +215,8 @@ std::size_t serve_one(server::SurveyService& service, std::string_view bytes) {
   parser.body_limit(boost::none);
   beast::error_code ec;
   std::size_t used = 0;
-  bool limit_set = false;
+  bool admitted = false;
+  std::shared_ptr<void> context;
   while (!parser.is_done()) {
     const std::size_t n = parser.put(net::buffer(bytes.data() + used, bytes.size() - used), ec);
     used += n;
@@ -221,13 +225,19 @@ std::size_t serve_one(server::SurveyService& service, std::string_view bytes) {
     if (n == 0 && (!ec || ec == http::error::need_more)) return 0;
     if (ec == http::error::need_more) ec = {};
     if (ec) break;
-    if (parser.is_header_done() && !limit_set) {
-      limit_set = true;
-      const auto& header = parser.get();
-      const std::size_t limit = service.body_limit(std::string_view(header.method_string()),
-                                                   std::string_view(header.target()));
-      parser.body_limit(limit);
-      if (auto length = parser.content_length(); length && *length > limit) {
+    if (parser.is_header_done() && !admitted) {
+      // As Session::on_header: the service decides from the header alone.
+      admitted = true;
+      http::request<http::string_body> head_only = parser.get();
+      server::HttpRequest head = to_request(std::move(head_only));
+      server::Admission admission = service.admit(head);
+      if (admission.refusal) {
+        check(*admission.refusal);
+        return 0;
+      }
+      context = std::move(admission.context);
+      parser.body_limit(admission.body_limit);
+      if (auto length = parser.content_length(); length && *length > admission.body_limit) {
         check(service.protocol_error(413, "request.too_large", "too large"));
         return 0;
       }
@@ -248,6 +258,7 @@ std::size_t serve_one(server::SurveyService& service, std::string_view bytes) {
   auto message = parser.release();
   const bool keep_alive = message.keep_alive();
   server::HttpRequest request = to_request(std::move(message));
+  request.context = std::move(context);
   const std::string line = request.method + " " + request.target;
   const server::HttpResponse response = handle(service, std::move(request));
   // SIPAS_FUZZ_TRACE=1: each request line and its status, to see what a

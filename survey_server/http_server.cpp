@@ -229,9 +229,7 @@ class Session : public std::enable_shared_from_this<Session> {
   using StringParser = http::request_parser<http::string_body>;
   using FileParser = http::request_parser<http::basic_file_body<beast::file_posix>>;
 
-  bool got_some() const {
-    return (header_ && header_->got_some()) || string_body_ || file_body_;
-  }
+  bool got_some() const { return (header_ && header_->got_some()) || string_body_ || file_body_; }
 
   unsigned request_version() const {
     if (header_) return header_->get().version();

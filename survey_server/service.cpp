@@ -8,9 +8,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <fstream>
-#include <thread>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "questionnaires/error.hpp"
 #include "survey_server/api_error.hpp"
@@ -152,8 +152,7 @@ class SurveyService::MetricsOnly : public RequestHandler {
       response = service_.metrics_response();
     } else {
       auto store = service_.lease_store();
-      response.body =
-          nlohmann::json{{"status", "ok"}, {"schema", store->schema_version()}}.dump();
+      response.body = nlohmann::json{{"status", "ok"}, {"schema", store->schema_version()}}.dump();
     }
     if (request.method == "HEAD") response.body.clear();
     add_security_headers(response);
@@ -225,8 +224,10 @@ void SurveyService::load_key_file(const std::filesystem::path& path) {
   }
   // Keys open the admin API: a file others may read is refused, not served.
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    throw Error("server.key_file", name + ": the key file can be read or written by other users; "
-                                          "run 'chmod 600 " + name + "' and start again");
+    throw Error("server.key_file", name +
+                                       ": the key file can be read or written by other users; "
+                                       "run 'chmod 600 " +
+                                       name + "' and start again");
   }
   std::ifstream in(path);
   if (!in) throw Error("server.key_file", name + ": cannot be read");
@@ -250,7 +251,8 @@ void SurveyService::load_key_file(const std::filesystem::path& path) {
       throw Error("server.key_file",
                   where + ": a key has at least " + std::to_string(min_api_key_length) +
                       " characters from A-Z a-z 0-9 - _ (make one with 'sipas key create "
-                      "--key-file " + name + "')");
+                      "--key-file " +
+                      name + "')");
     }
     file_keys_[hash_secret(key)] = role;
   }
@@ -360,8 +362,7 @@ Admission SurveyService::admit(const HttpRequest& head) {
   call->reply = [&admission](HttpResponse&& response) { admission.refusal = std::move(response); };
   try {
     if (route_call(call)) {
-      admission.body_limit =
-          call->route->upload ? options_.import_body_limit : options_.body_limit;
+      admission.body_limit = call->route->upload ? options_.import_body_limit : options_.body_limit;
       admission.spool_body = call->route->upload;
       call->reply = nullptr;
       admission.context = std::move(call);
@@ -552,7 +553,8 @@ void SurveyService::fail(Call& call, std::exception_ptr error) {
     // A page speaks the survey's language: the server's own sentences for
     // the errors it knows, never an English message on a Vietnamese page.
     const std::string lang = page_language_of(call);
-    if (store_failed) return finish(call, html_error(call, status, store_unavailable_message(lang)));
+    if (store_failed)
+      return finish(call, html_error(call, status, store_unavailable_message(lang)));
     auto response = html_error(call, status, public_page_message(code, status, lang));
     return finish(call, std::move(response));
   }

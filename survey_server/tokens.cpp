@@ -62,12 +62,17 @@ std::string random_token(std::size_t bytes) {
   if (bytes == 0 || bytes > static_cast<std::size_t>(INT_MAX))
     throw Error("token.random_failed", "random_token: bad length " + std::to_string(bytes));
   std::vector<unsigned char> buffer(bytes);
-  // RAND_bytes returns 1 on success; 0 or -1 mean no (or no seeded) randomness,
-  // and a token made from an unfilled buffer would be guessable.
-  if (RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) != 1)
-    throw Error("token.random_failed", "RAND_bytes failed: " + openssl_error());
-  std::string token =
-      base64url_encode(std::string_view(reinterpret_cast<const char*>(buffer.data()), bytes));
+  std::string token;
+  // A token that starts with '-' would be taken for a formula by a
+  // spreadsheet (and get a quote in a neutralised CSV): draw again. That
+  // drops one first character in 64, under 0.03 bits of the 128.
+  do {
+    // RAND_bytes returns 1 on success; 0 or -1 mean no (or no seeded)
+    // randomness, and a token made from an unfilled buffer would be guessable.
+    if (RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) != 1)
+      throw Error("token.random_failed", "RAND_bytes failed: " + openssl_error());
+    token = base64url_encode(std::string_view(reinterpret_cast<const char*>(buffer.data()), bytes));
+  } while (token.front() == '-');
   OPENSSL_cleanse(buffer.data(), buffer.size());
   return token;
 }

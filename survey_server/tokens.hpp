@@ -21,7 +21,8 @@ constexpr std::size_t base64url_length(std::size_t bytes) {
   return (bytes * 8 + 5) / 6;
 }
 
-// `bytes` bytes from RAND_bytes as base64url without padding. Throws
+// `bytes` bytes from RAND_bytes as base64url without padding, never starting
+// with '-' (a spreadsheet would read a formula). Throws
 // sipas::Error "token.random_failed" when the generator cannot deliver (its
 // return value is checked, never ignored).
 std::string random_token(std::size_t bytes = token_bytes);

@@ -68,6 +68,7 @@ function startServer(sipas, dir) {
       "--db", path.join(dir, "survey.db"),
       "--listen", "127.0.0.1:0",
       "--admin-key-file", path.join(dir, "keys"),
+      "--public-url", "http://127.0.0.1",
       "--threads", "2",
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
@@ -207,7 +208,9 @@ async function main() {
   await mkdir(out, { recursive: true });
   const work = await mkdtemp(path.join(out, "server-"));
   const db = path.join(work, "survey.db");
-  await writeFile(path.join(work, "keys"), `# form_live.mjs\nmanager ${MANAGER_KEY}\nanalyst ${ANALYST_KEY}\n`);
+  await writeFile(path.join(work, "keys"), `# form_live.mjs\nmanager ${MANAGER_KEY}\nanalyst ${ANALYST_KEY}\n`, {
+    mode: 0o600,
+  });
   execFileSync(sipas, ["survey", "create", "--db", db, "--id", "demo", "--standard", "sipas-citizen"], {
     stdio: ["ignore", "ignore", "inherit"],
   });

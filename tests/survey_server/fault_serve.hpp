@@ -12,12 +12,12 @@
 
 #include <fcntl.h>
 
-#include <algorithm>
 #include <grp.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <chrono>
 #include <cstdint>

@@ -426,11 +426,13 @@ TEST_F(HostileClientTest, OversizedBodiesGet413WithoutTheBodyBeingRead) {
                           milliseconds(15000));
         EXPECT_EQ(r.status, 413) << r.error << (r.timed_out ? " (timed out)" : "");
         EXPECT_EQ(error_code(r), "request.too_large") << r.body;
-        // The import route's own limit (64 MiB), checked before authentication.
+        // The import route's own limit (64 MiB), a manager's only.
         r = exchange(port(),
                      "POST /api/v1/surveys/" + survey_id +
                          "/invitations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
-                         "Content-Length: " +
+                         "Authorization: Bearer " +
+                         std::string(hostile::manager_key) +
+                         "\r\nContent-Length: " +
                          std::to_string(65 * 1024 * 1024) + "\r\n\r\n",
                      milliseconds(15000));
         EXPECT_EQ(r.status, 413) << r.error;

@@ -140,7 +140,7 @@ TEST_F(PrivacyTest, TokensAndContactsReachOnlyTheLinksAndTheHoldersOwnForm) {
     keep("400 form", c.post("/s/" + survey + "?t=" + tokens_[1], "%zz=1", form_type));
     keep("draft", c.post("/api/v1/surveys/" + survey + "/drafts?t=" + tokens_[2],
                          Json{{"answers", {{"q1", 1}}}}.dump(), json_type));
-    keep("metrics", c.get("/metrics"));
+    keep("metrics", c.get("/metrics", TestServer::as_analyst()));
     keep("progress", c.get("/api/v1/surveys/" + survey + "/progress", TestServer::as_analyst()));
     keep("export json",
          c.get("/api/v1/surveys/" + survey + "/responses", TestServer::as_analyst()));

@@ -524,7 +524,7 @@ TEST_F(ServerApiTest, MetricsInPrometheusFormat) {
   auto c = server.client();
   create_and_open(c);
   c.get("/healthz");
-  auto r = c.get("/metrics");
+  auto r = c.get("/metrics", TestServer::as_analyst());
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.header("content-type").find("text/plain"), std::string::npos);
   EXPECT_NE(r.body.find("sipas_http_requests_total{route=\"GET /healthz\",status=\"200\"} 1"),

@@ -740,6 +740,8 @@ TEST_F(StoreTest, ThousandTokensAreDistinctBase64urlAndNeverStoredInPlain) {
     EXPECT_TRUE(std::all_of(invitation.token.begin(), invitation.token.end(), [](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
     })) << invitation.token;
+    // A leading '-' would read as a formula in a spreadsheet (1 in 64 before).
+    EXPECT_NE(invitation.token.front(), '-') << invitation.token;
     distinct.insert(invitation.token);
   }
   EXPECT_EQ(distinct.size(), 1000u);
