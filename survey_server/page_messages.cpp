@@ -30,7 +30,8 @@ std::string store_unavailable_message(std::string_view language) {
                             "been recorded. Please try again later.";
 }
 
-std::string public_page_message(std::string_view code, int status, std::string_view language) {
+std::string public_page_message(std::string_view code, int status, std::string_view language,
+                                std::string_view detail) {
   const bool vi = language == "vi";
   if (code == "request.rate_limited") {
     return vi ? "Có quá nhiều yêu cầu từ địa chỉ này. Xin vui lòng chờ một phút rồi thử lại."
@@ -48,6 +49,12 @@ std::string public_page_message(std::string_view code, int status, std::string_v
   }
   if (code == "invitation.invalid_token" || code == "invitation.inactive") {
     return invalid_token_message(language);
+  }
+  if (detail.find("UTF-8") != std::string_view::npos) {
+    return vi ? "Phiếu gửi lên có ký tự không hợp lệ (không phải văn bản UTF-8). Xin vui lòng mở "
+                "lại đường dẫn khảo sát và thử lại."
+              : "The form that was sent has characters that are not valid text (not UTF-8). "
+                "Please open the survey link again and try again.";
   }
   if (status == 400 || status == 413 || status == 415 || status == 422) {
     return vi ? "Phiếu gửi lên không đọc được. Xin vui lòng mở lại đường dẫn khảo sát và thử lại."

@@ -14,7 +14,10 @@ std::string answered_message(std::string_view language);
 // The database cannot be written (disk full, I/O error, read-only, damaged).
 std::string store_unavailable_message(std::string_view language);
 // The sentence of an error page for an error id (request.rate_limited,
-// request.cross_site, survey.not_found, ...), else one for its status.
-std::string public_page_message(std::string_view code, int status, std::string_view language);
+// request.cross_site, survey.not_found, ...), else one for its status;
+// `detail` (the error's own message) says when the cause was text that is
+// not UTF-8.
+std::string public_page_message(std::string_view code, int status, std::string_view language,
+                                std::string_view detail = {});
 
 }  // namespace sipas::survey_server

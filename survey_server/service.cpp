@@ -555,7 +555,7 @@ void SurveyService::fail(Call& call, std::exception_ptr error) {
     const std::string lang = page_language_of(call);
     if (store_failed)
       return finish(call, html_error(call, status, store_unavailable_message(lang)));
-    auto response = html_error(call, status, public_page_message(code, status, lang));
+    auto response = html_error(call, status, public_page_message(code, status, lang, message));
     return finish(call, std::move(response));
   }
   finish(call, json_error(status, code, message, field));

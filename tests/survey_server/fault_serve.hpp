@@ -55,6 +55,10 @@ class ServeProcess {
       : out_(dir / (name + ".out")), err_(dir / (name + ".err")) {
     const auto keys = dir / "keys.txt";
     write_key_file(keys, std::string("manager ") + manager_key + "\nanalyst " + analyst_key + "\n");
+    // The server may run as another user: the key file is that user's own.
+    if (setup.user && ::chown(keys.c_str(), setup.user->first, setup.user->second) != 0) {
+      throw std::runtime_error("cannot give the key file to the server's user");
+    }
     std::vector<std::string> args = {SIPAS_EXECUTABLE,   "serve",       "--db",      db.string(),
                                      "--listen",         "127.0.0.1:0", "--threads", "2",
                                      "--admin-key-file", keys.string()};

@@ -234,7 +234,7 @@ TEST_F(HostileAdmissionTest, AManagersLargeUploadIsStreamedToATemporaryFile) {
   ss::ServerOptions server_options;
   server_options.request_timeout = seconds(30);
   start(server_options, {}, 0);
-  const std::string sample = make_sample_csv(8000, 8);  // over the 256 KiB of other routes
+  const std::string sample = make_sample_csv(16000, 8);  // over the 256 KiB of other routes
   ASSERT_GT(sample.size(), 256u * 1024);
   const int before = anonymous_temp_files();
   net::io_context ioc;
@@ -271,7 +271,7 @@ TEST_F(HostileAdmissionTest, AManagersLargeUploadIsStreamedToATemporaryFile) {
     invited += s.value("invited", 0);
     waiting += s.value("reserves_waiting", 0);
   }
-  EXPECT_EQ(invited + waiting, 8000);
+  EXPECT_EQ(invited + waiting, 16000);
 }
 
 // ------------------------------------------------------------------ hole 3

@@ -66,6 +66,9 @@ class HostileClientTest : public ::testing::Test {
   // main units; tokens_ holds their tokens.
   void start(survey_server::ServerOptions server_options = {},
              survey_server::ServiceOptions options = {}, std::size_t invitations = 20) {
+    // Attackers and clients here share 127.0.0.1: these tests are about the
+    // global cap; the per-address one has its own (hostile_admission_test).
+    server_options.max_connections_per_address = 1'000'000;
     server_ = std::make_unique<hostile::Server>(server_options, options);
     auto r = admin("POST", "/api/v1/surveys",
                    Json{{"id", survey_id}, {"standard", "sipas-citizen"}}.dump(), json_type);
@@ -432,8 +435,7 @@ TEST_F(HostileClientTest, OversizedBodiesGet413WithoutTheBodyBeingRead) {
                          "/invitations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
                          "Authorization: Bearer " +
                          std::string(hostile::manager_key) +
-                         "\r\nContent-Length: " +
-                         std::to_string(65 * 1024 * 1024) + "\r\n\r\n",
+                         "\r\nContent-Length: " + std::to_string(65 * 1024 * 1024) + "\r\n\r\n",
                      milliseconds(15000));
         EXPECT_EQ(r.status, 413) << r.error;
         // Chunked: one chunk announced larger than the limit, not sent.

@@ -12,9 +12,9 @@ namespace sipas::survey_server {
 namespace {
 
 TEST(ResponseExportTest, AnAttributeNamedLikeAnAnswerIsLeftOut) {
-  const auto questionnaire =
-      test::load(test::form_with({{{"id", "group"}, {"type", "text"}, {"text", test::text("Nhóm")}},
-                                  {{"id", "q1"}, {"type", "integer"}, {"text", test::text("Số")}}}));
+  const auto questionnaire = test::load(
+      test::form_with({{{"id", "group"}, {"type", "text"}, {"text", test::text("Nhóm")}},
+                       {{"id", "q1"}, {"type", "integer"}, {"text", test::text("Số")}}}));
   ExportedResponse row;
   row.seq = 7;
   row.submission_id = "s7";
