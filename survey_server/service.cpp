@@ -49,7 +49,8 @@ std::vector<std::string> split_path(std::string_view path) {
 }
 
 int status_of_store_error(const std::string& id) {
-  if (id == "survey.not_found" || id == "response.not_found" || id == "invitation.not_found")
+  if (id == "survey.not_found" || id == "response.not_found" || id == "invitation.not_found" ||
+      id == "invitation.unknown_stratum" || id == "invitation.unknown_psu")
     return 404;
   if (id == "survey.exists" || id == "survey.bad_state" || id == "survey.has_responses" ||
       id == "invitation.duplicate_respondent" || id == "invitation.no_reserve")
@@ -194,8 +195,12 @@ std::shared_ptr<const CachedSurvey> SurveyService::survey(std::string_view id) {
 }
 
 SurveyState SurveyService::survey_state(std::string_view id) {
+  return survey_access(id).state;
+}
+
+SurveyAccess SurveyService::survey_access(std::string_view id) {
   auto store = lease_store();
-  auto record = store->find_survey_state(id);
+  auto record = store->find_survey_access(id);
   if (!record)
     throw ApiError(404, "survey.not_found", "no survey '" + std::string(id) + "'", "survey");
   return *record;

@@ -85,7 +85,9 @@ class SurveyService : public RequestHandler {
   class StoreLease;
   StoreLease lease_store();
   std::shared_ptr<const CachedSurvey> survey(std::string_view id);
+  // Re-read on every call: the CLI changes them on the file while we run.
   SurveyState survey_state(std::string_view id);
+  SurveyAccess survey_access(std::string_view id);
   std::optional<Role> authenticate(const HttpRequest& request);
   // The invitation of a token; an unknown token spends the client's guessing
   // budget (ApiError 429 when it is spent).
@@ -117,6 +119,7 @@ class SurveyService : public RequestHandler {
   void create_survey(const CallPtr& call);
   void get_survey(const CallPtr& call);
   void set_state(const CallPtr& call, SurveyState state);
+  void patch_survey(const CallPtr& call);
   void import_invitations(const CallPtr& call);
   void activate_reserves(const CallPtr& call);
   void get_progress(const CallPtr& call);
