@@ -23,6 +23,10 @@ std::string answered_message(std::string_view language) {
                             "can be answered once.";
 }
 
+std::string invitation_required_title(std::string_view language) {
+  return language == "vi" ? "Chỉ dành cho người được mời" : "For invited respondents only";
+}
+
 std::string invitation_required_message(std::string_view language) {
   return language == "vi" ? "Cuộc khảo sát này chỉ dành cho những người được mời. Xin vui lòng mở "
                             "đường dẫn trong thư mời của ông/bà."

@@ -83,6 +83,12 @@ Json result_json(const SubmitResult& result, const std::string& submission_id) {
           {"received_at", iso_time(result.received_at)}};
 }
 
+// The page for a token-less request to a survey whose open link is off.
+HttpResponse invitation_required_page(std::string_view lang) {
+  return html(403, render_message(invitation_required_title(lang),
+                                  invitation_required_message(lang), lang));
+}
+
 // A token-less answer to a survey whose open link is off.
 [[noreturn]] void invitation_required() {
   throw ApiError(403, "survey.invitation_required",
@@ -246,9 +252,7 @@ void SurveyService::get_form(const CallPtr& call) {
     return finish(*call, html(410, render_message(410, closed_message(lang), lang)));
   }
   auto token = call->query_value("t");
-  if (!token && !access.open_link) {
-    return finish(*call, html(403, render_message(403, invitation_required_message(lang), lang)));
-  }
+  if (!token && !access.open_link) return finish(*call, invitation_required_page(lang));
   std::optional<q::Response> draft;
   if (token) {
     auto invitation = lookup_token(*call, id, *token);
@@ -298,8 +302,7 @@ void SurveyService::post_form(const CallPtr& call) {
   // survey is refused whatever it holds.
   if (!call->query_value("t") && !survey_access(id).open_link) {
     const std::string page_lang = questionnaire.languages()[page_language(questionnaire, *call)];
-    return finish(
-        *call, html(403, render_message(403, invitation_required_message(page_lang), page_lang)));
+    return finish(*call, invitation_required_page(page_lang));
   }
   FormSubmission submission = parse_form(questionnaire, call->request.body);
   const std::size_t language =
@@ -383,13 +386,12 @@ void SurveyService::post_form(const CallPtr& call) {
           response.headers.emplace_back("Location", thanks);
           return response;
         }
-        const bool refused = stored->outcome == SubmitResult::Outcome::InvitationInactive ||
-                             stored->outcome == SubmitResult::Outcome::InvitationRequired;
-        const int status = refused ? 403 : 409;
+        // The link was turned off after the check above.
+        if (stored->outcome == SubmitResult::Outcome::InvitationRequired)
+          return invitation_required_page(lang);
+        const int status = stored->outcome == SubmitResult::Outcome::InvitationInactive ? 403 : 409;
         const std::string message = stored->outcome == SubmitResult::Outcome::SurveyNotOpen
                                         ? closed_message(lang)
-                                    : stored->outcome == SubmitResult::Outcome::InvitationRequired
-                                        ? invitation_required_message(lang)
                                         : answered_message(lang);
         return html(status, render_message(status, message, lang));
       });
