@@ -58,6 +58,7 @@ std::optional<Missing> first_missing(const Table& data, const DesignColumns& des
 Table leave_out_open_link(Table data, const DesignColumns& design, bool include,
                           OpenLinkRows& report) {
   report = OpenLinkRows{};
+  report.source = data.source();
   report.included = include;
   std::vector<std::size_t> sampled, open;
   if (data.has(channel_column)) {
@@ -116,7 +117,8 @@ Table leave_out_open_link(Table data, const DesignColumns& design, bool include,
   return data.select_rows(sampled);
 }
 
-std::string describe(const OpenLinkRows& report, const std::string& source) {
+std::string describe(const OpenLinkRows& report) {
+  const std::string& source = report.source;
   if (report.count == 0) return {};
   const std::string rows = std::to_string(report.count) + " open-link " +
                            (report.count == 1 ? "row" : "rows") + " (" +

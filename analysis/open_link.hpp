@@ -20,6 +20,7 @@ inline constexpr std::string_view open_link_channel = "open_link";
 
 // What was done with the open-link rows of the data.
 struct OpenLinkRows {
+  std::string source;              // the data file's name, as in messages
   bool marked = false;             // the data have a channel column
   std::size_t count = 0;           // rows whose channel is open_link
   std::vector<std::size_t> lines;  // their CSV lines, the first max_listed_lines
@@ -39,8 +40,8 @@ inline constexpr std::size_t max_listed_lines = 10;
 Table leave_out_open_link(Table data, const DesignColumns& design, bool include,
                           OpenLinkRows& report);
 
-// "3 open-link rows left out (lines 7, 12, 40): ..." for standard error, or
-// empty when there were none.
-std::string describe(const OpenLinkRows& report, const std::string& source);
+// "responses.csv: 3 open-link rows (lines 7, 12, 40) left out: ..." for
+// standard error, or empty when there were none.
+std::string describe(const OpenLinkRows& report);
 
 }  // namespace sipas::analysis

@@ -80,7 +80,7 @@ int run_analyze(const AnalyzeOptions& o) {
   r.command_line = invocation();
   auto result = a::run_analysis(r);
   // Said on standard error whether the results go there or to a file.
-  if (auto note = a::describe(result.open_link, o.data); !note.empty()) std::cerr << note << "\n";
+  if (auto note = a::describe(result.open_link); !note.empty()) std::cerr << note << "\n";
   const std::string text =
       o.format == "csv" ? a::to_csv(result) : a::to_json(result).dump(2) + "\n";
   if (o.out.empty()) {

@@ -49,7 +49,7 @@ TEST(OpenLinkTest, OpenLinkRowsAreLeftOutAndTheRestKeptAsTheyWere) {
   // The text "x" was only in a row left out: q1 is a number column now.
   EXPECT_TRUE(kept.column("q1").numeric());
   EXPECT_EQ(kept.numbers("q1"), (std::vector<double>{4, 5}));
-  EXPECT_EQ(describe(report, "responses.csv"),
+  EXPECT_EQ(describe(report),
             "responses.csv: 2 open-link rows (lines 3, 5) left out: they were answered through "
             "the survey's open link, not by sampled units, and have no design weight; "
             "--include-open-link counts them only with design values you fill in");
@@ -81,7 +81,7 @@ TEST(OpenLinkTest, DataWithoutTheColumnIsTakenWhole) {
   EXPECT_EQ(leave_out_open_link(plain, design, false, report).rows(), 2u);
   EXPECT_FALSE(report.marked);
   EXPECT_EQ(report.count, 0u);
-  EXPECT_EQ(describe(report, "plain.csv"), "");
+  EXPECT_EQ(describe(report), "");
 }
 
 TEST(OpenLinkTest, ManyLinesAreCutAfterTen) {
@@ -95,10 +95,9 @@ TEST(OpenLinkTest, ManyLinesAreCutAfterTen) {
   EXPECT_EQ(leave_out_open_link(data, design, false, report).rows(), 1u);
   EXPECT_EQ(report.count, 25u);
   EXPECT_EQ(report.lines.size(), max_listed_lines);
-  EXPECT_NE(
-      describe(report, "many.csv")
-          .find("25 open-link rows (lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ... (the first 10))"),
-      std::string::npos);
+  EXPECT_NE(describe(report).find(
+                "25 open-link rows (lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ... (the first 10))"),
+            std::string::npos);
 }
 
 }  // namespace

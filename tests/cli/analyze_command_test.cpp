@@ -211,8 +211,8 @@ TEST(AnalyzeCommandTest, OpenLinkRowsAreLeftOutNamedAndChangeNoEstimate) {
   };
   auto r = sipas(args(with_open));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.err, HasSubstr(with_open + ": 2 open-link rows (lines 7, 10) left out: they were "
-                                           "answered through the survey's open link"));
+  EXPECT_THAT(r.err, HasSubstr("responses.csv: 2 open-link rows (lines 7, 10) left out: they were "
+                               "answered through the survey's open link"));
   auto reference_run = sipas(args(sample_only));
   ASSERT_EQ(reference_run.exit_code, 0) << reference_run.err;
   EXPECT_EQ(reference_run.err, "");
@@ -234,7 +234,7 @@ TEST(AnalyzeCommandTest, OpenLinkRowsAreLeftOutNamedAndChangeNoEstimate) {
   std::ofstream(with_open) << text;
   r = sipas(args(with_open));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr(with_open + ":9: column 'q1' must be a number, not 'x'"));
+  EXPECT_THAT(r.err, HasSubstr("responses.csv:9: column 'q1' must be a number, not 'x'"));
 }
 
 TEST(AnalyzeCommandTest, OpenLinkRowsAreIncludedOnlyWithDesignValuesGiven) {
@@ -248,8 +248,9 @@ TEST(AnalyzeCommandTest, OpenLinkRowsAreIncludedOnlyWithDesignValuesGiven) {
   with_flag.push_back("--include-open-link");
   auto r = sipas(with_flag);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr(data + ": --include-open-link: 2 rows answered through the open "
-                                      "link have no 'stratum' (lines 7, 10)"));
+  EXPECT_THAT(r.err,
+              HasSubstr("responses.csv: --include-open-link: 2 rows answered through the open "
+                        "link have no 'stratum' (lines 7, 10)"));
   EXPECT_THAT(r.err, HasSubstr("[data.open_link_without_design]"));
 
   // The statistician gives them a stratum and a weight of their own making.
@@ -282,8 +283,9 @@ TEST(AnalyzeCommandTest, EmptyDesignValuesOfSampledRowsNameTheLines) {
   std::ofstream(data) << text;
   auto r = sipas({"analyze", "--data", data, "--strata", "stratum", "--mean", "q1"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr(data + ": 2 rows have an empty 'stratum' (lines 3, 9) and are not "
-                                      "marked open-link (column 'channel' is not open_link)"));
+  EXPECT_THAT(r.err,
+              HasSubstr("responses.csv: 2 rows have an empty 'stratum' (lines 3, 9) and are not "
+                        "marked open-link (column 'channel' is not open_link)"));
   EXPECT_THAT(r.err, HasSubstr("[data.missing_design]"));
 
   // An export of an older sipas: no channel column, open-link rows only empty.
@@ -293,7 +295,7 @@ TEST(AnalyzeCommandTest, EmptyDesignValuesOfSampledRowsNameTheLines) {
   std::ofstream(data) << old;
   r = sipas({"analyze", "--data", data, "--strata", "stratum", "--psu", "psu", "--mean", "q1"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr(data + ": 1 row has an empty 'stratum' (line 3)"));
+  EXPECT_THAT(r.err, HasSubstr("responses.csv: 1 row has an empty 'stratum' (line 3)"));
   EXPECT_THAT(r.err, HasSubstr("export again with this sipas"));
 
   // Only open-link rows: nothing to estimate, and it says why.

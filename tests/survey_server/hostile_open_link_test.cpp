@@ -261,7 +261,7 @@ TEST_F(HostileOpenLinkTest, ManagerTurnsTheLinkOnThenTheExportMarksItAndAnalyzeL
   out = sipas({"analyze", "--data", csv.string(), "--strata", "stratum", "--weights",
                "design_weight", "--prop", "a_sex=1", "--out", results.string()});
   ASSERT_EQ(out.exit_code, 0) << out.err;
-  const std::string expected = csv.string() + ": 2 open-link rows (lines " +
+  const std::string expected = "responses.csv: 2 open-link rows (lines " +
                                std::to_string(open_lines[0]) + ", " +
                                std::to_string(open_lines[1]) + ") left out";
   EXPECT_NE(out.err.find(expected), std::string::npos) << out.err;
