@@ -132,7 +132,8 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
         "calibration with replicate weights (recalibrating every replicate) is not supported; "
         "calibrate with the linearization design (leave out --replicates/--repweights)");
   }
-  Table data = Table::load(r.data);
+  OpenLinkRows open_link;
+  Table data = leave_out_open_link(Table::load(r.data), r.design, r.include_open_link, open_link);
   Design design = Design::build(data, r.design);
   Json calibration = nullptr;
   if (r.margins) {
@@ -312,8 +313,13 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
                    {"level", r.level},
                    {"calibration", calibration},
                    {"replicates", replicate_info},
+                   {"open_link", open_link.marked ? Json{{"column", channel_column},
+                                                         {"rows", open_link.count},
+                                                         {"included", open_link.included}}
+                                                  : Json(nullptr)},
                    {"inputs", inputs},
                    {"command", r.command_line}};
+  result.open_link = std::move(open_link);
   return result;
 }
 

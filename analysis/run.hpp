@@ -10,6 +10,7 @@
 #include "analysis/design.hpp"
 #include "analysis/estimate.hpp"
 #include "analysis/intervals.hpp"
+#include "analysis/open_link.hpp"
 #include "analysis/par_points.hpp"
 
 namespace sipas::analysis {
@@ -47,6 +48,9 @@ struct AnalysisRequest {
   std::optional<std::pair<double, double>> bounds;
   std::optional<std::filesystem::path> index;   // questionnaire with scoring
   std::optional<std::filesystem::path> scheme;  // PAR survey scheme
+  // Count the rows of a response export marked open_link (analysis/open_link.hpp)
+  // instead of leaving them out; only with design values filled in.
+  bool include_open_link = false;
   std::string command_line;
 };
 
@@ -55,6 +59,7 @@ struct AnalysisResult {
       design;  // kind, columns, df, rows, weight sum, calibration report, inputs' SHA-256
   std::vector<Estimate> estimates;
   std::vector<RankedUnit> ranking;
+  OpenLinkRows open_link;  // also in design["open_link"]
 };
 
 AnalysisResult run_analysis(const AnalysisRequest& request);

@@ -35,6 +35,29 @@ void Column::push(std::string_view value) {
   } else {
     code = it->second;
   }
+  push_code(code);
+}
+
+Column Column::select(const std::vector<std::size_t>& rows) const {
+  Column out;
+  // Old level → new level, made as levels are first met: no string hashing
+  // per row.
+  std::vector<std::uint32_t> renumbered(levels_.size(), std::numeric_limits<std::uint32_t>::max());
+  for (const std::size_t row : rows) {
+    const std::uint32_t old = code(row);
+    if (renumbered[old] == std::numeric_limits<std::uint32_t>::max()) {
+      renumbered[old] = static_cast<std::uint32_t>(out.levels_.size());
+      out.levels_.push_back(levels_[old]);
+      out.numbers_.push_back(numbers_[old]);
+      if (!levels_[old].empty() && std::isnan(numbers_[old])) out.numeric_ = false;
+      out.index_.emplace(levels_[old], renumbered[old]);
+    }
+    out.push_code(renumbered[old]);
+  }
+  return out;
+}
+
+void Column::push_code(std::uint32_t code) {
   // Widen the codes when a level no longer fits.
   if (width_ == 1 && code > 0xff) {
     codes16_.reserve(std::max(codes8_.capacity(), std::size_t{16}));
@@ -105,6 +128,20 @@ Table Table::load(const std::filesystem::path& path, const std::vector<std::stri
     for (std::size_t c = 0; c < indices.size(); ++c)
       t.columns_[c].push(reader.field(indices[c]));
     t.add_line(reader.line());
+    ++t.rows_;
+  }
+  return t;
+}
+
+Table Table::select_rows(const std::vector<std::size_t>& rows) const {
+  Table t;
+  t.source_ = source_;
+  t.names_ = names_;
+  t.columns_.reserve(columns_.size());
+  for (const auto& column : columns_)
+    t.columns_.push_back(column.select(rows));
+  for (const std::size_t row : rows) {
+    t.add_line(line_of(row));
     ++t.rows_;
   }
   return t;

@@ -43,8 +43,13 @@ class Column {
   std::int64_t first_non_numeric_row() const;
 
   void push(std::string_view value);
+  // The column of the given rows, in that order, with only their values as
+  // levels (so numeric() says what it says of these rows).
+  Column select(const std::vector<std::size_t>& rows) const;
 
  private:
+  void push_code(std::uint32_t code);
+
   // The codes of the rows, in the vector of the current width (the others
   // are empty): 1 byte up to 256 levels, 2 up to 65,536, else 4.
   std::vector<std::uint8_t> codes8_;
@@ -77,6 +82,8 @@ class Table {
   std::vector<double> numbers(std::string_view name) const;
   // The 1-based CSV line of a data row (for messages); 0 past the end.
   std::size_t line_of(std::size_t row) const;
+  // The table of the given rows (in that order), each keeping its CSV line.
+  Table select_rows(const std::vector<std::size_t>& rows) const;
 
   // Builds a table in memory (tests, generated data).
   static Table from_columns(std::string source,

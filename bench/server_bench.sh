@@ -9,8 +9,9 @@
 # Needs wrk, nginx (nginx-light), curl and sqlite3 (apt-get install -y wrk nginx-light curl sqlite3).
 #
 # In a fresh temporary directory: `sipas serve` on 127.0.0.1 (a free port, default threads) with a
-# new database; survey sipas-citizen (the standard form) created and opened; INVITATIONS (default
-# 400,000) main units imported over HTTP in one request (timed). The form page /s/sipas-citizen is
+# new database; survey sipas-citizen (the standard form; its open link on, for the token-less form
+# page) created and opened; INVITATIONS (default 400,000) main units imported over HTTP in one
+# request (timed). The form page /s/sipas-citizen is
 # saved to a file (its per-request _submission id frozen) and served as a static file by nginx (2 workers, no access log, keep-alive without
 # a request limit) on another loopback port. Then, at 64 and at 256 connections, 20 s each
 # (DURATION=seconds to change), wrk -t2 --latency:
@@ -73,7 +74,7 @@ echo "== $(head -1 "$work/serve.out")"
 
 auth=(-H "Authorization: Bearer $manager_key")
 curl -sf "${auth[@]}" -H 'Content-Type: application/json' \
-  -d "{\"id\":\"$survey\",\"standard\":\"sipas-citizen\"}" "$base/api/v1/surveys" >/dev/null
+  -d "{\"id\":\"$survey\",\"standard\":\"sipas-citizen\",\"open_link\":true}" "$base/api/v1/surveys" >/dev/null
 curl -sf "${auth[@]}" -X POST "$base/api/v1/surveys/$survey/open" >/dev/null
 
 awk -v n="$invitations" 'BEGIN {

@@ -264,8 +264,11 @@ int run(const Options& o) {
                                1.2) +
       2000;
   ss::HttpClient admin(o.port);
-  auto r = admin.post("/api/v1/surveys",
-                      Json{{"id", o.survey}, {"standard", "sipas-citizen"}}.dump(), json, manager);
+  // The open link on: the mix has token-less form pages (FormGetOpen).
+  auto r =
+      admin.post("/api/v1/surveys",
+                 Json{{"id", o.survey}, {"standard", "sipas-citizen"}, {"open_link", true}}.dump(),
+                 json, manager);
   if (r.status != 201) throw std::runtime_error("create: " + r.body);
   r = admin.post(api + "/open", "", "", manager);
   if (r.status != 200) throw std::runtime_error("open: " + r.body);

@@ -19,7 +19,7 @@ struct AnalyzeOptions {
       format = "json", out;
   std::vector<std::string> means, totals, ratios, props, quantiles;
   std::optional<double> repscale;
-  bool mse = false;
+  bool mse = false, include_open_link = false;
   std::uint64_t seed = 1;
   double level = 0.95;
 };
@@ -76,8 +76,11 @@ int run_analyze(const AnalyzeOptions& o) {
   }
   if (!o.index.empty()) r.index = o.index;
   if (!o.scheme.empty()) r.scheme = o.scheme;
+  r.include_open_link = o.include_open_link;
   r.command_line = invocation();
   auto result = a::run_analysis(r);
+  // Said on standard error whether the results go there or to a file.
+  if (auto note = a::describe(result.open_link); !note.empty()) std::cerr << note << "\n";
   const std::string text =
       o.format == "csv" ? a::to_csv(result) : a::to_json(result).dump(2) + "\n";
   if (o.out.empty()) {
@@ -131,6 +134,10 @@ void add_analyze_command(CLI::App& app, Action& run) {
                   "PAR survey points: a scheme JSON, sipas-par-survey/1, or a PAR index scheme "
                   "(sipas-par-index/1, a file or an embedded name such as par-province-876) "
                   "whose survey leaves are computed");
+  cmd->add_flag("--include-open-link", o->include_open_link,
+                "Count the rows of a response export answered through the open link (column "
+                "channel = open_link), which are otherwise left out: they were not sampled, so "
+                "only with the design columns filled in by you");
   cmd->add_option("--format", o->format, "json | csv")
       ->check(CLI::IsMember({"json", "csv"}))
       ->capture_default_str();

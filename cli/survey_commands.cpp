@@ -40,14 +40,28 @@ void require_writable_folder(const std::string& out) {
   }
 }
 
+std::string_view on_off(bool on) {
+  return on ? "on" : "off";
+}
+
 void print_survey(const ss::SurveyRecord& s) {
   std::cout << s.id << "\t" << ss::to_string(s.state) << "\t" << s.questionnaire_id << " "
-            << s.questionnaire_version << "\n";
+            << s.questionnaire_version << "\topen-link " << on_off(s.open_link) << "\n";
 }
 
 struct SurveyOptions {
-  std::string db, id, questionnaire, standard, out;
+  std::string db, id, questionnaire, standard, out, open_link = "off";
 };
+
+// Answers without an invitation token: off unless the manager says so.
+CLI::Option* add_open_link_option(CLI::App* command, std::string& value) {
+  return command
+      ->add_option("--open-link", value,
+                   "on: also take answers without an invitation token (/s/ID without ?t=), "
+                   "e.g. a kiosk; they are marked open_link in exports and kept out of "
+                   "design-based estimates. off: invitation links only")
+      ->check(CLI::IsMember({"on", "off"}));
+}
 
 void add_survey_command(CLI::App& app, Action& run) {
   auto* survey = app.add_subcommand("survey", "Create, open, close and list surveys in a database");
@@ -61,6 +75,7 @@ void add_survey_command(CLI::App& app, Action& run) {
   auto* standard = create->add_option("--standard", o->standard,
                                       "a standard form: sipas-citizen, par-officials, sipas-short");
   file->excludes(standard);
+  add_open_link_option(create, o->open_link)->capture_default_str();
   create->callback([o, &run] {
     run = [o] {
       std::string text;
@@ -76,9 +91,23 @@ void add_survey_command(CLI::App& app, Action& run) {
       auto questionnaire =
           q::load_questionnaire(text, o->questionnaire.empty() ? o->standard : o->questionnaire);
       ss::SurveyStore store(o->db);
-      store.create_survey(o->id, text, questionnaire.id(), questionnaire.version());
+      store.create_survey(o->id, text, questionnaire.id(), questionnaire.version(),
+                          o->open_link == "on");
       std::cout << "created survey " << o->id << " (" << questionnaire.id() << " "
-                << questionnaire.version() << "), state draft\n";
+                << questionnaire.version() << "), state draft, open link " << o->open_link << "\n";
+      return exit_ok;
+    };
+  });
+  auto* set = survey->add_subcommand(
+      "set", "Change a survey's settings (also while the server runs: it re-reads them)");
+  set->add_option("--db", o->db, "SQLite database file")->required();
+  set->add_option("--id", o->id, "survey id")->required();
+  add_open_link_option(set, o->open_link)->required();
+  set->callback([o, &run] {
+    run = [o] {
+      auto store = open_existing(o->db);
+      auto record = store.set_open_link(o->id, o->open_link == "on");
+      std::cout << "survey " << record.id << ": open link " << on_off(record.open_link) << "\n";
       return exit_ok;
     };
   });
@@ -119,7 +148,8 @@ void add_survey_command(CLI::App& app, Action& run) {
       return exit_ok;
     };
   });
-  auto* list = survey->add_subcommand("list", "List the surveys: id, state, questionnaire");
+  auto* list = survey->add_subcommand(
+      "list", "List the surveys: id, state, questionnaire, open link (tab-separated)");
   list->add_option("--db", o->db, "SQLite database file")->required();
   list->callback([o, &run] {
     run = [o] {
@@ -191,8 +221,11 @@ reserves->callback([o, &run] {
     auto issued = store.activate_reserves(
         o->survey, o->stratum,
         o->psu.empty() ? std::nullopt : std::optional<std::string_view>(o->psu), o->count);
-    io::write_file_atomic(o->out, ss::links_csv(issued, base, o->survey, {}),
-                          io::FileAccess::owner_only);
+    // Tokens and contacts, with the import's contact columns: readable by
+    // its owner only.
+    io::write_file_atomic(
+        o->out, ss::links_csv(issued, base, o->survey, ss::stored_contact_columns(issued)),
+        io::FileAccess::owner_only);
     std::cout << "activated " << issued.size() << " reserves; links in " << o->out << "\n";
     return exit_ok;
   };

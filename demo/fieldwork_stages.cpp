@@ -188,7 +188,9 @@ void run_fieldwork(StageContext& c) {
   // shortfall, lowest reserve rank first.
   auto rates = admin.call("GET", "/api/v1/surveys/" + citizens_survey + "/progress");
   std::vector<Invitation> reserves;
-  std::string reserve_links = "id,stratum,psu,role,reserve_rank,token,link\n";
+  // The header of the first reply (the import's columns, contacts included),
+  // then every reply's rows.
+  std::string reserve_links;
   for (const auto& st : rates.at("strata")) {
     const auto invited = st.at("invited").get<std::int64_t>();
     const auto responded = st.at("responded").get<std::int64_t>();
@@ -199,8 +201,9 @@ void run_fieldwork(StageContext& c) {
     admin.call("POST", "/api/v1/surveys/" + citizens_survey + "/reserves/activate?base_url=" + base,
                Json{{"stratum", st.at("stratum")}, {"count", count}}.dump(), "application/json",
                200, &csv);
-    reserve_links += csv.substr(csv.find('\n') + 1);
+    reserve_links += reserve_links.empty() ? csv : csv.substr(csv.find('\n') + 1);
   }
+  if (reserve_links.empty()) reserve_links = "id,stratum,psu,role,reserve_rank,token,link,phone\n";
   io::write_file_atomic(c.path("citizens-reserve-links.csv"), reserve_links,
                         io::FileAccess::owner_only);
   reserves = read_links(c.path("citizens-reserve-links.csv"));

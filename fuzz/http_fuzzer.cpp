@@ -8,7 +8,8 @@
 // keep-alive connection.
 //
 // The database holds four surveys: hn-2026 (sipas-citizen, open, with eight
-// invitations and four reserves), short (sipas-short, open), officials
+// invitations and four reserves, its open link off), short (sipas-short,
+// open, its open link on: answers without a token), officials
 // (par-officials, draft) and closed (the example questionnaire, closed). In
 // an input, @T1@ ... @T8@ stand for the tokens of the eight invitations (they
 // are random, so an input cannot spell them). The admin keys are those of
@@ -61,11 +62,12 @@ constexpr const char* manager_key = "fuzz-manager-key-0123456789-abcdefghijkl";
 constexpr const char* analyst_key = "fuzz-analyst-key-0123456789-abcdefghijkl";
 
 void add_survey(server::SurveyStore& store, const std::string& id, std::string_view form,
-                server::SurveyState state) {
+                server::SurveyState state, bool open_link = false) {
   const auto* file = q::find_standard_file(form);
   expect(file != nullptr, "the standard form is embedded");
   const q::Questionnaire questionnaire = q::load_questionnaire(file->content, form);
-  store.create_survey(id, std::string(file->content), questionnaire.id(), questionnaire.version());
+  store.create_survey(id, std::string(file->content), questionnaire.id(), questionnaire.version(),
+                      open_link);
   if (state != server::SurveyState::Draft) store.set_survey_state(id, server::SurveyState::Open);
   if (state == server::SurveyState::Closed) store.set_survey_state(id, server::SurveyState::Closed);
 }
@@ -88,7 +90,7 @@ class Server {
     {
       server::SurveyStore store(first_state_);
       add_survey(store, "hn-2026", "forms/sipas-citizen.json", server::SurveyState::Open);
-      add_survey(store, "short", "forms/sipas-short.json", server::SurveyState::Open);
+      add_survey(store, "short", "forms/sipas-short.json", server::SurveyState::Open, true);
       add_survey(store, "officials", "forms/par-officials.json", server::SurveyState::Draft);
       add_survey(store, "closed", "examples/example-questionnaire.json",
                  server::SurveyState::Closed);

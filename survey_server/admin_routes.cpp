@@ -47,12 +47,22 @@ Json survey_json(const SurveyRecord& s) {
   Json out = {{"id", s.id},
               {"state", to_string(s.state)},
               {"questionnaire", {{"id", s.questionnaire_id}, {"version", s.questionnaire_version}}},
+              {"open_link", s.open_link},
               {"created_at", iso_time(s.created_at)},
               {"opened_at", nullptr},
               {"closed_at", nullptr}};
   if (s.opened_at) out["opened_at"] = iso_time(*s.opened_at);
   if (s.closed_at) out["closed_at"] = iso_time(*s.closed_at);
   return out;
+}
+
+// "open_link": true or false, when the body has it.
+std::optional<bool> open_link_of(const Json& body) {
+  if (!body.contains("open_link")) return std::nullopt;
+  if (!body["open_link"].is_boolean()) {
+    throw ApiError(400, "request.bad_parameter", "open_link is true or false", "open_link");
+  }
+  return body["open_link"].get<bool>();
 }
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -164,13 +174,14 @@ void SurveyService::create_survey(const CallPtr& call) {
                    "give the questionnaire (an object) or the name of a standard one",
                    "questionnaire");
   }
+  const bool open_link = open_link_of(body).value_or(false);
   auto questionnaire = q::load_questionnaire(text, id);  // DefinitionError → 422
   auto record = std::make_shared<std::optional<SurveyRecord>>();
   write(
       call,
-      [id, text, qid = questionnaire.id(), version = questionnaire.version(),
+      [id, text, qid = questionnaire.id(), version = questionnaire.version(), open_link,
        record](SurveyStore& s) {
-        s.create_survey(id, text, qid, version);
+        s.create_survey(id, text, qid, version, open_link);
         *record = s.find_survey(id);
       },
       [record] { return json_reply(201, survey_json(**record)); });
@@ -193,6 +204,27 @@ void SurveyService::set_state(const CallPtr& call, SurveyState state) {
   auto record = std::make_shared<SurveyRecord>();
   write(
       call, [id, state, record](SurveyStore& s) { *record = s.set_survey_state(id, state); },
+      [record] { return json_reply(200, survey_json(*record)); });
+}
+
+// The settings a manager may change on a survey: only open_link so far
+// (state has its own routes, the questionnaire is immutable).
+void SurveyService::patch_survey(const CallPtr& call) {
+  const std::string id = call->param("survey");
+  const Json body = parse_json_body(call->request.body);
+  for (const auto& [key, value] : body.items()) {
+    if (key != "open_link") {
+      throw ApiError(400, "request.bad_parameter",
+                     "'" + key + "' cannot be changed here; only open_link can", key);
+    }
+  }
+  const auto open_link = open_link_of(body);
+  if (!open_link) {
+    throw ApiError(400, "request.missing_field", "give open_link: true or false", "open_link");
+  }
+  auto record = std::make_shared<SurveyRecord>();
+  write(
+      call, [id, on = *open_link, record](SurveyStore& s) { *record = s.set_open_link(id, on); },
       [record] { return json_reply(200, survey_json(*record)); });
 }
 
@@ -261,7 +293,9 @@ void SurveyService::activate_reserves(const CallPtr& call) {
         HttpResponse response;
         response.status = 200;
         response.content_type = "text/csv; charset=utf-8";
-        response.body = links_csv(*issued, base, id, {});
+        // The same contact columns as the import's links CSV: the manager
+        // reaches the reserves the same way.
+        response.body = links_csv(*issued, base, id, stored_contact_columns(*issued));
         response.headers.emplace_back("Cache-Control", "no-store");
         return response;
       });

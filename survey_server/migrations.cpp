@@ -220,6 +220,23 @@ CREATE TRIGGER stratum_progress_response_moved AFTER UPDATE OF invitation ON res
         (survey, stratum) = (SELECT survey, stratum FROM invitations WHERE id = NEW.invitation);
 END;
 )sql"},
+    Migration{4, "open link per survey (off unless a survey lives on it)",
+              R"sql(
+-- Whether the survey takes answers without an invitation token (the open
+-- link, /s/{survey} without ?t=). Off for new surveys: on a sample survey a
+-- token-less answer is ballot stuffing, with no stratum and no weight.
+ALTER TABLE surveys ADD COLUMN open_link INTEGER NOT NULL DEFAULT 0
+  CHECK (open_link IN (0, 1));
+
+-- Existing surveys took open-link answers without being asked. They keep the
+-- link only where turning it off would stop a survey that has worked through
+-- it alone: no invitations, and open-link answers already received (a kiosk
+-- or a short form on a website). A survey with invitations loses it: that is
+-- the hole this step closes; a manager can turn it back on.
+UPDATE surveys SET open_link = 1
+WHERE NOT EXISTS (SELECT 1 FROM invitations i WHERE i.survey = surveys.id)
+  AND EXISTS (SELECT 1 FROM responses r WHERE r.survey = surveys.id AND r.invitation IS NULL);
+)sql"},
 };
 
 bool is_environmental(const std::string& id) {

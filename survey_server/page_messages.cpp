@@ -23,6 +23,17 @@ std::string answered_message(std::string_view language) {
                             "can be answered once.";
 }
 
+std::string invitation_required_title(std::string_view language) {
+  return language == "vi" ? "Chỉ dành cho người được mời" : "For invited respondents only";
+}
+
+std::string invitation_required_message(std::string_view language) {
+  return language == "vi" ? "Cuộc khảo sát này chỉ dành cho những người được mời. Xin vui lòng mở "
+                            "đường dẫn trong thư mời của ông/bà."
+                          : "This survey is for invited respondents only. Please open the link "
+                            "in your invitation.";
+}
+
 std::string store_unavailable_message(std::string_view language) {
   return language == "vi" ? "Máy chủ tạm thời không lưu được phiếu trả lời: câu trả lời của ông/bà "
                             "chưa được ghi nhận. Xin vui lòng thử lại sau."

@@ -11,6 +11,10 @@ namespace sipas::survey_server {
 std::string closed_message(std::string_view language);
 std::string invalid_token_message(std::string_view language);
 std::string answered_message(std::string_view language);
+// The survey's open link is off: only invitation links are taken (a title
+// and the sentence).
+std::string invitation_required_title(std::string_view language);
+std::string invitation_required_message(std::string_view language);
 // The database cannot be written (disk full, I/O error, read-only, damaged).
 std::string store_unavailable_message(std::string_view language);
 // The sentence of an error page for an error id (request.rate_limited,

@@ -83,6 +83,20 @@ Json result_json(const SubmitResult& result, const std::string& submission_id) {
           {"received_at", iso_time(result.received_at)}};
 }
 
+// The page for a token-less request to a survey whose open link is off.
+HttpResponse invitation_required_page(std::string_view lang) {
+  return html(403, render_message(invitation_required_title(lang),
+                                  invitation_required_message(lang), lang));
+}
+
+// A token-less answer to a survey whose open link is off.
+[[noreturn]] void invitation_required() {
+  throw ApiError(403, "survey.invitation_required",
+                 "this survey takes answers only through invitation links: send the token of "
+                 "the invitation as ?t=TOKEN; nothing was stored",
+                 "t");
+}
+
 // The store's answer to a submission, as an HTTP status and error.
 void check_outcome(const SubmitResult& result) {
   switch (result.outcome) {
@@ -96,6 +110,8 @@ void check_outcome(const SubmitResult& result) {
       throw ApiError(409, "survey.not_open", "the survey is not open for answers");
     case SubmitResult::Outcome::InvitationInactive:
       throw ApiError(403, "invitation.inactive", "this invitation is not active", "t");
+    case SubmitResult::Outcome::InvitationRequired:
+      invitation_required();
   }
 }
 
@@ -166,6 +182,7 @@ std::vector<SurveyService::Route> SurveyService::make_routes() {
   add("GET", "/api/v1/surveys", Role::Analyst, "", false, &S::list_surveys);
   add("POST", "/api/v1/surveys", Role::Manager, json, false, &S::create_survey);
   add("GET", "/api/v1/surveys/{survey}", Role::Analyst, "", false, &S::get_survey);
+  add("PATCH", "/api/v1/surveys/{survey}", Role::Manager, json, false, &S::patch_survey);
   add("POST", "/api/v1/surveys/{survey}/open", Role::Manager, "", false,
       [](S& s, const CallPtr& c) { s.set_state(c, SurveyState::Open); });
   add("POST", "/api/v1/surveys/{survey}/close", Role::Manager, "", false,
@@ -232,13 +249,14 @@ void SurveyService::get_form(const CallPtr& call) {
   const auto& questionnaire = *cached->questionnaire;
   const std::size_t language = page_language(questionnaire, *call);
   const std::string lang = questionnaire.languages()[language];
-  const auto state = survey_state(id);
-  if (state == SurveyState::Draft)
+  const auto access = survey_access(id);
+  if (access.state == SurveyState::Draft)
     throw ApiError(404, "survey.not_found", "no survey '" + id + "'");
-  if (state == SurveyState::Closed) {
+  if (access.state == SurveyState::Closed) {
     return finish(*call, html(410, render_message(410, closed_message(lang), lang)));
   }
   auto token = call->query_value("t");
+  if (!token && !access.open_link) return finish(*call, invitation_required_page(lang));
   std::optional<q::Response> draft;
   if (token) {
     auto invitation = lookup_token(*call, id, *token);
@@ -280,10 +298,27 @@ void SurveyService::get_form(const CallPtr& call) {
   finish(*call, html(200, cached->form->render(page)));
 }
 
+bool SurveyService::refuse_tokenless_answer(const CallPtr& call) {
+  if (call->query_value("t")) return false;
+  const std::string& id = call->param("survey");
+  if (survey_access(id).open_link) return false;
+  if (!call->route->html) invitation_required();
+  const auto& questionnaire = *survey(id)->questionnaire;
+  finish(*call,
+         invitation_required_page(questionnaire.languages()[page_language(questionnaire, *call)]));
+  return true;
+}
+
 void SurveyService::post_form(const CallPtr& call) {
   const std::string id = call->param("survey");
   auto cached = survey(id);
   const auto& questionnaire = *cached->questionnaire;
+  // Before the body is read: a token-less answer to an invitation-only
+  // survey is refused whatever it holds.
+  if (!call->query_value("t") && !survey_access(id).open_link) {
+    const std::string page_lang = questionnaire.languages()[page_language(questionnaire, *call)];
+    return finish(*call, invitation_required_page(page_lang));
+  }
   FormSubmission submission = parse_form(questionnaire, call->request.body);
   const std::size_t language =
       page_language(questionnaire, *call,
@@ -366,6 +401,9 @@ void SurveyService::post_form(const CallPtr& call) {
           response.headers.emplace_back("Location", thanks);
           return response;
         }
+        // The link was turned off after the check above.
+        if (stored->outcome == SubmitResult::Outcome::InvitationRequired)
+          return invitation_required_page(lang);
         const int status = stored->outcome == SubmitResult::Outcome::InvitationInactive ? 403 : 409;
         const std::string message = stored->outcome == SubmitResult::Outcome::SurveyNotOpen
                                         ? closed_message(lang)
@@ -397,6 +435,8 @@ void SurveyService::post_response_json(const CallPtr& call) {
   const std::string id = call->param("survey");
   auto cached = survey(id);
   const auto& questionnaire = *cached->questionnaire;
+  // Before the body is parsed: see post_form.
+  if (!call->query_value("t") && !survey_access(id).open_link) invitation_required();
   q::Response response = q::parse_response(questionnaire, call->request.body);
   if (response.submission_id.empty()) {
     throw ApiError(400, "response.missing_submission_id",

@@ -36,6 +36,10 @@ std::string cell(const Json& value) {
 
 }  // namespace
 
+std::string_view channel_of(const ExportedResponse& row) {
+  return row.open_link ? "open_link" : "invitation";
+}
+
 std::string responses_csv(const questionnaires::Questionnaire& questionnaire,
                           const std::vector<ExportedResponse>& rows) {
   std::vector<std::string> attributes;
@@ -49,9 +53,10 @@ std::string responses_csv(const questionnaires::Questionnaire& questionnaire,
   for (const auto& item : questionnaire.items()) {
     if (item.answerable()) items.push_back(&item);
   }
-  std::vector<std::string> header = {
-      "seq",     "submission_id", "received_at",           "review",        "respondent_id",
-      "stratum", "psu",           "inclusion_probability", "design_weight", "language"};
+  std::vector<std::string> header = {"seq",           "submission_id", "received_at",
+                                     "review",        "channel",       "respondent_id",
+                                     "stratum",       "psu",           "inclusion_probability",
+                                     "design_weight", "language"};
   // An attribute named like a column already written (e.g. the respondent
   // group an invitation preloads, which the respondent then answers) is left
   // out: the answer is what the respondent confirmed, and a CSV column name
@@ -74,6 +79,7 @@ std::string responses_csv(const questionnaires::Questionnaire& questionnaire,
              row.submission_id,
              iso_time(row.received_at),
              std::string(to_string(row.review)),
+             std::string(channel_of(row)),
              row.respondent_id.value_or(""),
              row.stratum.value_or(""),
              row.psu.value_or(""),
@@ -108,6 +114,7 @@ Json responses_json(const std::vector<ExportedResponse>& rows, std::int64_t sinc
               {"submission_id", row.submission_id},
               {"received_at", iso_time(row.received_at)},
               {"review", to_string(row.review)},
+              {"channel", channel_of(row)},
               {"language", row.language},
               {"respondent_id", nullptr},
               {"stratum", nullptr},

@@ -10,15 +10,23 @@
 namespace sipas::survey_server {
 
 // Responses as CSV for analysis: seq, submission_id, received_at (ISO 8601
-// UTC), review, respondent_id, stratum, psu, inclusion_probability,
+// UTC), review, channel, respondent_id, stratum, psu, inclusion_probability,
 // design_weight, language, the attribute columns (union over the rows, in
 // order of first appearance), then one column per answerable item in form
 // order (codes; multiple choices joined by spaces; unanswered empty). Contact
 // data is not in ExportedResponse, so it cannot appear here.
+//
+// channel is "invitation" (a sampled unit's token: the design columns are
+// filled) or "open_link" (no token: not in the sample, the design columns
+// empty). `sipas analyze` leaves open_link rows out of design-based
+// estimates (analysis/README.md).
 std::string responses_csv(const questionnaires::Questionnaire& questionnaire,
                           const std::vector<ExportedResponse>& rows);
 
 // The same as JSON: {"responses": [{..., "answers": {...}}], "next_since": N}.
 nlohmann::json responses_json(const std::vector<ExportedResponse>& rows, std::int64_t since);
+
+// "invitation" or "open_link".
+std::string_view channel_of(const ExportedResponse& row);
 
 }  // namespace sipas::survey_server

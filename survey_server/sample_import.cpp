@@ -78,6 +78,18 @@ std::vector<InvitationInput> read_sample(const std::filesystem::path& path,
     }
     (contact ? contact_indices : attribute_columns).emplace_back(i, header[i]);
   }
+  // Contacts are stored in the order of --contact, the order of the links
+  // CSV's columns, so that the links of reserves activated later (whose
+  // columns come from the stored contacts) have the same columns in the same
+  // order.
+  std::stable_sort(contact_indices.begin(), contact_indices.end(),
+                   [&](const auto& a, const auto& b) {
+                     auto rank = [&](const std::string& name) {
+                       return std::find(contact_columns.begin(), contact_columns.end(), name) -
+                              contact_columns.begin();
+                     };
+                     return rank(a.second) < rank(b.second);
+                   });
   std::vector<InvitationInput> rows;
   while (csv.next()) {
     InvitationInput row;
@@ -112,6 +124,16 @@ std::vector<InvitationInput> read_sample(const std::filesystem::path& path,
   }
   if (rows.empty()) throw SampleError("sample.invalid", csv.source() + ": the sample has no rows");
   return rows;
+}
+
+std::vector<std::string> stored_contact_columns(const std::vector<IssuedInvitation>& issued) {
+  std::vector<std::string> columns;
+  for (const auto& inv : issued) {
+    for (const auto& [name, value] : inv.contacts) {
+      if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+    }
+  }
+  return columns;
 }
 
 std::string links_csv(const std::vector<IssuedInvitation>& issued, const std::string& base_url,

@@ -33,7 +33,14 @@ bool looks_like_contact_column(std::string_view name);
 
 // The links CSV for mail merge or SMS: id, stratum, psu, role, reserve_rank,
 // token, link, then the contact columns. `base_url` without a trailing slash.
+// An import passes its --contact columns; activated reserves pass
+// stored_contact_columns(issued), which are the same names in the same order
+// (read_sample stores contacts in --contact order).
 std::string links_csv(const std::vector<IssuedInvitation>& issued, const std::string& base_url,
                       const std::string& survey, const std::vector<std::string>& contact_columns);
+
+// The names of the issued invitations' stored contacts, in stored order
+// (the union, in order of first appearance, when imports differed).
+std::vector<std::string> stored_contact_columns(const std::vector<IssuedInvitation>& issued);
 
 }  // namespace sipas::survey_server

@@ -55,7 +55,8 @@ std::vector<std::string> split_path(std::string_view path) {
 }
 
 int status_of_store_error(const std::string& id) {
-  if (id == "survey.not_found" || id == "response.not_found" || id == "invitation.not_found")
+  if (id == "survey.not_found" || id == "response.not_found" || id == "invitation.not_found" ||
+      id == "invitation.unknown_stratum" || id == "invitation.unknown_psu")
     return 404;
   if (id == "survey.exists" || id == "survey.bad_state" || id == "survey.has_responses" ||
       id == "invitation.duplicate_respondent" || id == "invitation.no_reserve")
@@ -297,8 +298,12 @@ std::shared_ptr<const CachedSurvey> SurveyService::survey(std::string_view id) {
 }
 
 SurveyState SurveyService::survey_state(std::string_view id) {
+  return survey_access(id).state;
+}
+
+SurveyAccess SurveyService::survey_access(std::string_view id) {
   auto store = lease_store();
-  auto record = store->find_survey_state(id);
+  auto record = store->find_survey_access(id);
   if (!record)
     throw ApiError(404, "survey.not_found", "no survey '" + std::string(id) + "'", "survey");
   return *record;
@@ -438,6 +443,11 @@ bool SurveyService::route_call(const CallPtr& call) {
                            (bare.empty() ? std::string() : ", not " + std::string(bare)),
                        "content-type");
       }
+    }
+    // Answers (the offloaded routes) without a token, to a survey taking
+    // invitations only: refused before their body is read.
+    if (route.offload && call->params.contains("survey") && refuse_tokenless_answer(call)) {
+      return false;
     }
     return true;
   }

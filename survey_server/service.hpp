@@ -108,7 +108,9 @@ class SurveyService : public RequestHandler {
   // survey's first; Vietnamese without a survey.
   std::string page_language_of(const Call& call);
   std::shared_ptr<const CachedSurvey> survey(std::string_view id);
+  // Re-read on every call: the CLI changes them on the file while we run.
   SurveyState survey_state(std::string_view id);
+  SurveyAccess survey_access(std::string_view id);
   // The role of the request's bearer key; a wrong key spends the address's
   // failed-authentication budget (ApiError 429 once it is spent).
   std::optional<Role> authenticate(const HttpRequest& request);
@@ -131,6 +133,9 @@ class SurveyService : public RequestHandler {
              std::function<HttpResponse()> then);
 
   // Public side (public_routes.cpp).
+  // A token-less answer to a survey whose open link is off: answered 403
+  // (a page, or JSON survey.invitation_required) from the header; true then.
+  bool refuse_tokenless_answer(const CallPtr& call);
   void get_form(const CallPtr& call);
   void post_form(const CallPtr& call);
   void get_thanks(const CallPtr& call);
@@ -147,6 +152,7 @@ class SurveyService : public RequestHandler {
   void create_survey(const CallPtr& call);
   void get_survey(const CallPtr& call);
   void set_state(const CallPtr& call, SurveyState state);
+  void patch_survey(const CallPtr& call);
   void import_invitations(const CallPtr& call);
   void activate_reserves(const CallPtr& call);
   void get_progress(const CallPtr& call);

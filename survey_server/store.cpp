@@ -27,7 +27,7 @@ bool is_survey_id(std::string_view id) {
 
 constexpr std::string_view select_survey =
     "SELECT id, questionnaire_json, questionnaire_id, questionnaire_version, state, created_at, "
-    "opened_at, closed_at FROM surveys";
+    "opened_at, closed_at, open_link FROM surveys";
 
 SurveyRecord read_survey(const sqlite::Statement& row) {
   SurveyRecord record;
@@ -39,6 +39,7 @@ SurveyRecord read_survey(const sqlite::Statement& row) {
   record.created_at = row.column_int64(5);
   record.opened_at = row.column_optional_int64(6);
   record.closed_at = row.column_optional_int64(7);
+  record.open_link = row.column_int64(8) != 0;
   return record;
 }
 
@@ -351,7 +352,7 @@ std::string SurveyStore::integrity_check() {
 
 void SurveyStore::create_survey(const std::string& id, const std::string& questionnaire_json,
                                 const std::string& questionnaire_id,
-                                const std::string& questionnaire_version) {
+                                const std::string& questionnaire_version, bool open_link) {
   if (!is_survey_id(id)) {
     throw StoreError("survey.bad_id",
                      "survey id \"" + id + "\": use 1 to 64 letters, digits, '-', '_' or '.'");
@@ -362,13 +363,14 @@ void SurveyStore::create_survey(const std::string& id, const std::string& questi
     }
     auto& insert = impl_->statement(
         "INSERT INTO surveys (id, questionnaire_json, questionnaire_id, questionnaire_version, "
-        "state, created_at) VALUES (?1, ?2, ?3, ?4, 'draft', ?5)");
+        "state, created_at, open_link) VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6)");
     sqlite::Reset reset(insert);
     insert.bind(1, id);
     insert.bind(2, questionnaire_json);
     insert.bind(3, questionnaire_id);
     insert.bind(4, questionnaire_version);
     insert.bind(5, detail::clock_now());
+    insert.bind(6, open_link);
     insert.run();
   });
 }
@@ -383,6 +385,30 @@ std::optional<SurveyState> SurveyStore::find_survey_state(std::string_view id) {
   query.bind(1, id);
   if (!query.step()) return std::nullopt;
   return survey_state_from_string(query.column_text(0));
+}
+
+std::optional<SurveyAccess> SurveyStore::find_survey_access(std::string_view id) {
+  auto& query = impl_->statement("SELECT state, open_link FROM surveys WHERE id = ?1");
+  sqlite::Reset reset(query);
+  query.bind(1, id);
+  if (!query.step()) return std::nullopt;
+  SurveyAccess access;
+  access.state = survey_state_from_string(query.column_text(0)).value_or(SurveyState::Draft);
+  access.open_link = query.column_int64(1) != 0;
+  return access;
+}
+
+SurveyRecord SurveyStore::set_open_link(std::string_view id, bool on) {
+  return impl_->write([&] {
+    auto& update = impl_->statement("UPDATE surveys SET open_link = ?2 WHERE id = ?1");
+    sqlite::Reset reset(update);
+    update.bind(1, id);
+    update.bind(2, on);
+    update.run();
+    auto survey = find_survey_in(*impl_, id);
+    if (!survey) throw StoreError("survey.not_found", "no survey \"" + std::string(id) + "\"");
+    return *survey;
+  });
 }
 
 std::vector<SurveyRecord> SurveyStore::list_surveys() {

@@ -20,8 +20,8 @@ namespace sipas::survey_server {
 // survey.bad_id, survey.exists, survey.not_found, survey.bad_state,
 // invitation.duplicate_respondent, invitation.invalid, invitation.not_found,
 // invitation.inactive, invitation.already_responded, invitation.no_reserve,
-// response.bad_submission_id, response.submission_conflict,
-// response.not_found, review.bad_state, key.invalid. (Tokens:
+// invitation.unknown_stratum, invitation.unknown_psu, response.bad_submission_id,
+// response.submission_conflict, response.not_found, review.bad_state, key.invalid. (Tokens:
 // token.random_failed, token.hash_failed: internal errors.)
 class StoreError : public Error {
  public:
@@ -50,6 +50,16 @@ struct SurveyRecord {
   SurveyState state = SurveyState::Draft;
   Timestamp created_at = 0;
   std::optional<Timestamp> opened_at, closed_at;
+  // Answers without an invitation token (GET/POST /s/{survey} without ?t=)
+  // are taken only when on. Off for a new survey.
+  bool open_link = false;
+};
+
+// What a public request needs to know of a survey, re-read on every request
+// (the admin commands change it on the file while the server runs).
+struct SurveyAccess {
+  SurveyState state = SurveyState::Draft;
+  bool open_link = false;
 };
 
 // One row of a sample.csv (sipas sample) to import as an invitation.
@@ -107,6 +117,7 @@ struct SubmitResult {
     AlreadyResponded,  // the invitation has a response with another submission_id: nothing changed
     SurveyNotOpen,     // nothing changed
     InvitationInactive,
+    InvitationRequired,  // no invitation, and the survey's open link is off: nothing changed
   };
   Outcome outcome = Outcome::Stored;
   std::int64_t response = 0;  // the stored (or earlier) response's sequence number
@@ -131,6 +142,8 @@ struct ExportedResponse {
   std::string submission_id, language, answers_json;
   Timestamp received_at = 0;
   ReviewState review = ReviewState::Received;
+  // Answered through the open link (no invitation): not a sampled unit.
+  bool open_link = false;
   // From the invitation; empty / nullopt for open-link responses.
   std::optional<std::string> respondent_id, stratum, psu;
   std::optional<double> inclusion_probability, design_weight;
@@ -187,12 +200,19 @@ class SurveyStore {
   bool read_only() const;
 
   // Surveys. Ids: 1 to 64 of [A-Za-z0-9._-] (they appear in URLs), else
-  // survey.bad_id; an existing id: survey.exists. A new survey is a draft.
+  // survey.bad_id; an existing id: survey.exists. A new survey is a draft,
+  // its open link off unless asked for.
   void create_survey(const std::string& id, const std::string& questionnaire_json,
-                     const std::string& questionnaire_id, const std::string& questionnaire_version);
+                     const std::string& questionnaire_id, const std::string& questionnaire_version,
+                     bool open_link = false);
   std::optional<SurveyRecord> find_survey(std::string_view id);
   // Only the state: cheap, for every public request (the questionnaire is cached).
   std::optional<SurveyState> find_survey_state(std::string_view id);
+  // The state and the open link: as cheap, for the public routes.
+  std::optional<SurveyAccess> find_survey_access(std::string_view id);
+  // Turns the survey's open link on or off, in any state; returns the
+  // survey. Unknown id: survey.not_found.
+  SurveyRecord set_open_link(std::string_view id, bool on);
   std::vector<SurveyRecord> list_surveys();
   // draft → open, open → closed, closed → open. Others: survey.bad_state;
   // unknown id: survey.not_found. opened_at is the first opening, closed_at
@@ -210,10 +230,13 @@ class SurveyStore {
   std::vector<IssuedInvitation> import_invitations(std::string_view survey,
                                                    const std::vector<InvitationInput>& rows);
   // Activates up to `count` waiting reserves of a stratum (and PSU, when
-  // given), lowest reserve_rank first, then import order; issues their tokens.
+  // given), lowest reserve_rank first, then import order; issues their tokens
+  // and returns them with their stored contacts (for the links CSV).
   // Returns fewer than `count` when fewer wait; none waiting at all:
-  // invitation.no_reserve. count < 1: invitation.invalid. Unknown survey:
-  // survey.not_found.
+  // invitation.no_reserve. A stratum with no invitation in the survey:
+  // invitation.unknown_stratum (the message lists the known strata); a PSU
+  // with none in that stratum: invitation.unknown_psu. count < 1:
+  // invitation.invalid. Unknown survey: survey.not_found.
   std::vector<IssuedInvitation> activate_reserves(std::string_view survey, std::string_view stratum,
                                                   std::optional<std::string_view> psu,
                                                   std::int64_t count);
@@ -235,7 +258,8 @@ class SurveyStore {
   // Stores a response, or says why not; nothing changes unless Stored. In
   // order: a known (survey, submission_id) → Repeated with the first seq and
   // time (even if the survey has closed since); survey not open →
-  // SurveyNotOpen; invitation not active → InvitationInactive; invitation
+  // SurveyNotOpen; no invitation while the survey's open link is off →
+  // InvitationRequired; invitation not active → InvitationInactive; invitation
   // already answered → AlreadyResponded (with that response's seq and time);
   // else Stored, and the invitation's draft is removed. One response per
   // invitation and one row per (survey, submission_id) are UNIQUE

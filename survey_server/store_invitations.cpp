@@ -70,6 +70,76 @@ std::vector<std::pair<std::string, std::string>> read_contacts(SurveyStore::Impl
   return contacts;
 }
 
+// Strata (or PSUs of a stratum) listed in a message: enough to spot a typo,
+// bounded for a survey with hundreds of communes.
+constexpr std::size_t max_listed = 20;
+
+std::string quoted_list(const std::vector<std::string>& names, std::size_t total) {
+  std::string out;
+  for (const auto& name : names)
+    out += (out.empty() ? "\"" : ", \"") + name + "\"";
+  if (total > names.size()) out += " and " + std::to_string(total - names.size()) + " more";
+  return out;
+}
+
+// Up to max_listed values of a query's first column (bound and reset by the
+// caller), and how many there are.
+std::pair<std::vector<std::string>, std::size_t> listed(sqlite::Statement& query) {
+  std::vector<std::string> names;
+  std::size_t total = 0;
+  while (query.step()) {
+    if (names.size() < max_listed) names.push_back(query.column_text(0));
+    ++total;
+  }
+  return {std::move(names), total};
+}
+
+// Nothing to activate: says whether the stratum (or the PSU in it) is not in
+// the survey at all, which is a typo to fix, not a shortage of reserves.
+[[noreturn]] void explain_no_reserve(SurveyStore::Impl& impl, std::string_view survey,
+                                     std::string_view stratum,
+                                     std::optional<std::string_view> psu) {
+  const std::string name = "survey \"" + std::string(survey) + "\"";
+  auto any_invitation = [&](std::optional<std::string_view> in_psu) {
+    auto& query = impl.statement(
+        "SELECT 1 FROM invitations WHERE survey = ?1 AND stratum = ?2 AND (?3 IS NULL OR psu = ?3) "
+        "LIMIT 1");
+    sqlite::Reset reset(query);
+    query.bind(1, survey);
+    query.bind(2, stratum);
+    query.bind(3, in_psu);
+    return query.step();
+  };
+  const bool stratum_known = any_invitation(std::nullopt);
+  const bool psu_known = !psu || (stratum_known && any_invitation(psu));
+  if (!stratum_known) {
+    auto& query = impl.statement(
+        "SELECT DISTINCT stratum FROM invitations WHERE survey = ?1 ORDER BY stratum");
+    sqlite::Reset reset(query);
+    query.bind(1, survey);
+    auto [strata, total] = listed(query);
+    throw StoreError("invitation.unknown_stratum",
+                     name + " has no stratum \"" + std::string(stratum) + "\"" +
+                         (total == 0 ? ": it has no invitations yet; import the sample first"
+                                     : "; its strata are " + quoted_list(strata, total)));
+  }
+  if (!psu_known) {
+    auto& query = impl.statement(
+        "SELECT DISTINCT psu FROM invitations WHERE survey = ?1 AND stratum = ?2 ORDER BY psu");
+    sqlite::Reset reset(query);
+    query.bind(1, survey);
+    query.bind(2, stratum);
+    auto [psus, total] = listed(query);
+    throw StoreError("invitation.unknown_psu", name + " has no PSU \"" + std::string(*psu) +
+                                                   "\" in stratum \"" + std::string(stratum) +
+                                                   "\"; its PSUs there are " +
+                                                   quoted_list(psus, total));
+  }
+  std::string where = "stratum \"" + std::string(stratum) + "\"";
+  if (psu) where += ", PSU \"" + std::string(*psu) + "\"";
+  throw StoreError("invitation.no_reserve", name + ": no reserve left in " + where);
+}
+
 }  // namespace
 
 std::vector<IssuedInvitation> SurveyStore::import_invitations(
@@ -186,12 +256,7 @@ std::vector<IssuedInvitation> SurveyStore::activate_reserves(std::string_view su
         issued.push_back(std::move(out));
       }
     }
-    if (issued.empty()) {
-      std::string where = "stratum \"" + std::string(stratum) + "\"";
-      if (psu) where += ", PSU \"" + std::string(*psu) + "\"";
-      throw StoreError("invitation.no_reserve",
-                       "survey \"" + std::string(survey) + "\": no reserve left in " + where);
-    }
+    if (issued.empty()) explain_no_reserve(*impl_, survey, stratum, psu);
     Timestamp now = detail::clock_now();
     for (IssuedInvitation& out : issued) {
       out.token = random_token(token_bytes);

@@ -69,17 +69,22 @@ SubmitResult SurveyStore::insert_response(const NewResponse& response, Timestamp
   using Outcome = SubmitResult::Outcome;
   return impl_->write([&]() -> SubmitResult {
     std::string state;
+    bool open_link = false;
     {
-      auto& query = impl_->statement("SELECT state FROM surveys WHERE id = ?1");
+      auto& query = impl_->statement("SELECT state, open_link FROM surveys WHERE id = ?1");
       sqlite::Reset reset(query);
       query.bind(1, response.survey);
       if (!query.step())
         throw StoreError("survey.not_found", "no survey \"" + response.survey + "\"");
       state = query.column_text(0);
+      open_link = query.column_int64(1) != 0;
     }
     if (auto earlier = find_submission(*impl_, response.survey, response.submission_id))
       return repeated(response, *earlier);
     if (state != "open") return result(Outcome::SurveyNotOpen);
+    // Checked here too, under the write lock: the server checks before
+    // reading the body, and the link may be turned off in between.
+    if (!response.invitation && !open_link) return result(Outcome::InvitationRequired);
     if (response.invitation) {
       auto& query = impl_->statement("SELECT survey, active FROM invitations WHERE id = ?1");
       sqlite::Reset reset(query);
@@ -198,6 +203,7 @@ std::vector<ExportedResponse> SurveyStore::export_responses(std::string_view sur
       row.received_at = query.column_int64(4);
       row.review = review_state_from_string(query.column_text(5)).value_or(ReviewState::Received);
       invitations.push_back(query.column_optional_int64(6));
+      row.open_link = !invitations.back().has_value();
       row.respondent_id = query.column_optional_text(7);
       row.stratum = query.column_optional_text(8);
       row.psu = query.column_optional_text(9);

@@ -10,6 +10,8 @@
 //     the fixed submission is answered 303 -> /s/demo/thanks; screenshots;
 //   - the same link again gives the "already answered" page (409);
 //   - a second invitation saves a draft, which prefills the form on reload;
+//   - the survey's open link is off (the default): the address without a
+//     token is a 403 page in Vietnamese, without the form;
 //   - the admin API (analyst key) lists exactly one response, with the answers
 //     the browser posted;
 //   - SIGTERM stops the server with exit status 0.
@@ -360,6 +362,18 @@ async function main() {
       assertEqual(await reloaded.inputValue('[name="q11"]'), "Để sau trả lời tiếp.", "q11");
       assertEqual(scriptErrors(reloaded), [], "script errors");
       await reloaded.close();
+    });
+
+    await run.check("the open link is off: /s/demo without a token is a 403 page in Vietnamese", async () => {
+      const open = await browser.context.newPage();
+      const r = await open.goto(`${base}/s/demo`, { waitUntil: "load" });
+      assertEqual(r.status(), 403, "status");
+      assertEqual(await open.getAttribute("html", "lang"), "vi", "html lang");
+      assertEqual(await open.locator("#sipas-form").count(), 0, "no form");
+      assert((await open.textContent("body")).includes("chỉ dành cho những người được mời"), "the message");
+      await expectNoOverflow(open);
+      await open.screenshot({ path: path.join(out, "live-invited-only-390.png"), fullPage: true });
+      await open.close();
     });
 
     await run.check("admin API: exactly one response, with the answers given", async () => {

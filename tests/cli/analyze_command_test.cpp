@@ -169,4 +169,141 @@ TEST(AnalyzeCommandTest, ErrorsNameWhatIsWrong) {
   EXPECT_THAT(text.err, HasSubstr("apisrs.csv:2: column 'sch.wide' must be a number"));
 }
 
+// A response export (sipas responses export) with answers through the open
+// link: column channel = open_link, the design columns empty. Issue 15:
+// analyze failed on such a file. Six sampled rows in two strata, then two
+// open-link rows whose answers would pull every estimate if they counted; a
+// quoted line break in a note moves the line numbers (line 6 holds two lines).
+const std::string export_header = "seq,channel,respondent_id,stratum,psu,design_weight,note,q1\n";
+const std::string sampled_rows[] = {
+    "1,invitation,p1,A,A1,10,,4\n", "2,invitation,p2,A,A2,10,,5\n",
+    "3,invitation,p3,A,A3,10,,3\n", "4,invitation,p4,B,B1,4,\"two\nlines\",2\n",
+    "6,invitation,p6,B,B2,4,,4\n",  "7,invitation,p7,B,B3,4,,5\n"};
+
+std::string export_with_open_link() {
+  std::string text = export_header;
+  for (int i = 0; i < 4; ++i)
+    text += sampled_rows[i];
+  text += "5,open_link,,,,,,1\n";  // line 7
+  text += sampled_rows[4];
+  text += sampled_rows[5];
+  text += "8,open_link,,,,,,1\n";  // line 10
+  return text;
+}
+
+TEST(AnalyzeCommandTest, OpenLinkRowsAreLeftOutNamedAndChangeNoEstimate) {
+  sipas::test::TempDir dir;
+  const auto with_open = (dir / "responses.csv").string();
+  std::ofstream(with_open) << export_with_open_link();
+  const auto sample_only = (dir / "sample-only.csv").string();
+  {
+    std::ofstream file(sample_only);
+    file << export_header;
+    for (const auto& row : sampled_rows)
+      file << row;
+  }
+  const std::vector<std::string> design = {"--strata",      "stratum", "--psu", "psu",  "--weights",
+                                           "design_weight", "--mean",  "q1",    "--by", "stratum"};
+  auto args = [&](const std::string& data) {
+    std::vector<std::string> out = {"analyze", "--data", data};
+    out.insert(out.end(), design.begin(), design.end());
+    return out;
+  };
+  auto r = sipas(args(with_open));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("responses.csv: 2 open-link rows (lines 7, 10) left out: they were "
+                               "answered through the survey's open link"));
+  auto reference_run = sipas(args(sample_only));
+  ASSERT_EQ(reference_run.exit_code, 0) << reference_run.err;
+  EXPECT_EQ(reference_run.err, "");
+  const auto out = nlohmann::json::parse(r.out);
+  const auto expected = nlohmann::json::parse(reference_run.out);
+  ASSERT_EQ(out["estimates"].size(), expected["estimates"].size());
+  for (std::size_t i = 0; i < out["estimates"].size(); ++i) {
+    for (const char* key : {"estimate", "se", "df", "n", "weighted_n"})
+      EXPECT_EQ(out["estimates"][i][key], expected["estimates"][i][key]) << i << " " << key;
+  }
+  EXPECT_EQ(out["design"]["rows"], 6);
+  EXPECT_EQ(out["design"]["open_link"],
+            (nlohmann::json{{"column", "channel"}, {"rows", 2}, {"included", false}}));
+  EXPECT_EQ(expected["design"]["open_link"]["rows"], 0);
+
+  // Rows left out do not shift the line numbers of later messages.
+  std::string text = export_with_open_link();
+  text.replace(text.find("p7,B,B3,4,,5"), 12, "p7,B,B3,4,,x");
+  std::ofstream(with_open) << text;
+  r = sipas(args(with_open));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("responses.csv:9: column 'q1' must be a number, not 'x'"));
+}
+
+TEST(AnalyzeCommandTest, OpenLinkRowsAreIncludedOnlyWithDesignValuesGiven) {
+  sipas::test::TempDir dir;
+  const auto data = (dir / "responses.csv").string();
+  std::ofstream(data) << export_with_open_link();
+  const std::vector<std::string> base = {"analyze",       "--data",  data,
+                                         "--strata",      "stratum", "--weights",
+                                         "design_weight", "--mean",  "q1"};
+  auto with_flag = base;
+  with_flag.push_back("--include-open-link");
+  auto r = sipas(with_flag);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err,
+              HasSubstr("responses.csv: --include-open-link: 2 rows answered through the open "
+                        "link have no 'stratum' (lines 7, 10)"));
+  EXPECT_THAT(r.err, HasSubstr("[data.open_link_without_design]"));
+
+  // The statistician gives them a stratum and a weight of their own making.
+  std::string text = export_with_open_link();
+  for (const char* seq : {"5", "8"}) {
+    const std::string from = std::string("\n") + seq + ",open_link,,,,,,1\n";
+    text.replace(text.find(from), from.size(), std::string("\n") + seq + ",open_link,,C,,50,,1\n");
+  }
+  std::ofstream(data) << text;
+  r = sipas(with_flag);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("2 open-link rows (lines 7, 10) included with the design values "
+                               "given in the file"));
+  auto out = nlohmann::json::parse(r.out);
+  EXPECT_EQ(out["design"]["rows"], 8);
+  EXPECT_EQ(out["design"]["open_link"]["included"], true);
+  // Without the flag they are still left out.
+  r = sipas(base);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["design"]["rows"], 6);
+}
+
+TEST(AnalyzeCommandTest, EmptyDesignValuesOfSampledRowsNameTheLines) {
+  sipas::test::TempDir dir;
+  const auto data = (dir / "responses.csv").string();
+  std::string text = export_with_open_link();
+  // p2 and p7 lost their stratum; they are not marked open-link.
+  text.replace(text.find("p2,A,"), 5, "p2,,");
+  text.replace(text.find("p7,B,"), 5, "p7,,");
+  std::ofstream(data) << text;
+  auto r = sipas({"analyze", "--data", data, "--strata", "stratum", "--mean", "q1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err,
+              HasSubstr("responses.csv: 2 rows have an empty 'stratum' (lines 3, 9) and are not "
+                        "marked open-link (column 'channel' is not open_link)"));
+  EXPECT_THAT(r.err, HasSubstr("[data.missing_design]"));
+
+  // An export of an older sipas: no channel column, open-link rows only empty.
+  std::string old =
+      "seq,respondent_id,stratum,psu,design_weight,q1\n"
+      "1,p1,A,A1,10,4\n2,,,,,1\n3,p3,A,A2,10,3\n";
+  std::ofstream(data) << old;
+  r = sipas({"analyze", "--data", data, "--strata", "stratum", "--psu", "psu", "--mean", "q1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("responses.csv: 1 row has an empty 'stratum' (line 3)"));
+  EXPECT_THAT(r.err, HasSubstr("export again with this sipas"));
+
+  // Only open-link rows: nothing to estimate, and it says why.
+  std::ofstream(data) << export_header << "1,open_link,,,,,,1\n2,open_link,,,,,,3\n";
+  r = sipas({"analyze", "--data", data, "--strata", "stratum", "--mean", "q1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("all 2 rows were answered through the open link"));
+  EXPECT_THAT(r.err, HasSubstr("[data.only_open_link]"));
+}
+
 }  // namespace

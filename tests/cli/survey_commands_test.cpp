@@ -89,5 +89,47 @@ TEST(SurveyCommandsTest, CreateOpenImportExportClose) {
   EXPECT_EQ(r.exit_code, 1);
 }
 
+// Issue 15: the open link is a survey's setting, off unless a manager turns
+// it on, at creation or later (also while the server runs).
+TEST(SurveyCommandsTest, OpenLinkIsOffByDefaultAndSetByTheManager) {
+  TempDir dir;
+  const std::string db = (dir / "survey.db").string();
+  auto r = sipas({"survey", "create", "--db", db, "--id", "sample", "--standard", "sipas-short"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("state draft, open link off"), std::string::npos) << r.out;
+  r = sipas({"survey", "create", "--db", db, "--id", "kiosk", "--standard", "sipas-short",
+             "--open-link", "on"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("open link on"), std::string::npos) << r.out;
+  r = sipas({"survey", "list", "--db", db});
+  EXPECT_EQ(r.out,
+            "kiosk\tdraft\tsipas-short 2024.1\topen-link on\n"
+            "sample\tdraft\tsipas-short 2024.1\topen-link off\n");
+
+  r = sipas({"survey", "set", "--db", db, "--id", "sample", "--open-link", "on"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "survey sample: open link on\n");
+  r = sipas({"survey", "set", "--db", db, "--id", "kiosk", "--open-link", "off"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = sipas({"survey", "list", "--db", db});
+  EXPECT_NE(r.out.find("kiosk\tdraft\tsipas-short 2024.1\topen-link off"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("sample\tdraft\tsipas-short 2024.1\topen-link on"), std::string::npos)
+      << r.out;
+
+  r = sipas({"survey", "set", "--db", db, "--id", "nope", "--open-link", "on"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("survey.not_found"), std::string::npos) << r.err;
+  r = sipas({"survey", "set", "--db", db, "--id", "sample", "--open-link", "yes"});
+  EXPECT_EQ(r.exit_code, 1);
+  r = sipas({"survey", "set", "--db", db, "--id", "sample"});
+  EXPECT_EQ(r.exit_code, 1) << "--open-link is required";
+  r = sipas({"survey", "create", "--db", db, "--id", "x", "--standard", "sipas-short",
+             "--open-link", "maybe"});
+  EXPECT_EQ(r.exit_code, 1);
+  r = sipas({"survey", "list", "--db", db});
+  EXPECT_EQ(r.out.find("\nx\t"), std::string::npos) << "nothing created on a bad option";
+}
+
 }  // namespace
 }  // namespace sipas::test

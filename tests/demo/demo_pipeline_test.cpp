@@ -143,6 +143,15 @@ TEST_F(DemoPipelineTest, AnswersAreStoredOncePerInvitationWithoutContacts) {
     for (const auto& r : sample.rows)
       ASSERT_EQ(text.find(r.at("phone")), std::string::npos) << name;
   }
+  // The links of reserves activated in lagging districts carry the import's
+  // contact columns, so the office can reach them (issue 15).
+  const auto links = read_csv(file("citizens-links.csv"));
+  const auto reserve_links = read_csv(file("citizens-reserve-links.csv"));
+  EXPECT_EQ(reserve_links.header, links.header);
+  for (const auto& r : reserve_links.rows) {
+    EXPECT_EQ(r.at("role"), "reserve");
+    EXPECT_EQ(r.at("phone"), by_id.at(r.at("id"))->at("phone")) << r.at("id");
+  }
   // Officials rate the unit of their invitation.
   for (const auto& r : read_csv(file("officials-responses.csv")).rows)
     EXPECT_EQ(r.at("target_unit"), r.at("stratum"));

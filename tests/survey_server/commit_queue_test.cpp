@@ -106,7 +106,8 @@ class CommitQueueTest : public ::testing::Test {
  protected:
   CommitQueueTest() {
     SurveyStore store(db());
-    store.create_survey("s1", questionnaire, "sipas", "2024");
+    // Open link on: the jobs store token-less answers.
+    store.create_survey("s1", questionnaire, "sipas", "2024", true);
     store.set_survey_state("s1", SurveyState::Open);
   }
   std::filesystem::path db() const { return dir_ / "survey.db"; }

@@ -149,6 +149,16 @@ TEST_F(HostileAdmissionTest, RefusalsComeFromTheHeaderBeforeContinueOrAnyBody) {
            "/nothing-here HTTP/1.1\r\nHost: x\r\n"
            "Content-Type: text/csv\r\n",
        404, "request.not_found"},
+      {"no token, invitations only (page)",
+       "POST /s/" + survey_id +
+           " HTTP/1.1\r\nHost: x\r\n"
+           "Content-Type: application/x-www-form-urlencoded\r\n",
+       403, ""},
+      {"no token, invitations only (JSON)",
+       "POST /api/v1/surveys/" + survey_id +
+           "/responses HTTP/1.1\r\nHost: x\r\n"
+           "Content-Type: application/json\r\n",
+       403, "survey.invitation_required"},
       {"wrong method", "PUT " + imports + " HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n", 405,
        "request.method_not_allowed"},
       {"wrong type",

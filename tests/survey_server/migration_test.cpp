@@ -181,6 +181,55 @@ TEST_F(MigrationTest, VersionOneDatabaseIsMigratedWithItsRowsIntact) {
   EXPECT_EQ(store.integrity_check(), "ok");
 }
 
+// Schema 4 adds the open-link setting. Existing surveys took token-less
+// answers without being asked: only a survey that has lived on its open link
+// alone (no invitations, open-link answers already in) keeps it; one with
+// invitations loses it (the ballot-stuffing hole of issue 15), and so does
+// one with neither, which has shown nothing to keep.
+TEST_F(MigrationTest, OpenLinkStaysOnOnlyForSurveysThatLivedOnIt) {
+  write_version_one();  // "old": invitations and one open-link answer
+  migrate_to(db(), 3);
+  {
+    sqlite::Database raw(db(), Mode::ReadWrite);
+    raw.exec(
+        "INSERT INTO surveys (id, questionnaire_json, questionnaire_id, questionnaire_version, "
+        "state, created_at, opened_at) VALUES "
+        "('kiosk', '{}', 'sipas-short', '2024', 'open', 100, 110), "
+        "('fresh', '{}', 'sipas-short', '2024', 'open', 100, 110), "
+        "('planned', '{}', 'sipas', '2024', 'draft', 100, NULL);"
+        "INSERT INTO responses (survey, invitation, submission_id, language, answers_json, "
+        "received_at, client) VALUES ('kiosk', NULL, 'k-1', 'vi', '{}', 130, '');"
+        "INSERT INTO invitations (survey, respondent_id, stratum, psu, inclusion_probability, "
+        "design_weight, reserve, reserve_rank, import_order, token_hash, active) VALUES "
+        "('planned', 'p1', 'A', 'p', 0.5, 2, 1, 1, 1, NULL, 0)");
+  }
+  SurveyStore store(db());
+  EXPECT_EQ(store.schema_version(), latest_schema_version());
+  EXPECT_FALSE(store.find_survey("old")->open_link);
+  EXPECT_TRUE(store.find_survey("kiosk")->open_link);
+  EXPECT_FALSE(store.find_survey("fresh")->open_link);
+  EXPECT_FALSE(store.find_survey("planned")->open_link);
+
+  NewResponse response;
+  response.survey = "kiosk";
+  response.submission_id = "k-2";
+  response.language = "vi";
+  response.answers_json = "{}";
+  EXPECT_EQ(store.insert_response(response, 200).outcome, SubmitResult::Outcome::Stored);
+  response.survey = "old";
+  EXPECT_EQ(store.insert_response(response, 200).outcome,
+            SubmitResult::Outcome::InvitationRequired);
+  // The answers already in stay, marked as open-link in the export.
+  auto rows = store.export_responses("old", 0, 10);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_FALSE(rows[0].open_link);
+  EXPECT_TRUE(rows[1].open_link);
+  // A manager turns it back on where it is wanted.
+  EXPECT_TRUE(store.set_open_link("old", true).open_link);
+  EXPECT_EQ(store.insert_response(response, 210).outcome, SubmitResult::Outcome::Stored);
+  EXPECT_EQ(store.integrity_check(), "ok");
+}
+
 TEST_F(MigrationTest, NewerSchemaIsRefusedAndTheFileIsByteIdentical) {
   {
     SurveyStore store(db());

@@ -67,9 +67,11 @@ class ServerApiTest : public ::testing::Test {
         q::load_questionnaire(file->content, "sipas-citizen.json"));
   }
 
-  void create_and_open(HttpClient& c, const std::string& id = "hn-2026") {
-    auto r = c.post("/api/v1/surveys", Json{{"id", id}, {"standard", "sipas-citizen"}}.dump(),
-                    json_type, TestServer::as_manager());
+  void create_and_open(HttpClient& c, const std::string& id = "hn-2026", bool open_link = false) {
+    auto r =
+        c.post("/api/v1/surveys",
+               Json{{"id", id}, {"standard", "sipas-citizen"}, {"open_link", open_link}}.dump(),
+               json_type, TestServer::as_manager());
     ASSERT_EQ(r.status, 201) << r.body;
     r = c.post("/api/v1/surveys/" + id + "/open", "", "", TestServer::as_manager());
     ASSERT_EQ(r.status, 200) << r.body;
@@ -200,6 +202,12 @@ TEST_F(ServerApiTest, CreatingSurveysValidatesTheBody) {
   auto created = Json::parse(r.body);
   EXPECT_EQ(created["state"], "draft");
   EXPECT_EQ(created["questionnaire"]["id"], "sipas-short");
+  EXPECT_EQ(created["open_link"], false);
+  r = c.post("/api/v1/surveys",
+             Json{{"id", "s9"}, {"standard", "sipas-short"}, {"open_link", 1}}.dump(), json_type,
+             m);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_body(r)["field"], "open_link");
 
   r = c.post("/api/v1/surveys", Json{{"id", "s1"}, {"standard", "sipas-short"}}.dump(), json_type,
              m);
@@ -211,6 +219,12 @@ TEST_F(ServerApiTest, CreatingSurveysValidatesTheBody) {
   r = c.post("/api/v1/surveys/s1/open", "", "", m);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(Json::parse(r.body)["state"], "open");
+  EXPECT_EQ(c.get("/s/s1").status, 403);  // the open link is off
+  r = c.request("PATCH", "/api/v1/surveys/s1", R"({"open_link":true})", json_type, m);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json::parse(r.body)["open_link"], true);
+  EXPECT_EQ(Json::parse(c.get("/api/v1/surveys/s1", TestServer::as_analyst()).body)["open_link"],
+            true);
   EXPECT_EQ(c.get("/s/s1").status, 200);
   r = c.post("/api/v1/surveys/s1/close", "", "", m);
   EXPECT_EQ(Json::parse(r.body)["state"], "closed");
@@ -222,7 +236,7 @@ TEST_F(ServerApiTest, CreatingSurveysValidatesTheBody) {
 TEST_F(ServerApiTest, QuestionnaireAndFormAreServed) {
   TestServer server;
   auto c = server.client();
-  create_and_open(c);
+  create_and_open(c, "hn-2026", true);
   auto r = c.get("/api/v1/surveys/hn-2026/questionnaire");
   ASSERT_EQ(r.status, 200);
   auto doc = Json::parse(r.body);
@@ -384,7 +398,14 @@ TEST_F(ServerApiTest, DraftsAreSavedAndPrefillTheForm) {
   ASSERT_EQ(r.status, 200);
   // Escaped, and kept.
   EXPECT_NE(r.body.find("xin chào &lt;b&gt;"), std::string::npos);
-  // Drafts need an invitation.
+  // Drafts need an invitation: without one, 403 while the open link is off,
+  // and 400 with it on.
+  r = c.post("/s/hn-2026", "_submission=d2&_action=save", form_type);
+  EXPECT_EQ(r.status, 403);
+  ASSERT_EQ(c.request("PATCH", "/api/v1/surveys/hn-2026", R"({"open_link":true})", json_type,
+                      TestServer::as_manager())
+                .status,
+            200);
   r = c.post("/s/hn-2026", "_submission=d2&_action=save", form_type);
   EXPECT_EQ(r.status, 400);
 }
@@ -507,7 +528,7 @@ TEST_F(ServerApiTest, OpenLinkSubmissionsAreRateLimitedPerClient) {
   options.open_submissions_per_minute = 1;
   TestServer server(options);
   auto c = server.client();
-  create_and_open(c);
+  create_and_open(c, "hn-2026", true);
   int created = 0, limited = 0;
   for (int i = 0; i < 6; ++i) {
     auto r = c.post("/api/v1/surveys/hn-2026/responses",

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -103,10 +104,11 @@ class StoreTest : public ::testing::Test {
  protected:
   std::filesystem::path db() const { return dir_ / "survey.db"; }
 
-  // A store with one open survey "s1".
+  // A store with one open survey "s1", its open link on (the tests send
+  // token-less answers too).
   SurveyStore open_survey() {
     SurveyStore store(db());
-    store.create_survey("s1", questionnaire, "sipas", "2024");
+    store.create_survey("s1", questionnaire, "sipas", "2024", true);
     store.set_survey_state("s1", SurveyState::Open);
     return store;
   }
@@ -161,6 +163,7 @@ TEST_F(StoreTest, SurveysAreCreatedOpenedClosedAndReopened) {
   EXPECT_EQ(found->state, SurveyState::Draft);
   EXPECT_GT(found->created_at, 0);
   EXPECT_FALSE(found->opened_at);
+  EXPECT_FALSE(found->open_link);  // off unless asked for
   EXPECT_EQ(store.find_survey_state("s1"), SurveyState::Draft);
 
   auto opened = store.set_survey_state("s1", SurveyState::Open);
@@ -316,6 +319,13 @@ TEST_F(StoreTest, ReservesAreActivatedByRankThenImportOrder) {
             "invitation.invalid");
   EXPECT_EQ(error_id_of([&] { store.activate_reserves("nope", "B", std::nullopt, 1); }),
             "survey.not_found");
+  // A stratum or PSU the survey does not have is not a shortage of reserves.
+  EXPECT_EQ(error_id_of([&] { store.activate_reserves("s1", "Z", std::nullopt, 1); }),
+            "invitation.unknown_stratum");
+  EXPECT_EQ(error_id_of([&] { store.activate_reserves("s1", "B", std::string_view("p9"), 1); }),
+            "invitation.unknown_psu");
+  EXPECT_EQ(error_id_of([&] { store.activate_reserves("s1", "A", std::string_view("p2"), 1); }),
+            "invitation.no_reserve");
   auto progress = store.progress("s1");
   EXPECT_EQ(progress.strata[0].invited, 6);
   EXPECT_EQ(progress.strata[0].reserves_waiting, 0);
@@ -515,7 +525,7 @@ TEST_F(StoreTest, DraftsAreReplacedOnSaveAndRemovedByTheResponse) {
 
 TEST_F(StoreTest, ResponseOutcomesChangeNothingUnlessStored) {
   SurveyStore store(db());
-  store.create_survey("s1", questionnaire, "sipas", "2024");
+  store.create_survey("s1", questionnaire, "sipas", "2024", true);
   auto issued = store.import_invitations(
       "s1", {main_row("r1", "A"), main_row("r2", "A"), reserve_row("x1", "A", 1)});
   std::int64_t r1 = issued[0].invitation, r2 = issued[1].invitation;
@@ -590,6 +600,86 @@ TEST_F(StoreTest, ResponseErrorsHaveTheirIds) {
             }),
             "response.bad_submission_id");
   EXPECT_EQ(count_rows(db(), "responses"), 0);
+}
+
+// Issue 15: a survey with invitations took token-less answers through the
+// open link (ballot stuffing). The link is a setting, off by default, and
+// the store refuses such an answer itself, under the write lock, so that a
+// request checked before the link was turned off stores nothing either.
+TEST_F(StoreTest, OpenLinkIsOffByDefaultAndATokenLessAnswerThenChangesNothing) {
+  SurveyStore store(db());
+  store.create_survey("s1", questionnaire, "sipas", "2024");
+  store.set_survey_state("s1", SurveyState::Open);
+  auto issued = store.import_invitations("s1", {main_row("r1", "A")});
+  ASSERT_EQ(store.find_survey_access("s1")->open_link, false);
+  EXPECT_EQ(store.find_survey_access("s1")->state, SurveyState::Open);
+  EXPECT_FALSE(store.find_survey_access("nope"));
+
+  EXPECT_EQ(store.insert_response(response_for("s1", std::nullopt, "o1"), 10).outcome,
+            Outcome::InvitationRequired);
+  EXPECT_EQ(count_rows(db(), "responses"), 0);
+  EXPECT_EQ(store.insert_response(response_for("s1", issued[0].invitation, "t1"), 10).outcome,
+            Outcome::Stored);
+
+  auto on = store.set_open_link("s1", true);
+  EXPECT_TRUE(on.open_link);
+  EXPECT_TRUE(store.find_survey("s1")->open_link);
+  EXPECT_TRUE(store.find_survey_access("s1")->open_link);
+  const auto stored = store.insert_response(response_for("s1", std::nullopt, "o1"), 20);
+  EXPECT_EQ(stored.outcome, Outcome::Stored);
+
+  EXPECT_FALSE(store.set_open_link("s1", false).open_link);
+  // A retry of the stored one still gets its first result; a new one is refused.
+  auto retry = store.insert_response(response_for("s1", std::nullopt, "o1"), 30);
+  EXPECT_EQ(retry.outcome, Outcome::Repeated);
+  EXPECT_EQ(retry.response, stored.response);
+  EXPECT_EQ(store.insert_response(response_for("s1", std::nullopt, "o2"), 30).outcome,
+            Outcome::InvitationRequired);
+  EXPECT_EQ(error_id_of([&] { store.set_open_link("nope", true); }), "survey.not_found");
+
+  // The export says which came through the open link.
+  auto rows = store.export_responses("s1", 0, 10);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_FALSE(rows[0].open_link);
+  EXPECT_EQ(rows[0].stratum, "A");
+  EXPECT_TRUE(rows[1].open_link);
+  EXPECT_FALSE(rows[1].stratum);
+  EXPECT_EQ(store.list_surveys()[0].open_link, false);
+
+  SurveyStore other(db());
+  other.create_survey("kiosk", questionnaire, "sipas", "2024", true);
+  EXPECT_TRUE(other.find_survey("kiosk")->open_link);
+}
+
+// Issue 15: "no reserve left" for a stratum that is not in the survey sent
+// the manager looking for reserves instead of for the typo.
+TEST_F(StoreTest, ActivatingReservesOfAnUnknownStratumNamesTheKnownOnes) {
+  SurveyStore store = open_survey();
+  EXPECT_EQ(error_message_of([&] { store.activate_reserves("s1", "A", std::nullopt, 1); }),
+            "survey \"s1\" has no stratum \"A\": it has no invitations yet; import the sample "
+            "first");
+  std::vector<InvitationInput> rows;
+  for (int i = 0; i < 25; ++i) {
+    char stratum[8];
+    std::snprintf(stratum, sizeof stratum, "D%02d", i);
+    rows.push_back(main_row("m" + std::to_string(i), stratum));
+  }
+  rows.push_back(reserve_row("x1", "D00", 1));
+  store.import_invitations("s1", rows);
+  const std::string message =
+      error_message_of([&] { store.activate_reserves("s1", "D0", std::nullopt, 1); });
+  EXPECT_EQ(message.substr(0, message.find(';')), "survey \"s1\" has no stratum \"D0\"");
+  EXPECT_NE(message.find("its strata are \"D00\", \"D01\""), std::string::npos) << message;
+  EXPECT_NE(message.find("\"D19\" and 5 more"), std::string::npos) << message;
+  EXPECT_EQ(message.find("D20"), std::string::npos) << message;
+  EXPECT_NE(error_message_of([&] {
+              store.activate_reserves("s1", "D00", "p7", 1);
+            }).find("has no PSU \"p7\" in stratum \"D00\"; its PSUs there are \"p1\""),
+            std::string::npos);
+  // A known stratum without reserves is still "no reserve left".
+  EXPECT_EQ(error_id_of([&] { store.activate_reserves("s1", "D01", std::nullopt, 1); }),
+            "invitation.no_reserve");
+  EXPECT_EQ(store.activate_reserves("s1", "D00", std::nullopt, 1).size(), 1u);
 }
 
 // Eight connections (as eight processes would have) race one invitation:
