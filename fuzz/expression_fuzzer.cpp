@@ -3,7 +3,8 @@
 // with and without `.`, ending in an Expression or an ExpressionError. A
 // compiled expression is exported as the form's script reads it
 // (expression_to_json) and evaluated against an empty response, the example
-// response, and the example response with extreme numbers and odd strings.
+// response, and the example response with extreme numbers and odd strings,
+// each time without and with a small step budget.
 
 #include <cmath>
 #include <cstddef>
@@ -124,6 +125,36 @@ const Fixture& fixture() {
   return f;
 }
 
+bool same(const q::Value& a, const q::Value& b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+    case q::Value::Kind::Number:
+      return a.number == b.number || (std::isnan(a.number) && std::isnan(b.number));
+    case q::Value::Kind::String:
+      return a.string == b.string;
+    case q::Value::Kind::Boolean:
+      return a.boolean == b.boolean;
+    default:
+      return true;
+  }
+}
+
+// Evaluated with a small step budget, the expression gives the same value as
+// without one, or stops with StepLimitExceeded.
+void check_budget(const q::Expression& e, const q::Environment& env) {
+  const q::Value unbounded = e.evaluate(env);
+  q::StepBudget budget(4096);
+  q::Environment bounded = env;
+  bounded.budget = &budget;
+  try {
+    expect(same(e.evaluate(bounded), unbounded), "a step budget does not change the value");
+    expect(budget.used() <= budget.limit(), "an evaluation that finishes is within its budget");
+  } catch (const q::StepLimitExceeded& limit) {
+    expect(limit.limit == budget.limit() && budget.used() > budget.limit(),
+           "an evaluation stops only past its budget");
+  }
+}
+
 void run(const Fixture& f, const q::Expression& e, bool allow_self) {
   // Expressions come from JSON strings, which are valid UTF-8; the JSON
   // export may assume it.
@@ -132,11 +163,11 @@ void run(const Fixture& f, const q::Expression& e, bool allow_self) {
     expect(slot < f.form.items().size(), "references are slots of the questionnaire");
   for (const auto* values : {&f.empty_values, &f.example_values, &f.odd_values}) {
     if (!allow_self) {
-      (void)e.evaluate(q::Environment{*values, q::Value::empty()});
+      check_budget(e, q::Environment{*values, q::Value::empty()});
       continue;
     }
     for (const auto& self : f.selves)
-      (void)e.holds(q::Environment{*values, self});
+      check_budget(e, q::Environment{*values, self});
   }
 }
 

@@ -118,6 +118,18 @@ Value arithmetic(Op op, const Value& a, const Value& b) {
   return Value::of_number(r);
 }
 
+void spend(const Environment& env, std::uint64_t steps) {
+  if (env.budget != nullptr) env.budget->spend(steps);
+}
+
+// A string's bytes are charged where a value enters the tree, so that every
+// operation that scans it (comparison, string-length, reading a number) is paid
+// for, however the value was passed along.
+Value charged(const Environment& env, const Value& v) {
+  if (v.kind == Kind::String) spend(env, v.string.size());
+  return v;
+}
+
 }  // namespace
 
 Value Expression::evaluate(const Environment& env) const {
@@ -128,15 +140,16 @@ Value Expression::evaluate(const Environment& env) const {
 // Recursion depth is bounded by max_tree_depth, checked when compiling.
 Value Expression::eval(std::uint32_t i, const Environment& env) const {
   const Node& n = nodes_[i];
+  spend(env, StepBudget::node_steps);
   switch (n.op) {
     case Op::Number:
       return Value::of_number(n.number);
     case Op::String:
-      return Value::of_string(strings_[n.index]);
+      return charged(env, Value::of_string(strings_[n.index]));
     case Op::Ref:
-      return n.index < env.values.size() ? env.values[n.index] : Value::empty();
+      return n.index < env.values.size() ? charged(env, env.values[n.index]) : Value::empty();
     case Op::Self:
-      return env.self;
+      return charged(env, env.self);
     case Op::True:
       return Value::of_boolean(true);
     case Op::False:
@@ -208,7 +221,9 @@ Value Expression::eval(std::uint32_t i, const Environment& env) const {
     case Op::Regex: {
       Value v = eval(n.a, env);
       if (v.kind != Kind::String) return Value::of_boolean(false);
-      return Value::of_boolean(regexes_[n.index]->matches(v.string));
+      const CompiledRegex& regex = *regexes_[n.index];
+      spend(env, regex.cost(v.string.size()));
+      return Value::of_boolean(regex.matches(v.string));
     }
     case Op::Coalesce: {
       Value v = eval(n.a, env);

@@ -43,13 +43,49 @@ struct ExpressionError {
   std::size_t offset = 0;
 };
 
-// The values an evaluation reads: every item's current value by slot, and `.`.
+// Thrown by StepBudget::spend when the work runs past the limit.
+struct StepLimitExceeded {
+  std::uint64_t limit = 0;
+};
+
+// The work that the evaluations sharing it (one validation) may do, in steps
+// of about 1 to 2 ns of one core (bench/worst_submission/README.md):
+// node_steps per node evaluated, one per byte of each string that a reference,
+// `.` or a literal yields (what the operations reading it scan at most), and
+// for regex() one per byte of the subject per instruction of the pattern (RE2
+// at its worst, charged before it runs).
+class StepBudget {
+ public:
+  // A node costs about as much as eight bytes of string-length() or eight
+  // instructions of RE2's NFA on one byte.
+  static constexpr std::uint64_t node_steps = 8;
+
+  explicit StepBudget(std::uint64_t limit) : limit_(limit) {}
+
+  // Throws StepLimitExceeded when the steps spent pass the limit.
+  void spend(std::uint64_t steps) {
+    used_ += steps;
+    if (used_ > limit_) throw StepLimitExceeded{limit_};
+  }
+  std::uint64_t used() const { return used_; }
+  std::uint64_t limit() const { return limit_; }
+  void reset() { used_ = 0; }
+
+ private:
+  std::uint64_t limit_;
+  std::uint64_t used_ = 0;
+};
+
+// The values an evaluation reads: every item's current value by slot, and `.`;
+// and the budget its work is charged to (none: unbounded).
 struct Environment {
   std::span<const Value> values;
   Value self;
+  StepBudget* budget = nullptr;
 };
 
-struct CompiledRegex;
+class CompiledRegex;
+class RegexCache;
 
 // An expression parsed and checked once, evaluated many times. Thread-safe for
 // concurrent evaluation once built (evaluation does not mutate it).
@@ -60,8 +96,12 @@ class Expression {
   static constexpr int max_tree_depth = 256;
 
   // Throws ExpressionError. `allow_self` permits `.` (constraints only).
-  static Expression compile(std::string_view text, const SymbolTable& symbols, bool allow_self);
+  // `regexes`, when given, compiles each regex() pattern once for all the
+  // expressions that share it (a questionnaire's).
+  static Expression compile(std::string_view text, const SymbolTable& symbols, bool allow_self,
+                            RegexCache* regexes = nullptr);
 
+  // Throws StepLimitExceeded when env.budget runs out.
   Value evaluate(const Environment& env) const;
   bool holds(const Environment& env) const { return evaluate(env).truthy(); }
 

@@ -21,8 +21,10 @@
 //     selected() on a single choice: the answer equals the literal and is not
 //     empty
 //   {"op": "regex", "args": [subject]}
-//     the PCRE2 pattern is not exported: a client cannot match it the same
-//     way, so it should treat the result as unknown (and show the item)
+//     the RE2 pattern is not exported: a browser's RegExp reads another
+//     syntax ((?i), \pL, (?P<name>...)) with a backtracking matcher, so it
+//     cannot match it the same way; a client treats the result as unknown
+//     (and shows the item)
 //
 // The semantics of every op are those of expression.cpp (FORMAT.md,
 // "Expressions").

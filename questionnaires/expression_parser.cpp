@@ -234,8 +234,8 @@ const char* token_name(Tok kind) {
 class ExpressionParser {
  public:
   ExpressionParser(Expression& out, std::string_view text, const SymbolTable& symbols,
-                   bool allow_self)
-      : out_(out), lexer_(text), symbols_(symbols), allow_self_(allow_self) {
+                   bool allow_self, RegexCache* regexes)
+      : out_(out), lexer_(text), symbols_(symbols), allow_self_(allow_self), regexes_(regexes) {
     advance();
   }
 
@@ -617,7 +617,7 @@ class ExpressionParser {
     expect(Tok::RParen, "')' after the arguments of regex()");
     std::shared_ptr<const CompiledRegex> compiled;
     try {
-      compiled = CompiledRegex::compile(pattern.text);
+      compiled = regexes_ ? regexes_->compile(pattern.text) : CompiledRegex::compile(pattern.text);
     } catch (const RegexError& e) {
       fail("invalid pattern in regex(): " + e.message, pattern.offset + 1 + e.offset);
     }
@@ -659,19 +659,21 @@ class ExpressionParser {
   Lexer lexer_;
   const SymbolTable& symbols_;
   bool allow_self_;
+  RegexCache* regexes_;
   Token tok_;
   int nesting_ = 0;
   std::vector<int> depth_of_;
 };
 
-Expression Expression::compile(std::string_view text, const SymbolTable& symbols, bool allow_self) {
+Expression Expression::compile(std::string_view text, const SymbolTable& symbols, bool allow_self,
+                               RegexCache* regexes) {
   if (text.size() > max_length) {
     throw ExpressionError{"expression is longer than " + std::to_string(max_length) + " bytes", 0};
   }
   Expression e;
   e.text_ = std::string(text);
   // The parser keeps views into the text it reads, so it reads the copy.
-  ExpressionParser parser(e, e.text_, symbols, allow_self);
+  ExpressionParser parser(e, e.text_, symbols, allow_self, regexes);
   parser.parse();
   return e;
 }

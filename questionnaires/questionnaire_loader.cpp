@@ -1006,7 +1006,7 @@ void QuestionnaireLoader::compile_pending() {
       if (target == nullptr) continue;
     }
     try {
-      *target = Expression::compile(p.text, *this, p.allow_self);
+      *target = Expression::compile(p.text, *this, p.allow_self, &regexes_);
     } catch (const ExpressionError& e) {
       auto column = io::utf8_column(p.text, std::min(e.offset, p.text.size()));
       problem("questionnaire.expression_error", p.path, p.item, e.message, column);

@@ -14,6 +14,7 @@
 
 #include "questionnaires/error.hpp"
 #include "questionnaires/questionnaire.hpp"
+#include "questionnaires/regex.hpp"
 
 namespace sipas::questionnaires {
 
@@ -83,6 +84,7 @@ class QuestionnaireLoader : public SymbolTable {
   Questionnaire q_;
   std::vector<Problem> problems_;
   std::vector<PendingExpression> pending_;
+  RegexCache regexes_;  // every regex() pattern of the file, compiled once
   std::vector<std::pair<std::string, std::string>>
       text_references_;  // (path, item) of texts with ${
   std::vector<std::string> text_reference_values_;

@@ -42,7 +42,7 @@ std::string code_text(const RawCode& code) {
 
 }  // namespace
 
-Validator::Validator(const Questionnaire& q)
+Validator::Validator(const Questionnaire& q, ValidationOptions options)
     : q_(q),
       values_(q.items().size()),
       relevance_(q.items().size()),
@@ -50,7 +50,8 @@ Validator::Validator(const Questionnaire& q)
       choice_(q.items().size(), -1),
       selections_(q.items().size()),
       tainted_(q.items().size()),
-      undetermined_(q.items().size()) {}
+      undetermined_(q.items().size()),
+      budget_(options.max_steps) {}
 
 bool Validator::reads_tainted(const std::vector<std::uint32_t>& slots) const {
   for (auto slot : slots) {
@@ -75,7 +76,7 @@ void Validator::add(const Item* item, const char* id, std::string message) {
 bool Validator::section_relevant(std::uint32_t s) {
   if (section_relevance_[s] == State::Unknown) {
     const auto& section = q_.sections()[s];
-    bool yes = !section.relevant || section.relevant->holds(Environment{values_, {}});
+    bool yes = !section.relevant || section.relevant->holds(environment());
     section_relevance_[s] = yes ? State::Yes : State::No;
   }
   return section_relevance_[s] == State::Yes;
@@ -85,7 +86,7 @@ bool Validator::matrix_relevant(std::uint32_t m) {
   if (relevance_[m] == State::Unknown) {
     const Item& matrix = q_.items()[m];
     bool yes = section_relevant(matrix.section) &&
-               (!matrix.relevant || matrix.relevant->holds(Environment{values_, {}}));
+               (!matrix.relevant || matrix.relevant->holds(environment()));
     relevance_[m] = yes ? State::Yes : State::No;
   }
   return relevance_[m] == State::Yes;
@@ -96,12 +97,27 @@ bool Validator::item_relevant(const Item& item) {
   if (item.type == ItemType::Matrix) return matrix_relevant(item.slot);
   bool yes = section_relevant(item.section);
   if (yes && item.is_matrix_row()) yes = matrix_relevant(item.parent);
-  if (yes && item.relevant) yes = item.relevant->holds(Environment{values_, {}});
+  if (yes && item.relevant) yes = item.relevant->holds(environment());
   relevance_[item.slot] = yes ? State::Yes : State::No;
   return yes;
 }
 
 const ValidationResult& Validator::validate(const Response& response) {
+  budget_.reset();
+  try {
+    check(response);
+  } catch (const StepLimitExceeded& e) {
+    throw ResponseError("response.too_complex",
+                        "the response takes too much work to check: the questionnaire's "
+                        "expressions need more than " +
+                            std::to_string(e.limit) +
+                            " steps for these answers (reached at item '" +
+                            q_.items()[checking_].id + "')");
+  }
+  return result_;
+}
+
+void Validator::check(const Response& response) {
   result_.issues.clear();
   issue_slots_.clear();
   truncated_ = false;
@@ -137,6 +153,7 @@ const ValidationResult& Validator::validate(const Response& response) {
   const auto& items = q_.items();
   for (auto slot : q_.evaluation_order()) {
     const Item& item = items[slot];
+    checking_ = slot;
     bool relevant = item_relevant(item);
     if (reads_tainted(q_.value_dependencies(slot))) {
       undetermined_[slot] = true;
@@ -145,7 +162,7 @@ const ValidationResult& Validator::validate(const Response& response) {
     const RawAnswer& raw = response.answers[slot];
     if (item.type == ItemType::Calculate) {
       if (relevant && !undetermined_[slot]) {
-        values_[slot] = item.calculation->evaluate(Environment{values_, {}});
+        values_[slot] = item.calculation->evaluate(environment());
       }
     }
     if (!item.answerable()) {
@@ -171,15 +188,16 @@ const ValidationResult& Validator::validate(const Response& response) {
     if (!item.answerable() || relevance_[item.slot] != State::Yes || undetermined_[item.slot]) {
       continue;
     }
+    checking_ = item.slot;
     const RawAnswer& raw = response.answers[item.slot];
     if (raw.absent()) {
       bool required = item.required || (item.required_if && !reads_tainted(item.required_if) &&
-                                        item.required_if->holds(Environment{values_, {}}));
+                                        item.required_if->holds(environment()));
       if (required) add(&item, "response.required_missing", text("required_missing"));
       continue;
     }
     if (item.constraint && !values_[item.slot].is_empty() && !reads_tainted(item.constraint) &&
-        !item.constraint->holds(Environment{values_, values_[item.slot]})) {
+        !item.constraint->holds(environment(values_[item.slot]))) {
       add(&item, "response.constraint_failed",
           item.constraint_message ? item.constraint_message->in(language_)
                                   : text("constraint_failed"));
@@ -219,7 +237,6 @@ const ValidationResult& Validator::validate(const Response& response) {
         {"", "response.too_many_errors",
          format_message(text("too_many_errors"), {{"max", std::to_string(max_issues)}})});
   }
-  return result_;
 }
 
 bool Validator::check_answer(const Item& item, const RawAnswer& raw) {
@@ -385,8 +402,9 @@ bool Validator::check_answer(const Item& item, const RawAnswer& raw) {
   return true;
 }
 
-ValidationResult validate(const Questionnaire& q, const Response& response) {
-  Validator validator(q);
+ValidationResult validate(const Questionnaire& q, const Response& response,
+                          ValidationOptions options) {
+  Validator validator(q, options);
   return validator.validate(response);
 }
 

@@ -25,6 +25,16 @@ struct ValidationResult {
   bool ok() const { return issues.empty(); }
 };
 
+struct ValidationOptions {
+  // The work one validation may do in the questionnaire's expressions (steps
+  // of a StepBudget, expression.hpp): past it, validate() throws ResponseError
+  // response.too_complex. About 40 ms of one core at most
+  // (bench/worst_submission/README.md); a response to a shipped form takes a
+  // few hundred steps.
+  static constexpr std::uint64_t default_max_steps = 20'000'000;
+  std::uint64_t max_steps = default_max_steps;
+};
+
 // Checks responses against one questionnaire and reports every problem at once
 // (up to max_issues). Keeps its working buffers between calls, so validating
 // many responses allocates almost nothing. Not thread-safe: use one Validator
@@ -33,11 +43,16 @@ class Validator {
  public:
   static constexpr std::size_t max_issues = 1000;
 
-  explicit Validator(const Questionnaire& q);
+  explicit Validator(const Questionnaire& q, ValidationOptions options = {});
 
   // The result stays valid until the next call. `response` must outlive the
-  // use of values().
+  // use of values(). Throws ResponseError response.malformed when the response
+  // was built for another questionnaire, and response.too_complex when
+  // checking it takes more than options.max_steps.
   const ValidationResult& validate(const Response& response);
+
+  // After validate(): the steps it took.
+  std::uint64_t steps() const { return budget_.used(); }
 
   // After validate(): each item's checked value (empty when unanswered,
   // irrelevant or invalid) and whether it was relevant.
@@ -58,6 +73,9 @@ class Validator {
   bool reads_tainted(const std::optional<Expression>& e) const {
     return e && reads_tainted(e->references());
   }
+  void check(const Response& response);
+  // What expressions read: the values so far, `.`, and this validation's budget.
+  Environment environment(Value self = {}) { return {values_, self, &budget_}; }
   void add(const Item* item, const char* id, std::string message);
   std::string text(std::string_view key) const;
 
@@ -76,9 +94,12 @@ class Validator {
   std::vector<bool> tainted_;
   std::vector<bool> undetermined_;
   bool truncated_ = false;
+  StepBudget budget_;
+  std::uint32_t checking_ = 0;  // the slot whose conditions are being evaluated
 };
 
 // Validates one response (a convenience for one-off checks).
-ValidationResult validate(const Questionnaire& q, const Response& response);
+ValidationResult validate(const Questionnaire& q, const Response& response,
+                          ValidationOptions options = {});
 
 }  // namespace sipas::questionnaires

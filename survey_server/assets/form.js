@@ -10,10 +10,10 @@
  *
  * Like the validator, it does not judge a condition that reads an invalid
  * answer (a word in a number box, a date out of range): the items that depend
- * on it stay shown. A regex() cannot be matched exactly as PCRE2 would, so an
- * expression that needs one is treated the same way. Without this script the
- * form still works: every item is shown, and the server drops the answers to
- * items that do not apply.
+ * on it stay shown. A regex() cannot be matched exactly as RE2 would (its
+ * pattern is not sent), so an expression that needs one is treated the same
+ * way. Without this script the form still works: every item is shown, and the
+ * server drops the answers to items that do not apply.
  *
  * window.sipasForm exposes evaluate() and refresh() for tests. No framework,
  * no network. */
