@@ -20,6 +20,7 @@ struct AnalyzeOptions {
   std::vector<std::string> means, totals, ratios, props, quantiles;
   std::optional<double> repscale;
   bool mse = false;
+  bool raw_csv = false;
   std::uint64_t seed = 1;
   double level = 0.95;
 };
@@ -78,12 +79,14 @@ int run_analyze(const AnalyzeOptions& o) {
   if (!o.scheme.empty()) r.scheme = o.scheme;
   r.command_line = invocation();
   auto result = a::run_analysis(r);
-  const std::string text =
-      o.format == "csv" ? a::to_csv(result) : a::to_json(result).dump(2) + "\n";
+  const std::string text = o.format == "csv"
+                               ? a::to_csv(result, {.neutralise_formulas = !o.raw_csv})
+                               : a::to_json(result).dump(2) + "\n";
   if (o.out.empty()) {
     std::cout << text;
   } else {
-    io::write_file_atomic(o.out, text);
+    // Estimates for domains, no record-level data.
+    io::write_file_atomic(o.out, text, io::FileAccess::shared);
     std::cerr << o.out << ": " << result.estimates.size() << " estimates\n";
   }
   return exit_ok;
@@ -135,6 +138,7 @@ void add_analyze_command(CLI::App& app, Action& run) {
       ->check(CLI::IsMember({"json", "csv"}))
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Output file (default: standard output)");
+  add_raw_csv_flag(*cmd, o->raw_csv);
   cmd->callback([&run, o] { run = [o] { return run_analyze(*o); }; });
 }
 

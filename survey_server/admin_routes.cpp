@@ -182,6 +182,7 @@ void SurveyService::import_invitations(const CallPtr& call) {
   const std::string id = call->param("survey");
   survey(id);  // 404 before reading the upload
   const auto contacts = split_list(call->query_value("contact").value_or(""));
+  const auto csv = csv_options_for_raw(call->query_value("raw"));
   std::vector<InvitationInput> rows;
   {
     ScratchDir scratch;
@@ -204,11 +205,11 @@ void SurveyService::import_invitations(const CallPtr& call) {
       [id, rows = std::move(rows), issued](SurveyStore& s) {
         *issued = s.import_invitations(id, rows);
       },
-      [issued, base, id, contacts] {
+      [issued, base, id, contacts, csv] {
         HttpResponse response;
         response.status = 201;
         response.content_type = "text/csv; charset=utf-8";
-        response.body = links_csv(*issued, base, id, contacts);
+        response.body = links_csv(*issued, base, id, contacts, csv);
         response.headers.emplace_back("Cache-Control", "no-store");
         return response;
       });
@@ -216,6 +217,7 @@ void SurveyService::import_invitations(const CallPtr& call) {
 
 void SurveyService::activate_reserves(const CallPtr& call) {
   const std::string id = call->param("survey");
+  const auto csv = csv_options_for_raw(call->query_value("raw"));
   const Json body = parse_json_body(call->request.body);
   if (!body.contains("stratum") || !body["stratum"].is_string()) {
     throw ApiError(400, "request.missing_field", "give the stratum whose reserves to activate",
@@ -241,11 +243,11 @@ void SurveyService::activate_reserves(const CallPtr& call) {
         *issued = s.activate_reserves(
             id, stratum, psu ? std::optional<std::string_view>(*psu) : std::nullopt, count);
       },
-      [issued, base, id] {
+      [issued, base, id, csv] {
         HttpResponse response;
         response.status = 200;
         response.content_type = "text/csv; charset=utf-8";
-        response.body = links_csv(*issued, base, id, {});
+        response.body = links_csv(*issued, base, id, {}, csv);
         response.headers.emplace_back("Cache-Control", "no-store");
         return response;
       });
@@ -272,6 +274,7 @@ void SurveyService::export_responses(const CallPtr& call) {
   if (format != "json" && format != "csv") {
     throw ApiError(400, "request.bad_parameter", "format is json or csv", "format");
   }
+  const auto csv = csv_options_for_raw(call->query_value("raw"));
   std::vector<ExportedResponse> rows;
   {
     auto store = lease_store();
@@ -281,7 +284,7 @@ void SurveyService::export_responses(const CallPtr& call) {
   response.headers.emplace_back("Cache-Control", "no-store");
   if (format == "csv") {
     response.content_type = "text/csv; charset=utf-8";
-    response.body = responses_csv(*cached->questionnaire, rows);
+    response.body = responses_csv(*cached->questionnaire, rows, csv);
     const std::int64_t next = rows.empty() ? since : rows.back().seq;
     response.headers.emplace_back("X-Next-Since", std::to_string(next));
   } else {

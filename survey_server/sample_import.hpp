@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "io/csv_writer.hpp"
 #include "io/error.hpp"
 #include "survey_server/store.hpp"
 
@@ -33,7 +34,12 @@ bool looks_like_contact_column(std::string_view name);
 
 // The links CSV for mail merge or SMS: id, stratum, psu, role, reserve_rank,
 // token, link, then the contact columns. `base_url` without a trailing slash.
+// A cell a spreadsheet would run as a formula gets an apostrophe in front
+// (a contact such as "+84 91 234 5678", or a token that starts with '-': the
+// link column always carries the token as it is) unless `csv` says
+// neutralise_formulas = false.
 std::string links_csv(const std::vector<IssuedInvitation>& issued, const std::string& base_url,
-                      const std::string& survey, const std::vector<std::string>& contact_columns);
+                      const std::string& survey, const std::vector<std::string>& contact_columns,
+                      const io::CsvWriterOptions& csv = {});
 
 }  // namespace sipas::survey_server
