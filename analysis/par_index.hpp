@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analysis/par_index_scheme.hpp"
+#include "io/csv_writer.hpp"
 
 namespace sipas::analysis {
 
@@ -121,6 +122,9 @@ ParIndexResult run_par_index(const ParIndexRequest& request);
 // par-index.json (`sipas-par-index-result/1`) and par-index.csv
 // (analysis/README.md "PAR index").
 nlohmann::ordered_json par_index_json(const ParIndexResult& result);
-std::string par_index_csv(const ParIndexResult& result);
+// The CSV's cells are written as io's CSV writer writes them (a unit name a
+// spreadsheet would run as a formula gets an apostrophe in front unless `csv`
+// says neutralise_formulas = false).
+std::string par_index_csv(const ParIndexResult& result, const io::CsvWriterOptions& csv = {});
 
 }  // namespace sipas::analysis

@@ -92,7 +92,7 @@ Json par_index_json(const ParIndexResult& r) {
               {"units", units}};
 }
 
-std::string par_index_csv(const ParIndexResult& r) {
+std::string par_index_csv(const ParIndexResult& r, const io::CsvWriterOptions& csv) {
   std::vector<std::string> header = {"unit", "name",  "points",   "max_points",    "index",
                                      "rank", "group", "rescaled", "survey_missing"};
   std::vector<std::size_t> areas;
@@ -103,9 +103,9 @@ std::string par_index_csv(const ParIndexResult& r) {
     }
   }
   std::string out;
-  auto row = [&out](const std::vector<std::string>& fields) {
+  auto row = [&out, &csv](const std::vector<std::string>& fields) {
     std::vector<std::string_view> views(fields.begin(), fields.end());
-    io::append_csv_row(out, views);
+    io::append_csv_row(out, views, csv);
   };
   row(header);
   for (const auto& u : r.units) {

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -363,32 +364,27 @@ Json to_json(const AnalysisResult& result) {
   return out;
 }
 
-std::string to_csv(const AnalysisResult& result) {
-  auto quote = [](const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    return out + "\"";
-  };
+std::string to_csv(const AnalysisResult& result, const io::CsvWriterOptions& csv) {
   auto num = [](double x) {
     if (!std::isfinite(x)) return std::string();
     char buffer[32];
     auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
     return std::string(buffer, end);
   };
-  std::string out =
-      "statistic,variable,domain,estimate,se,ci_low,ci_high,ci_method,df,n,weighted_n,deff\n";
+  static constexpr std::string_view header[] = {"statistic", "variable", "domain",     "estimate",
+                                                "se",        "ci_low",   "ci_high",    "ci_method",
+                                                "df",        "n",        "weighted_n", "deff"};
+  std::string out;
+  io::append_csv_row(out, header, csv);
   for (const auto& e : result.estimates) {
     std::string domain;
     for (const auto& [column, level] : e.domain)
       domain += (domain.empty() ? "" : ";") + column + "=" + level;
-    out += quote(e.statistic) + "," + quote(e.variable) + "," + quote(domain) + "," +
-           num(e.estimate) + "," + num(e.se) + "," + num(e.ci_low) + "," + num(e.ci_high) + "," +
-           e.ci_method + "," + num(e.df) + "," + num(e.n) + "," + num(e.weighted_n) + "," +
-           num(e.deff) + "\n";
+    const std::string cells[] = {
+        e.statistic,    e.variable,  domain,    num(e.estimate), num(e.se),         num(e.ci_low),
+        num(e.ci_high), e.ci_method, num(e.df), num(e.n),        num(e.weighted_n), num(e.deff)};
+    const std::vector<std::string_view> views(std::begin(cells), std::end(cells));
+    io::append_csv_row(out, views, csv);
   }
   return out;
 }

@@ -12,6 +12,7 @@
 #include "analysis/intervals.hpp"
 #include "analysis/open_link.hpp"
 #include "analysis/par_points.hpp"
+#include "io/csv_writer.hpp"
 
 namespace sipas::analysis {
 
@@ -65,8 +66,11 @@ struct AnalysisResult {
 AnalysisResult run_analysis(const AnalysisRequest& request);
 
 // The results file formats (design.md "Results"): JSON with full double
-// precision, or one CSV row per estimate.
+// precision, or one CSV row per estimate (written as io's CSV writer writes:
+// a text cell a spreadsheet would run as a formula, such as a domain level
+// "=x" from the data, gets an apostrophe in front unless `csv` says
+// neutralise_formulas = false).
 nlohmann::json to_json(const AnalysisResult& result);
-std::string to_csv(const AnalysisResult& result);
+std::string to_csv(const AnalysisResult& result, const io::CsvWriterOptions& csv = {});
 
 }  // namespace sipas::analysis

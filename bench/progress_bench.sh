@@ -86,8 +86,10 @@ awk -v n="$invitations" 'BEGIN {
   print "id,stratum,psu,inclusion_probability,design_weight,role,reserve_rank,sex"
   for (i = 0; i < n; i++) printf "p%d,S%d,S%d,0.01,100,main,,%d\n", i, i % 63, i % 63, 1 + i % 2
 }' >"$work/sample.csv"
+# raw=1: the tokens as they are (no apostrophe before a token that starts with
+# '-'), for cut below.
 curl -sf "${auth[@]}" -H 'Content-Type: text/csv' --data-binary "@$work/sample.csv" \
-  "$base/api/v1/surveys/$survey/invitations" -o "$work/links.csv"
+  "$base/api/v1/surveys/$survey/invitations?raw=1" -o "$work/links.csv"
 tail -n +2 "$work/links.csv" | cut -d, -f6 >"$work/tokens.txt"
 # Tokens: the first 3/8 for the base answers, then a 1/8 slice per timed run.
 slice=$((invitations / 8))

@@ -82,8 +82,10 @@ awk -v n="$invitations" 'BEGIN {
   for (i = 0; i < n; i++) printf "p%d,S%d,S%d,0.01,100,main,,%d\n", i, i % 63, i % 63, 1 + i % 2
 }' >"$work/sample.csv"
 start=$(date +%s.%N)
+# raw=1: the tokens as they are (no apostrophe before a token that starts with
+# '-'), for cut below.
 curl -sf "${auth[@]}" -H 'Content-Type: text/csv' --data-binary "@$work/sample.csv" \
-  "$base/api/v1/surveys/$survey/invitations" -o "$work/links.csv"
+  "$base/api/v1/surveys/$survey/invitations?raw=1" -o "$work/links.csv"
 end=$(date +%s.%N)
 imported=$(($(wc -l <"$work/links.csv") - 1))
 printf '== import: %d invitations over HTTP in %.2f s (%.0f/s), links CSV %d bytes\n' "$imported" \

@@ -34,6 +34,7 @@
 #include <tuple>
 #include <vector>
 
+#include "io/formula_guard.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
@@ -166,7 +167,9 @@ std::vector<std::string> tokens_of(const std::string& links_csv) {
     std::size_t start = 0;
     for (int field = 0; field < 5; ++field)
       start = line.find(',', start) + 1;
-    out.push_back(line.substr(start, line.find(',', start) - start));
+    // A token that starts with '-' has the formula guard's apostrophe in front.
+    out.emplace_back(
+        sipas::io::restore_formula_guarded(line.substr(start, line.find(',', start) - start)));
   }
   return out;
 }

@@ -20,6 +20,7 @@ struct AnalyzeOptions {
   std::vector<std::string> means, totals, ratios, props, quantiles;
   std::optional<double> repscale;
   bool mse = false, include_open_link = false;
+  bool raw_csv = false;
   std::uint64_t seed = 1;
   double level = 0.95;
 };
@@ -81,12 +82,14 @@ int run_analyze(const AnalyzeOptions& o) {
   auto result = a::run_analysis(r);
   // Said on standard error whether the results go there or to a file.
   if (auto note = a::describe(result.open_link); !note.empty()) std::cerr << note << "\n";
-  const std::string text =
-      o.format == "csv" ? a::to_csv(result) : a::to_json(result).dump(2) + "\n";
+  const std::string text = o.format == "csv"
+                               ? a::to_csv(result, {.neutralise_formulas = !o.raw_csv})
+                               : a::to_json(result).dump(2) + "\n";
   if (o.out.empty()) {
     std::cout << text;
   } else {
-    io::write_file_atomic(o.out, text);
+    // Estimates for domains, no record-level data.
+    io::write_file_atomic(o.out, text, io::FileAccess::shared);
     std::cerr << o.out << ": " << result.estimates.size() << " estimates\n";
   }
   return exit_ok;
@@ -142,6 +145,7 @@ void add_analyze_command(CLI::App& app, Action& run) {
       ->check(CLI::IsMember({"json", "csv"}))
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Output file (default: standard output)");
+  add_raw_csv_flag(*cmd, o->raw_csv);
   cmd->callback([&run, o] { run = [o] { return run_analyze(*o); }; });
 }
 

@@ -23,6 +23,11 @@ void add_analyze_command(CLI::App& app, Action& run);
 // "a,b,,c" → {a, b, c}: the list options (--strata, --by, --contact).
 std::vector<std::string> split_list(const std::string& text);
 
+// --raw-csv, on every command that writes CSV: the cells' bytes as they are,
+// without the apostrophe that keeps a spreadsheet from running a text cell
+// that begins with = + - @ tab or CR as a formula (io/formula_guard.hpp).
+void add_raw_csv_flag(CLI::App& command, bool& raw_csv);
+
 // The command line as typed, for audit records (design.json).
 void set_invocation(int argc, char** argv);
 const std::string& invocation();

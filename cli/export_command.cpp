@@ -15,10 +15,12 @@ namespace r = sipas::reports;
 
 struct ResponsesOptions {
   std::string questionnaire, data, format, labels, keep, repweights, out;
+  bool raw_csv = false;
 };
 
 struct ResultsOptions {
   std::string results, par_index, format, labels, out;
+  bool raw_csv = false;
 };
 
 void require(const std::string& value, const std::string& option) {
@@ -45,6 +47,7 @@ int run_responses(const ResponsesOptions& o) {
   if (!o.labels.empty()) request.labels = r::parse_language(o.labels);
   request.columns.keep = split_list(o.keep);
   request.columns.repweights_prefix = o.repweights;
+  request.neutralise_formulas = !o.raw_csv;
   const auto summary = r::export_responses(request);
   for (const auto& [column, count] : summary.cut_values) {
     std::cerr << "sipas: warning: " << count << " value(s) of " << column
@@ -70,6 +73,7 @@ int run_results(const ResultsOptions& o) {
                          "--format xlsx|csv is required when --out does not end in .xlsx or .csv");
   }
   if (!o.labels.empty()) request.language = r::parse_language(o.labels);
+  request.neutralise_formulas = !o.raw_csv;
   const auto summary = r::export_results(request);
   std::cerr << o.out << ": ";
   if (request.results) std::cerr << summary.estimates << " estimates";
@@ -111,7 +115,10 @@ void add_export_command(CLI::App& app, Action& run) {
                         "More columns to export, comma-separated (e.g. district,commune)");
   responses->add_option("--repweights", ro->repweights,
                         "Prefix of replicate weight columns PREFIX1..PREFIXn to export");
-  responses->add_option("--out", ro->out, "File to write (replaced atomically)");
+  responses->add_option("--out", ro->out,
+                        "File to write (replaced atomically; owner-only, 0600: answers are "
+                        "personal data)");
+  add_raw_csv_flag(*responses, ro->raw_csv);
   responses->callback([&run, ro] { run = [ro] { return run_responses(*ro); }; });
 
   auto so = std::make_shared<ResultsOptions>();
@@ -130,6 +137,7 @@ void add_export_command(CLI::App& app, Action& run) {
   results->add_option("--labels", so->labels,
                       "vi | en: language of the XLSX headers, area labels and flags (default vi)");
   results->add_option("--out", so->out, "File to write (replaced atomically)");
+  add_raw_csv_flag(*results, so->raw_csv);
   results->callback([&run, so] { run = [so] { return run_results(*so); }; });
 }
 

@@ -20,6 +20,7 @@ struct IndexOptions {
   std::vector<std::string> survey;
   std::optional<int> precision;
   bool list = false;
+  bool raw_csv = false;
 };
 
 int list_schemes() {
@@ -60,12 +61,13 @@ int run_index(const IndexOptions& o) {
   r.precision = o.precision;
   r.command_line = invocation();
   const a::ParIndexResult result = a::run_par_index(r);
-  const std::string text =
-      csv ? a::par_index_csv(result) : a::par_index_json(result).dump(2) + "\n";
+  const std::string text = csv ? a::par_index_csv(result, {.neutralise_formulas = !o.raw_csv})
+                               : a::par_index_json(result).dump(2) + "\n";
   if (o.out.empty()) {
     std::cout << text;
   } else {
-    io::write_file_atomic(o.out, text);
+    // Points and ranks of units, no person's data.
+    io::write_file_atomic(o.out, text, io::FileAccess::shared);
     std::size_t ranked = 0, rescaled = 0;
     for (const auto& u : result.units) {
       ranked += u.rank ? 1 : 0;
@@ -111,6 +113,7 @@ void add_index_command(CLI::App& app, Action& run) {
                   "par-index.json or par-index.csv (format by extension; default: JSON on "
                   "standard output)");
   cmd->add_flag("--list-schemes", o->list, "List the embedded schemes and exit");
+  add_raw_csv_flag(*cmd, o->raw_csv);
   cmd->footer(
       "A unit without any survey value is rescaled: index = 100 x appraised points / (applicable "
       "maximum - survey maximum), and flagged. Units whose indices are equal at the published "

@@ -47,4 +47,14 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
+void add_raw_csv_flag(CLI::App& command, bool& raw_csv) {
+  command.add_flag(
+      "--raw-csv", raw_csv,
+      "Write CSV cells as they are. By default a text cell that begins with =, +, -, @, a tab or "
+      "a carriage return (and is not a number) gets an apostrophe in front, so that a "
+      "spreadsheet shows it as text instead of running it as a formula; sipas takes the "
+      "apostrophe off again when it reads its own files. Use this for tools that are not "
+      "spreadsheets");
+}
+
 }  // namespace sipas::cli

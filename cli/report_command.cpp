@@ -35,7 +35,8 @@ int run_report(const ReportOptions& o) {
   if (!o.par_index.empty()) inputs.par_index = r::load_par_index(o.par_index);
   if (!o.rates.empty()) inputs.progress = r::load_progress(o.rates);
   const std::string html = r::render_report(inputs, options);
-  io::write_file_atomic(o.out, html);
+  // Estimates and indices, made to be published.
+  io::write_file_atomic(o.out, html, io::FileAccess::shared);
   std::cerr << o.out << ": report written (" << html.size() << " bytes)\n";
   return exit_ok;
 }

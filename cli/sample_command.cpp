@@ -27,6 +27,7 @@ struct SampleOptions {
   double power_q = 0.5;
   std::optional<std::uint64_t> seed;
   bool quiet = false;
+  bool raw_csv = false;
 };
 
 struct SizeOptions {
@@ -57,6 +58,7 @@ int run_sample(const SampleOptions& o, const std::string& command_line) {
   r.strata = split_list(o.strata);
   r.carry = split_list(o.carry);
   r.out = o.out;
+  r.neutralise_formulas = !o.raw_csv;
   r.command_line = command_line;
   if (!o.design.empty()) {
     if (o.n || !o.n_per_stratum.empty() || !o.strata.empty() || o.method != "srs" ||
@@ -116,7 +118,8 @@ int run_sample(const SampleOptions& o, const std::string& command_line) {
   std::filesystem::path design_out = o.design_out;
   if (design_out.empty()) design_out = std::filesystem::path(o.out).parent_path() / "design.json";
   auto summary = s::draw_sample(r);
-  io::write_file_atomic(design_out, summary.design.dump(2) + "\n");
+  // Sizes, seed and the frame's hash; no person's data.
+  io::write_file_atomic(design_out, summary.design.dump(2) + "\n", io::FileAccess::shared);
   std::cout << o.out << ": " << with_commas(summary.main) << " main and "
             << with_commas(summary.reserves) << " reserve units from "
             << with_commas(summary.frame_rows) << " frame rows in " << summary.strata << " strat"
@@ -245,10 +248,13 @@ void add_sample_command(CLI::App& app, Action& run) {
   sample->add_option("--seed", o->seed,
                      "Seed; without it one is drawn and recorded in design.json");
   sample->add_option("--carry", o->carry, "Frame columns copied into sample.csv, comma-separated");
-  sample->add_option("--out", o->out, "Output sample.csv");
+  sample->add_option("--out", o->out,
+                     "Output sample.csv (owner-only, 0600: ids and carried columns, which may "
+                     "be contacts)");
   sample->add_option("--design-out", o->design_out,
                      "Output design record (default: design.json beside --out)");
   sample->add_flag("--quiet", o->quiet, "No progress messages");
+  add_raw_csv_flag(*sample, o->raw_csv);
 
   auto so = std::make_shared<SizeOptions>();
   auto* size = sample->add_subcommand("size", size_help);

@@ -142,7 +142,8 @@ void add_survey_command(CLI::App& app, Action& run) {
       if (o->out.empty()) {
         std::cout << text;
       } else {
-        io::write_file_atomic(o->out, text);
+        // Counts by stratum, no record-level data.
+        io::write_file_atomic(o->out, text, io::FileAccess::shared);
         std::cout << "progress of " << o->id << " written to " << o->out << "\n";
       }
       return exit_ok;
@@ -164,6 +165,7 @@ void add_survey_command(CLI::App& app, Action& run) {
 struct InviteOptions {
   std::string db, survey, sample, contact, base_url, out, stratum, psu;
   std::int64_t count = 1;
+  bool raw_csv = false;
 };
 
 void add_invite_command(CLI::App& app, Action& run) {
@@ -185,6 +187,7 @@ void add_invite_command(CLI::App& app, Action& run) {
       ->add_option("--out", o->out,
                    "links CSV to write (id, stratum, psu, role, token, link, contacts)")
       ->required();
+  add_raw_csv_flag(*import, o->raw_csv);
   import->callback([o, &run] {
     run = [o] {
       const auto contacts = split_list(o->contact);
@@ -196,8 +199,10 @@ void add_invite_command(CLI::App& app, Action& run) {
   auto store = open_existing(o->db);
   auto issued = store.import_invitations(o->survey, rows);
   // Tokens and contacts: readable by its owner only.
-  io::write_file_atomic(o->out, ss::links_csv(issued, base, o->survey, contacts),
-                        io::FileAccess::owner_only);
+  io::write_file_atomic(
+      o->out,
+      ss::links_csv(issued, base, o->survey, contacts, {.neutralise_formulas = !o->raw_csv}),
+      io::FileAccess::owner_only);
   std::cout << "imported " << rows.size() << " invitations (" << issued.size()
             << " active); links in " << o->out << "\n";
   return exit_ok;
@@ -213,6 +218,7 @@ reserves->add_option("--psu", o->psu, "only reserves of this PSU");
 reserves->add_option("--count", o->count, "how many")->capture_default_str();
 reserves->add_option("--base-url", o->base_url, "base of the links")->required();
 reserves->add_option("--out", o->out, "links CSV to write")->required();
+add_raw_csv_flag(*reserves, o->raw_csv);
 reserves->callback([o, &run] {
   run = [o] {
     const std::string base = ss::checked_public_url(o->base_url, "--base-url");
@@ -223,9 +229,10 @@ reserves->callback([o, &run] {
         o->psu.empty() ? std::nullopt : std::optional<std::string_view>(o->psu), o->count);
     // Tokens and contacts, with the import's contact columns: readable by
     // its owner only.
-    io::write_file_atomic(
-        o->out, ss::links_csv(issued, base, o->survey, ss::stored_contact_columns(issued)),
-        io::FileAccess::owner_only);
+    io::write_file_atomic(o->out,
+                          ss::links_csv(issued, base, o->survey, ss::stored_contact_columns(issued),
+                                        {.neutralise_formulas = !o->raw_csv}),
+                          io::FileAccess::owner_only);
     std::cout << "activated " << issued.size() << " reserves; links in " << o->out << "\n";
     return exit_ok;
   };
@@ -235,6 +242,7 @@ reserves->callback([o, &run] {
 struct ResponsesOptions {
   std::string db, survey, format = "csv", out;
   std::int64_t since = 0;
+  bool raw_csv = false;
 };
 
 void add_responses_command(CLI::App& app, Action& run) {
@@ -250,7 +258,9 @@ void add_responses_command(CLI::App& app, Action& run) {
   exp->add_option("--format", o->format, "csv or json")
       ->check(CLI::IsMember({"csv", "json"}))
       ->capture_default_str();
-  exp->add_option("--out", o->out, "file to write")->required();
+  exp->add_option("--out", o->out, "file to write (owner-only, 0600: answers are personal data)")
+      ->required();
+  add_raw_csv_flag(*exp, o->raw_csv);
   exp->callback([o, &run] {
     run = [o] {
       auto store = open_existing(o->db);
@@ -260,9 +270,13 @@ void add_responses_command(CLI::App& app, Action& run) {
           store.export_responses(o->survey, o->since, std::numeric_limits<std::int64_t>::max());
       if (o->format == "csv") {
         auto questionnaire = q::load_questionnaire(record->questionnaire_json, record->id);
-        io::write_file_atomic(o->out, ss::responses_csv(questionnaire, rows));
+        // Answers, free text included: owner-only.
+        io::write_file_atomic(
+            o->out, ss::responses_csv(questionnaire, rows, {.neutralise_formulas = !o->raw_csv}),
+            io::FileAccess::owner_only);
       } else {
-        io::write_file_atomic(o->out, ss::responses_json(rows, o->since).dump(2) + "\n");
+        io::write_file_atomic(o->out, ss::responses_json(rows, o->since).dump(2) + "\n",
+                              io::FileAccess::owner_only);
       }
       std::cout << "exported " << rows.size() << " responses to " << o->out << "\n";
       return exit_ok;

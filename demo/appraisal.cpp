@@ -11,8 +11,8 @@ namespace sipas::demo {
 
 std::uint64_t write_appraisal(const std::filesystem::path& path,
                               const analysis::IndexScheme& scheme, const Province& province,
-                              std::uint64_t seed) {
-  io::CsvWriter out(path);
+                              std::uint64_t seed, const io::CsvWriterOptions& csv) {
+  io::CsvWriter out(path, csv);
   out.write_row({"unit", "criterion", "points"});
   std::uint64_t rows = 0;
   for (const auto& unit : province.units()) {

@@ -14,6 +14,6 @@ namespace sipas::demo {
 // not apply to a unit (empty points). Returns the rows written.
 std::uint64_t write_appraisal(const std::filesystem::path& path,
                               const analysis::IndexScheme& scheme, const Province& province,
-                              std::uint64_t seed);
+                              std::uint64_t seed, const io::CsvWriterOptions& csv);
 
 }  // namespace sipas::demo

@@ -136,13 +136,16 @@ void run_fieldwork(StageContext& c) {
     admin.call("POST", "/api/v1/surveys/" + id + "/open");
   }
   std::string links;
-  admin.call(
-      "POST", "/api/v1/surveys/" + citizens_survey + "/invitations?contact=phone&base_url=" + base,
-      io::read_file(c.path("citizens-sample.csv"), max_sample_bytes), "text/csv", 201, &links);
-  io::write_file_atomic(c.path("citizens-links.csv"), links, io::FileAccess::owner_only);
-  admin.call("POST", "/api/v1/surveys/" + officials_survey + "/invitations?base_url=" + base,
-             io::read_file(c.path("officials-sample.csv"), max_sample_bytes), "text/csv", 201,
+  admin.call("POST",
+             "/api/v1/surveys/" + citizens_survey + "/invitations?contact=phone&base_url=" + base +
+                 c.raw_query(),
+             io::read_file(c.path("citizens-sample.csv"), max_sample_bytes), "text/csv", 201,
              &links);
+  io::write_file_atomic(c.path("citizens-links.csv"), links, io::FileAccess::owner_only);
+  admin.call(
+      "POST",
+      "/api/v1/surveys/" + officials_survey + "/invitations?base_url=" + base + c.raw_query(),
+      io::read_file(c.path("officials-sample.csv"), max_sample_bytes), "text/csv", 201, &links);
   io::write_file_atomic(c.path("officials-links.csv"), links, io::FileAccess::owner_only);
   c.detail("surveys " + citizens_survey + " and " + officials_survey +
            " created and opened through the admin API; samples imported as invitations");
@@ -198,7 +201,9 @@ void run_fieldwork(StageContext& c) {
     const auto count = std::min(wanted - responded, st.at("reserves_waiting").get<std::int64_t>());
     if (count <= 0) continue;
     std::string csv;
-    admin.call("POST", "/api/v1/surveys/" + citizens_survey + "/reserves/activate?base_url=" + base,
+    admin.call("POST",
+               "/api/v1/surveys/" + citizens_survey + "/reserves/activate?base_url=" + base +
+                   (c.options.raw_csv ? "&raw=1" : ""),
                Json{{"stratum", st.at("stratum")}, {"count", count}}.dump(), "application/json",
                200, &csv);
     reserve_links += reserve_links.empty() ? csv : csv.substr(csv.find('\n') + 1);
@@ -220,12 +225,14 @@ void run_fieldwork(StageContext& c) {
   for (const auto& [id, name] : {std::pair{citizens_survey, std::string("citizens")},
                                  std::pair{officials_survey, std::string("officials")}}) {
     auto progress = admin.call("GET", "/api/v1/surveys/" + id + "/progress");
-    io::write_file_atomic(c.path(name + "-progress.json"), progress.dump(2) + "\n");
+    io::write_file_atomic(c.path(name + "-progress.json"), progress.dump(2) + "\n",
+                          io::FileAccess::shared);
     admin.call("POST", "/api/v1/surveys/" + id + "/close");
     std::string csv;
-    admin.call("GET", "/api/v1/surveys/" + id + "/responses?format=csv&limit=1000000", {}, {}, 200,
-               &csv);
-    io::write_file_atomic(c.path(name + "-responses.csv"), csv);
+    admin.call("GET",
+               "/api/v1/surveys/" + id + "/responses?format=csv&limit=1000000" + c.raw_query(), {},
+               {}, 200, &csv);
+    io::write_file_atomic(c.path(name + "-responses.csv"), csv, io::FileAccess::owner_only);
     const auto& all = progress.at("overall");
     c.detail(id + ": closed; " + std::to_string(all.at("responded").get<std::int64_t>()) +
              " responses of " + std::to_string(all.at("invited").get<std::int64_t>()) +

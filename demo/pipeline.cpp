@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 namespace s = sipas::sampling;
 
 s::SampleSummary draw(const fs::path& frame, const char* design, const fs::path& out,
-                      std::vector<std::string> carry, std::uint64_t seed) {
+                      std::vector<std::string> carry, std::uint64_t seed, bool raw_csv) {
   const auto* file = s::find_standard_design(design);
   if (!file) throw DemoError("demo.missing_design", std::string("no embedded design ") + design);
   s::SampleRequest request;
@@ -28,11 +28,12 @@ s::SampleSummary draw(const fs::path& frame, const char* design, const fs::path&
   request.seed_given = true;
   request.carry = std::move(carry);
   request.out = out;
+  request.neutralise_formulas = !raw_csv;
   request.command_line = "sipas demo";
   auto summary = s::draw_sample(request);
   auto record = out;
   record.replace_extension(".design.json");
-  io::write_file_atomic(record, summary.design.dump(2) + "\n");
+  io::write_file_atomic(record, summary.design.dump(2) + "\n", io::FileAccess::shared);
   return summary;
 }
 
@@ -59,10 +60,12 @@ void make_frames_and_samples(StageContext& c) {
   frame_options.districts_per_province = o.districts;
   frame_options.seed = o.seed;
   frame_options.with_departments = true;
+  frame_options.neutralise_formulas = !o.raw_csv;
   const auto citizens = s::write_synthetic_frame(c.path("citizens-frame.csv"), frame_options);
-  const auto officials = write_officials_frame(c.path("officials-frame.csv"), c.province,
-                                               o.leaders_per_unit, o.deputies);
-  write_units(c.path("units.csv"), c.province);
+  const auto officials =
+      write_officials_frame(c.path("officials-frame.csv"), c.province, o.leaders_per_unit,
+                            o.deputies, c.csv(io::FileAccess::owner_only));
+  write_units(c.path("units.csv"), c.province, c.csv(io::FileAccess::shared));
   c.detail(std::to_string(c.province.departments.size()) + " departments, " +
            std::to_string(c.province.districts.size()) + " districts, " +
            std::to_string(o.districts * frame_options.communes_per_district) + " communes");
@@ -79,13 +82,13 @@ void make_frames_and_samples(StageContext& c) {
                  c.path("citizens-sample.csv"),
                  {"district", "commune", "department", "service_field", "channel", "sex",
                   "age_group", "phone"},
-                 o.seed);
+                 o.seed, o.raw_csv);
   c.detail("citizens: " + std::to_string(cs.main) + " main and " + std::to_string(cs.reserves) +
            " reserves in " + std::to_string(cs.strata) +
            " districts (3 communes each by PPS with the seat certain, 15 people per commune)");
   auto os = draw(c.path("officials-frame.csv"), "designs/province-officials.json",
                  c.path("officials-sample.csv"), {"target_kind", "respondent_group", "home_unit"},
-                 o.seed + 1);
+                 o.seed + 1, o.raw_csv);
   c.detail("officials: " + std::to_string(os.main) + " main and " + std::to_string(os.reserves) +
            " reserves, 12 ratings of each of " + std::to_string(os.strata) + " units");
   c.output("citizens' sample and design record", "citizens-sample.csv");

@@ -16,6 +16,10 @@ struct DemoOptions {
   int leaders_per_unit = 4;  // officials of each unit who rate the others
   int deputies = 20;         // People's Council deputies, who rate every unit
   int clients = 8;           // simultaneous respondents over HTTP
+  // Write every CSV's cells as they are, without the apostrophe that keeps a
+  // spreadsheet from running a cell as a formula (`--raw-csv`;
+  // io/formula_guard.hpp).
+  bool raw_csv = false;
 };
 
 // One file the demo wrote, for the closing list.
@@ -39,6 +43,9 @@ using Progress = std::function<void(const std::string& line)>;
 // over HTTP (with non-response, invalid submissions that must be rejected,
 // replays, reserves activated where response is low), close, analysis with
 // raking to the frame's margins, the PAR index, exports and the report.
+// Files with personal data (frames, samples, links, keys, answers and their
+// exports) are written owner-only (0600); the others (designs, progress,
+// margins, appraisal, results, index, report) are shared.
 // Throws sipas::Error when a stage fails or an outcome the simulation makes
 // certain does not happen.
 DemoResult run_demo(const DemoOptions& options, const Progress& progress);

@@ -37,8 +37,9 @@ Province make_province(int districts, std::uint64_t seed) {
 }
 
 std::uint64_t write_officials_frame(const std::filesystem::path& path, const Province& province,
-                                    int leaders_per_unit, int deputies) {
-  io::CsvWriter out(path);
+                                    int leaders_per_unit, int deputies,
+                                    const io::CsvWriterOptions& csv) {
+  io::CsvWriter out(path, csv);
   out.write_row({"id", "target_unit", "target_kind", "respondent_group", "home_unit"});
   std::uint64_t rows = 0;
   auto add = [&](const Unit& target, const std::string& group, const std::string& home, int k) {
@@ -59,8 +60,9 @@ std::uint64_t write_officials_frame(const std::filesystem::path& path, const Pro
   return rows;
 }
 
-void write_units(const std::filesystem::path& path, const Province& province) {
-  io::CsvWriter out(path);
+void write_units(const std::filesystem::path& path, const Province& province,
+                 const io::CsvWriterOptions& csv) {
+  io::CsvWriter out(path, csv);
   out.write_row({"unit", "name", "ranked"});
   for (const auto& u : province.units())
     out.write_row({u.id, u.name, "yes"});

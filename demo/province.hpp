@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "io/csv_writer.hpp"
+
 namespace sipas::demo {
 
 // An assessed unit of the synthetic province: a provincial department or a
@@ -32,9 +34,11 @@ Province make_province(int districts, std::uint64_t seed);
 // leaders rate departments, People's Council deputies rate both. Columns: id,
 // target_unit, target_kind, respondent_group, home_unit. Returns the rows.
 std::uint64_t write_officials_frame(const std::filesystem::path& path, const Province& province,
-                                    int leaders_per_unit, int deputies);
+                                    int leaders_per_unit, int deputies,
+                                    const io::CsvWriterOptions& csv);
 
 // units.csv for `sipas index`: unit, name, ranked.
-void write_units(const std::filesystem::path& path, const Province& province);
+void write_units(const std::filesystem::path& path, const Province& province,
+                 const io::CsvWriterOptions& csv);
 
 }  // namespace sipas::demo

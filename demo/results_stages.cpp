@@ -33,13 +33,13 @@ a::AnalysisResult analyse(const StageContext& c, a::AnalysisRequest request,
                           const std::string& out) {
   request.command_line = "sipas demo";
   auto result = a::run_analysis(request);
-  io::write_file_atomic(c.path(out), a::to_json(result).dump(2) + "\n");
+  io::write_file_atomic(c.path(out), a::to_json(result).dump(2) + "\n", io::FileAccess::shared);
   return result;
 }
 
 void write_embedded(const StageContext& c, const io::EmbeddedFile* file, const std::string& name) {
   if (!file) throw DemoError("demo.missing_file", "no embedded " + name);
-  io::write_file_atomic(c.path(name), file->content);
+  io::write_file_atomic(c.path(name), file->content, io::FileAccess::shared);
 }
 
 }  // namespace
@@ -50,12 +50,15 @@ void publish_results(StageContext& c) {
   write_embedded(c, q::find_standard_file("forms/par-officials.json"), "par-officials.json");
   write_embedded(c, a::find_standard_scheme("par-province-876"), "par-province-876.json");
   // Population margins of the frame: sex and age group.
-  std::string margins = "variable,level,total\n";
-  for (const char* column : {"sex", "age_group"})
-    for (const auto& [level, count] :
-         sampling::count_strata(c.path("citizens-frame.csv"), {column}))
-      margins += std::string(column) + "," + level + "," + std::to_string(count) + "\n";
-  io::write_file_atomic(c.path("margins.csv"), margins);
+  {
+    io::CsvWriter margins(c.path("margins.csv"), c.csv(io::FileAccess::shared));
+    margins.write_row({"variable", "level", "total"});
+    for (const char* column : {"sex", "age_group"})
+      for (const auto& [level, count] :
+           sampling::count_strata(c.path("citizens-frame.csv"), {column}))
+        margins.write_row({column, level, std::to_string(count)});
+    margins.commit();
+  }
 
   a::AnalysisRequest citizens;
   citizens.data = c.path("citizens-responses.csv");
@@ -93,7 +96,9 @@ void publish_results(StageContext& c) {
 
   c.stage(7, "The PAR index: appraisal and survey points, ranks and groups");
   const auto scheme = a::load_index_scheme(c.path("par-province-876.json"));
-  const auto rows = write_appraisal(c.path("appraisal.csv"), scheme, c.province, c.options.seed);
+  // Scores of units, not of people: shared.
+  const auto rows = write_appraisal(c.path("appraisal.csv"), scheme, c.province, c.options.seed,
+                                    c.csv(io::FileAccess::shared));
   c.detail(std::to_string(rows) + " appraised scores of " +
            std::to_string(c.province.units().size()) + " units (appraisal.csv, generated)");
   a::ParIndexRequest index;
@@ -104,8 +109,11 @@ void publish_results(StageContext& c) {
                   c.path("results-citizens-departments.json")};
   index.command_line = "sipas demo";
   const auto par = a::run_par_index(index);
-  io::write_file_atomic(c.path("par-index.json"), a::par_index_json(par).dump(2) + "\n");
-  io::write_file_atomic(c.path("par-index.csv"), a::par_index_csv(par));
+  io::write_file_atomic(c.path("par-index.json"), a::par_index_json(par).dump(2) + "\n",
+                        io::FileAccess::shared);
+  io::write_file_atomic(c.path("par-index.csv"),
+                        a::par_index_csv(par, c.csv(io::FileAccess::shared)),
+                        io::FileAccess::shared);
   std::map<std::string, int> groups;
   for (const auto& u : par.units)
     ++groups[u.group.value_or("-")];
@@ -129,6 +137,7 @@ void publish_results(StageContext& c) {
     e.format = format;
     e.labels = reports::Language::Vi;
     e.columns.keep = {"district", "department", "sex", "age_group"};
+    e.neutralise_formulas = !c.options.raw_csv;
     reports::export_responses(e);
   }
   c.detail(
@@ -139,6 +148,7 @@ void publish_results(StageContext& c) {
   workbook.results = c.path("results-citizens.json");
   workbook.par_index = c.path("par-index.json");
   workbook.out = c.path("results.xlsx");
+  workbook.neutralise_formulas = !c.options.raw_csv;
   reports::export_results(workbook);
   c.detail("results.xlsx: the estimates, the design and the PAR index for Excel");
   c.output("estimates and PAR index for Excel", "results.xlsx");
@@ -154,7 +164,8 @@ void publish_results(StageContext& c) {
     reports::ReportOptions options;
     options.language = language;
     options.unit_column = "district";
-    io::write_file_atomic(c.path(name), reports::render_report(inputs, options));
+    io::write_file_atomic(c.path(name), reports::render_report(inputs, options),
+                          io::FileAccess::shared);
   }
   c.detail("report.html (Vietnamese) and report-en.html (English): open them in a browser");
   c.output("the report (Vietnamese; English beside it)", "report.html");

@@ -9,6 +9,7 @@
 
 #include "demo/pipeline.hpp"
 #include "demo/province.hpp"
+#include "io/csv_writer.hpp"
 #include "io/rng.hpp"
 
 namespace sipas::demo {
@@ -31,6 +32,12 @@ struct StageContext {
   void output(std::string what, const std::string& name) const {
     result.outputs.push_back({std::move(what), path(name)});
   }
+  // How the demo's CSV files are written: guarded unless --raw-csv.
+  io::CsvWriterOptions csv(io::FileAccess access) const {
+    return {.neutralise_formulas = !options.raw_csv, .access = access};
+  }
+  // The query parameter that asks the server for the same ("&raw=1" or "").
+  std::string raw_query() const { return options.raw_csv ? "&raw=1" : ""; }
 };
 
 // Deterministic randomness per unit or invitation: the same one behaves the

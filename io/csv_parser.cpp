@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "io/formula_guard.hpp"
 #include "io/utf8.hpp"
 
 #ifdef __SSE2__
@@ -389,7 +390,7 @@ void CsvParser::finish_header(std::size_t line) {
       return fail("csv.invalid_utf8", at(field_line(line, i)) + ": header field " +
                                           std::to_string(i + 1) + " is not valid UTF-8");
     }
-    header_.emplace_back(name);
+    header_.emplace_back(options_.restore_neutralised ? restore_formula_guarded(name) : name);
   }
   // header_ is complete and never changes again, so views of its strings stay valid.
   columns_.reserve(header_.size());

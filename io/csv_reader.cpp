@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "io/csv_parser.hpp"
+#include "io/formula_guard.hpp"
 #include "io/posix_file.hpp"
 #include "io/sha256.hpp"
 #include "io/utf8.hpp"
@@ -107,6 +108,7 @@ class CsvReader::Impl {
 
   fs::path path_;
   detail::CsvParser parser_;
+  bool restore_neutralised_;
 
   // Reading (the background thread's, once started).
   detail::FileDescriptor fd_;
@@ -143,7 +145,9 @@ class CsvReader::Impl {
 };
 
 CsvReader::Impl::Impl(const fs::path& path, CsvOptions options)
-    : path_(path), parser_(path.filename().string(), options) {
+    : path_(path),
+      parser_(path.filename().string(), options),
+      restore_neutralised_(options.restore_neutralised) {
   fd_ = detail::open_for_reading(path);
   CsvBatch& batch = *own_;
   while (parser_.in_header() && !parser_.failed()) {
@@ -273,8 +277,13 @@ bool CsvReader::Impl::next() {
   if (check_fields_) check_record(batch, cursor_);
   const std::size_t width = parser_.width();
   const std::size_t* bound = batch.bounds.data() + cursor_ * width;
-  for (std::size_t i = 0; i < width; ++i)
-    current_[i] = std::string_view(batch.arena.data() + bound[i], bound[i + 1] - bound[i]);
+  for (std::size_t i = 0; i < width; ++i) {
+    std::string_view field(batch.arena.data() + bound[i], bound[i + 1] - bound[i]);
+    if (restore_neutralised_ && !field.empty() && field.front() == formula_guard) {
+      field = restore_formula_guarded(field);
+    }
+    current_[i] = field;
+  }
   current_line_ = batch.lines[cursor_];
   current_offset_ = batch.offsets[cursor_];
   ++cursor_;

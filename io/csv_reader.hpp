@@ -36,6 +36,12 @@ struct CsvOptions {
   // and hash are the same either way; the parser reads at most a few blocks
   // ahead of the caller (memory stays bounded).
   bool parse_in_background = false;
+  // Take off the apostrophe that a formula-guarding writer put in front of a
+  // cell (formula_guard.hpp: restore_formula_guarded), in the header and in
+  // every field, so that a file CsvWriter wrote reads back as it was given.
+  // Only cells that begin with an apostrophe followed by = + - @ TAB or CR
+  // (after any further apostrophes) change. False reads the bytes as they are.
+  bool restore_neutralised = true;
 };
 
 // Where a data record starts, enough to read the file again from there

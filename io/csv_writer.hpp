@@ -7,23 +7,37 @@
 #include <string>
 #include <string_view>
 
+#include "io/atomic_file.hpp"
+
 namespace sipas::io {
 
 struct CsvWriterOptions {
   char delimiter = ',';
   bool crlf = false;  // end rows with CRLF (RFC 4180) instead of LF
   bool bom = false;   // start with a UTF-8 BOM (Excel then reads the file as UTF-8)
+  // Put an apostrophe in front of a cell that a spreadsheet would take for a
+  // formula (formula_guard.hpp: = + - @ TAB CR first, numbers excepted).
+  // False writes every cell's bytes as they are (`--raw-csv`, `raw=1`): for
+  // tools that are not spreadsheets. CsvReader takes the apostrophe off again.
+  bool neutralise_formulas = true;
+  // CsvWriter only: the file's mode (atomic_file.hpp). Owner-only unless the
+  // file holds no personal data.
+  FileAccess access = FileAccess::owner_only;
 };
 
-// Appends one CSV row to `out`, quoted as CsvWriter quotes (below): for CSV
-// that goes somewhere other than a file (an HTTP body).
+// Appends one CSV row to `out`, quoted and guarded as CsvWriter does (below):
+// for CSV that goes somewhere other than a file (an HTTP body).
 void append_csv_row(std::string& out, std::span<const std::string_view> fields,
                     const CsvWriterOptions& options = {});
 
-// Writes a CSV file atomically: rows go through a 1 MiB buffer to a temporary
-// file beside the target; commit() flushes it, fsyncs it and renames it over
-// the target. Until commit() succeeds the target is untouched, and the
+// Writes a CSV file atomically through an AtomicFile (atomic_file.hpp): rows
+// go through a 1 MiB buffer to a temporary file beside the target, created
+// with options.access's mode; commit() flushes it, fsyncs it and renames it
+// over the target. Until commit() succeeds the target is untouched, and the
 // destructor removes the temporary, so a failed run leaves nothing behind.
+//
+// A cell that a spreadsheet would run as a formula gets an apostrophe in
+// front unless options.neutralise_formulas is false (formula_guard.hpp).
 //
 // A field is quoted only when it must be: when it contains the delimiter, a
 // quote, CR or LF, or starts or ends with a space or a tab (which readers that
@@ -35,28 +49,25 @@ void append_csv_row(std::string& out, std::span<const std::string_view> fields,
 class CsvWriter {
  public:
   explicit CsvWriter(const std::filesystem::path& path, CsvWriterOptions options = {});
-  CsvWriter(CsvWriter&& other) noexcept;
-  CsvWriter& operator=(CsvWriter&& other) noexcept;
+  CsvWriter(CsvWriter&& other) noexcept = default;
+  CsvWriter& operator=(CsvWriter&& other) noexcept = default;
   CsvWriter(const CsvWriter&) = delete;
   CsvWriter& operator=(const CsvWriter&) = delete;
-  ~CsvWriter();
+  ~CsvWriter() = default;
 
   void write_row(std::span<const std::string_view> fields);
   void write_row(std::initializer_list<std::string_view> fields);
   // Makes the file appear at the target, complete. Nothing may be written after.
   void commit();
 
-  const std::filesystem::path& path() const { return path_; }
+  const std::filesystem::path& path() const { return file_.target(); }
   std::uint64_t rows_written() const { return rows_; }
 
  private:
   void flush();
-  void discard() noexcept;
 
-  std::filesystem::path path_;
-  std::filesystem::path temporary_;
+  AtomicFile file_;  // open while rows may be written
   CsvWriterOptions options_;
-  int fd_ = -1;  // open while rows may be written
   std::string buffer_;
   std::uint64_t rows_ = 0;
 };

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <random>
 
 namespace sipas::io {
 namespace {
@@ -15,26 +14,6 @@ namespace {
 std::string describe_errno(int error) {
   return std::strerror(error);
 }
-
-// Closes a descriptor on every path out of write_file_atomic.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
@@ -66,41 +45,9 @@ std::string read_file(const std::filesystem::path& path, std::size_t max_bytes) 
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view content,
                        FileAccess access) {
-  std::random_device entropy;
-  auto temporary = path;
-  temporary += ".tmp-" + std::to_string(entropy());
-  FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                           access == FileAccess::owner_only ? 0600 : 0644));
-  if (fd.get() < 0) {
-    throw IoError("io.write_failed", path.string() + ": cannot create: " + describe_errno(errno));
-  }
-  auto fail = [&](const char* what) {
-    int error = errno;
-    ::close(fd.release());
-    ::unlink(temporary.c_str());
-    throw IoError("io.write_failed", path.string() + ": " + what + ": " + describe_errno(error));
-  };
-  const char* data = content.data();
-  std::size_t left = content.size();
-  while (left > 0) {
-    ssize_t written = ::write(fd.get(), data, left);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      fail("write failed");
-    }
-    data += written;
-    left -= static_cast<std::size_t>(written);
-  }
-  if (::fsync(fd.get()) != 0) fail("fsync failed");
-  if (::close(fd.release()) != 0) {
-    ::unlink(temporary.c_str());
-    throw IoError("io.write_failed", path.string() + ": close failed: " + describe_errno(errno));
-  }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    int error = errno;
-    ::unlink(temporary.c_str());
-    throw IoError("io.write_failed", path.string() + ": rename failed: " + describe_errno(error));
-  }
+  AtomicFile file(path, access);
+  file.write(content);
+  file.commit();
 }
 
 FileIdentity file_identity(const std::filesystem::path& path) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "io/atomic_file.hpp"
 #include "io/error.hpp"
 
 namespace sipas::io {
@@ -20,15 +21,13 @@ class IoError : public Error {
 // before reading them, so a hostile input cannot exhaust memory.
 std::string read_file(const std::filesystem::path& path, std::size_t max_bytes);
 
-// Who may read a written file: everyone the umask lets (0644), or its owner
-// only (0600; for files with tokens or contact data).
-enum class FileAccess { shared, owner_only };
-
-// Writes `content` to a temporary file beside `path`, flushes it to disk, then
-// renames it over `path`: a failed run leaves the old file (or none) behind.
-// The file is created with `access`'s permissions before a byte is written.
+// Writes `content` through an AtomicFile (atomic_file.hpp): to a temporary
+// file beside `path`, created with `access`'s mode before a byte is written,
+// flushed to disk, then renamed over `path`. A failed run leaves the old file
+// (or none) behind. Owner-only (0600) unless the caller says the file holds no
+// personal data.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content,
-                       FileAccess access = FileAccess::shared);
+                       FileAccess access = FileAccess::owner_only);
 
 // What changes when a file is written or replaced: its device and inode, its
 // size, and its modification and status-change times (nanoseconds). A reader

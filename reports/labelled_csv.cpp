@@ -9,9 +9,12 @@ namespace sipas::reports {
 void write_responses_csv(const std::filesystem::path& data,
                          const std::vector<ExportColumn>& columns,
                          std::optional<std::size_t> label_language,
-                         const std::filesystem::path& out) {
+                         const std::filesystem::path& out, bool neutralise_formulas) {
+  // The reader takes off the apostrophes `sipas responses export` put in, the
+  // writer puts them back (or not): no cell gets a second one.
   io::CsvReader reader(data);
-  io::CsvWriter writer(out);
+  io::CsvWriter writer(
+      out, {.neutralise_formulas = neutralise_formulas, .access = io::FileAccess::owner_only});
   std::vector<std::string_view> views;
   for (const auto& column : columns)
     views.emplace_back(column.name);

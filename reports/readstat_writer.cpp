@@ -3,12 +3,13 @@
 #include <readstat.h>
 
 #include <algorithm>
+#include <exception>
 #include <map>
 #include <memory>
 #include <optional>
 
+#include "io/atomic_file.hpp"
 #include "io/csv_reader.hpp"
-#include "reports/atomic_output.hpp"
 #include "reports/error.hpp"
 #include "reports/export_cells.hpp"
 #include "reports/export_words.hpp"
@@ -62,9 +63,23 @@ struct WriterDeleter {
   void operator()(readstat_writer_t* writer) const { readstat_writer_free(writer); }
 };
 
+// The file ReadStat writes to, and the first error writing it: ReadStat only
+// learns that a write failed, the error says why (a full disk).
+struct StatOutput {
+  io::AtomicFile file;
+  std::exception_ptr error;
+};
+
 ssize_t write_to_output(const void* data, size_t size, void* context) {
-  // ReadStat counts a short write as an error (a negative size would not be).
-  return static_cast<AtomicOutput*>(context)->write(data, size) ? static_cast<ssize_t>(size) : 0;
+  auto* output = static_cast<StatOutput*>(context);
+  try {
+    output->file.write(std::string_view(static_cast<const char*>(data), size));
+  } catch (...) {
+    if (!output->error) output->error = std::current_exception();
+    // ReadStat counts a short write as an error (a negative size would not be).
+    return 0;
+  }
+  return static_cast<ssize_t>(size);
 }
 
 class StatWriter {
@@ -113,6 +128,7 @@ class StatWriter {
   std::map<const questionnaires::Scale*, int> set_of_scale_;
   int selected_set_ = -1;
   std::filesystem::path out_;
+  const StatOutput* output_ = nullptr;  // while write() runs
   std::map<std::string, std::size_t> cut_;
 };
 
@@ -243,6 +259,7 @@ void StatWriter::plan() {
 
 void StatWriter::check(readstat_error_t error, const std::string& what) const {
   if (error == READSTAT_OK) return;
+  if (output_ != nullptr && output_->error) std::rethrow_exception(output_->error);
   throw ReportError("export.write_failed",
                     out_.string() + ": " + what + ": " + readstat_error_message(error));
 }
@@ -290,7 +307,9 @@ std::map<std::string, std::size_t> StatWriter::write(const std::filesystem::path
       readstat_variable_set_format(v.handle, v.whole ? "F8.0" : "F12.6");
   }
 
-  AtomicOutput output(out);
+  // Answers, free text included: owner-only, like every response export.
+  StatOutput output{io::AtomicFile(out, io::FileAccess::owner_only), nullptr};
+  output_ = &output;
   const long rows = static_cast<long>(scan_.rows);
   if (sav()) {
     // Row compression: what SPSS writes by default; much smaller for codes.
@@ -349,7 +368,8 @@ std::map<std::string, std::size_t> StatWriter::write(const std::filesystem::path
     check(readstat_end_row(writer), "ending a row");
   }
   check(readstat_end_writing(writer), "ending the file");
-  output.commit();
+  output_ = nullptr;
+  output.file.commit();
   return cut_;
 }
 

@@ -40,7 +40,7 @@ ResponsesExportSummary export_responses(const ResponsesExport& request) {
     case ResponsesFormat::Csv:
       write_responses_csv(request.data, columns,
                           request.labels ? std::optional<std::size_t>(language_slot) : std::nullopt,
-                          request.out);
+                          request.out, request.neutralise_formulas);
       break;
     case ResponsesFormat::Sav:
     case ResponsesFormat::Dta:

@@ -28,6 +28,9 @@ struct ResponsesExport {
   // the variable and value labels (Vietnamese when not given).
   std::optional<Language> labels;
   ColumnRules columns;
+  // CSV: guard cells a spreadsheet would run as formulas (io/formula_guard.hpp);
+  // false (`--raw-csv`) writes them as they are.
+  bool neutralise_formulas = true;
 };
 
 struct ResponsesExportSummary {

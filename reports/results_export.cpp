@@ -26,8 +26,11 @@ std::string cell_text(const TableCell& cell) {
   return {};
 }
 
-void write_csv(const ResultsTable& table, const std::filesystem::path& out) {
-  io::CsvWriter writer(out);
+void write_csv(const ResultsTable& table, const std::filesystem::path& out,
+               bool neutralise_formulas) {
+  // Estimates and indices, no record-level data: shared.
+  io::CsvWriter writer(
+      out, {.neutralise_formulas = neutralise_formulas, .access = io::FileAccess::shared});
   std::vector<std::string> cells;
   for (const auto& column : table.columns)
     cells.push_back(column.code);
@@ -79,7 +82,7 @@ ResultsExportSummary export_results(const ResultsExport& request) {
   if (request.format == ResultsFormat::Csv) {
     write_csv(
         results ? estimates_table(*results, std::nullopt) : par_index_table(*par, std::nullopt),
-        request.out);
+        request.out, request.neutralise_formulas);
     return summary;
   }
   std::vector<ResultsTable> tables;

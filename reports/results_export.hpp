@@ -23,6 +23,9 @@ struct ResultsExport {
   std::filesystem::path out;
   ResultsFormat format = ResultsFormat::Xlsx;
   Language language = Language::Vi;  // XLSX headers, descriptions, area labels and flags
+  // CSV: guard cells a spreadsheet would run as formulas (io/formula_guard.hpp);
+  // false (`--raw-csv`) writes them as they are. XLSX cells are typed anyway.
+  bool neutralise_formulas = true;
 };
 
 struct ResultsExportSummary {

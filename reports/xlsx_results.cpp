@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "reports/atomic_output.hpp"
+#include "io/atomic_file.hpp"
 #include "reports/error.hpp"
 
 namespace sipas::reports {
@@ -74,6 +74,8 @@ class Workbook {
         if (cell.kind == TableCell::Kind::Number) {
           check(worksheet_write_number(sheet, row, col, cell.number, formats[c]), table.sheet);
         } else if (cell.kind == TableCell::Kind::Text) {
+          // Always a string cell, never a formula: a unit's name or a domain's
+          // level that begins with = stays the text it is (no apostrophe needed).
           check(worksheet_write_string(sheet, row, col, cell.text.c_str(), nullptr), table.sheet);
         }
       }
@@ -118,7 +120,10 @@ class Workbook {
 }  // namespace
 
 void write_xlsx(const std::vector<ResultsTable>& tables, const std::filesystem::path& out) {
-  AtomicOutput output(out);
+  // Estimates and indices, no record-level data: shared. libxlsxwriter opens
+  // the path itself, so it is given the temporary file, which it truncates and
+  // fills in place (AtomicFile::commit checks it is still that file).
+  io::AtomicFile output(out, io::FileAccess::shared);
   {
     Workbook workbook(output.temporary());
     for (const auto& table : tables)

@@ -763,7 +763,9 @@ void Drawer::frame_changed() const {
 // selection needs. Only those rows, and the rows whose id hash is that of a
 // duplicate candidate, are read again, each from the checkpoint before it.
 void Drawer::second_pass() {
-  io::CsvWriter out(r_.out);
+  // Respondent ids and carried frame columns, contacts among them: owner-only.
+  io::CsvWriter out(r_.out, {.neutralise_formulas = r_.neutralise_formulas,
+                             .access = io::FileAccess::owner_only});
   std::vector<std::string> header = {
       "id", "stratum", "psu", "inclusion_probability", "design_weight", "role", "reserve_rank"};
   if (multi_stage_) {

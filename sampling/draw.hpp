@@ -37,8 +37,13 @@ struct SampleRequest {
   bool seed_given = false;
   std::vector<std::string> carry;  // frame columns copied to the sample
 
-  std::filesystem::path out;  // sample.csv
+  std::filesystem::path out;  // sample.csv, written owner-only (0600): ids and carried columns
   std::string command_line;   // recorded in the design record
+  // Guard cells of sample.csv that a spreadsheet would run as formulas (a
+  // carried "-" or "+84 91 234 5678" gets an apostrophe in front, which
+  // `sipas invite import` takes off again); false writes them as they are
+  // (`--raw-csv`). io/formula_guard.hpp.
+  bool neutralise_formulas = true;
 
   // Called now and then while the frame is read: (pass name, rows read so far).
   std::function<void(const std::string&, std::uint64_t)> progress;

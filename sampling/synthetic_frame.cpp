@@ -57,7 +57,10 @@ std::uint64_t write_synthetic_frame(const std::filesystem::path& path,
     w = std::exp(2.0 * u);  // sizes spread over a factor of e² ≈ 7.4
     total += w;
   }
-  io::CsvWriter out(path);
+  // A frame of people with phone numbers, if made up ones: owner-only, like
+  // any frame.
+  io::CsvWriter out(
+      path, {.neutralise_formulas = o.neutralise_formulas, .access = io::FileAccess::owner_only});
   std::vector<std::string> header = {"id",      "province",   "district",  "commune",
                                      "village", "is_capital", "is_seat",   "service_field",
                                      "channel", "sex",        "age_group", "phone"};

@@ -22,6 +22,9 @@ struct SyntheticFrameOptions {
   // Adds a `department` column: the provincial department that handles the
   // person's service field (synthetic_departments()).
   bool with_departments = false;
+  // Guard cells a spreadsheet would run as formulas (io/formula_guard.hpp);
+  // the file is owner-only either way (it has phone numbers).
+  bool neutralise_formulas = true;
 };
 
 // The provincial departments (sở) of the synthetic province and the service

@@ -233,6 +233,7 @@ void SurveyService::import_invitations(const CallPtr& call) {
   survey(id);  // 404 before reading the upload
   const auto contacts = split_list(call->query_value("contact").value_or(""));
   const std::string base = link_base(*call);
+  const auto csv = csv_options_for_raw(call->query_value("raw"));
   std::vector<InvitationInput> rows;
   try {
     // Read by the same reader as files, so that messages say "sample.csv:LINE".
@@ -254,11 +255,11 @@ void SurveyService::import_invitations(const CallPtr& call) {
       [id, rows = std::move(rows), issued](SurveyStore& s) {
         *issued = s.import_invitations(id, rows);
       },
-      [issued, base, id, contacts] {
+      [issued, base, id, contacts, csv] {
         HttpResponse response;
         response.status = 201;
         response.content_type = "text/csv; charset=utf-8";
-        response.body = links_csv(*issued, base, id, contacts);
+        response.body = links_csv(*issued, base, id, contacts, csv);
         response.headers.emplace_back("Cache-Control", "no-store");
         return response;
       });
@@ -266,6 +267,7 @@ void SurveyService::import_invitations(const CallPtr& call) {
 
 void SurveyService::activate_reserves(const CallPtr& call) {
   const std::string id = call->param("survey");
+  const auto csv = csv_options_for_raw(call->query_value("raw"));
   const Json body = parse_json_body(call->request.body);
   if (!body.contains("stratum") || !body["stratum"].is_string()) {
     throw ApiError(400, "request.missing_field", "give the stratum whose reserves to activate",
@@ -289,13 +291,13 @@ void SurveyService::activate_reserves(const CallPtr& call) {
         *issued = s.activate_reserves(
             id, stratum, psu ? std::optional<std::string_view>(*psu) : std::nullopt, count);
       },
-      [issued, base, id] {
+      [issued, base, id, csv] {
         HttpResponse response;
         response.status = 200;
         response.content_type = "text/csv; charset=utf-8";
         // The same contact columns as the import's links CSV: the manager
         // reaches the reserves the same way.
-        response.body = links_csv(*issued, base, id, stored_contact_columns(*issued));
+        response.body = links_csv(*issued, base, id, stored_contact_columns(*issued), csv);
         response.headers.emplace_back("Cache-Control", "no-store");
         return response;
       });
@@ -322,6 +324,7 @@ void SurveyService::export_responses(const CallPtr& call) {
   if (format != "json" && format != "csv") {
     throw ApiError(400, "request.bad_parameter", "format is json or csv", "format");
   }
+  const auto csv = csv_options_for_raw(call->query_value("raw"));
   std::vector<ExportedResponse> rows;
   {
     auto store = lease_store();
@@ -331,7 +334,7 @@ void SurveyService::export_responses(const CallPtr& call) {
   response.headers.emplace_back("Cache-Control", "no-store");
   if (format == "csv") {
     response.content_type = "text/csv; charset=utf-8";
-    response.body = responses_csv(*cached->questionnaire, rows);
+    response.body = responses_csv(*cached->questionnaire, rows, csv);
     const std::int64_t next = rows.empty() ? since : rows.back().seq;
     response.headers.emplace_back("X-Next-Since", std::to_string(next));
   } else {

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "io/csv_writer.hpp"
+#include "survey_server/api_error.hpp"
 #include "survey_server/service_internal.hpp"
 
 namespace sipas::survey_server {
@@ -41,7 +42,8 @@ std::string_view channel_of(const ExportedResponse& row) {
 }
 
 std::string responses_csv(const questionnaires::Questionnaire& questionnaire,
-                          const std::vector<ExportedResponse>& rows) {
+                          const std::vector<ExportedResponse>& rows,
+                          const io::CsvWriterOptions& csv) {
   std::vector<std::string> attributes;
   for (const auto& row : rows) {
     for (const auto& [name, value] : row.attributes) {
@@ -72,7 +74,7 @@ std::string responses_csv(const questionnaires::Questionnaire& questionnaire,
     header.push_back(item->id);
   std::string out;
   std::vector<std::string_view> views(header.begin(), header.end());
-  io::append_csv_row(out, views);
+  io::append_csv_row(out, views, csv);
   std::vector<std::string> cells;
   for (const auto& row : rows) {
     cells = {std::to_string(row.seq),
@@ -101,9 +103,15 @@ std::string responses_csv(const questionnaires::Questionnaire& questionnaire,
       cells.push_back(answers && it != answers->end() ? cell(*it) : std::string());
     }
     views.assign(cells.begin(), cells.end());
-    io::append_csv_row(out, views);
+    io::append_csv_row(out, views, csv);
   }
   return out;
+}
+
+io::CsvWriterOptions csv_options_for_raw(const std::optional<std::string>& raw) {
+  if (!raw || *raw == "0") return {};
+  if (*raw == "1") return {.neutralise_formulas = false};
+  throw ApiError(400, "request.bad_parameter", "raw must be 0 or 1", "raw");
 }
 
 Json responses_json(const std::vector<ExportedResponse>& rows, std::int64_t since) {

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "io/csv_writer.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "survey_server/store.hpp"
 
@@ -14,14 +16,24 @@ namespace sipas::survey_server {
 // design_weight, language, the attribute columns (union over the rows, in
 // order of first appearance), then one column per answerable item in form
 // order (codes; multiple choices joined by spaces; unanswered empty). Contact
-// data is not in ExportedResponse, so it cannot appear here.
+// data is not in ExportedResponse, so it cannot appear here. Text a
+// respondent typed that a spreadsheet would run as a formula (=, +, -, @, tab
+// or CR first) gets an apostrophe in front unless `csv` says
+// neutralise_formulas = false (io/formula_guard.hpp).
 //
 // channel is "invitation" (a sampled unit's token: the design columns are
 // filled) or "open_link" (no token: not in the sample, the design columns
 // empty). `sipas analyze` leaves open_link rows out of design-based
 // estimates (analysis/README.md).
 std::string responses_csv(const questionnaires::Questionnaire& questionnaire,
-                          const std::vector<ExportedResponse>& rows);
+                          const std::vector<ExportedResponse>& rows,
+                          const io::CsvWriterOptions& csv = {});
+
+// The CSV options for a route that answers CSV, from its `raw` query
+// parameter: absent or "0" guards cells a spreadsheet would run as formulas,
+// "1" writes every cell's bytes as they are (for tools that are not
+// spreadsheets). Anything else is ApiError 400 request.bad_parameter (raw).
+io::CsvWriterOptions csv_options_for_raw(const std::optional<std::string>& raw);
 
 // The same as JSON: {"responses": [{..., "answers": {...}}], "next_since": N}.
 nlohmann::json responses_json(const std::vector<ExportedResponse>& rows, std::int64_t since);

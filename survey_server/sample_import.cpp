@@ -137,13 +137,14 @@ std::vector<std::string> stored_contact_columns(const std::vector<IssuedInvitati
 }
 
 std::string links_csv(const std::vector<IssuedInvitation>& issued, const std::string& base_url,
-                      const std::string& survey, const std::vector<std::string>& contact_columns) {
+                      const std::string& survey, const std::vector<std::string>& contact_columns,
+                      const io::CsvWriterOptions& csv) {
   std::string out;
   std::vector<std::string_view> header = {"id",           "stratum", "psu", "role",
                                           "reserve_rank", "token",   "link"};
   for (const auto& c : contact_columns)
     header.emplace_back(c);
-  io::append_csv_row(out, header);
+  io::append_csv_row(out, header, csv);
   std::vector<std::string> cells;
   std::vector<std::string_view> views;
   for (const auto& inv : issued) {
@@ -162,7 +163,7 @@ std::string links_csv(const std::vector<IssuedInvitation>& issued, const std::st
       cells.push_back(std::move(value));
     }
     views.assign(cells.begin(), cells.end());
-    io::append_csv_row(out, views);
+    io::append_csv_row(out, views, csv);
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "io/csv_writer.hpp"
 #include "io/error.hpp"
 #include "survey_server/store.hpp"
 
@@ -36,8 +37,12 @@ bool looks_like_contact_column(std::string_view name);
 // An import passes its --contact columns; activated reserves pass
 // stored_contact_columns(issued), which are the same names in the same order
 // (read_sample stores contacts in --contact order).
+// A cell a spreadsheet would run as a formula gets an apostrophe in front
+// (a contact such as "+84 91 234 5678"; tokens never start with '-') unless
+// `csv` says neutralise_formulas = false.
 std::string links_csv(const std::vector<IssuedInvitation>& issued, const std::string& base_url,
-                      const std::string& survey, const std::vector<std::string>& contact_columns);
+                      const std::string& survey, const std::vector<std::string>& contact_columns,
+                      const io::CsvWriterOptions& csv = {});
 
 // The names of the issued invitations' stored contacts, in stored order
 // (the union, in order of first appearance, when imports differed).

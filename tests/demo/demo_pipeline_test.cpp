@@ -4,6 +4,7 @@
 // answers as the server exported them, the scheme and the appraisal).
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <readstat.h>
 
@@ -56,8 +57,12 @@ class DemoPipelineTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir("sipas-demo-e2e");
+    // With umask 0 (inherited), a file with personal data is 0600 only
+    // because the demo made it so.
+    const mode_t old_umask = ::umask(0);
     result_ = new ProcessResult(sipas({"demo", "--out", dir_->path().string(), "--citizens", "8000",
                                        "--districts", "4", "--clients", "4", "--seed", "11"}));
+    ::umask(old_umask);
   }
   static void TearDownTestSuite() {
     delete result_;
@@ -85,6 +90,29 @@ TEST_F(DemoPipelineTest, ShowsProgressAndWhereEachOutputIs) {
 
 // Stage 2: communes by PPS (the seat certain, two more in proportion to their
 // rows among the others), then 15 people by SRS: π = π_commune × 15 / N_commune.
+// PRIVACY.md: frames, samples, links, keys and answers (and every export of
+// them) are owner-only; what holds only aggregates is shared.
+TEST_F(DemoPipelineTest, FilesWithPersonalDataAreOwnerOnly) {
+  auto mode = [](const std::string& name) {
+    struct stat st {};
+    EXPECT_EQ(::stat(file(name).c_str(), &st), 0) << name;
+    return st.st_mode & 07777;
+  };
+  for (const char* name :
+       {"citizens-frame.csv", "officials-frame.csv", "citizens-sample.csv", "officials-sample.csv",
+        "admin-keys.txt", "citizens-links.csv", "officials-links.csv", "citizens-reserve-links.csv",
+        "citizens-responses.csv", "officials-responses.csv", "citizens-responses.sav",
+        "citizens-responses.dta", "citizens-responses-labelled.csv", "survey.db"}) {
+    EXPECT_EQ(mode(name), 0600u) << name;
+  }
+  for (const char* name :
+       {"units.csv", "citizens-sample.design.json", "citizens-progress.json", "margins.csv",
+        "appraisal.csv", "results-citizens.json", "par-index.json", "par-index.csv", "results.xlsx",
+        "report.html", "sipas-citizen.json"}) {
+    EXPECT_EQ(mode(name), 0644u) << name;
+  }
+}
+
 TEST_F(DemoPipelineTest, SampleProbabilitiesFollowTheDesign) {
   const auto frame = read_csv(file("citizens-frame.csv"));
   std::map<std::string, std::map<std::string, double>> rows;  // district -> commune -> N

@@ -708,9 +708,11 @@ TEST_F(CsvTest, SpacesAtFieldEdgesAreDataEverywhere) {
   }
 }
 
+// Raw: a leading tab is also a formula character, which the default guards
+// with an apostrophe instead (formula_guard_test.cpp).
 TEST_F(CsvTest, WriterQuotesOnlyWhenNeeded) {
   auto path = dir_ / "out.csv";
-  CsvWriter writer(path);
+  CsvWriter writer(path, {.neutralise_formulas = false});
   writer.write_row({"id", "name", "note"});
   writer.write_row({"1", "Nguy\xE1\xBB\x85n", "plain text"});
   writer.write_row({"2", "a,b", "say \"hi\""});

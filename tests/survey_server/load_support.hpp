@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "io/formula_guard.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
@@ -36,7 +37,9 @@ inline std::string make_sample_csv(std::size_t count, std::size_t strata) {
 }
 
 // The tokens of a links CSV (header "id,stratum,psu,role,reserve_rank,token,
-// link,..."; no quoted fields: ids and tokens are plain), in file order.
+// link,..."; no quoted fields: ids and tokens are plain), in file order. A
+// token that starts with '-' is written with the formula guard's apostrophe in
+// front (io/formula_guard.hpp), which is taken off here as CsvReader would.
 inline std::vector<std::string> tokens_of_links_csv(const std::string& text) {
   std::vector<std::string> tokens;
   std::istringstream in(text);
@@ -53,7 +56,8 @@ inline std::vector<std::string> tokens_of_links_csv(const std::string& text) {
     std::size_t start = 0;
     for (int field = 0; field < 5; ++field)
       start = line.find(',', start) + 1;
-    tokens.push_back(line.substr(start, line.find(',', start) - start));
+    const std::string cell = line.substr(start, line.find(',', start) - start);
+    tokens.emplace_back(sipas::io::restore_formula_guarded(cell));
   }
   return tokens;
 }
