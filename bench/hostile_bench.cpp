@@ -300,8 +300,8 @@ int main(int argc, char** argv) {
                    ("sipas-hostile-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "keys.txt") << "manager " << manager_key << "\n";
-  std::filesystem::permissions(dir / "keys.txt", std::filesystem::perms::owner_read |
-                                                     std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      dir / "keys.txt", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   ss::ServiceOptions service_options;
   service_options.public_url = "http://127.0.0.1";
   service_options.db = dir / "bench.db";

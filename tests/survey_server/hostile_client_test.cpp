@@ -296,8 +296,10 @@ TEST_F(HostileClientTest, AtTheCapWithEveryConnectionBusyANewOneIsRefused) {
   std::vector<std::unique_ptr<RawConnection>> busy;
   for (int i = 0; i < 4; ++i) {
     busy.push_back(std::make_unique<RawConnection>(ioc, port()));
+    // With a token: admitted from the header, so the server waits for the body.
     ASSERT_TRUE(busy.back()->send("POST /api/v1/surveys/" + survey_id +
-                                  "/responses HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                                  "/responses?t=" + tokens_[static_cast<std::size_t>(i)] +
+                                  " HTTP/1.1\r\nHost: x\r\nContent-Type: "
                                   "application/json\r\nContent-Length: 1000\r\n\r\n{\"answers\""));
   }
   // Wait until the server has read all four headers (accepted counts them).

@@ -42,7 +42,7 @@ TEST(HostileValidationTest, TheWorstSubmissionNeitherStallsTheServerNorRunsUnbou
   options.validation_threads = 1;
   hostile::Server server(server_options, options);
   const auto questionnaire = Json::parse(worst_file("questionnaire.json"));
-  const std::string body = worst_file("response.json");
+  auto response = Json::parse(worst_file("response.json"));
   auto admin = [&](const std::string& method, const std::string& target,
                    const std::string& data = {}, const std::string& type = {}) {
     return exchange(server.port(), method, target, data, type, as_manager);
@@ -57,9 +57,11 @@ TEST(HostileValidationTest, TheWorstSubmissionNeitherStallsTheServerNorRunsUnbou
   const auto tokens = tokens_of_links_csv(r.body);
   ASSERT_EQ(tokens.size(), 4u);
   auto post = [&](std::size_t i) {
+    Json body = response;
+    body["submission_id"] = "worst-" + std::to_string(i);
     return exchange(server.port(), "POST",
-                    "/api/v1/surveys/" + survey_id + "/responses?t=" + tokens[i], body, json_type,
-                    {}, milliseconds(120000));
+                    "/api/v1/surveys/" + survey_id + "/responses?t=" + tokens[i], body.dump(),
+                    json_type, {}, milliseconds(120000));
   };
 
   // One alone: refused as too much work, within the budget.
