@@ -86,8 +86,10 @@ void add_security_headers(HttpResponse& response) {
     response.headers.emplace_back(std::move(name), std::move(value));
   };
   add("X-Content-Type-Options", "nosniff");
-  // Invitation links carry their token in the query: never pass it on.
-  add("Referrer-Policy", "no-referrer");
+  // Invitation links carry their token in the query: never pass it to
+  // another site. Not no-referrer: with it, browsers send "Origin: null" on
+  // the form's own posts, which the cross-site check must refuse.
+  add("Referrer-Policy", "same-origin");
   add("X-Frame-Options", "DENY");
 }
 

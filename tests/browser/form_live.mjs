@@ -235,7 +235,10 @@ async function main() {
     await run.check("admin API: open the survey and import the sample as invitations", async () => {
       let r = await api(base, "POST", "/api/v1/surveys/demo/open", { key: MANAGER_KEY });
       assertEqual(r.status, 200, `open: ${r.text}`);
-      r = await api(base, "POST", "/api/v1/surveys/demo/invitations?contact=phone", {
+      // The server's --public-url has no port (the port is chosen at start):
+      // the links are built on the address given with this import.
+      const query = `contact=phone&base_url=${encodeURIComponent(base)}`;
+      r = await api(base, "POST", `/api/v1/surveys/demo/invitations?${query}`, {
         key: MANAGER_KEY, body: SAMPLE, type: "text/csv",
       });
       assertEqual(r.status, 201, `invitations: ${r.text}`);

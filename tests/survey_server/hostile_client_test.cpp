@@ -21,13 +21,14 @@
 #include "survey_server/rate_limit.hpp"
 #include "survey_server/tokens.hpp"
 #include "survey_server/url_encoding.hpp"
-#include "tests/survey_server/hostile_support.hpp"
+#include "tests/survey_server/hostile_fixture.hpp"
 #include "tests/survey_server/load_support.hpp"
 
 namespace sipas::test {
 namespace {
 
 using Json = nlohmann::json;
+using hostile::error_code;
 using hostile::exchange;
 using hostile::RawConnection;
 using hostile::Reply;
@@ -37,8 +38,6 @@ namespace q = sipas::questionnaires;
 namespace net = boost::asio;
 
 const std::string survey_id = "hn-2026";
-const std::vector<std::pair<std::string, std::string>> as_manager = {
-    {"Authorization", std::string("Bearer ") + hostile::manager_key}};
 
 // Strings that break naive SQL or HTML; each at most 200 bytes (the "other"
 // text items' max_length).
@@ -49,19 +48,8 @@ const std::vector<std::string> injections = {
     "${q1} \\\" \\u003c %3Cscript%3E {{7*7}}",
 };
 
-class HostileClientTest : public ::testing::Test {
+class HostileClientTest : public hostile::SurveyFixture {
  protected:
-  static void SetUpTestSuite() {
-    const auto* file = q::find_standard_file("forms/sipas-citizen.json");
-    ASSERT_NE(file, nullptr);
-    questionnaire_ =
-        new q::Questionnaire(q::load_questionnaire(file->content, "sipas-citizen.json"));
-  }
-  static void TearDownTestSuite() {
-    delete questionnaire_;
-    questionnaire_ = nullptr;
-  }
-
   // Starts a server, creates and opens the survey, imports `invitations`
   // main units; tokens_ holds their tokens.
   void start(survey_server::ServerOptions server_options = {},
@@ -69,61 +57,11 @@ class HostileClientTest : public ::testing::Test {
     // Attackers and clients here share 127.0.0.1: these tests are about the
     // global cap; the per-address one has its own (hostile_admission_test).
     server_options.max_connections_per_address = 1'000'000;
-    server_ = std::make_unique<hostile::Server>(server_options, options);
-    auto r = admin("POST", "/api/v1/surveys",
-                   Json{{"id", survey_id}, {"standard", "sipas-citizen"}}.dump(), json_type);
-    ASSERT_EQ(r.status, 201) << r.error << r.body;
-    r = admin("POST", "/api/v1/surveys/" + survey_id + "/open");
-    ASSERT_EQ(r.status, 200) << r.error << r.body;
-    if (invitations == 0) return;
-    r = admin("POST", "/api/v1/surveys/" + survey_id + "/invitations",
-              make_sample_csv(invitations, 2), "text/csv");
-    ASSERT_EQ(r.status, 201) << r.error << r.body;
-    tokens_ = tokens_of_links_csv(r.body);
-    ASSERT_EQ(tokens_.size(), invitations);
-  }
-
-  unsigned short port() const { return server_->port(); }
-
-  Reply admin(const std::string& method, const std::string& target, const std::string& body = {},
-              const std::string& type = {}) {
-    return exchange(port(), method, target, body, type, as_manager);
-  }
-
-  // A valid response to sipas-citizen (answers only) for a seed.
-  static Json valid_answers(std::uint64_t seed) {
-    q::GeneratorOptions options;
-    options.seed = seed;
-    options.other_language_rate = 0;
-    q::ResponseGenerator generator(*questionnaire_, options);
-    return Json::parse(q::response_to_json(*questionnaire_, generator.valid()))["answers"];
-  }
-
-  static std::string json_submission(const Json& answers, const std::string& submission_id) {
-    return Json{{"answers", answers}, {"submission_id", submission_id}}.dump();
-  }
-
-  static std::string form_body(const Json& answers, const std::string& submission_id) {
-    std::string body =
-        "_submission=" + survey_server::percent_encode(submission_id) + "&_lang=vi&_action=submit";
-    for (const auto& [name, value] : answers.items()) {
-      const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-      body += "&" + survey_server::percent_encode(name) + "=" + survey_server::percent_encode(text);
-    }
-    return body;
+    SurveyFixture::start(server_options, options, invitations);
   }
 
   std::string responses_target(const std::string& query = {}) const {
     return "/api/v1/surveys/" + survey_id + "/responses" + query;
-  }
-
-  // The stored responses, read back through the admin export API.
-  Json stored() {
-    auto r = admin("GET", responses_target("?limit=10000"));
-    EXPECT_EQ(r.status, 200) << r.error << r.body;
-    auto doc = Json::parse(r.body, nullptr, false);
-    if (!doc.is_object() || !doc.contains("responses")) return Json::array();
-    return doc["responses"];
   }
 
   // A well-behaved client: the health check, its form and a stored
@@ -160,20 +98,7 @@ class HostileClientTest : public ::testing::Test {
     attacker.join();
     return rounds.load();
   }
-
-  static q::Questionnaire* questionnaire_;
-  std::unique_ptr<hostile::Server> server_;
-  std::vector<std::string> tokens_;
 };
-
-q::Questionnaire* HostileClientTest::questionnaire_ = nullptr;
-
-// The error code of a JSON error body ("" when the body is not one).
-std::string error_code(const Reply& r) {
-  auto doc = Json::parse(r.body, nullptr, false);
-  if (!doc.is_object() || !doc.contains("error") || !doc["error"].is_object()) return {};
-  return doc["error"].value("code", "");
-}
 
 // ------------------------------------------------------------------ slowloris
 
@@ -780,7 +705,7 @@ TEST_F(HostileClientTest, WrongContentTypesGet415AndStoreNothing) {
       [&] {
         for (const auto& c : cases) {
           SCOPED_TRACE(c.what);
-          auto r = exchange(port(), "POST", c.target, c.body, c.type, as_manager);
+          auto r = exchange(port(), "POST", c.target, c.body, c.type, hostile::as_manager());
           EXPECT_EQ(r.status, 415) << r.body.substr(0, 300);
           if (r.header("content-type").starts_with("application/json")) {
             EXPECT_EQ(error_code(r), "request.unsupported_media_type");

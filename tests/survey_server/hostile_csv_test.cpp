@@ -22,7 +22,7 @@
 #include "survey_server/url_encoding.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/survey_server/hostile_support.hpp"
+#include "tests/survey_server/hostile_fixture.hpp"
 #include "tests/survey_server/load_support.hpp"
 
 namespace sipas::test {
@@ -35,8 +35,6 @@ namespace q = sipas::questionnaires;
 namespace fs = std::filesystem;
 
 const std::string survey_id = "hn-csv";
-const std::vector<std::pair<std::string, std::string>> as_manager = {
-    {"Authorization", std::string("Bearer ") + hostile::manager_key}};
 
 const std::string hyperlink = "=HYPERLINK(\"http://x\",\"y\")";
 
@@ -73,31 +71,9 @@ unsigned mode_of(const fs::path& path) {
   return st.st_mode & 07777;
 }
 
-class HostileCsvTest : public ::testing::Test {
+class HostileCsvTest : public hostile::SurveyFixture {
  protected:
-  static void SetUpTestSuite() {
-    const auto* file = q::find_standard_file("forms/sipas-citizen.json");
-    ASSERT_NE(file, nullptr);
-    questionnaire_ =
-        new q::Questionnaire(q::load_questionnaire(file->content, "sipas-citizen.json"));
-  }
-  static void TearDownTestSuite() {
-    delete questionnaire_;
-    questionnaire_ = nullptr;
-  }
-
-  Reply admin(const std::string& method, const std::string& target, const std::string& body = {},
-              const std::string& type = {}) {
-    return exchange(server_.port(), method, target, body, type, as_manager);
-  }
-
-  static Json valid_answers(std::uint64_t seed) {
-    q::GeneratorOptions options;
-    options.seed = seed;
-    options.other_language_rate = 0;
-    q::ResponseGenerator generator(*questionnaire_, options);
-    return Json::parse(q::response_to_json(*questionnaire_, generator.valid()))["answers"];
-  }
+  HostileCsvTest() : SurveyFixture(survey_id) { server_ = std::make_unique<hostile::Server>(); }
 
   // Answers whose "other" texts and comment are the hostile values.
   static Json hostile_answers(std::uint64_t seed, const std::string& ethnic_other,
@@ -118,12 +94,7 @@ class HostileCsvTest : public ::testing::Test {
     EXPECT_EQ(r.header("content-type"), "text/csv; charset=utf-8");
     return r.body;
   }
-
-  static q::Questionnaire* questionnaire_;
-  hostile::Server server_;
 };
-
-q::Questionnaire* HostileCsvTest::questionnaire_ = nullptr;
 
 struct Typed {
   std::string submission, ethnic_other, channel_other, comment;
@@ -139,10 +110,7 @@ const std::vector<Typed> typed = {
 };
 
 TEST_F(HostileCsvTest, FormulasInAnswersAreNeutralisedInTheManagersCsvAndRawGivesTheBytes) {
-  auto r = admin("POST", "/api/v1/surveys",
-                 Json{{"id", survey_id}, {"standard", "sipas-citizen"}}.dump(), json_type);
-  ASSERT_EQ(r.status, 201) << r.body;
-  ASSERT_EQ(admin("POST", "/api/v1/surveys/" + survey_id + "/open").status, 200);
+  ASSERT_NO_FATAL_FAILURE(create_and_open());
 
   // Invitations whose id, contact and attribute begin with formula characters.
   const std::string sample =
@@ -150,8 +118,8 @@ TEST_F(HostileCsvTest, FormulasInAnswersAreNeutralisedInTheManagersCsvAndRawGive
       "p1,A,A,0.1,10,main,,+84 91 234 5678,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\n"
       "-p2,A,A,0.1,10,main,,0912345678,-\n"
       "p3,A,A,0.1,10,main,,+84912345678,@x\n";
-  r = admin("POST", "/api/v1/surveys/" + survey_id + "/invitations?contact=phone", sample,
-            "text/csv");
+  auto r = admin("POST", "/api/v1/surveys/" + survey_id + "/invitations?contact=phone", sample,
+                 "text/csv");
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_NE(r.body.find("\n'-p2,A,A,main,,"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find(",'+84 91 234 5678\n"), std::string::npos) << r.body;
@@ -186,12 +154,11 @@ TEST_F(HostileCsvTest, FormulasInAnswersAreNeutralisedInTheManagersCsvAndRawGive
         body +=
             "&" + survey_server::percent_encode(name) + "=" + survey_server::percent_encode(text);
       }
-      r = exchange(server_.port(), "POST",
-                   "/s/" + survey_id + "?t=" + survey_server::percent_encode(token), body,
-                   form_type);
+      r = exchange(port(), "POST", "/s/" + survey_id + "?t=" + survey_server::percent_encode(token),
+                   body, form_type);
       ASSERT_EQ(r.status, 303) << r.body.substr(0, 400);
     } else {
-      r = exchange(server_.port(), "POST", "/api/v1/surveys/" + survey_id + "/responses?t=" + token,
+      r = exchange(port(), "POST", "/api/v1/surveys/" + survey_id + "/responses?t=" + token,
                    Json{{"answers", answers}, {"submission_id", t.submission}}.dump(), json_type);
       ASSERT_EQ(r.status, 201) << r.body;
     }
@@ -265,8 +232,8 @@ TEST_F(HostileCsvTest, FormulasInAnswersAreNeutralisedInTheManagersCsvAndRawGive
 
   // `sipas responses export` on the same database writes what the API gives,
   // owner-only whatever the umask.
-  server_.stop();
-  const fs::path db = server_.dir() / "survey.db";
+  server_->stop();
+  const fs::path db = server_->dir() / "survey.db";
   TempDir out("sipas-csv-cli");
   const mode_t old_umask = ::umask(0);
   auto cli = sipas({"responses", "export", "--db", db.string(), "--survey", survey_id, "--out",

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "tests/support/process.hpp"
-#include "tests/survey_server/hostile_support.hpp"
+#include "tests/survey_server/hostile_fixture.hpp"
 #include "tests/survey_server/load_support.hpp"
 
 namespace sipas::test {
@@ -27,8 +27,6 @@ using std::chrono::milliseconds;
 namespace ss = sipas::survey_server;
 
 const std::string survey_id = "worst";
-const std::vector<std::pair<std::string, std::string>> as_manager = {
-    {"Authorization", std::string("Bearer ") + hostile::manager_key}};
 
 std::string worst_file(const std::string& name) {
   return slurp(std::filesystem::path(SIPAS_SOURCE_DIR) / "bench" / "worst_submission" / name);
@@ -45,7 +43,7 @@ TEST(HostileValidationTest, TheWorstSubmissionNeitherStallsTheServerNorRunsUnbou
   auto response = Json::parse(worst_file("response.json"));
   auto admin = [&](const std::string& method, const std::string& target,
                    const std::string& data = {}, const std::string& type = {}) {
-    return exchange(server.port(), method, target, data, type, as_manager);
+    return exchange(server.port(), method, target, data, type, hostile::as_manager());
   };
   auto r = admin("POST", "/api/v1/surveys",
                  Json{{"id", survey_id}, {"questionnaire", questionnaire}}.dump(), json_type);

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/csv_lines.hpp"
 #include "tests/support/process.hpp"
 #include "tests/survey_server/fault_serve.hpp"
 
@@ -35,22 +36,6 @@ const std::string sample =
     "r1,A,A1,0.1,10,reserve,1,r1@example.vn,2,0911\n"
     "r2,A,A2,0.1,10,reserve,2,r2@example.vn,1,0912\n"
     "r3,B,B1,0.2,5,reserve,1,r3@example.vn,1,0913\n";
-
-std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::string cell;
-    std::istringstream fields(line);
-    while (std::getline(fields, cell, ','))
-      cells.push_back(cell);
-    if (!line.empty() && line.back() == ',') cells.emplace_back();
-    rows.push_back(cells);
-  }
-  return rows;
-}
 
 class ReserveLinksTest : public ::testing::Test {
  protected:
@@ -94,7 +79,7 @@ TEST_F(ReserveLinksTest, ApiReserveLinksHaveTheImportsContactColumnsInItsOrder) 
   auto r = c().post("/api/v1/surveys/hn-2026/invitations?contact=phone,email", sample, "text/csv",
                     TestServer::as_manager());
   ASSERT_EQ(r.status, 201) << r.body;
-  const auto imported = csv_rows(r.body);
+  const auto imported = split_plain_csv(r.body);
   ASSERT_EQ(imported.size(), 3u);
   const std::vector<std::string> header = {"id",    "stratum", "psu",   "role", "reserve_rank",
                                            "token", "link",    "phone", "email"};
@@ -104,7 +89,7 @@ TEST_F(ReserveLinksTest, ApiReserveLinksHaveTheImportsContactColumnsInItsOrder) 
 
   r = activate("hn-2026", {{"stratum", "A"}, {"count", 5}});
   ASSERT_EQ(r.status, 200) << r.body;
-  const auto reserves = csv_rows(r.body);
+  const auto reserves = split_plain_csv(r.body);
   ASSERT_EQ(reserves.size(), 3u) << r.body;
   ASSERT_EQ(reserves[0], header) << r.body;
   ASSERT_EQ(reserves[1].size(), header.size());
@@ -133,13 +118,13 @@ TEST_F(ReserveLinksTest, CliReserveLinksHaveTheImportsContactColumnsInItsOrder) 
                     (dir_ / "sample.csv").string(), "--contact", "phone,email", "--base-url",
                     "https://khaosat.example.vn", "--out", links.string()});
   ASSERT_EQ(out.exit_code, 0) << out.err;
-  const auto imported = csv_rows(slurp(links));
+  const auto imported = split_plain_csv(slurp(links));
   ASSERT_FALSE(imported.empty());
 
   const auto reserve_links = dir_ / "reserve-links.csv";
   out = cli_activate("cli", "B", reserve_links);
   ASSERT_EQ(out.exit_code, 0) << out.err;
-  const auto reserves = csv_rows(slurp(reserve_links));
+  const auto reserves = split_plain_csv(slurp(reserve_links));
   ASSERT_EQ(reserves.size(), 2u);
   ASSERT_EQ(reserves[0], imported[0]);
   ASSERT_EQ(reserves[1].size(), imported[0].size());
@@ -154,7 +139,7 @@ TEST_F(ReserveLinksTest, CliReserveLinksHaveTheImportsContactColumnsInItsOrder) 
   // same columns too.
   auto r = activate("cli", {{"stratum", "A"}});
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(csv_rows(r.body)[0], imported[0]);
+  EXPECT_EQ(split_plain_csv(r.body)[0], imported[0]);
 }
 
 TEST_F(ReserveLinksTest, UnknownStratumOrPsuIsNotFoundAndNamesTheKnownOnes) {

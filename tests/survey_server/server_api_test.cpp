@@ -14,6 +14,7 @@
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
 #include "survey_server/store.hpp"
+#include "tests/support/csv_lines.hpp"
 #include "tests/support/process.hpp"
 #include "tests/survey_server/test_server.hpp"
 
@@ -39,23 +40,6 @@ Json error_body(const ClientResponse& r) {
   EXPECT_TRUE(e.contains("message") && e["message"].is_string()) << r.body;
   EXPECT_TRUE(e.contains("field")) << r.body;
   return e;
-}
-
-std::vector<std::vector<std::string>> parse_csv_lines(const std::string& text) {
-  // The links CSV has no quoted fields in these tests (ids and tokens are plain).
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::string cell;
-    std::istringstream l(line);
-    while (std::getline(l, cell, ','))
-      cells.push_back(cell);
-    if (!line.empty() && line.back() == ',') cells.emplace_back();
-    rows.push_back(cells);
-  }
-  return rows;
 }
 
 class ServerApiTest : public ::testing::Test {
@@ -92,7 +76,7 @@ class ServerApiTest : public ::testing::Test {
     auto r = c.post("/api/v1/surveys/" + id + "/invitations?contact=phone", sample, "text/csv",
                     TestServer::as_manager());
     EXPECT_EQ(r.status, 201) << r.body;
-    return parse_csv_lines(r.body);
+    return split_plain_csv(r.body);
   }
 
   std::string valid_response(std::uint64_t seed, const std::string& submission_id) {
@@ -496,12 +480,12 @@ TEST_F(ServerApiTest, ReservesAreActivatedInReserveOrder) {
   auto r = c.post("/api/v1/surveys/hn-2026/reserves/activate", R"({"stratum":"A","count":1})",
                   json_type, TestServer::as_manager());
   ASSERT_EQ(r.status, 200) << r.body;
-  auto rows = parse_csv_lines(r.body);
+  auto rows = split_plain_csv(r.body);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1][0], "r1");
   r = c.post("/api/v1/surveys/hn-2026/reserves/activate", R"({"stratum":"A","count":5})", json_type,
              TestServer::as_manager());
-  rows = parse_csv_lines(r.body);
+  rows = split_plain_csv(r.body);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1][0], "r2");
   // The activated reserve's token works.
