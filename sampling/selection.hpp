@@ -93,7 +93,8 @@ struct PpsChoice {
 // finishes, the maximum-entropy design elsewhere (a third of a frame, or 2,000
 // of the 6,157 api schools with an enrolment). Throws SamplingError
 // "selection.pps_too_large" when the maximum-entropy design would be needed
-// but N min(m, N − m) > max_entropy_max_work (minutes of work and gigabytes).
+// but N min(m, N − m) > max_entropy_max_work (at 2^30, 17,000 of 60,000 units
+// take 14 s and 73 MB in a Release build; 2,000 api schools are 1 % of it).
 PpsChoice choose_pps_algorithm(std::span<const double> pi);
 inline constexpr double max_entropy_max_work = 0x1p30;
 
