@@ -1,7 +1,9 @@
 // sipas sample (draw a sample from a frame) and sipas sample size.
 
+#include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -12,6 +14,7 @@
 #include "sampling/error.hpp"
 #include "sampling/frame_counts.hpp"
 #include "sampling/sample_size.hpp"
+#include "sampling/selection.hpp"
 
 namespace sipas::cli {
 namespace {
@@ -45,6 +48,30 @@ std::string with_commas(std::uint64_t n) {
     out += digits[i];
   }
   return out;
+}
+
+// Which πps algorithm drew the sample (--method pps), e.g. "pps: the
+// maximum-entropy (conditional Poisson) design in 1 stratum, where Sampford's
+// method would need more than 1,000 tries on average".
+std::string pps_message(const std::map<std::string, std::uint64_t>& algorithms, bool design) {
+  auto where = [&](std::uint64_t count) {
+    if (design) return with_commas(count) + (count == 1 ? " selection" : " selections");
+    return with_commas(count) + (count == 1 ? " stratum" : " strata");
+  };
+  std::string text = "pps:";
+  const char* separator = " ";
+  if (auto it = algorithms.find(s::to_string(s::PpsAlgorithm::Sampford)); it != algorithms.end()) {
+    text += separator + std::string("Sampford's method in ") + where(it->second);
+    separator = ", ";
+  }
+  if (auto it = algorithms.find(s::to_string(s::PpsAlgorithm::MaxEntropy));
+      it != algorithms.end()) {
+    text += separator + std::string("the maximum-entropy (conditional Poisson) design in ") +
+            where(it->second) + ", where Sampford's method would need more than " +
+            with_commas(static_cast<std::uint64_t>(std::llround(1 / s::min_sampford_acceptance))) +
+            " tries on average";
+  }
+  return text;
 }
 
 int run_sample(const SampleOptions& o, const std::string& command_line) {
@@ -124,8 +151,11 @@ int run_sample(const SampleOptions& o, const std::string& command_line) {
             << with_commas(summary.reserves) << " reserve units from "
             << with_commas(summary.frame_rows) << " frame rows in " << summary.strata << " strat"
             << (summary.strata == 1 ? "um" : "a") << " (seed " << r.seed
-            << (r.seed_given ? "" : ", drawn") << ")\n"
-            << design_out.string() << ": the design record\n";
+            << (r.seed_given ? "" : ", drawn") << ")\n";
+  if (!summary.pps_algorithms.empty()) {
+    std::cout << pps_message(summary.pps_algorithms, r.design.has_value()) << "\n";
+  }
+  std::cout << design_out.string() << ": the design record\n";
   return exit_ok;
 }
 
@@ -237,7 +267,10 @@ void add_sample_command(CLI::App& app, Action& run) {
       ->capture_default_str();
   sample->add_option("--min-per-stratum", o->min_per_stratum, "Smallest sample in any stratum");
   sample->add_option("--max-per-stratum", o->max_per_stratum, "Largest sample in any stratum");
-  sample->add_option("--method", o->method, "srs | systematic | pps-systematic | pps")
+  sample
+      ->add_option("--method", o->method,
+                   "srs | systematic | pps-systematic | pps (Sampford's method, or the "
+                   "maximum-entropy design where Sampford's would not finish)")
       ->capture_default_str();
   sample->add_option("--size", o->size, "Size measure column (pps methods)");
   sample->add_option("--sort", o->sort,

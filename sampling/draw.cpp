@@ -48,6 +48,14 @@ std::string format_number(double x) {
   return ec == std::errc() ? std::string(buffer, end) : std::to_string(x);
 }
 
+// How --method pps chooses its algorithm, for the design record.
+std::string pps_rule() {
+  return "Sampford's method where one of its tries gives distinct units with probability >= " +
+         format_number(min_sampford_acceptance) +
+         ", else the maximum-entropy (conditional Poisson) design; chosen from the inclusion "
+         "probabilities before drawing";
+}
+
 bool parse_number(std::string_view s, double& out) {
   if (s.empty()) return false;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -185,6 +193,8 @@ class Drawer {
   std::string leaf_key(const io::CsvReader& frame);
   [[noreturn]] void frame_changed() const;
   Json design_record() const;
+  // How many selections drew by each πps algorithm, over all strata and stages.
+  std::map<std::string, std::uint64_t> pps_algorithm_counts() const;
   [[noreturn]] void fail_row(const io::CsvReader& frame, const std::string& message) const {
     throw SamplingError("frame.invalid_row", frame.where() + ": " + message);
   }
@@ -211,6 +221,10 @@ class Drawer {
   BloomFilter ids_seen_{0};
   std::unordered_set<std::string, TransparentHash, std::equal_to<>> duplicate_candidates_;
   std::uint64_t main_ = 0, reserves_ = 0;
+  // --method pps: the algorithm each stratum drew by (single stage), and per
+  // stage of a design how many selections used each.
+  std::map<std::string, PpsChoice> pps_by_stratum_;
+  std::vector<std::map<std::string, std::uint64_t>> pps_by_stage_;
 
   // What the first pass leaves for the second (README, "How a sample is
   // drawn"): every row's leaf code and id hash in an anonymous file, where
@@ -527,6 +541,7 @@ void Drawer::allocate_single_stage() {
 
 void Drawer::select_units() {
   const std::size_t unit_levels = levels_.size() - 1;
+  pps_by_stage_.assign(r_.design->stages.size(), {});
   for (auto& [key, stratum] : levels_[0]) {
     stratum.selected = true;
     stratum.pi = 1;
@@ -594,8 +609,14 @@ void Drawer::select_units() {
             sizes.push_back(x);
           }
           auto rest_pi = pps_inclusion_probabilities(sizes, left);
-          auto picks = stage.method == SelectionMethod::Pps ? pps_sampford(rng, rest_pi)
-                                                            : pps_systematic(rng, rest_pi);
+          std::vector<std::size_t> picks;
+          if (stage.method == SelectionMethod::Pps) {
+            auto draw = pps_fixed_size(rng, rest_pi);
+            picks = std::move(draw.chosen);
+            ++pps_by_stage_[k - 1][to_string(draw.choice.algorithm)];
+          } else {
+            picks = pps_systematic(rng, rest_pi);
+          }
           for (auto p : picks)
             chosen.push_back(rest[p]);
           for (std::size_t j = 0; j < rest.size(); ++j)
@@ -676,8 +697,14 @@ void Drawer::select_rows_single(Leaf& leaf, const std::string& stratum, std::int
       for (std::uint64_t p = 0; p < N; ++p)
         sizes.push_back(data.sizes[ordinal(p)]);
       auto pi = pps_inclusion_probabilities(sizes, n);
-      auto chosen =
-          r_.method == SelectionMethod::Pps ? pps_sampford(rng, pi) : pps_systematic(rng, pi);
+      std::vector<std::size_t> chosen;
+      if (r_.method == SelectionMethod::Pps) {
+        auto draw = pps_fixed_size(rng, pi);
+        chosen = std::move(draw.chosen);
+        pps_by_stratum_[stratum] = draw.choice;
+      } else {
+        chosen = pps_systematic(rng, pi);
+      }
       for (auto p : chosen)
         leaf.picks[ordinal(p)] = Pick{Role::Main, 0, pi[p]};
       break;
@@ -925,6 +952,11 @@ Json Drawer::design_record() const {
       s["n"] = n_by_stratum_.at(key);
       s["reserve"] = reserve_by_stratum_.at(key);
       if (!allocation_target_.empty()) s["allocation_target"] = allocation_target_[h];
+      if (auto it = pps_by_stratum_.find(key); it != pps_by_stratum_.end()) {
+        s["pps_algorithm"] = to_string(it->second.algorithm);
+        s["sampford_acceptance"] = {{"value", it->second.sampford.value},
+                                    {"kind", to_string(it->second.sampford.kind)}};
+      }
     }
     strata.push_back(s);
   }
@@ -949,6 +981,10 @@ Json Drawer::design_record() const {
       if (r_.allocation.method == AllocationMethod::Power)
         record["allocation"]["power_q"] = r_.allocation.power_q;
     }
+    if (r_.method == SelectionMethod::Pps) {
+      record["pps_algorithms"] = pps_algorithm_counts();
+      record["pps_rule"] = pps_rule();
+    }
     if (!r_.size_column.empty()) record["size_column"] = r_.size_column;
     if (!r_.sort_column.empty()) record["sort_column"] = r_.sort_column;
     return record;
@@ -961,6 +997,10 @@ Json Drawer::design_record() const {
               {"unit", stage.unit.empty() ? std::string("rows") : stage.unit},
               {"method", to_string(stage.method)},
               {"n", stage.n}};
+    if (stage.method == SelectionMethod::Pps) {
+      s["pps_algorithms"] = pps_by_stage_.at(k);
+      s["pps_rule"] = pps_rule();
+    }
     if (!stage.unit.empty()) {
       std::map<std::string, std::pair<std::uint64_t, std::uint64_t>>
           per_stratum;  // population, selected
@@ -1009,6 +1049,17 @@ Json Drawer::design_record() const {
   return record;
 }
 
+std::map<std::string, std::uint64_t> Drawer::pps_algorithm_counts() const {
+  std::map<std::string, std::uint64_t> counts;
+  for (const auto& [stratum, choice] : pps_by_stratum_)
+    ++counts[to_string(choice.algorithm)];
+  for (const auto& stage : pps_by_stage_) {
+    for (const auto& [algorithm, count] : stage)
+      counts[algorithm] += count;
+  }
+  return counts;
+}
+
 SampleSummary Drawer::run() {
   multi_stage_ = r_.design.has_value();
   if (!multi_stage_) {
@@ -1046,6 +1097,7 @@ SampleSummary Drawer::run() {
   summary.reserves = reserves_;
   summary.strata = strata_order_.size();
   summary.design = design_record();
+  summary.pps_algorithms = pps_algorithm_counts();
   return summary;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -58,6 +59,9 @@ struct SampleSummary {
   std::uint64_t reserves = 0;
   std::size_t strata = 0;
   nlohmann::json design;  // the design record (written as design.json by the caller)
+  // --method pps (or pps stages): how many selections (strata, or parent units
+  // at a stage) drew by each algorithm, "sampford" or "maximum-entropy".
+  std::map<std::string, std::uint64_t> pps_algorithms;
 };
 
 // Reads the frame once to count and check, keeping a few bytes per row in an

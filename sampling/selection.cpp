@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "sampling/error.hpp"
+#include "sampling/max_entropy.hpp"
 
 namespace sipas::sampling {
 namespace {
@@ -13,6 +14,27 @@ namespace {
 // Accumulated rounding in Σπ must not lose the last unit of a systematic pass.
 constexpr double cumulative_slack = 1e-9;
 constexpr int sampford_max_tries = 1000000;
+// Frames whose Sampford acceptance takes more than this many steps (N m) to
+// compute exactly get the Poisson approximation instead.
+constexpr double sampford_exact_max_work = 0x1p26;
+
+// The units with 0 < π < 1 and their Σπ, rounded.
+struct Drawable {
+  std::vector<std::size_t> units;
+  std::size_t m = 0;
+};
+Drawable drawable(std::span<const double> pi) {
+  Drawable d;
+  double sum = 0;
+  for (std::size_t i = 0; i < pi.size(); ++i) {
+    if (pi[i] > 0 && pi[i] < 1) {
+      d.units.push_back(i);
+      sum += pi[i];
+    }
+  }
+  d.m = static_cast<std::size_t>(std::llround(sum));
+  return d;
+}
 
 }  // namespace
 
@@ -191,6 +213,90 @@ std::vector<std::size_t> pps_sampford(Rng& rng, std::span<const double> pi) {
   }
   std::sort(chosen.begin(), chosen.end());
   return chosen;
+}
+
+SampfordAcceptance sampford_acceptance(std::span<const double> pi) {
+  const Drawable d = drawable(pi);
+  const auto& units = d.units;
+  const std::size_t m = d.m;
+  SampfordAcceptance a;
+  if (m <= 1) return a;
+  const auto n = static_cast<double>(units.size());
+  double equal = 1;
+  for (std::size_t j = 1; j + 1 < m; ++j)
+    equal *= 1 - static_cast<double>(j) / n;
+  if (equal < min_sampford_acceptance) return {equal, SampfordAcceptance::Kind::UpperBound};
+  // The first draw takes unit i with p_i = π_i/m, the m − 1 others with
+  // q_i = λ_i/Λ, λ_i = π_i/(1 − π_i), Λ = Σλ (pps_sampford).
+  double lambda_sum = 0;
+  for (auto i : units)
+    lambda_sum += pi[i] / (1 - pi[i]);
+  auto first = [&](std::size_t i) { return pi[i] / static_cast<double>(m); };
+  auto later = [&](std::size_t i) { return pi[i] / (1 - pi[i]) / lambda_sum; };
+  if (n * static_cast<double>(m - 1) > sampford_exact_max_work) {
+    const double pairs = static_cast<double>(m - 1) * static_cast<double>(m - 2) / 2;
+    double mu = 0;
+    for (auto i : units)
+      mu += pairs * later(i) * later(i) + static_cast<double>(m - 1) * first(i) * later(i);
+    return {std::exp(-mu), SampfordAcceptance::Kind::Approximate};
+  }
+  // Over the units taken so far: f[k], the probability that k draws by q are
+  // distinct and among them; h[k], the same for the first draw and k draws
+  // by q. A new unit is either none of them, the first draw, or one of the k.
+  std::vector<double> f(m, 0.0), h(m, 0.0);
+  f[0] = 1;
+  for (std::size_t seen = 0; seen < units.size(); ++seen) {
+    const double p = first(units[seen]), q = later(units[seen]);
+    for (std::size_t k = std::min(m - 1, seen + 1); k >= 1; --k) {
+      const double kq = static_cast<double>(k) * q;
+      h[k] += p * f[k] + kq * h[k - 1];
+      f[k] += kq * f[k - 1];
+    }
+    h[0] += p;
+  }
+  return {h[m - 1], SampfordAcceptance::Kind::Exact};
+}
+
+std::string to_string(SampfordAcceptance::Kind kind) {
+  switch (kind) {
+    case SampfordAcceptance::Kind::Exact:
+      return "exact";
+    case SampfordAcceptance::Kind::UpperBound:
+      return "upper bound";
+    case SampfordAcceptance::Kind::Approximate:
+      return "Poisson approximation";
+  }
+  return "";
+}
+
+std::string to_string(PpsAlgorithm algorithm) {
+  return algorithm == PpsAlgorithm::Sampford ? "sampford" : "maximum-entropy";
+}
+
+PpsChoice choose_pps_algorithm(std::span<const double> pi) {
+  PpsChoice choice;
+  choice.sampford = sampford_acceptance(pi);
+  if (choice.sampford.value >= min_sampford_acceptance) return choice;
+  choice.algorithm = PpsAlgorithm::MaxEntropy;
+  const Drawable d = drawable(pi);
+  const std::size_t n = d.units.size();
+  const double work = static_cast<double>(n) * static_cast<double>(std::min(d.m, n - d.m));
+  if (work > max_entropy_max_work) {
+    throw SamplingError("selection.pps_too_large",
+                        "drawing " + std::to_string(d.m) + " of " + std::to_string(n) +
+                            " units by size without replacement is too large for Sampford's "
+                            "method and for the maximum-entropy design; use --method "
+                            "pps-systematic, or strata or stages");
+  }
+  return choice;
+}
+
+PpsDraw pps_fixed_size(Rng& rng, std::span<const double> pi) {
+  PpsDraw draw;
+  draw.choice = choose_pps_algorithm(pi);
+  draw.chosen = draw.choice.algorithm == PpsAlgorithm::Sampford ? pps_sampford(rng, pi)
+                                                                : pps_max_entropy(rng, pi);
+  return draw;
 }
 
 }  // namespace sipas::sampling

@@ -3,10 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "io/csv_reader.hpp"
 #include "tests/support/process.hpp"
 
 #include "tests/support/temp_dir.hpp"
@@ -114,6 +116,52 @@ TEST_F(SampleCommandTest, BadInputIsAUserErrorAndWritesNothing) {
                        "lottery", "--out", path("sample.csv")});
   EXPECT_EQ(method.exit_code, 1);
   EXPECT_THAT(method.err, HasSubstr("--method must be"));
+}
+
+TEST_F(SampleCommandTest, PpsSampleOfTwoThousandApiSchools) {
+  // Issue 16: Sampford's method cannot draw 2,000 of the api schools by
+  // enrolment (197 certain, 1,803 of 5,960 to draw); the command chooses the
+  // maximum-entropy design, says so, and records it. A frame row needs a size,
+  // so the 37 schools without an enrolment are left out first.
+  {
+    sipas::io::CsvReader in(apipop());
+    const auto cds = in.require_column("cds"), enroll = in.require_column("enroll");
+    std::ofstream out(path("frame.csv"));
+    out << "cds,enroll\n";
+    while (in.next()) {
+      if (!in.field(enroll).empty()) out << in.field(cds) << "," << in.field(enroll) << "\n";
+    }
+  }
+  auto r =
+      sipas({"sample", "--frame", path("frame.csv"), "--id", "cds", "--method", "pps", "--size",
+             "enroll", "--n", "2000", "--seed", "16", "--out", path("sample.csv"), "--quiet"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("2,000 main and 0 reserve units from 6,157 frame rows"));
+  EXPECT_THAT(r.out,
+              HasSubstr("pps: the maximum-entropy (conditional Poisson) design in 1 stratum, "
+                        "where Sampford's method would need more than 1,000 tries"));
+  std::ifstream design_file(path("design.json"));
+  auto design = nlohmann::json::parse(design_file);
+  EXPECT_EQ(design["method"], "pps");
+  EXPECT_EQ(design["pps_algorithms"], nlohmann::json({{"maximum-entropy", 1}}));
+  EXPECT_EQ(design["strata"][0]["pps_algorithm"], "maximum-entropy");
+  EXPECT_EQ(design["sample"]["main"], 2000);
+  auto rows = sipas::test::slurp(path("sample.csv"));
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), 2001);
+
+  // A small sample by size still uses Sampford's method.
+  auto small = sipas({"sample", "--frame", path("frame.csv"), "--id", "cds", "--method", "pps",
+                      "--size", "enroll", "--n", "20", "--seed", "16", "--out", path("small.csv"),
+                      "--design-out", path("small.json"), "--quiet"});
+  ASSERT_EQ(small.exit_code, 0) << small.err;
+  EXPECT_THAT(small.out, HasSubstr("pps: Sampford's method in 1 stratum\n"));
+
+  // The population file itself has schools without an enrolment: an error
+  // that names the row, as for any size that is not a number > 0.
+  auto missing = sipas({"sample", "--frame", apipop(), "--id", "cds", "--method", "pps", "--size",
+                        "enroll", "--n", "2000", "--out", path("none.csv"), "--quiet"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("column 'enroll' must be a number, not ''"));
 }
 
 TEST_F(SampleCommandTest, MultiStageDesignFile) {

@@ -5,11 +5,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <numeric>
+#include <set>
 
 #include "io/csv_reader.hpp"
 #include "io/file.hpp"
@@ -160,21 +163,24 @@ TEST(SamplingReferenceTest, InclusionProbabilitiesUnitByUnit) {
   compare(high, 400, pps["certainty_H_400"], "H n=400");
 }
 
+// apipop without the 37 schools that have no enrolment (cds, stype, enroll),
+// as R's reference drops them: a frame row needs a size > 0 for PPS.
+void write_frame_with_enrolment(const fs::path& path) {
+  sipas::io::CsvReader reader(apipop());
+  std::ofstream out(path);
+  out << "cds,stype,enroll\n";
+  auto cds = reader.require_column("cds"), stype = reader.require_column("stype");
+  auto enroll = reader.require_column("enroll");
+  while (reader.next()) {
+    if (reader.field(enroll).empty()) continue;
+    out << reader.field(cds) << "," << reader.field(stype) << "," << reader.field(enroll) << "\n";
+  }
+}
+
 TEST(SamplingReferenceTest, StratifiedPpsDrawRecordsRsProbabilities) {
-  // The frame without the 37 schools that have no enrolment.
   sipas::test::TempDir temp("sipas-r-pps");
   const auto& dir = temp.path();
-  {
-    sipas::io::CsvReader reader(apipop());
-    std::ofstream out(dir / "frame.csv");
-    out << "cds,stype,enroll\n";
-    auto cds = reader.require_column("cds"), stype = reader.require_column("stype");
-    auto enroll = reader.require_column("enroll");
-    while (reader.next()) {
-      if (reader.field(enroll).empty()) continue;
-      out << reader.field(cds) << "," << reader.field(stype) << "," << reader.field(enroll) << "\n";
-    }
-  }
+  write_frame_with_enrolment(dir / "frame.csv");
   std::ofstream(dir / "n.csv") << "stype,n\nE,100\nH,40\nM,60\n";
   SampleRequest r;
   r.frame = dir / "frame.csv";
@@ -202,6 +208,75 @@ TEST(SamplingReferenceTest, StratifiedPpsDrawRecordsRsProbabilities) {
   EXPECT_EQ(counts["E"], 100);
   EXPECT_EQ(counts["H"], 40);
   EXPECT_EQ(counts["M"], 60);
+}
+
+TEST(SamplingReferenceTest, PpsSampleOfTwoThousandApiSchools) {
+  // Issue 16: 2,000 of the 6,157 schools with an enrolment, by size. R:
+  // inclusionprobabilities(enroll, 2000) makes 197 schools certain and leaves
+  // m = 1,803 to draw among 5,960, which Sampford's method cannot do.
+  const auto& want = reference()["pps"]["certainty_all_2000"];
+  std::vector<School> with_size;
+  for (const auto& s : schools()) {
+    if (s.has_enroll) with_size.push_back(s);
+  }
+  std::vector<double> sizes;
+  for (const auto& s : with_size)
+    sizes.push_back(s.enroll);
+  auto pi = pps_inclusion_probabilities(sizes, 2000);
+  ASSERT_EQ(pi.size(), static_cast<std::size_t>(number(want["units"]["value"])));
+  const auto certain = std::count(pi.begin(), pi.end(), 1.0);
+  EXPECT_EQ(certain, 197);
+  EXPECT_EQ(certain, static_cast<long>(number(want["certainty"]["value"])));
+  expect_close(std::accumulate(pi.begin(), pi.end(), 0.0), number(want["sum"]["value"]), "sum");
+  for (std::size_t i : {0u, 1u, 2u, 100u, 6156u}) {
+    expect_close(pi[i], number(want["pi"][with_size[i].cds]), with_size[i].cds);
+  }
+  sipas::io::Rng rng = sipas::io::Rng::stream(2024, "api 2000");
+  auto draw = pps_fixed_size(rng, pi);
+  EXPECT_EQ(draw.choice.algorithm, PpsAlgorithm::MaxEntropy);
+  EXPECT_LT(draw.choice.sampford.value, min_sampford_acceptance);
+  ASSERT_EQ(draw.chosen.size(), 2000u);
+  std::set<std::size_t> chosen(draw.chosen.begin(), draw.chosen.end());
+  EXPECT_EQ(chosen.size(), 2000u);
+  for (std::size_t i = 0; i < pi.size(); ++i) {
+    if (pi[i] == 1) {
+      EXPECT_TRUE(chosen.contains(i)) << with_size[i].cds << " is certain";
+    }
+  }
+}
+
+TEST(SamplingReferenceTest, PpsSampleOfTwoThousandApiSchoolsFromTheFrame) {
+  sipas::test::TempDir temp("sipas-r-pps-2000");
+  const auto& dir = temp.path();
+  write_frame_with_enrolment(dir / "frame.csv");
+  SampleRequest r;
+  r.frame = dir / "frame.csv";
+  r.id_column = "cds";
+  r.total = 2000;
+  r.method = SelectionMethod::Pps;
+  r.size_column = "enroll";
+  r.out = dir / "sample.csv";
+  r.seed = 16;
+  auto summary = draw_sample(r);
+  EXPECT_EQ(summary.main, 2000u);
+  EXPECT_EQ(summary.pps_algorithms, (std::map<std::string, std::uint64_t>{{"maximum-entropy", 1}}));
+  EXPECT_EQ(summary.design["pps_algorithms"]["maximum-entropy"], 1);
+  EXPECT_EQ(summary.design["strata"][0]["pps_algorithm"], "maximum-entropy");
+  EXPECT_EQ(summary.design["strata"][0]["sampford_acceptance"]["kind"], "upper bound");
+  const auto& want = reference()["pps"]["certainty_all_2000"]["pi"];
+  sipas::io::CsvReader sample(dir / "sample.csv");
+  auto id = sample.require_column("id"), pi = sample.require_column("inclusion_probability");
+  std::set<std::string> ids;
+  int certain = 0;
+  while (sample.next()) {
+    const std::string cds(sample.field(id));
+    ids.insert(cds);
+    const double got = std::stod(std::string(sample.field(pi)));
+    expect_close(got, number(want[cds]), cds);
+    certain += got == 1;
+  }
+  EXPECT_EQ(ids.size(), 2000u);
+  EXPECT_EQ(certain, 197);  // every certain school, and 1,803 of the others
 }
 
 TEST(SamplingReferenceTest, SampleSizes) {

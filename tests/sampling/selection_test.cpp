@@ -8,6 +8,7 @@
 #include <set>
 
 #include "sampling/error.hpp"
+#include "sampling/max_entropy.hpp"
 
 namespace {
 
@@ -119,9 +120,11 @@ class PpsMethodTest : public ::testing::TestWithParam<int> {};
 TEST_P(PpsMethodTest, InclusionFrequenciesMatchPi) {
   std::vector<double> sizes = {1, 2, 3, 4, 50, 60, 100, 7, 9, 12, 15, 20, 25, 5, 8};
   auto pi = pps_inclusion_probabilities(sizes, 6);
-  bool sampford = GetParam() == 1;
+  const int method = GetParam();
   double z = max_abs_z(pi, 20000, [&](Rng& rng) {
-    auto chosen = sampford ? pps_sampford(rng, pi) : pps_systematic(rng, pi);
+    auto chosen = method == 1   ? pps_sampford(rng, pi)
+                  : method == 2 ? pps_max_entropy(rng, pi)
+                                : pps_systematic(rng, pi);
     EXPECT_EQ(chosen.size(), 6u);
     EXPECT_EQ(std::set<std::size_t>(chosen.begin(), chosen.end()).size(), chosen.size());
     return chosen;
@@ -129,10 +132,96 @@ TEST_P(PpsMethodTest, InclusionFrequenciesMatchPi) {
   EXPECT_LT(z, z_bound);
 }
 
-INSTANTIATE_TEST_SUITE_P(Methods, PpsMethodTest, ::testing::Values(0, 1),
+INSTANTIATE_TEST_SUITE_P(Methods, PpsMethodTest, ::testing::Values(0, 1, 2),
                          [](const auto& param_info) {
-                           return param_info.param == 0 ? "Systematic" : "Sampford";
+                           return param_info.param == 0   ? "Systematic"
+                                  : param_info.param == 1 ? "Sampford"
+                                                          : "MaxEntropy";
                          });
+
+TEST(SelectionTest, SampfordAcceptanceMatchesEnumeration) {
+  // Every ordered sequence of m = 3 draws from 6 units: the first with
+  // probability π_i/3, the others with π_i/(1-π_i) / Σ π_j/(1-π_j); the sum
+  // over the sequences with 3 distinct units.
+  const std::vector<double> pi = {0.1, 0.3, 0.45, 0.6, 0.7, 0.85};
+  double lambda = 0;
+  for (double p : pi)
+    lambda += p / (1 - p);
+  double accepted = 0;
+  for (std::size_t a = 0; a < pi.size(); ++a) {
+    for (std::size_t b = 0; b < pi.size(); ++b) {
+      for (std::size_t c = 0; c < pi.size(); ++c) {
+        if (a == b || b == c || a == c) continue;
+        accepted += pi[a] / 3 * (pi[b] / (1 - pi[b]) / lambda) * (pi[c] / (1 - pi[c]) / lambda);
+      }
+    }
+  }
+  auto got = sampford_acceptance(pi);
+  EXPECT_EQ(got.kind, SampfordAcceptance::Kind::Exact);
+  EXPECT_NEAR(got.value, accepted, 1e-15);
+  // Certain units and units of size 0 take no part.
+  std::vector<double> more = pi;
+  more.insert(more.begin() + 2, 1.0);
+  more.push_back(0.0);
+  EXPECT_NEAR(sampford_acceptance(more).value, accepted, 1e-15);
+  EXPECT_EQ(sampford_acceptance(std::vector<double>{0.5, 0.5, 1}).value, 1);
+}
+
+TEST(SelectionTest, SampfordAcceptanceBoundAndApproximation) {
+  // 100 of 300 equal units: the bound for equal probabilities is the exact
+  // value, ∏_{j<99} (1 − j/300) ≈ 8e-9, far below 0.001.
+  std::vector<double> sizes(300, 1.0);
+  auto a = sampford_acceptance(pps_inclusion_probabilities(sizes, 100));
+  EXPECT_EQ(a.kind, SampfordAcceptance::Kind::UpperBound);
+  double equal = 1;
+  for (int j = 1; j < 99; ++j)
+    equal *= 1 - j / 300.0;
+  EXPECT_NEAR(a.value, equal, 1e-12 * equal);
+  // 80 of 1,000,000 (N m above 2^26): the Poisson approximation, against the
+  // exact value for equal probabilities.
+  std::vector<double> big(1000000, 1.0);
+  a = sampford_acceptance(pps_inclusion_probabilities(big, 80));
+  EXPECT_EQ(a.kind, SampfordAcceptance::Kind::Approximate);
+  equal = 1;
+  for (int j = 1; j < 80; ++j)
+    equal *= 1 - j / 1e6;
+  EXPECT_NEAR(a.value, equal, 1e-5);
+}
+
+TEST(SelectionTest, PpsChoosesSampfordWhereItFinishes) {
+  std::vector<double> sizes = {1, 2, 3, 4, 50, 60, 100, 7, 9, 12, 15, 20, 25, 5, 8};
+  auto choice = choose_pps_algorithm(pps_inclusion_probabilities(sizes, 6));
+  EXPECT_EQ(choice.algorithm, PpsAlgorithm::Sampford);
+  EXPECT_GT(choice.sampford.value, min_sampford_acceptance);
+  // A commune's list of 300 people, 100 drawn: the maximum-entropy design.
+  std::vector<double> people(300);
+  for (std::size_t i = 0; i < people.size(); ++i)
+    people[i] = 1 + static_cast<double>(i % 7);
+  auto pi = pps_inclusion_probabilities(people, 100);
+  choice = choose_pps_algorithm(pi);
+  EXPECT_EQ(choice.algorithm, PpsAlgorithm::MaxEntropy);
+  EXPECT_LT(choice.sampford.value, min_sampford_acceptance);
+  Rng rng(9);
+  auto draw = pps_fixed_size(rng, pi);
+  EXPECT_EQ(draw.choice.algorithm, PpsAlgorithm::MaxEntropy);
+  EXPECT_EQ(draw.chosen.size(), 100u);
+  EXPECT_EQ(to_string(PpsAlgorithm::MaxEntropy), "maximum-entropy");
+  EXPECT_EQ(to_string(PpsAlgorithm::Sampford), "sampford");
+}
+
+TEST(SelectionTest, PpsTooLargeForEitherAlgorithmIsATypedError) {
+  // 50,000 of 100,000: Sampford's would never finish, and the maximum-entropy
+  // design would take N min(m, N − m) = 5e9 steps a pass.
+  std::vector<double> sizes(100000, 1.0);
+  auto pi = pps_inclusion_probabilities(sizes, 50000);
+  try {
+    choose_pps_algorithm(pi);
+    FAIL();
+  } catch (const SamplingError& e) {
+    EXPECT_EQ(e.id(), "selection.pps_too_large");
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("pps-systematic"));
+  }
+}
 
 TEST(SelectionTest, StreamingSystematicPpsMatchesTheVectorForm) {
   std::vector<double> pi = {0.3, 0.5, 1, 0.2, 0.7, 0.3};
