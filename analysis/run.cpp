@@ -1,8 +1,10 @@
 #include "analysis/run.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -58,16 +60,115 @@ std::string option_name(StatisticRequest::Kind kind) {
   return "";
 }
 
-std::vector<double> indicator(const Table& data, const std::string& column,
-                              const std::vector<std::string>& codes) {
-  const Column& c = data.column(column);
-  std::vector<double> out(data.rows());
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (c.is_missing(i)) {
-      out[i] = std::nan("");
-      continue;
+// The columns an analysis reads: the design's, the statistics', the domains',
+// the channel of an export, and those the margins, the questionnaire or the
+// scheme name. Only these are loaded (a response export has many more).
+struct ColumnsRead {
+  std::set<std::string, std::less<>> names;
+  std::string prefix;  // replicate weights: every column PREFIXn
+
+  bool operator()(std::string_view name) const {
+    return names.contains(name) ||
+           (!prefix.empty() && name.size() > prefix.size() && name.starts_with(prefix));
+  }
+};
+
+// A mean or a proportion, of every domain at once (Engine::ratios): the
+// ratio of the variable's value (or the 0/1 of its codes) to 1 over the rows
+// with a value, which is the Hájek mean, its influence values included.
+struct BatchedStatistic {
+  std::size_t statistic = 0;  // index into the request's statistics
+  CodedRatio ratio;
+};
+
+CodedRatio coded_mean(const Table& data, const StatisticRequest& s) {
+  const Column& c = data.column(s.variable);
+  if (s.kind == StatisticRequest::Kind::Mean && !c.numeric())
+    data.numbers(s.variable);  // throws data.not_numeric, naming the line
+  const std::size_t levels = c.levels().size();
+  CodedRatio r{&c, std::vector<double>(levels), std::vector<double>(levels)};
+  for (std::size_t l = 0; l < levels; ++l) {
+    const std::string& text = c.levels()[l];
+    double y;
+    if (s.kind == StatisticRequest::Kind::Mean) {
+      y = c.numbers_of_level(l);
+    } else {
+      y = text.empty() ? std::nan("")
+                       : (std::find(s.codes.begin(), s.codes.end(), text) != s.codes.end() ? 1 : 0);
     }
-    out[i] = std::find(codes.begin(), codes.end(), c.text(i)) != codes.end() ? 1 : 0;
+    r.numerator[l] = y;
+    r.denominator[l] = std::isnan(y) ? std::nan("") : 1;
+  }
+  return r;
+}
+
+// Σw and counts by level of a coded column, per domain (0: everyone): enough
+// for the design effects of the means of that column, which the batched path
+// does not give (R's svymean(deff = TRUE)), and for the empty domains.
+class LevelSums {
+ public:
+  LevelSums(const Column& column, const Eigen::VectorXd& weights,
+            const std::vector<std::int32_t>& domain_of_row, std::size_t domains)
+      : levels_(column.levels().size()),
+        weight_(domains * levels_, 0.0),
+        count_(domains * levels_, 0.0) {
+    for (std::size_t i = 0; i < column.size(); ++i) {
+      const std::size_t l = column.code(i);
+      const double w = weights[static_cast<Eigen::Index>(i)];
+      weight_[l] += w;
+      count_[l] += 1;
+      if (const std::int32_t d = domain_of_row[i]; d > 0) {
+        weight_[static_cast<std::size_t>(d) * levels_ + l] += w;
+        count_[static_cast<std::size_t>(d) * levels_ + l] += 1;
+      }
+    }
+  }
+
+  // Rows with a value (y per level; NaN: none) and their weight in domain d.
+  std::pair<double, double> used(const std::vector<double>& y, std::size_t d) const {
+    double n = 0, wn = 0;
+    for (std::size_t l = 0; l < levels_; ++l) {
+      if (std::isnan(y[l])) continue;
+      n += count_[d * levels_ + l];
+      wn += weight_[d * levels_ + l];
+    }
+    return {n, wn};
+  }
+
+  // deff and deff_replace of the mean of y in domain d, given its variance,
+  // as analysis::mean computes them.
+  void design_effects(const std::vector<double>& y, std::size_t d, double variance,
+                      Estimate& e) const {
+    const auto [n, wn] = used(y, d);
+    if (n <= 1) return;
+    double wy = 0;
+    for (std::size_t l = 0; l < levels_; ++l) {
+      if (!std::isnan(y[l])) wy += weight_[d * levels_ + l] * y[l];
+    }
+    const double ybar = wy / wn;
+    double ss = 0;
+    for (std::size_t l = 0; l < levels_; ++l) {
+      if (!std::isnan(y[l])) ss += weight_[d * levels_ + l] * (y[l] - ybar) * (y[l] - ybar);
+    }
+    const double s2 = ss / wn * n / (n - 1);
+    if (wn >= n) e.deff = variance / (s2 * (wn - n) / (wn * n));
+    e.deff_replace = variance / (s2 / n);
+  }
+
+ private:
+  std::size_t levels_;
+  std::vector<double> weight_, count_;  // [domain · levels + level]
+};
+
+// Each row's domain among `domains` (0, everyone, is first; the others are
+// disjoint, as domains_of() makes them), -1 for a row in none of them.
+std::vector<std::int32_t> domain_of_rows(const std::vector<Domain>& domains, std::size_t rows) {
+  std::vector<std::int32_t> out(rows, -1);
+  for (std::size_t d = 1; d < domains.size(); ++d) {
+    const RowMask& mask = domains[d].rows;
+    for (std::size_t i = 0; i < mask.size(); ++i) {
+      if (mask[i]) out[i] = static_cast<std::int32_t>(d);
+    }
   }
   return out;
 }
@@ -133,8 +234,45 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
         "calibration with replicate weights (recalibrating every replicate) is not supported; "
         "calibrate with the linearization design (leave out --replicates/--repweights)");
   }
+  // What the margins, questionnaire and scheme name is read first, so that
+  // only the columns the analysis uses are loaded.
+  ColumnsRead read;
+  for (const auto* names : {&r.design.clusters, &r.design.fpc, &r.by})
+    read.names.insert(names->begin(), names->end());
+  read.names.insert(r.design.strata);
+  read.names.insert(r.design.weights);
+  read.names.emplace(channel_column);
+  read.prefix = r.repweights_prefix;
+  for (const auto& s : r.statistics) {
+    read.names.insert(s.variable);
+    read.names.insert(s.denominator);
+  }
+  std::vector<Margin> margins;
+  if (r.margins) {
+    margins = load_margins(*r.margins);
+    for (const auto& m : margins)
+      read.names.insert(m.variable);
+  }
+  std::optional<questionnaires::Questionnaire> questionnaire;
+  if (r.index) {
+    questionnaire = questionnaires::load_questionnaire_file(*r.index);
+    for (const auto& item : questionnaire->items())
+      read.names.insert(item.id);
+  }
+  std::optional<SchemeSource> scheme_source;
+  std::optional<ParScheme> scheme;
+  if (r.scheme) {
+    // A file, or the name of an embedded index scheme (analysis/schemes/).
+    scheme_source = read_scheme_source(r.scheme->string());
+    scheme = parse_par_scheme(scheme_source->text, scheme_source->source);
+    read.names.insert(scheme->unit_column);
+    read.names.insert(scheme->group_column);
+    for (const auto& criterion : scheme->criteria)
+      read.names.insert(criterion.items.begin(), criterion.items.end());
+  }
   OpenLinkRows open_link;
-  Table data = leave_out_open_link(Table::load(r.data), r.design, r.include_open_link, open_link);
+  Table data =
+      leave_out_open_link(Table::load_if(r.data, read), r.design, r.include_open_link, open_link);
   Design design = Design::build(data, r.design);
   Json calibration = nullptr;
   if (r.margins) {
@@ -154,7 +292,7 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
     }
     options.bounds = r.bounds;
     CalibrationReport report;
-    design = calibrate(design, data, load_margins(*r.margins), options, &report);
+    design = calibrate(design, data, margins, options, &report);
     calibration = {
         {"method", r.calfun},
         {"margins",
@@ -230,46 +368,101 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
   auto domains = domains_of(data, r.by);
 
   AnalysisResult result;
-  Json inputs = {
-      {"data", {{"file", r.data.filename().string()}, {"sha256", io::sha256_file(r.data)}}}};
-  for (const auto& s : r.statistics) {
-    for (const auto& domain : domains) {
-      Estimate e;
-      switch (s.kind) {
-        case StatisticRequest::Kind::Mean:
-          e = engine.estimate(engine.mean(data.numbers(s.variable), domain.rows), "mean",
-                              s.variable);
-          break;
-        case StatisticRequest::Kind::Total:
-          e = engine.estimate(engine.total(data.numbers(s.variable), domain.rows), "total",
-                              s.variable);
-          break;
-        case StatisticRequest::Kind::Ratio:
-          e = engine.estimate(
-              engine.ratio(data.numbers(s.variable), data.numbers(s.denominator), domain.rows),
-              "ratio", s.variable + "/" + s.denominator);
-          break;
-        case StatisticRequest::Kind::Proportion: {
-          auto y = indicator(data, s.variable, s.codes);
+  Json inputs = {{"data", {{"file", r.data.filename().string()}, {"sha256", data.sha256()}}}};
+  // Means and proportions of every domain go through the batched path
+  // together; totals, ratios and quantiles are estimated domain by domain,
+  // each column read once.
+  std::vector<std::vector<Estimate>> cells(r.statistics.size(),
+                                           std::vector<Estimate>(domains.size()));
+  std::vector<BatchedStatistic> batched;
+  for (std::size_t k = 0; k < r.statistics.size(); ++k) {
+    const auto& s = r.statistics[k];
+    if (s.kind == StatisticRequest::Kind::Mean || s.kind == StatisticRequest::Kind::Proportion)
+      batched.push_back({k, coded_mean(data, s)});
+  }
+  if (!batched.empty()) {
+    const auto domain_of_row = domain_of_rows(domains, data.rows());
+    // Level sums per column (several statistics may share one): the empty
+    // domains, as analysis::mean reports them, and the design effects.
+    std::map<const Column*, LevelSums> sums;
+    for (const auto& b : batched) {
+      sums.try_emplace(b.ratio.column, *b.ratio.column, design.weights(), domain_of_row,
+                       domains.size());
+    }
+    for (const auto& b : batched) {
+      for (std::size_t d = 0; d < domains.size(); ++d) {
+        if (sums.at(b.ratio.column).used(b.ratio.numerator, d).second <= 0) {
+          throw AnalysisError("analysis.empty_domain",
+                              "no row with a value and a positive weight to estimate a mean");
+        }
+      }
+    }
+    std::vector<CodedRatio> ratios;
+    for (const auto& b : batched)
+      ratios.push_back(b.ratio);
+    std::vector<const RowMask*> masks;
+    for (const auto& domain : domains)
+      masks.push_back(&domain.rows);
+    engine.ratios(ratios, masks, [&](std::size_t d, RatioPieces& pieces) {
+      for (std::size_t j = 0; j < batched.size(); ++j) {
+        const auto& s = r.statistics[batched[j].statistic];
+        const bool proportion = s.kind == StatisticRequest::Kind::Proportion;
+        if (!pieces[j]) {
+          throw AnalysisError("analysis.empty_domain",
+                              "no row with a value and a positive weight to estimate a mean");
+        }
+        std::string variable = s.variable;
+        if (proportion) {
           std::string codes;
           for (const auto& c : s.codes)
             codes += (codes.empty() ? "" : ",") + c;
-          e = engine.estimate(engine.mean(y, domain.rows), "proportion", s.variable + "=" + codes);
-          break;
+          variable += "=" + codes;
         }
-        case StatisticRequest::Kind::Quantile: {
-          if (replicated) {
-            throw AnalysisError(
-                "analysis.unsupported",
-                "quantiles use Woodruff intervals on the linearization design; leave out "
-                "--replicates/--repweights for --quantile");
-          }
-          e = quantile(design, data.numbers(s.variable), s.p, r.level, domain.rows).estimate;
+        Estimate e = engine.estimate(*pieces[j], proportion ? "proportion" : "mean", variable);
+        if (!replicated) {
+          sums.at(batched[j].ratio.column)
+              .design_effects(batched[j].ratio.numerator, d, e.se * e.se, e);
+        }
+        cells[batched[j].statistic][d] = std::move(e);
+      }
+    });
+  }
+  for (std::size_t k = 0; k < r.statistics.size(); ++k) {
+    const auto& s = r.statistics[k];
+    if (s.kind == StatisticRequest::Kind::Mean || s.kind == StatisticRequest::Kind::Proportion)
+      continue;
+    if (s.kind == StatisticRequest::Kind::Quantile && replicated) {
+      throw AnalysisError("analysis.unsupported",
+                          "quantiles use Woodruff intervals on the linearization design; leave "
+                          "out --replicates/--repweights for --quantile");
+    }
+    const auto y = data.numbers(s.variable);
+    const auto z = s.kind == StatisticRequest::Kind::Ratio ? data.numbers(s.denominator)
+                                                           : std::vector<double>();
+    for (std::size_t d = 0; d < domains.size(); ++d) {
+      const RowMask& rows = domains[d].rows;
+      Estimate& e = cells[k][d];
+      switch (s.kind) {
+        case StatisticRequest::Kind::Total:
+          e = engine.estimate(engine.total(y, rows), "total", s.variable);
+          break;
+        case StatisticRequest::Kind::Ratio:
+          e = engine.estimate(engine.ratio(y, z, rows), "ratio", s.variable + "/" + s.denominator);
+          break;
+        case StatisticRequest::Kind::Quantile:
+          e = quantile(design, y, s.p, r.level, rows).estimate;
           e.variable = s.variable + ":" + text_of(s.p);
           break;
-        }
+        default:
+          break;
       }
-      e.domain = domain.labels;
+    }
+  }
+  for (std::size_t k = 0; k < r.statistics.size(); ++k) {
+    const auto& s = r.statistics[k];
+    for (std::size_t d = 0; d < domains.size(); ++d) {
+      Estimate e = std::move(cells[k][d]);
+      e.domain = domains[d].labels;
       if (s.kind !=
           StatisticRequest::Kind::Quantile) {  // quantiles carry their own Woodruff interval
         e.df = engine.degrees_of_freedom();
@@ -280,23 +473,20 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
       result.estimates.push_back(std::move(e));
     }
   }
-  if (r.index) {
-    auto questionnaire = questionnaires::load_questionnaire_file(*r.index);
+  if (questionnaire) {
     IndexOptions options;
     options.interval = r.interval;
     options.level = r.level;
-    auto indices = satisfaction_indices(engine, data, questionnaire, domains, options);
+    auto indices = satisfaction_indices(engine, data, *questionnaire, domains, options);
     result.estimates.insert(result.estimates.end(), indices.begin(), indices.end());
     inputs["questionnaire"] = {{"file", r.index->filename().string()},
                                {"sha256", io::sha256_file(*r.index)},
-                               {"id", questionnaire.id()},
-                               {"version", questionnaire.version()}};
+                               {"id", questionnaire->id()},
+                               {"version", questionnaire->version()}};
   }
-  if (r.scheme) {
-    // A file, or the name of an embedded index scheme (analysis/schemes/).
-    const SchemeSource source = read_scheme_source(r.scheme->string());
-    auto scheme = parse_par_scheme(source.text, source.source);
-    auto points = par_points(engine, data, scheme, r.level);
+  if (scheme) {
+    const SchemeSource& source = *scheme_source;
+    auto points = par_points(engine, data, *scheme, r.level);
     result.estimates.insert(result.estimates.end(), points.criteria.begin(), points.criteria.end());
     result.ranking = std::move(points.ranking);
     inputs["scheme"] = {{"file", source.source}, {"sha256", source.sha256}};

@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <functional>
 
 #include "analysis/error.hpp"
-#include "io/csv_reader.hpp"
 
 namespace sipas::analysis {
 namespace {
@@ -18,24 +19,67 @@ double parse(std::string_view s) {
   return x;
 }
 
+std::uint64_t hash_of(std::string_view s) {
+  std::uint64_t x;
+  if (s.size() <= 8) {
+    // Most cells are short (codes, Likert answers, weights): their bytes are the key.
+    x = 0;
+    if (!s.empty()) std::memcpy(&x, s.data(), s.size());
+    x ^= static_cast<std::uint64_t>(s.size()) << 59;
+  } else {
+    x = std::hash<std::string_view>{}(s);
+  }
+  return x * 0x9E3779B97F4A7C15ULL;  // Fibonacci hashing: the slot is in the top bits
+}
+
 }  // namespace
 
 void Column::push(std::string_view value) {
   // R writes NA as an empty field or "NA"; both are missing.
   if (value == "NA") value = {};
-  auto it = index_.find(std::string(value));
-  std::uint32_t code;
-  if (it == index_.end()) {
-    code = static_cast<std::uint32_t>(levels_.size());
-    levels_.emplace_back(value);
-    double x = parse(value);
-    numbers_.push_back(x);
-    if (!value.empty() && std::isnan(x)) numeric_ = false;
-    index_.emplace(std::string(value), code);
-  } else {
-    code = it->second;
+  if (slots_.empty()) grow_slots();
+  const std::uint64_t mask = (std::uint64_t{1} << slot_bits_) - 1;
+  std::uint64_t slot = hash_of(value) >> (64 - slot_bits_);
+  for (;; slot = (slot + 1) & mask) {
+    const std::uint32_t entry = slots_[slot];
+    if (entry == 0) break;
+    const std::string& level = levels_[entry - 1];
+    if (level.size() == value.size() && std::memcmp(level.data(), value.data(), value.size()) == 0)
+      return push_code(entry - 1);
   }
-  push_code(code);
+  const double x = parse(value);
+  if (!value.empty() && std::isnan(x)) numeric_ = false;
+  push_code(add_level(value, x));
+}
+
+std::uint32_t Column::add_level(std::string_view text, double number) {
+  const auto code = static_cast<std::uint32_t>(levels_.size());
+  levels_.emplace_back(text);
+  numbers_.push_back(number);
+  if (slots_.empty() || 2 * levels_.size() > slots_.size()) {
+    grow_slots();  // places every level, this one included
+  } else {
+    const std::uint64_t mask = slots_.size() - 1;
+    std::uint64_t slot = hash_of(text) >> (64 - slot_bits_);
+    while (slots_[slot] != 0)
+      slot = (slot + 1) & mask;
+    slots_[slot] = code + 1;
+  }
+  return code;
+}
+
+void Column::grow_slots() {
+  slot_bits_ = std::max(slot_bits_ + 1, 4);
+  while ((std::size_t{1} << slot_bits_) < 2 * levels_.size())
+    ++slot_bits_;
+  slots_.assign(std::size_t{1} << slot_bits_, 0);
+  const std::uint64_t mask = slots_.size() - 1;
+  for (std::uint32_t code = 0; code < levels_.size(); ++code) {
+    std::uint64_t slot = hash_of(levels_[code]) >> (64 - slot_bits_);
+    while (slots_[slot] != 0)
+      slot = (slot + 1) & mask;
+    slots_[slot] = code + 1;
+  }
 }
 
 Column Column::select(const std::vector<std::size_t>& rows) const {
@@ -46,11 +90,8 @@ Column Column::select(const std::vector<std::size_t>& rows) const {
   for (const std::size_t row : rows) {
     const std::uint32_t old = code(row);
     if (renumbered[old] == std::numeric_limits<std::uint32_t>::max()) {
-      renumbered[old] = static_cast<std::uint32_t>(out.levels_.size());
-      out.levels_.push_back(levels_[old]);
-      out.numbers_.push_back(numbers_[old]);
+      renumbered[old] = out.add_level(levels_[old], numbers_[old]);
       if (!levels_[old].empty() && std::isnan(numbers_[old])) out.numeric_ = false;
-      out.index_.emplace(levels_[old], renumbered[old]);
     }
     out.push_code(renumbered[old]);
   }
@@ -107,35 +148,10 @@ std::size_t Table::line_of(std::size_t row) const {
   return it->second + (row - it->first);
 }
 
-Table Table::load(const std::filesystem::path& path, const std::vector<std::string>& wanted) {
-  io::CsvReader reader(path);
-  Table t;
-  t.source_ = reader.source();
-  std::vector<std::size_t> indices;
-  if (wanted.empty()) {
-    t.names_ = reader.header();
-    for (std::size_t i = 0; i < t.names_.size(); ++i)
-      indices.push_back(i);
-  } else {
-    for (const auto& name : wanted) {
-      if (t.has(name)) continue;
-      indices.push_back(reader.require_column(name));
-      t.names_.push_back(name);
-    }
-  }
-  t.columns_.resize(indices.size());
-  while (reader.next()) {
-    for (std::size_t c = 0; c < indices.size(); ++c)
-      t.columns_[c].push(reader.field(indices[c]));
-    t.add_line(reader.line());
-    ++t.rows_;
-  }
-  return t;
-}
-
 Table Table::select_rows(const std::vector<std::size_t>& rows) const {
   Table t;
   t.source_ = source_;
+  t.sha256_ = sha256_;
   t.names_ = names_;
   t.columns_.reserve(columns_.size());
   for (const auto& column : columns_)

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -42,6 +43,8 @@ class Column {
   // The first row whose value is not a number (for error messages), or -1.
   std::int64_t first_non_numeric_row() const;
 
+  // Adds a row: the value's level, found by hashing its bytes (no string is
+  // made unless the value is new).
   void push(std::string_view value);
   // The column of the given rows, in that order, with only their values as
   // levels (so numeric() says what it says of these rows).
@@ -49,6 +52,9 @@ class Column {
 
  private:
   void push_code(std::uint32_t code);
+  // A new level (its text and number) and its place in the hash table.
+  std::uint32_t add_level(std::string_view text, double number);
+  void grow_slots();
 
   // The codes of the rows, in the vector of the current width (the others
   // are empty): 1 byte up to 256 levels, 2 up to 65,536, else 4.
@@ -59,20 +65,32 @@ class Column {
   std::size_t size_ = 0;
   std::vector<std::string> levels_;
   std::vector<double> numbers_;
-  std::unordered_map<std::string, std::uint32_t> index_;
+  // Open addressing over the levels: code + 1 per slot, 0 for an empty one;
+  // a power of two at least twice the number of levels.
+  std::vector<std::uint32_t> slots_;
+  int slot_bits_ = 0;
   bool numeric_ = true;
 };
 
 // Survey data held in memory: only the columns an analysis asks for.
 class Table {
  public:
-  // Loads `columns` of a CSV file (all columns when empty). Throws
-  // io::CsvError / io::IoError, or AnalysisError for a missing column.
+  // Loads `columns` of a CSV file, in that order (all columns, in file
+  // order, when empty). Throws io::CsvError (csv.missing_column for a name
+  // the file lacks) or io::IoError.
   static Table load(const std::filesystem::path& path,
                     const std::vector<std::string>& columns = {});
+  // Loads the columns of a CSV file that `keep` says yes to, in file order.
+  // A column the caller needs but the file lacks is no error here: column()
+  // names it when it is used, as with a table of every column.
+  static Table load_if(const std::filesystem::path& path,
+                       const std::function<bool(std::string_view)>& keep);
 
   std::size_t rows() const { return rows_; }
   const std::string& source() const { return source_; }
+  // Lowercase hex SHA-256 of the file the table was loaded from ("" for a
+  // table built in memory): the hash a results file records.
+  const std::string& sha256() const { return sha256_; }
   bool has(std::string_view name) const;
   // The names of the loaded columns, in file order.
   const std::vector<std::string>& names() const { return names_; }
@@ -90,7 +108,21 @@ class Table {
                             std::vector<std::pair<std::string, std::vector<std::string>>> columns);
 
  private:
+  // Which columns a load takes: `names` in that order, each required, or
+  // (with `keep`) those of the file it says yes to, in file order.
+  struct Selection {
+    std::vector<std::string> names;
+    std::function<bool(std::string_view)> keep;
+  };
+  static Table load_selected(const std::filesystem::path& path, const Selection& selection);
+  // Through io::CsvFastScan; false when the file is not one it takes.
+  static bool load_fast(const std::filesystem::path& path, const Selection& selection, Table& t);
+  // Through io::CsvReader, which names every problem of a file.
+  static Table load_streamed(const std::filesystem::path& path, const Selection& selection);
+  static void take_record(void* table, std::size_t line, const std::string_view* fields);
+
   std::string source_;
+  std::string sha256_;
   std::size_t rows_ = 0;
   std::vector<std::string> names_;
   std::vector<Column> columns_;

@@ -4,6 +4,9 @@
 // - seek() to a record's position reads the same records from there;
 // - the records written by CsvWriter read back the same, with the formula
 //   guard (apostrophes put in and taken off again) and without it (raw bytes).
+// - io::CsvFastScan (the analysis tables' reader) declines what CsvReader
+//   refuses, and reads the same header, fields, lines and hash, or declines,
+//   where CsvReader reads the file.
 // A third reading with small limits and ';' exercises csv.too_long.
 
 #include <cstddef>
@@ -13,6 +16,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_support.hpp"
+#include "io/csv_fast_scan.hpp"
 #include "io/csv_reader.hpp"
 #include "io/csv_writer.hpp"
 #include "io/error.hpp"
@@ -99,6 +103,38 @@ void check_rewrite(const Reading& whole, bool neutralise) {
     expect(again.records[i].fields == whole.records[i].fields, "a record reads back the same");
 }
 
+// The fast scan against CsvReader's reading of the same file and options.
+void check_fast_scan(const std::filesystem::path& path, const io::CsvOptions& options,
+                     const Reading& whole) {
+  io::CsvFastScan scan(path, options);
+  if (!scan.header_ok()) return;
+  expect(whole.error || scan.header() == whole.header, "the fast scan reads the same header");
+  struct Sink {
+    std::vector<std::vector<std::string>> fields;
+    std::vector<std::size_t> lines;
+    std::size_t width;
+  } sink{{}, {}, scan.header().size()};
+  std::vector<std::size_t> all(scan.header().size());
+  for (std::size_t i = 0; i < all.size(); ++i)
+    all[i] = i;
+  const bool took = scan.scan(
+      all,
+      [](void* context, std::size_t line, const std::string_view* fields) {
+        auto& s = *static_cast<Sink*>(context);
+        s.lines.push_back(line);
+        s.fields.emplace_back(fields, fields + s.width);
+      },
+      &sink);
+  if (!took) return;
+  expect(!whole.error, "the fast scan declines what CsvReader refuses");
+  expect(sink.fields.size() == whole.records.size(), "the fast scan reads every record");
+  for (std::size_t i = 0; i < whole.records.size(); ++i) {
+    expect(sink.fields[i] == whole.records[i].fields, "the fast scan reads the same fields");
+    expect(sink.lines[i] == whole.records[i].position.line, "the fast scan reads the same lines");
+  }
+  expect(scan.sha256() == whole.sha256, "the fast scan hashes the same bytes");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -107,6 +143,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   io::CsvOptions background;
   background.parse_in_background = true;
   expect(read(path, background) == whole, "a background parser reads the same");
+  check_fast_scan(path, {}, whole);
   if (!whole.records.empty()) {
     check_seek(path, whole, whole.records.size() / 2);
     if (!whole.error) check_rewrite(whole, true);
@@ -119,6 +156,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   small.delimiter = ';';
   small.max_field_bytes = 16;
   small.max_fields = 4;
-  (void)read(path, small);
+  check_fast_scan(path, small, read(path, small));
   return 0;
 }
