@@ -24,6 +24,14 @@ struct Estimate {
   double deff_replace = not_available;  // ... and with replacement
   double ci_low = not_available, ci_high = not_available;
   std::string ci_method;
+  // Reliability by a publishing rule (publishing_rule.hpp): effective n,
+  // coefficient of variation, interval width, and ok / caution / suppressed
+  // with the reason ("" before assess()).
+  double n_eff = not_available;
+  double cv = not_available;
+  double ci_width = not_available;
+  std::string flag;
+  std::string flag_reason;
 };
 
 }  // namespace sipas::analysis

@@ -120,8 +120,10 @@ class Builder {
 
 }  // namespace
 
-std::vector<Domain> domains_of(const Table& data, const std::vector<std::string>& by) {
+std::vector<Domain> domains_of(const Table& data, const std::vector<std::string>& by,
+                               std::vector<std::int32_t>* row_domain) {
   std::vector<Domain> out(1);
+  if (row_domain) row_domain->assign(data.rows(), -1);
   if (by.empty()) return out;
   // Each column's levels ranked by their text (missing: none), so that rank
   // tuples sort as the level texts do.
@@ -146,13 +148,19 @@ std::vector<Domain> domains_of(const Table& data, const std::vector<std::string>
     combinations *= static_cast<double>(std::max<std::size_t>(1, order.size()));
     level_of_rank.push_back(std::move(order));
   }
-  // The rows of every combination present, keyed by its rank tuple.
-  std::map<std::vector<std::uint32_t>, RowMask> groups;
+  // The rows of every combination present, keyed by its rank tuple, with the
+  // order in which it was first met (each row's, for row_domain).
+  struct Group {
+    RowMask rows;
+    std::int32_t met = 0;
+  };
+  std::map<std::vector<std::uint32_t>, Group> groups;
+  std::vector<std::int32_t> met_of_row(row_domain ? data.rows() : 0, -1);
   std::vector<std::uint32_t> key(by.size());
   // With few combinations, a table from the tuple's mixed-radix number.
   constexpr double dense_limit = 1 << 20;
-  std::vector<RowMask*> dense(combinations <= dense_limit ? static_cast<std::size_t>(combinations)
-                                                          : 0);
+  std::vector<Group*> dense(combinations <= dense_limit ? static_cast<std::size_t>(combinations)
+                                                        : 0);
   for (std::size_t i = 0; i < data.rows(); ++i) {
     bool absent = false;
     std::size_t number = 0;
@@ -162,20 +170,32 @@ std::vector<Domain> domains_of(const Table& data, const std::vector<std::string>
       number = number * level_of_rank[k].size() + key[k];
     }
     if (absent) continue;
-    RowMask* mask = dense.empty() ? nullptr : dense[number];
-    if (!mask) {
-      mask = &groups[key];
-      if (mask->empty()) mask->assign(data.rows(), false);
-      if (!dense.empty()) dense[number] = mask;
+    Group* group = dense.empty() ? nullptr : dense[number];
+    if (!group) {
+      group = &groups[key];
+      if (group->rows.empty()) {
+        group->rows.assign(data.rows(), false);
+        group->met = static_cast<std::int32_t>(groups.size() - 1);
+      }
+      if (!dense.empty()) dense[number] = group;
     }
-    (*mask)[i] = true;
+    group->rows[i] = true;
+    if (row_domain) met_of_row[i] = group->met;
   }
-  for (auto& [ranks, mask] : groups) {
+  std::vector<std::int32_t> domain_of_met(groups.size());
+  for (auto& [ranks, group] : groups) {
     Domain d;
     for (std::size_t k = 0; k < by.size(); ++k)
       d.labels.emplace_back(by[k], columns[k]->levels()[level_of_rank[k][ranks[k]]]);
-    d.rows = std::move(mask);
+    d.rows = std::move(group.rows);
+    domain_of_met[static_cast<std::size_t>(group.met)] = static_cast<std::int32_t>(out.size());
     out.push_back(std::move(d));
+  }
+  if (row_domain) {
+    for (std::size_t i = 0; i < met_of_row.size(); ++i) {
+      if (met_of_row[i] >= 0)
+        (*row_domain)[i] = domain_of_met[static_cast<std::size_t>(met_of_row[i])];
+    }
   }
   return out;
 }

@@ -18,7 +18,10 @@ struct Domain {
 
 // The domains of `by` columns: everyone first, then every combination of
 // levels present, in sorted order (R's svyby). Missing levels form no domain.
-std::vector<Domain> domains_of(const Table& data, const std::vector<std::string>& by);
+// With `row_domain`, also each row's domain among them (they are disjoint but
+// for everyone, 0): its index, or -1 for a row with a missing level.
+std::vector<Domain> domains_of(const Table& data, const std::vector<std::string>& by,
+                               std::vector<std::int32_t>* row_domain = nullptr);
 
 struct IndexOptions {
   IntervalMethod interval = IntervalMethod::Wald;

@@ -160,19 +160,6 @@ class LevelSums {
   std::vector<double> weight_, count_;  // [domain · levels + level]
 };
 
-// Each row's domain among `domains` (0, everyone, is first; the others are
-// disjoint, as domains_of() makes them), -1 for a row in none of them.
-std::vector<std::int32_t> domain_of_rows(const std::vector<Domain>& domains, std::size_t rows) {
-  std::vector<std::int32_t> out(rows, -1);
-  for (std::size_t d = 1; d < domains.size(); ++d) {
-    const RowMask& mask = domains[d].rows;
-    for (std::size_t i = 0; i < mask.size(); ++i) {
-      if (mask[i]) out[i] = static_cast<std::int32_t>(d);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 StatisticRequest parse_statistic(StatisticRequest::Kind kind, const std::string& text) {
@@ -305,6 +292,8 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
         {"max_margin_error", report.max_margin_error}};
     if (r.bounds) calibration["bounds"] = {r.bounds->first, r.bounds->second};
   }
+  const PublishingRule rule = r.publishing_rule.empty() ? default_publishing_rule()
+                                                        : load_publishing_rule(r.publishing_rule);
   std::unique_ptr<Engine> engine_ptr;
   Json replicate_info = nullptr;
   if (!r.replicates.empty()) {
@@ -365,7 +354,8 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
     engine_ptr = std::make_unique<LinearizationEngine>(design);
   }
   const Engine& engine = *engine_ptr;
-  auto domains = domains_of(data, r.by);
+  std::vector<std::int32_t> domain_of_row;
+  auto domains = domains_of(data, r.by, &domain_of_row);
 
   AnalysisResult result;
   Json inputs = {{"data", {{"file", r.data.filename().string()}, {"sha256", data.sha256()}}}};
@@ -381,7 +371,6 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
       batched.push_back({k, coded_mean(data, s)});
   }
   if (!batched.empty()) {
-    const auto domain_of_row = domain_of_rows(domains, data.rows());
     // Level sums per column (several statistics may share one): the empty
     // domains, as analysis::mean reports them, and the design effects.
     std::map<const Column*, LevelSums> sums;
@@ -491,6 +480,11 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
     result.ranking = std::move(points.ranking);
     inputs["scheme"] = {{"file", source.source}, {"sha256", source.sha256}};
   }
+  // Every estimate, and every unit's survey points, flagged by the rule.
+  for (auto& e : result.estimates)
+    assess(e, rule);
+  for (auto& unit : result.ranking)
+    assess(unit.points, rule);
   result.design = {{"kind", replicated ? "replicate" : "linearization"},
                    {"variance", engine.description()},
                    {"strata", r.design.strata.empty() ? Json(nullptr) : Json(r.design.strata)},
@@ -508,6 +502,16 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
                                                          {"rows", open_link.count},
                                                          {"included", open_link.included}}
                                                   : Json(nullptr)},
+                   {"publishing_rule",
+                    {{"name", rule.name},
+                     {"file", rule.file},
+                     {"sha256", rule.sha256},
+                     {"example", rule.example},
+                     {"source", {{"vi", rule.source_vi}, {"en", rule.source_en}}},
+                     {"min_n", rule.min_n},
+                     {"min_n_eff", number_or_null(rule.min_n_eff)},
+                     {"caution_cv", rule.caution_cv},
+                     {"suppress_cv", rule.suppress_cv}}},
                    {"inputs", inputs},
                    {"command", r.command_line}};
   result.open_link = std::move(open_link);
@@ -523,31 +527,43 @@ Json to_json(const AnalysisResult& result) {
       for (const auto& [column, level] : e.domain)
         domain[column] = level;
     }
-    estimates.push_back({{"statistic", e.statistic},
-                         {"variable", e.variable},
-                         {"domain", domain},
-                         {"estimate", number_or_null(e.estimate)},
-                         {"se", number_or_null(e.se)},
-                         {"ci_low", number_or_null(e.ci_low)},
-                         {"ci_high", number_or_null(e.ci_high)},
-                         {"ci_method", e.ci_method.empty() ? Json(nullptr) : Json(e.ci_method)},
-                         {"df", number_or_null(e.df)},
-                         {"n", e.n},
-                         {"weighted_n", e.weighted_n},
-                         {"deff", number_or_null(e.deff)}});
+    estimates.push_back(
+        {{"statistic", e.statistic},
+         {"variable", e.variable},
+         {"domain", domain},
+         {"estimate", number_or_null(e.estimate)},
+         {"se", number_or_null(e.se)},
+         {"ci_low", number_or_null(e.ci_low)},
+         {"ci_high", number_or_null(e.ci_high)},
+         {"ci_method", e.ci_method.empty() ? Json(nullptr) : Json(e.ci_method)},
+         {"df", number_or_null(e.df)},
+         {"n", e.n},
+         {"weighted_n", e.weighted_n},
+         {"deff", number_or_null(e.deff)},
+         {"n_eff", number_or_null(e.n_eff)},
+         {"cv", number_or_null(e.cv)},
+         {"ci_width", number_or_null(e.ci_width)},
+         {"flag", e.flag.empty() ? Json(nullptr) : Json(e.flag)},
+         {"flag_reason", e.flag_reason.empty() ? Json(nullptr) : Json(e.flag_reason)}});
   }
   Json out = {{"design", result.design}, {"estimates", estimates}};
   if (!result.ranking.empty()) {
     Json ranking = Json::array();
     for (const auto& u : result.ranking) {
-      ranking.push_back({{"unit", u.unit},
-                         {"rank", u.rank},
-                         {"points", number_or_null(u.points.estimate)},
-                         {"max_points", u.max_points},
-                         {"se", number_or_null(u.points.se)},
-                         {"ci_low", number_or_null(u.points.ci_low)},
-                         {"ci_high", number_or_null(u.points.ci_high)},
-                         {"indistinguishable_from", u.indistinguishable_from}});
+      ranking.push_back(
+          {{"unit", u.unit},
+           {"rank", u.rank},
+           {"points", number_or_null(u.points.estimate)},
+           {"max_points", u.max_points},
+           {"se", number_or_null(u.points.se)},
+           {"ci_low", number_or_null(u.points.ci_low)},
+           {"ci_high", number_or_null(u.points.ci_high)},
+           {"indistinguishable_from", u.indistinguishable_from},
+           {"n", u.points.n},
+           {"cv", number_or_null(u.points.cv)},
+           {"flag", u.points.flag.empty() ? Json(nullptr) : Json(u.points.flag)},
+           {"flag_reason",
+            u.points.flag_reason.empty() ? Json(nullptr) : Json(u.points.flag_reason)}});
     }
     out["ranking"] = ranking;
   }
@@ -561,18 +577,21 @@ std::string to_csv(const AnalysisResult& result, const io::CsvWriterOptions& csv
     auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
     return std::string(buffer, end);
   };
-  static constexpr std::string_view header[] = {"statistic", "variable", "domain",     "estimate",
-                                                "se",        "ci_low",   "ci_high",    "ci_method",
-                                                "df",        "n",        "weighted_n", "deff"};
+  static constexpr std::string_view header[] = {
+      "statistic", "variable", "domain",     "estimate", "se",    "ci_low", "ci_high",  "ci_method",
+      "df",        "n",        "weighted_n", "deff",     "n_eff", "cv",     "ci_width", "flag"};
   std::string out;
   io::append_csv_row(out, header, csv);
   for (const auto& e : result.estimates) {
     std::string domain;
     for (const auto& [column, level] : e.domain)
       domain += (domain.empty() ? "" : ";") + column + "=" + level;
-    const std::string cells[] = {
-        e.statistic,    e.variable,  domain,    num(e.estimate), num(e.se),         num(e.ci_low),
-        num(e.ci_high), e.ci_method, num(e.df), num(e.n),        num(e.weighted_n), num(e.deff)};
+    const std::string cells[] = {e.statistic,     e.variable,        domain,
+                                 num(e.estimate), num(e.se),         num(e.ci_low),
+                                 num(e.ci_high),  e.ci_method,       num(e.df),
+                                 num(e.n),        num(e.weighted_n), num(e.deff),
+                                 num(e.n_eff),    num(e.cv),         num(e.ci_width),
+                                 e.flag};
     const std::vector<std::string_view> views(std::begin(cells), std::end(cells));
     io::append_csv_row(out, views, csv);
   }

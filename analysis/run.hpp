@@ -12,6 +12,7 @@
 #include "analysis/intervals.hpp"
 #include "analysis/open_link.hpp"
 #include "analysis/par_points.hpp"
+#include "analysis/publishing_rule.hpp"
 #include "io/csv_writer.hpp"
 
 namespace sipas::analysis {
@@ -52,6 +53,9 @@ struct AnalysisRequest {
   // Count the rows of a response export marked open_link (analysis/open_link.hpp)
   // instead of leaving them out; only with design values filled in.
   bool include_open_link = false;
+  // The publishing rule that flags each estimate: a file or a shipped rule's
+  // name; empty: the shipped default (publishing_rule.hpp).
+  std::string publishing_rule;
   std::string command_line;
 };
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <type_traits>
 
 #include "analysis/error.hpp"
 
@@ -19,33 +20,37 @@ double parse(std::string_view s) {
   return x;
 }
 
-std::uint64_t hash_of(std::string_view s) {
-  std::uint64_t x;
-  if (s.size() <= 8) {
-    // Most cells are short (codes, Likert answers, weights): their bytes are the key.
-    x = 0;
-    if (!s.empty()) std::memcpy(&x, s.data(), s.size());
-    x ^= static_cast<std::uint64_t>(s.size()) << 59;
-  } else {
-    x = std::hash<std::string_view>{}(s);
-  }
-  return x * 0x9E3779B97F4A7C15ULL;  // Fibonacci hashing: the slot is in the top bits
+// A value's key: its bytes when there are at most 8 (most cells: codes,
+// Likert answers, short weights), else a hash of them.
+std::uint64_t key_of(std::string_view s) {
+  if (s.size() > 8) return std::hash<std::string_view>{}(s);
+  std::uint64_t x = 0;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    x |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+  return x;
+}
+
+// The first slot to probe, from the key and size (Fibonacci hashing: the
+// slot is in the top bits).
+std::uint64_t slot_of(std::uint64_t key, std::size_t size, int bits) {
+  return ((key ^ (static_cast<std::uint64_t>(size) << 57)) * 0x9E3779B97F4A7C15ULL) >> (64 - bits);
 }
 
 }  // namespace
 
 void Column::push(std::string_view value) {
   // R writes NA as an empty field or "NA"; both are missing.
-  if (value == "NA") value = {};
+  if (value.size() == 2 && value[0] == 'N' && value[1] == 'A') value = {};
   if (slots_.empty()) grow_slots();
+  const std::uint64_t key = key_of(value);
+  const auto size = static_cast<std::uint32_t>(value.size());
   const std::uint64_t mask = (std::uint64_t{1} << slot_bits_) - 1;
-  std::uint64_t slot = hash_of(value) >> (64 - slot_bits_);
-  for (;; slot = (slot + 1) & mask) {
-    const std::uint32_t entry = slots_[slot];
-    if (entry == 0) break;
-    const std::string& level = levels_[entry - 1];
-    if (level.size() == value.size() && std::memcmp(level.data(), value.data(), value.size()) == 0)
-      return push_code(entry - 1);
+  for (std::uint64_t slot = slot_of(key, size, slot_bits_);; slot = (slot + 1) & mask) {
+    const Slot& s = slots_[slot];
+    if (s.code == 0) break;
+    if (s.key != key || s.size != size) continue;
+    if (size <= 8 || std::memcmp(levels_[s.code - 1].data(), value.data(), size) == 0)
+      return push_code(s.code - 1);
   }
   const double x = parse(value);
   if (!value.empty() && std::isnan(x)) numeric_ = false;
@@ -59,27 +64,26 @@ std::uint32_t Column::add_level(std::string_view text, double number) {
   if (slots_.empty() || 2 * levels_.size() > slots_.size()) {
     grow_slots();  // places every level, this one included
   } else {
-    const std::uint64_t mask = slots_.size() - 1;
-    std::uint64_t slot = hash_of(text) >> (64 - slot_bits_);
-    while (slots_[slot] != 0)
-      slot = (slot + 1) & mask;
-    slots_[slot] = code + 1;
+    place(key_of(text), static_cast<std::uint32_t>(text.size()), code);
   }
   return code;
+}
+
+void Column::place(std::uint64_t key, std::uint32_t size, std::uint32_t code) {
+  const std::uint64_t mask = slots_.size() - 1;
+  std::uint64_t slot = slot_of(key, size, slot_bits_);
+  while (slots_[slot].code != 0)
+    slot = (slot + 1) & mask;
+  slots_[slot] = Slot{key, code + 1, size};
 }
 
 void Column::grow_slots() {
   slot_bits_ = std::max(slot_bits_ + 1, 4);
   while ((std::size_t{1} << slot_bits_) < 2 * levels_.size())
     ++slot_bits_;
-  slots_.assign(std::size_t{1} << slot_bits_, 0);
-  const std::uint64_t mask = slots_.size() - 1;
-  for (std::uint32_t code = 0; code < levels_.size(); ++code) {
-    std::uint64_t slot = hash_of(levels_[code]) >> (64 - slot_bits_);
-    while (slots_[slot] != 0)
-      slot = (slot + 1) & mask;
-    slots_[slot] = code + 1;
-  }
+  slots_.assign(std::size_t{1} << slot_bits_, Slot{});
+  for (std::uint32_t code = 0; code < levels_.size(); ++code)
+    place(key_of(levels_[code]), static_cast<std::uint32_t>(levels_[code].size()), code);
 }
 
 Column Column::select(const std::vector<std::size_t>& rows) const {
@@ -98,19 +102,51 @@ Column Column::select(const std::vector<std::size_t>& rows) const {
   return out;
 }
 
-void Column::push_code(std::uint32_t code) {
-  // Widen the codes when a level no longer fits.
-  if (width_ == 1 && code > 0xff) {
-    codes16_.reserve(std::max(codes8_.capacity(), std::size_t{16}));
-    codes16_.assign(codes8_.begin(), codes8_.end());
-    std::vector<std::uint8_t>().swap(codes8_);
-    width_ = 2;
-  } else if (width_ == 2 && code > 0xffff) {
-    codes32_.reserve(std::max(codes16_.capacity(), std::size_t{16}));
-    codes32_.assign(codes16_.begin(), codes16_.end());
-    std::vector<std::uint16_t>().swap(codes16_);
-    width_ = 4;
+void Column::append(const Column& other) {
+  std::vector<std::uint32_t> remap(other.levels_.size());
+  for (std::size_t l = 0; l < other.levels_.size(); ++l) {
+    const std::string& text = other.levels_[l];
+    const std::uint64_t key = key_of(text);
+    const auto size = static_cast<std::uint32_t>(text.size());
+    const std::uint64_t mask = slots_.empty() ? 0 : (std::uint64_t{1} << slot_bits_) - 1;
+    std::uint32_t found = 0;
+    for (std::uint64_t slot = slots_.empty() ? 0 : slot_of(key, size, slot_bits_);
+         !slots_.empty() && slots_[slot].code != 0; slot = (slot + 1) & mask) {
+      const Slot& s = slots_[slot];
+      if (s.key == key && s.size == size && levels_[s.code - 1] == text) {
+        found = s.code;
+        break;
+      }
+    }
+    remap[l] = found ? found - 1 : add_level(text, other.numbers_[l]);
   }
+  numeric_ = numeric_ && other.numeric_;
+  // Widen first (to the width the largest code needs), then map the codes
+  // in one loop.
+  if (!remap.empty()) widen_for(*std::max_element(remap.begin(), remap.end()));
+  const std::size_t base = size_;
+  size_ += other.size_;
+  auto fill = [&](auto& codes) {
+    using Code = typename std::remove_reference_t<decltype(codes)>::value_type;
+    codes.resize(size_);
+    for (std::size_t i = 0; i < other.size_; ++i)
+      codes[base + i] = static_cast<Code>(remap[other.code(i)]);
+  };
+  switch (width_) {
+    case 1:
+      fill(codes8_);
+      break;
+    case 2:
+      fill(codes16_);
+      break;
+    default:
+      fill(codes32_);
+      break;
+  }
+}
+
+void Column::push_code(std::uint32_t code) {
+  widen_for(code);
   switch (width_) {
     case 1:
       codes8_.push_back(static_cast<std::uint8_t>(code));
@@ -123,6 +159,22 @@ void Column::push_code(std::uint32_t code) {
       break;
   }
   ++size_;
+}
+
+void Column::widen_for(std::uint32_t code) {
+  // Widen the codes when a level no longer fits.
+  if (width_ == 1 && code > 0xff) {
+    codes16_.reserve(std::max(codes8_.capacity(), std::size_t{16}));
+    codes16_.assign(codes8_.begin(), codes8_.end());
+    std::vector<std::uint8_t>().swap(codes8_);
+    width_ = 2;
+  }
+  if (width_ == 2 && code > 0xffff) {
+    codes32_.reserve(std::max(codes16_.capacity(), std::size_t{16}));
+    codes32_.assign(codes16_.begin(), codes16_.end());
+    std::vector<std::uint16_t>().swap(codes16_);
+    width_ = 4;
+  }
 }
 
 std::int64_t Column::first_non_numeric_row() const {
@@ -146,6 +198,19 @@ std::size_t Table::line_of(std::size_t row) const {
                              [](std::size_t r, const auto& jump) { return r < jump.first; });
   --it;
   return it->second + (row - it->first);
+}
+
+void Table::append(const Table& other, std::size_t line_shift) {
+  for (std::size_t c = 0; c < columns_.size(); ++c)
+    columns_[c].append(other.columns_[c]);
+  // Its rows follow on from one line to the next between its jumps.
+  for (const auto& [row, line] : other.line_jumps_) {
+    const std::size_t at = rows_ + row, shifted = line + line_shift;
+    const bool follows = !line_jumps_.empty() &&
+                         shifted == line_jumps_.back().second + (at - line_jumps_.back().first);
+    if (!follows) line_jumps_.emplace_back(at, shifted);
+  }
+  rows_ += other.rows_;
 }
 
 Table Table::select_rows(const std::vector<std::size_t>& rows) const {

@@ -46,14 +46,20 @@ class Column {
   // Adds a row: the value's level, found by hashing its bytes (no string is
   // made unless the value is new).
   void push(std::string_view value);
+  // Room for `rows` rows of up to 256 levels without reallocating.
+  void reserve(std::size_t rows) { codes8_.reserve(rows); }
+  // Adds the rows of `other` after these (its levels mapped onto these).
+  void append(const Column& other);
   // The column of the given rows, in that order, with only their values as
   // levels (so numeric() says what it says of these rows).
   Column select(const std::vector<std::size_t>& rows) const;
 
  private:
   void push_code(std::uint32_t code);
+  void widen_for(std::uint32_t code);
   // A new level (its text and number) and its place in the hash table.
   std::uint32_t add_level(std::string_view text, double number);
+  void place(std::uint64_t key, std::uint32_t size, std::uint32_t code);
   void grow_slots();
 
   // The codes of the rows, in the vector of the current width (the others
@@ -65,9 +71,16 @@ class Column {
   std::size_t size_ = 0;
   std::vector<std::string> levels_;
   std::vector<double> numbers_;
-  // Open addressing over the levels: code + 1 per slot, 0 for an empty one;
-  // a power of two at least twice the number of levels.
-  std::vector<std::uint32_t> slots_;
+  // Open addressing over the levels, a power of two at least twice their
+  // number. A slot holds the level's key (its bytes when at most 8, else a
+  // hash of them), size and code + 1 (0: empty), so that a short value is
+  // found without reading the level's string.
+  struct Slot {
+    std::uint64_t key = 0;
+    std::uint32_t code = 0;
+    std::uint32_t size = 0;
+  };
+  std::vector<Slot> slots_;
   int slot_bits_ = 0;
   bool numeric_ = true;
 };
@@ -120,6 +133,9 @@ class Table {
   // Through io::CsvReader, which names every problem of a file.
   static Table load_streamed(const std::filesystem::path& path, const Selection& selection);
   static void take_record(void* table, std::size_t line, const std::string_view* fields);
+  // Adds the rows of `other` (the same columns) after these, its lines
+  // shifted by `line_shift`.
+  void append(const Table& other, std::size_t line_shift);
 
   std::string source_;
   std::string sha256_;

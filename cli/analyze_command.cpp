@@ -1,6 +1,7 @@
 // sipas analyze: weighted estimates, satisfaction indices and PAR points.
 
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "analysis/error.hpp"
@@ -16,7 +17,7 @@ namespace a = sipas::analysis;
 struct AnalyzeOptions {
   std::string data, strata, psu, weights, fpc, replicates, repweights, reptype, by,
       ci = "wald", margins, calfun = "raking", bounds, lonely = "fail", index, scheme,
-      format = "json", out;
+      publishing_rule, format = "json", out;
   std::vector<std::string> means, totals, ratios, props, quantiles;
   std::optional<double> repscale;
   bool mse = false, include_open_link = false;
@@ -24,6 +25,33 @@ struct AnalyzeOptions {
   std::uint64_t seed = 1;
   double level = 0.95;
 };
+
+// How many estimates the publishing rule flagged, and the units whose survey
+// points it flagged (their survey part rests on too few answers); "" when
+// it flagged none.
+std::string flags_summary(const a::AnalysisResult& result) {
+  std::map<std::string, std::size_t> count;
+  for (const auto& e : result.estimates)
+    ++count[e.flag];
+  bool units_flagged = false;
+  for (const auto& u : result.ranking)
+    units_flagged |= u.points.flag != "ok";
+  if (count["caution"] + count["suppressed"] == 0 && !units_flagged) return "";
+  const auto& rule = result.design["publishing_rule"];
+  std::string text = "publishing rule " + rule.value("name", std::string()) +
+                     (rule.value("example", false) ? " (an example, not an official rule)" : "") +
+                     ": " + std::to_string(count["ok"]) + " ok, " +
+                     std::to_string(count["caution"]) + " use with caution, " +
+                     std::to_string(count["suppressed"]) + " suppressed";
+  std::string units;
+  for (const auto& u : result.ranking) {
+    if (u.points.flag == "ok") continue;
+    units += (units.empty() ? "" : "; ") + u.unit + " (" + u.points.flag + ": " +
+             u.points.flag_reason + ")";
+  }
+  if (!units.empty()) text += "\nsurvey points flagged for: " + units;
+  return text;
+}
 
 int run_analyze(const AnalyzeOptions& o) {
   if (o.data.empty())
@@ -78,10 +106,13 @@ int run_analyze(const AnalyzeOptions& o) {
   if (!o.index.empty()) r.index = o.index;
   if (!o.scheme.empty()) r.scheme = o.scheme;
   r.include_open_link = o.include_open_link;
+  r.publishing_rule = o.publishing_rule;
   r.command_line = invocation();
   auto result = a::run_analysis(r);
   // Said on standard error whether the results go there or to a file.
   if (auto note = a::describe(result.open_link); !note.empty()) std::cerr << note << "\n";
+  // Said only when the rule flagged something.
+  if (auto flags = flags_summary(result); !flags.empty()) std::cerr << flags << "\n";
   const std::string text = o.format == "csv"
                                ? a::to_csv(result, {.neutralise_formulas = !o.raw_csv})
                                : a::to_json(result).dump(2) + "\n";
@@ -141,6 +172,10 @@ void add_analyze_command(CLI::App& app, Action& run) {
                 "Count the rows of a response export answered through the open link (column "
                 "channel = open_link), which are otherwise left out: they were not sampled, so "
                 "only with the design columns filled in by you");
+  cmd->add_option("--publishing-rule", o->publishing_rule,
+                  "When an estimate is flagged 'caution' or 'suppressed': a rule file "
+                  "(sipas-publishing-rule/1) or a shipped rule's name (default: cv-16-33, an "
+                  "example after Statistics Canada's CV thresholds, at least 30 respondents)");
   cmd->add_option("--format", o->format, "json | csv")
       ->check(CLI::IsMember({"json", "csv"}))
       ->capture_default_str();

@@ -1,7 +1,9 @@
 #include "io/csv_fast_scan.hpp"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <exception>
@@ -120,6 +122,19 @@ struct CsvFastScan::Cursor {
   }
 };
 
+CsvFastScan::Buffer::Buffer(std::size_t capacity) : capacity_(capacity) {
+  constexpr std::size_t huge_page = std::size_t{2} << 20;
+  mapped_ = (capacity + huge_page - 1) / huge_page * huge_page;
+  void* p = ::mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  ::madvise(p, mapped_, MADV_HUGEPAGE);  // a hint: without it, small pages
+  data_ = static_cast<char*>(p);
+}
+
+CsvFastScan::Buffer::~Buffer() {
+  ::munmap(data_, mapped_);
+}
+
 CsvFastScan::CsvFastScan(const fs::path& path, CsvOptions options)
     : source_(path.filename().string()), options_(options) {
   const auto delimiter = static_cast<unsigned char>(options_.delimiter);
@@ -133,20 +148,20 @@ CsvFastScan::CsvFastScan(const fs::path& path, CsvOptions options)
   std::size_t capacity = 1 << 16;
   if (::fstat(fd.get(), &st) == 0 && st.st_size > 0)
     capacity = static_cast<std::size_t>(st.st_size) + 1;
-  bytes_ = std::make_unique_for_overwrite<char[]>(capacity);
+  bytes_ = std::make_unique<Buffer>(capacity);
   // One byte more than the size seen, so that a file that grew is read whole.
   for (;;) {
-    size_ += detail::read_full(fd.get(), bytes_.get() + size_, capacity - size_, path);
+    size_ += detail::read_full(fd.get(), bytes_->get() + size_, capacity - size_, path);
     if (size_ < capacity) break;
-    auto bigger = std::make_unique_for_overwrite<char[]>(capacity * 2);
-    std::memcpy(bigger.get(), bytes_.get(), size_);
+    auto bigger = std::make_unique<Buffer>(capacity * 2);
+    std::memcpy(bigger->get(), bytes_->get(), size_);
     bytes_ = std::move(bigger);
     capacity *= 2;
   }
   hashing_ = std::make_unique<Hashing>();
   hashing_->thread = std::thread([this] {
     try {
-      const std::string_view all(bytes_.get(), size_);
+      const std::string_view all(bytes_->get(), size_);
       Sha256 hash;
       hash.update(all);
       hashing_->digest = hash.hex_digest();
@@ -168,9 +183,9 @@ void CsvFastScan::join_hash() {
 
 bool CsvFastScan::read_header() {
   constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
-  const std::string_view all(bytes_.get(), size_);
+  const std::string_view all(bytes_->get(), size_);
   const std::size_t skipped = all.starts_with(utf8_bom) ? utf8_bom.size() : 0;
-  Cursor cursor(bytes_.get() + skipped, bytes_.get() + size_, options_, 1);
+  Cursor cursor(bytes_->get() + skipped, bytes_->get() + size_, options_, 1);
   if (!cursor.at_record()) return false;  // no header row
   std::string scratch;
   std::size_t bytes = 0;
@@ -189,9 +204,28 @@ bool CsvFastScan::read_header() {
   for (const auto& name : header_) {
     if (!seen.insert(name).second) return false;  // a duplicate column
   }
-  body_ = static_cast<std::size_t>(cursor.p - bytes_.get());
+  body_ = static_cast<std::size_t>(cursor.p - bytes_->get());
   header_line_end_ = cursor.line;
   return true;
+}
+
+std::size_t CsvFastScan::estimated_records() const {
+  if (!header_ok_ || size_ == body_) return 0;
+  // From the length of the first records: counting every line break would
+  // cost a pass over the file.
+  const char* begin = bytes_->get() + body_;
+  const char* end = bytes_->get() + size_;
+  const char* p = begin;
+  std::size_t lines = 0;
+  while (lines < 64 && p < end) {
+    const void* lf = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+    if (!lf) break;
+    p = static_cast<const char*>(lf) + 1;
+    ++lines;
+  }
+  if (lines == 0 || p == begin) return 1;
+  const double per_line = static_cast<double>(p - begin) / static_cast<double>(lines);
+  return static_cast<std::size_t>(static_cast<double>(end - begin) / per_line * 1.05) + 1;
 }
 
 std::ptrdiff_t CsvFastScan::column(std::string_view name) const {
@@ -201,7 +235,40 @@ std::ptrdiff_t CsvFastScan::column(std::string_view name) const {
   return -1;
 }
 
-bool CsvFastScan::scan(std::span<const std::size_t> columns, Sink sink, void* context) {
+std::vector<CsvFastScan::Part> CsvFastScan::parts(std::size_t wanted) const {
+  std::vector<Part> out;
+  if (!header_ok_) return out;
+  out.push_back({body_, size_});
+  const char* data = bytes_->get();
+  const std::size_t length = size_ - body_;
+  // Small files, or any quote (a quoted field may hold a line break): one part.
+  if (wanted < 2 || length < (std::size_t{1} << 20) ||
+      std::memchr(data + body_, '"', length) != nullptr)
+    return out;
+  out.clear();
+  std::size_t begin = body_;
+  for (std::size_t k = 1; k < wanted; ++k) {
+    std::size_t at = body_ + length * k / wanted;
+    if (at <= begin) continue;
+    // After the next line break, a CRLF taken whole.
+    const void* lf = std::memchr(data + at, '\n', size_ - at);
+    const void* cr = std::memchr(data + at, '\r', size_ - at);
+    if (!lf && !cr) break;
+    std::size_t cut = static_cast<std::size_t>(
+        (lf && (!cr || lf < cr) ? static_cast<const char*>(lf) : static_cast<const char*>(cr)) -
+        data);
+    cut += (data[cut] == '\r' && cut + 1 < size_ && data[cut + 1] == '\n') ? 2 : 1;
+    if (cut >= size_) break;
+    out.push_back({begin, cut});
+    begin = cut;
+  }
+  out.push_back({begin, size_});
+  return out;
+}
+
+bool CsvFastScan::scan_part(const Part& part, std::size_t first_line,
+                            std::span<const std::size_t> columns, Sink sink, void* context,
+                            std::size_t* end_line) const {
   if (!header_ok_) return false;
   const std::size_t width = header_.size();
   // Per column of the file: its place among the chosen ones, or -1.
@@ -212,7 +279,7 @@ bool CsvFastScan::scan(std::span<const std::size_t> columns, Sink sink, void* co
   }
   std::vector<std::string_view> fields(columns.size());
   std::vector<std::string> scratch(columns.size() + 1);
-  Cursor cursor(bytes_.get() + body_, bytes_.get() + size_, options_, header_line_end_);
+  Cursor cursor(bytes_->get() + part.begin, bytes_->get() + part.end, options_, first_line);
   const bool restore = options_.restore_neutralised;
   while (cursor.at_record()) {
     const std::size_t line = cursor.line;
@@ -235,9 +302,19 @@ bool CsvFastScan::scan(std::span<const std::size_t> columns, Sink sink, void* co
     if (index != width) return false;  // fewer fields than the header
     sink(context, line, fields.data());
   }
+  if (end_line) *end_line = cursor.line;
+  return true;
+}
+
+bool CsvFastScan::finish() {
   join_hash();
   if (hashing_->error) std::rethrow_exception(hashing_->error);
   return hashing_->utf8;
+}
+
+bool CsvFastScan::scan(std::span<const std::size_t> columns, Sink sink, void* context) {
+  const Part whole{body_, size_};
+  return scan_part(whole, header_line_end_, columns, sink, context, nullptr) && finish();
 }
 
 std::string CsvFastScan::sha256() {

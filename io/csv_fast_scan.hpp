@@ -57,6 +57,32 @@ class CsvFastScan {
   // then to be dropped. `columns` are indices into the header.
   bool scan(std::span<const std::size_t> columns, Sink sink, void* context);
 
+  // The records split into `wanted` parts (or fewer) at record boundaries,
+  // to be scanned at once on several threads: only where a line break always
+  // ends a record, in a file without quotes (else one part: the whole).
+  struct Part {
+    std::size_t begin = 0, end = 0;  // byte offsets in the file
+  };
+  std::vector<Part> parts(std::size_t wanted) const;
+  // Scans one part as scan() does, the records' lines counted from
+  // `first_line` (a later part does not know its first line until the parts
+  // before it are scanned: count from 1 and shift afterwards). `end_line`
+  // gets the line after the part's last. Safe to call for different parts
+  // from different threads at once; the UTF-8 check of the whole file is
+  // finish()'s.
+  bool scan_part(const Part& part, std::size_t first_line, std::span<const std::size_t> columns,
+                 Sink sink, void* context, std::size_t* end_line) const;
+  // After scanning parts: false when the file is not UTF-8 (the records are
+  // then to be dropped).
+  bool finish();
+  // The line the first data record after the header is counted from.
+  std::size_t first_line() const { return header_line_end_; }
+
+  // About how many data records there are (the line breaks after the
+  // header), for reserving memory; exact for a file without quoted line
+  // breaks or blank lines.
+  std::size_t estimated_records() const;
+
   // Lowercase hex SHA-256 of the file's bytes (waits for the hashing thread).
   std::string sha256();
   std::uint64_t size() const { return size_; }
@@ -66,9 +92,26 @@ class CsvFastScan {
   bool read_header();
   void join_hash();
 
+  // Anonymous memory for the file, asked for in huge pages where the kernel
+  // gives them: reading 70 MB into small pages costs tens of thousands of
+  // page faults.
+  class Buffer {
+   public:
+    explicit Buffer(std::size_t capacity);
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+    ~Buffer();
+    char* get() const { return data_; }
+    std::size_t capacity() const { return capacity_; }
+
+   private:
+    char* data_ = nullptr;
+    std::size_t capacity_ = 0, mapped_ = 0;
+  };
+
   std::string source_;
   CsvOptions options_;
-  std::unique_ptr<char[]> bytes_;
+  std::unique_ptr<Buffer> bytes_;
   std::size_t size_ = 0;
   std::size_t body_ = 0;  // where the records start (after the BOM and the header)
   std::size_t header_line_end_ = 1;

@@ -240,8 +240,8 @@ std::string headline_section(const Page& p) {
              svg_number(e->ci_low, 10) + "\" data-ci-high=\"" + svg_number(e->ci_high, 10) + "\"";
     }
     out += "><div class=\"kpi-label\">" + escape_html(label) + "</div>";
-    out += "<div class=\"kpi-value\">" + escape_html(p.index(e ? e->estimate : absent));
-    if (e && std::isfinite(e->estimate)) out += "<span class=\"pct\">%</span>";
+    out += "<div class=\"kpi-value\">" + escape_html(p.shown(e));
+    if (e && std::isfinite(e->estimate) && !e->suppressed()) out += "<span class=\"pct\">%</span>";
     out += "</div><div class=\"kpi-ci\">" + escape_html(p.ci_short()) + ": " +
            escape_html(e ? p.interval(*e) : missing_value_text) + "</div>";
     if (with_n && e) {
@@ -286,10 +286,11 @@ std::string elements_section(const Page& p) {
   for (const auto& id : p.element_ids) {
     const ResultEstimate* e = p.find("element_index", id);
     const std::string label = p.element_label(id);
-    chart.bars.push_back(
-        {label == id ? id : id + " · " + label, e->estimate, e->ci_low, e->ci_high, id});
+    chart.bars.push_back({label == id ? id : id + " · " + label, Page::charted(e),
+                          e->suppressed() ? absent : e->ci_low,
+                          e->suppressed() ? absent : e->ci_high, id});
     rows.push_back({"<span class=\"code\">" + escape_html(id) + "</span> " + escape_html(label),
-                    escape_html(p.index(e->estimate)), escape_html(p.interval(*e)),
+                    escape_html(p.shown(e)), escape_html(p.interval(*e)),
                     escape_html(format_number(e->se, index_decimals, p.language)),
                     escape_html(p.count(e->n))});
   }

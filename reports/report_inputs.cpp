@@ -201,6 +201,26 @@ DesignSummary read_design(const Reader& r, const Json& d) {
     s.mse = r.flag(rep, rp, "mse");
     out.replicates = std::move(s);
   }
+  if (d.contains("publishing_rule") && !d.at("publishing_rule").is_null()) {
+    const Json& rule = r.object(d, p, "publishing_rule");
+    const std::string rp = "design.publishing_rule";
+    PublishingRuleSummary s;
+    s.name = r.text(rule, rp, "name");
+    s.file = r.text(rule, rp, "file", false);
+    s.sha256 = r.text(rule, rp, "sha256", false);
+    if (rule.contains("source") && rule.at("source").is_object()) {
+      s.source.vi = r.text(rule.at("source"), rp + ".source", "vi", false);
+      s.source.en = r.text(rule.at("source"), rp + ".source", "en", false);
+    } else {
+      s.source.vi = s.source.en = r.text(rule, rp, "source", false);
+    }
+    s.example = r.flag(rule, rp, "example");
+    s.min_n = r.number(rule, rp, "min_n", false);
+    s.min_n_eff = r.number(rule, rp, "min_n_eff", false);
+    s.caution_cv = r.number(rule, rp, "caution_cv", false);
+    s.suppress_cv = r.number(rule, rp, "suppress_cv", false);
+    out.publishing_rule = std::move(s);
+  }
   if (d.contains("inputs") && !d.at("inputs").is_null()) {
     const Json& inputs = r.object(d, p, "inputs");
     for (const auto& [role, v] : inputs.items()) {
@@ -247,6 +267,13 @@ ResultEstimate read_estimate(const Reader& r, const Json& e, const std::string& 
   out.weighted_n = r.number(e, p, "weighted_n", false);
   out.deff = r.number(e, p, "deff", false);
   out.ci_method = r.text(e, p, "ci_method", false);
+  out.n_eff = r.number(e, p, "n_eff", false);
+  out.cv = r.number(e, p, "cv", false);
+  out.ci_width = r.number(e, p, "ci_width", false);
+  out.flag = r.text(e, p, "flag", false);
+  out.flag_reason = r.text(e, p, "flag_reason", false);
+  if (!out.flag.empty() && out.flag != "ok" && out.flag != "caution" && out.flag != "suppressed")
+    r.fail(p + ".flag", "expected ok, caution or suppressed");
   if (std::isfinite(out.ci_low) && std::isfinite(out.ci_high) && out.ci_low > out.ci_high)
     r.fail(p, "ci_low is above ci_high");
   return out;

@@ -31,6 +31,12 @@ struct ResultEstimate {
   double estimate = absent, se = absent, ci_low = absent, ci_high = absent, df = absent;
   double n = absent, weighted_n = absent, deff = absent;
   std::string ci_method;
+  // By the publishing rule (analysis/publishing_rule.hpp); older results
+  // files have none: flag "".
+  double n_eff = absent, cv = absent, ci_width = absent;
+  std::string flag, flag_reason;
+  bool suppressed() const { return flag == "suppressed"; }
+  bool caution() const { return flag == "caution"; }
 };
 
 struct InputFile {
@@ -54,6 +60,18 @@ struct ReplicateSummary {
 };
 
 // The "design" block: how the estimates were made.
+// A text in both report languages.
+struct BilingualText {
+  std::string vi, en;
+};
+
+struct PublishingRuleSummary {
+  std::string name, file, sha256;
+  BilingualText source;
+  bool example = false;
+  double min_n = absent, min_n_eff = absent, caution_cv = absent, suppress_cv = absent;
+};
+
 struct DesignSummary {
   std::string kind;      // linearization or replicate
   std::string variance;  // the engine's description
@@ -62,6 +80,7 @@ struct DesignSummary {
   double rows = absent, weight_sum = absent, df = absent, level = absent;
   std::optional<CalibrationSummary> calibration;
   std::optional<ReplicateSummary> replicates;
+  std::optional<PublishingRuleSummary> publishing_rule;
   std::vector<InputFile> inputs;
 };
 
@@ -73,11 +92,6 @@ struct ResultsFile {
 
 ResultsFile parse_results(std::string_view json, const std::string& source);
 ResultsFile load_results(const std::filesystem::path& path);
-
-// A text in both report languages.
-struct BilingualText {
-  std::string vi, en;
-};
 
 struct ParNode {
   std::string id, parent;  // parent empty: a top-level node

@@ -150,6 +150,31 @@ std::string methods_section(const Page& p) {
   }
   body += sizes.take();
 
+  if (d.publishing_rule) {
+    const PublishingRuleSummary& rule = *d.publishing_rule;
+    body += "<h3>" + escape_html(std::string(p.w.publishing_rule)) + "</h3>";
+    Facts facts;
+    std::size_t ok = 0, caution = 0, suppressed = 0;
+    for (const auto& e : p.in.results.estimates) {
+      ok += e.flag == "ok" ? 1 : 0;
+      caution += e.caution() ? 1 : 0;
+      suppressed += e.suppressed() ? 1 : 0;
+    }
+    const std::string thresholds = fill(
+        p.w.rule_thresholds, {p.count(rule.min_n), format_number(100 * rule.caution_cv, 1, lang),
+                              format_number(100 * rule.suppress_cv, 1, lang)});
+    const std::string counts = fill(
+        p.w.rule_counts, {std::to_string(ok), std::to_string(caution), std::to_string(suppressed)});
+    facts.add(p.w.publishing_rule, "<code class=\"rule-name\">" + escape_html(rule.name) +
+                                       "</code>: " + escape_html(thresholds) +
+                                       ". <span class=\"rule-counts\">" + escape_html(counts) +
+                                       "</span>");
+    const std::string& source = lang == Language::Vi ? rule.source.vi : rule.source.en;
+    if (!source.empty()) facts.add(p.w.rule_source, escape_html(source));
+    body += facts.take() + note(p.w.flag_legend);
+    if (rule.example) body += note(p.w.rule_example);
+  }
+
   if (!d.inputs.empty()) {
     body += "<h3>" + escape_html(std::string(p.w.inputs)) + "</h3>";
     std::vector<std::vector<std::string>> rows;

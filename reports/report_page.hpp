@@ -56,6 +56,20 @@ class Page {
     return format_interval(e.ci_low, e.ci_high, index_decimals, language);
   }
   std::string count(double x) const { return format_count(x, language); }
+  // An estimate as the publishing rule lets it be printed: the suppressed
+  // mark in place of a suppressed value, the caution mark after a value to
+  // use with caution.
+  std::string shown(const ResultEstimate* e) const {
+    if (!e) return missing_value_text;
+    if (e->suppressed()) return std::string(w.suppressed_mark);
+    std::string text = index(e->estimate);
+    if (e->caution()) text += " " + std::string(w.caution_mark);
+    return text;
+  }
+  // What a chart draws of an estimate: nothing when it is suppressed.
+  static double charted(const ResultEstimate* e) {
+    return e && !e->suppressed() ? e->estimate : absent;
+  }
   std::string ci_short() const { return fill(w.ci_short, {level_text}); }
 
  private:

@@ -22,12 +22,12 @@ std::string ranking_section(const Page& p) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& u : p.units) {
     const ResultEstimate* e = u.overall;
-    chart.bars.push_back({u.label, e ? e->estimate : absent, e ? e->ci_low : absent,
-                          e ? e->ci_high : absent, u.level});
+    const bool drawn = e && !e->suppressed();
+    chart.bars.push_back({u.label, Page::charted(e), drawn ? e->ci_low : absent,
+                          drawn ? e->ci_high : absent, u.level});
     chart.ranks.push_back(u.rank);
     rows.push_back({u.rank > 0 ? std::to_string(u.rank) : missing_value_text, escape_html(u.label),
-                    escape_html(p.index(e ? e->estimate : absent)),
-                    escape_html(e ? p.interval(*e) : missing_value_text),
+                    escape_html(p.shown(e)), escape_html(e ? p.interval(*e) : missing_value_text),
                     escape_html(p.count(e ? e->n : absent))});
   }
   if (const ResultEstimate* overall = p.overall(); overall && std::isfinite(overall->estimate)) {
@@ -66,15 +66,15 @@ std::string profiles_section(const Page& p) {
       const ResultEstimate* e = p.find("element_index", id, domain);
       const ResultEstimate* province = p.find("element_index", id);
       const std::string label = p.element_label(id);
-      chart.rows.push_back({label == id ? id : id + " · " + label, e ? e->estimate : absent,
-                            e ? e->ci_low : absent, e ? e->ci_high : absent,
-                            province ? province->estimate : absent});
+      const bool drawn = e && !e->suppressed();
+      chart.rows.push_back({label == id ? id : id + " · " + label, Page::charted(e),
+                            drawn ? e->ci_low : absent, drawn ? e->ci_high : absent,
+                            Page::charted(province)});
     }
     body += "<figure class=\"chart-figure profile\" data-unit=\"" + escape_html(u.level) +
             "\"><figcaption class=\"profile-title\"><span class=\"profile-name\">" +
             escape_html(u.rank > 0 ? std::to_string(u.rank) + ". " + u.label : u.label) +
-            "</span><span class=\"profile-value\">" +
-            escape_html(p.index(u.overall ? u.overall->estimate : absent)) +
+            "</span><span class=\"profile-value\">" + escape_html(p.shown(u.overall)) +
             "</span></figcaption>" + profile_chart_svg(chart) + "</figure>";
   }
   body += "</div>" + note(fill(p.w.profile_note, {p.level_text}));

@@ -135,6 +135,18 @@ constexpr ReportWords vietnamese{
         "số. Chỉ số yếu tố và chỉ số chung tính theo quy tắc tính điểm của phiếu khảo sát; sai "
         "số chuẩn của chỉ số tổng hợp tính theo thiết kế mẫu, có tính đến tương quan giữa các "
         "câu hỏi.",
+    .caution_mark = "(E)",
+    .suppressed_mark = "(F)",
+    .publishing_rule = "Quy tắc công bố",
+    .rule_source = "Nguồn của quy tắc",
+    .rule_thresholds =
+        "không công bố khi dưới {1} người trả lời hoặc hệ số biến thiên trên {3}%; cần thận trọng "
+        "khi hệ số biến thiên trên {2}%",
+    .rule_counts = "{1} ước lượng đạt, {2} cần thận trọng (E), {3} không công bố (F)",
+    .rule_example =
+        "Quy tắc này là ví dụ để tỉnh áp dụng hoặc sửa đổi, không phải văn bản chính thức.",
+    .flag_legend =
+        "(E): cần thận trọng khi sử dụng; (F): không đủ tin cậy để công bố, không vẽ trên biểu đồ.",
     .inputs = "Tệp đầu vào",
     .file = "Tệp",
     .role_data = "Dữ liệu",
@@ -269,6 +281,17 @@ constexpr ReportWords english{
         "“no opinion” answers and blanks leave the denominator. Element and overall indices "
         "follow the questionnaire's scoring rules; the standard errors of composite indices "
         "follow the sample design and account for the correlation between items.",
+    .caution_mark = "(E)",
+    .suppressed_mark = "(F)",
+    .publishing_rule = "Publishing rule",
+    .rule_source = "Source of the rule",
+    .rule_thresholds =
+        "suppressed below {1} respondents or above a coefficient of variation of {3}%; use with "
+        "caution above {2}%",
+    .rule_counts = "{1} estimates ok, {2} to use with caution (E), {3} suppressed (F)",
+    .rule_example =
+        "This rule is an example for a province to adopt or change, not an official text.",
+    .flag_legend = "(E): use with caution; (F): too unreliable to publish, left out of the charts.",
     .inputs = "Input files",
     .file = "File",
     .role_data = "Data",

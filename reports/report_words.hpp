@@ -127,6 +127,15 @@ struct ReportWords {
   std::string_view ci_beta;
   std::string_view ci_woodruff;
   std::string_view index_definition;
+  // The publishing rule: marks in tables, and its entry in the methods.
+  std::string_view caution_mark;
+  std::string_view suppressed_mark;
+  std::string_view publishing_rule;
+  std::string_view rule_source;
+  std::string_view rule_thresholds;  // "{1}" min n, "{2}" caution CV, "{3}" suppress CV (percent)
+  std::string_view rule_counts;      // "{1}" ok, "{2}" caution, "{3}" suppressed
+  std::string_view rule_example;
+  std::string_view flag_legend;
   std::string_view inputs;
   std::string_view file;
   std::string_view role_data;

@@ -85,6 +85,9 @@ ResultsTable estimates_table(const ResultsFile& results, std::optional<Language>
       {"n", {"Cỡ mẫu", "n"}, NumberFormat::Count, 10},
       {"weighted_n", {"Cỡ mẫu có trọng số", "Weighted n"}, NumberFormat::Fixed1, 14},
       {"deff", {"Hiệu ứng thiết kế", "Design effect"}, NumberFormat::Fixed2, 10},
+      {"n_eff", {"Cỡ mẫu hiệu dụng", "Effective n"}, NumberFormat::Fixed1, 12},
+      {"cv", {"Hệ số biến thiên", "Coefficient of variation"}, NumberFormat::Fixed4, 12},
+      {"flag", {"Mức tin cậy để công bố", "Publishing flag"}, NumberFormat::General, 12},
       {"ci_method", {"Phương pháp khoảng tin cậy", "CI method"}, NumberFormat::General, 12},
       {"df", {"Bậc tự do", "Degrees of freedom"}, NumberFormat::Whole, 10},
   };
@@ -100,8 +103,10 @@ ResultsTable estimates_table(const ResultsFile& results, std::optional<Language>
     }
     row.push_back(TableCell::of(e.statistic));
     row.push_back(TableCell::of(e.variable));
-    for (double x : {e.estimate, e.se, e.ci_low, e.ci_high, e.n, e.weighted_n, e.deff})
+    for (double x :
+         {e.estimate, e.se, e.ci_low, e.ci_high, e.n, e.weighted_n, e.deff, e.n_eff, e.cv})
       row.push_back(TableCell::of(x));
+    row.push_back(TableCell::of(e.flag));
     row.push_back(TableCell::of(e.ci_method));
     row.push_back(TableCell::of(e.df));
     table.rows.push_back(std::move(row));

@@ -111,6 +111,28 @@ TEST(TableLoadTest, ChosenColumnsOnlyAndAMissingOneIsNamedWhenUsed) {
   }
 }
 
+// A file over 1 MiB without quotes is split in two parts read on two threads
+// and joined: the same table, lines and levels as CsvReader's reading, with
+// blank lines and CRLF around the cut, and a column whose second half brings
+// thousands of new levels (its codes widen from 1 to 2 bytes when joined).
+TEST(TableLoadTest, AFileReadInTwoPartsLoadsAsCsvReaderReadsIt) {
+  sipas::test::TempDir dir("sipas-table-load");
+  const auto path = dir / "big.csv";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "id,code,weight,note\r\n";
+    for (int i = 0; i < 80000; ++i) {
+      out << i << ',' << (i % 5 + 1) << ',' << (i < 40000 ? "1.5" : std::to_string(i % 3000)) << ','
+          << (i % 7 == 0 ? "NA" : "x") << (i % 2 ? "\r\n" : "\n");
+      if (i % 9973 == 0) out << "\n\r\n";  // blank lines
+    }
+  }
+  ASSERT_GT(std::filesystem::file_size(path), std::size_t{1} << 20);
+  const Table t = Table::load(path);
+  expect_same(t, read_with_reader(path), path);
+  EXPECT_EQ(t.column("weight").levels().size(), 3001u);  // 1.5 and 0..2999
+}
+
 // Bad files: Table::load's error is CsvReader's, word for word.
 TEST(TableLoadTest, BadFilesGiveCsvReadersErrorWithItsLine) {
   sipas::test::TempDir dir("sipas-table-load");

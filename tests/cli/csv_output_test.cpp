@@ -141,9 +141,9 @@ TEST_F(CsvOutputTest, SampleIsOwnerOnlyGuardedAndReadBackByInviteImport) {
          "m1,A,A,0.5,2,main,\n"
          "-r1,A,A,0.5,2,reserve,1\n"
          "-r2,A,A,0.5,2,reserve,2\n";
-  ASSERT_EQ(sipas({"survey", "create", "--db", db, "--id", "s3", "--standard", "sipas-short"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      sipas({"survey", "create", "--db", db, "--id", "s3", "--standard", "sipas-short"}).exit_code,
+      0);
   ASSERT_EQ(sipas({"survey", "open", "--db", db, "--id", "s3"}).exit_code, 0);
   r = sipas({"invite", "import", "--db", db, "--survey", "s3", "--sample", p("reserves.csv"),
              "--base-url", "https://x.example", "--out", p("main-links.csv")});

@@ -165,6 +165,9 @@ TEST(ResultsXlsxTest, EstimatesCellByCell) {
                                            "Cỡ mẫu",
                                            "Cỡ mẫu có trọng số",
                                            "Hiệu ứng thiết kế",
+                                           "Cỡ mẫu hiệu dụng",
+                                           "Hệ số biến thiên",
+                                           "Mức tin cậy để công bố",
                                            "Phương pháp khoảng tin cậy",
                                            "Bậc tự do"};
   for (std::size_t c = 0; c < header.size(); ++c) {
@@ -174,8 +177,8 @@ TEST(ResultsXlsxTest, EstimatesCellByCell) {
     EXPECT_EQ(cells.at(ref).text, header[c]) << ref;
     EXPECT_TRUE(style_of(xlsx, cells.at(ref).style).bold) << ref;
   }
-  EXPECT_EQ(cells.count("M1"), 1u);
-  EXPECT_EQ(cells.count("N1"), 0u);
+  EXPECT_EQ(cells.count("P1"), 1u);
+  EXPECT_EQ(cells.count("Q1"), 0u);
   const Json in = results_json();
   // Row 2: everyone (no domain cells), numbers as numbers.
   EXPECT_EQ(cells.count("A2"), 0u);
@@ -185,15 +188,16 @@ TEST(ResultsXlsxTest, EstimatesCellByCell) {
   expect_close(cells.at("E2").number, 82.66123456789);
   expect_close(cells.at("F2").number, in["estimates"][0]["se"].get<double>());
   EXPECT_EQ(cells.at("I2").number, 120);
-  EXPECT_EQ(cells.at("L2").text, "logit");
-  EXPECT_EQ(cells.at("M2").number, 39);
+  EXPECT_EQ(cells.at("O2").text, "logit");
+  EXPECT_EQ(cells.at("P2").number, 39);
   EXPECT_EQ(style_of(xlsx, cells.at("E2").style).number_format, "0.0000");
   EXPECT_EQ(style_of(xlsx, cells.at("I2").style).number_format, "#,##0");
   EXPECT_EQ(style_of(xlsx, cells.at("K2").style).number_format, "0.00");
   // Row 3: a Vietnamese domain level; a null se and CI are empty cells.
   EXPECT_EQ(cells.at("A3").text, "Ba Đình");
   expect_close(cells.at("E3").number, in["estimates"][1]["estimate"].get<double>());
-  for (const char* empty : {"B3", "F3", "G3", "H3", "K3", "L3"})
+  // (The results file has no flags: n_eff, cv and flag, L to N, are empty.)
+  for (const char* empty : {"B3", "F3", "G3", "H3", "K3", "L3", "M3", "N3", "O3"})
     EXPECT_EQ(cells.count(empty), 0u) << empty;
   // Row 4: two domain columns.
   EXPECT_EQ(cells.at("A4").text, "Sóc Sơn");
@@ -310,9 +314,9 @@ TEST(ResultsCsvTest, EstimatesWithCodes) {
   request.par_index.reset();
   r::export_results(request);
   const auto rows = read_csv(request.out);
-  EXPECT_THAT(rows[0],
-              ElementsAre("district", "sex", "statistic", "variable", "estimate", "se", "ci_low",
-                          "ci_high", "n", "weighted_n", "deff", "ci_method", "df"));
+  EXPECT_THAT(rows[0], ElementsAre("district", "sex", "statistic", "variable", "estimate", "se",
+                                   "ci_low", "ci_high", "n", "weighted_n", "deff", "n_eff", "cv",
+                                   "flag", "ci_method", "df"));
   ASSERT_EQ(rows.size(), 4u);
   const Json in = results_json();
   // Numbers read back to the same double.
@@ -321,7 +325,7 @@ TEST(ResultsCsvTest, EstimatesWithCodes) {
   EXPECT_EQ(rows[2][0], "Ba Đình");
   EXPECT_EQ(rows[2][5], "");  // se null
   EXPECT_EQ(rows[3][1], "2");
-  EXPECT_EQ(rows[3][11], "wald");
+  EXPECT_EQ(rows[3][14], "wald");
 }
 
 TEST(ResultsCsvTest, ParIndexWithCodes) {

@@ -367,3 +367,63 @@ TEST(ReportRenderTest, OptionalSectionsOnlyWithTheirInputs) {
 }
 
 }  // namespace
+
+// The publishing rule's flags: a suppressed element shows "(F)" and no bar,
+// one to use with caution its value and "(E)", and the methods section
+// states the rule, its source in the report's language and the counts.
+TEST(ReportRenderTest, FlaggedEstimatesAreMarkedAndSuppressedOnesLeftOutOfTheCharts) {
+  Json results = results_json();
+  for (auto& e : results["estimates"])
+    e["flag"] = "ok";
+  results["estimates"][1]["flag"] = "suppressed";  // E3, everyone
+  results["estimates"][1]["flag_reason"] = "n 12 < 30";
+  results["estimates"][2]["flag"] = "caution";  // E4, everyone
+  results["design"]["publishing_rule"] = {
+      {"name", "cv-16-33"},
+      {"file", "embedded:cv-16-33"},
+      {"sha256", std::string(64, 'd')},
+      {"example", true},
+      {"min_n", 30},
+      {"min_n_eff", nullptr},
+      {"caution_cv", 0.165},
+      {"suppress_cv", 0.333},
+      {"source", {{"vi", "Nguồn tiếng Việt"}, {"en", "English source"}}}};
+  ReportInputs in = inputs();
+  in.results = parse_results(results.dump(), "results.json");
+  for (Language language : {Language::Vi, Language::En}) {
+    const Document doc(render(language, in));
+    const auto table = first(doc, "table", "elements-table");
+    const auto rows = doc.find("tr", "", table);
+    ASSERT_EQ(rows.size(), 4u);
+    auto cell = [&](std::size_t row, std::size_t column) {
+      std::vector<std::string> cells;
+      for (auto c : doc.find("", "", rows[row])) {
+        if (doc[c].name == "th" || doc[c].name == "td") cells.push_back(doc.text(c));
+      }
+      return cells.at(column);
+    };
+    EXPECT_EQ(cell(1, 1), "(F)");
+    EXPECT_EQ(cell(2, 1), fixed(80.125, 2, language) + " (E)");
+    EXPECT_EQ(cell(3, 1), fixed(83.4, 2, language));
+    // The elements chart draws no bar for E3.
+    const auto chart = doc.by_id("elements-chart");
+    for (auto r : doc.find("g", "row", chart)) {
+      if (doc[r].attr("data-key") == "E3") {
+        EXPECT_TRUE(doc.find("rect", "bar", r).empty()) << "a bar for a suppressed estimate";
+      }
+    }
+    const std::string methods = doc.text(doc.by_id("methods"));
+    EXPECT_THAT(methods, HasSubstr("cv-16-33"));
+    EXPECT_THAT(methods,
+                HasSubstr(language == Language::Vi ? "Nguồn tiếng Việt" : "English source"));
+    const std::size_t ok = results["estimates"].size() - 2;
+    EXPECT_THAT(methods,
+                HasSubstr(language == Language::Vi
+                              ? std::to_string(ok) +
+                                    " ước lượng đạt, 1 cần thận trọng (E), 1 không công bố (F)"
+                              : std::to_string(ok) +
+                                    " estimates ok, 1 to use with caution (E), 1 suppressed (F)"));
+    EXPECT_THAT(methods, HasSubstr(language == Language::Vi ? "không phải văn bản chính thức"
+                                                            : "not an official text"));
+  }
+}
