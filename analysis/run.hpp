@@ -12,6 +12,7 @@
 #include "analysis/intervals.hpp"
 #include "analysis/open_link.hpp"
 #include "analysis/par_points.hpp"
+#include "analysis/scale_quality.hpp"
 #include "io/csv_writer.hpp"
 
 namespace sipas::analysis {
@@ -52,6 +53,10 @@ struct AnalysisRequest {
   // Count the rows of a response export marked open_link (analysis/open_link.hpp)
   // instead of leaving them out; only with design values filled in.
   bool include_open_link = false;
+  // Scale quality (analysis/scale_quality.hpp): --scale, and the codes that
+  // mean "don't know" in their items (--dont-know).
+  std::vector<ScaleRequest> scales;
+  std::vector<std::string> dont_know;
   std::string command_line;
 };
 
@@ -61,6 +66,8 @@ struct AnalysisResult {
   std::vector<Estimate> estimates;
   std::vector<RankedUnit> ranking;
   OpenLinkRows open_link;  // also in design["open_link"]
+  // Scale quality: the --scale ones, then --index's elements.
+  std::vector<ScaleQuality> scales;
 };
 
 AnalysisResult run_analysis(const AnalysisRequest& request);
