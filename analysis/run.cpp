@@ -205,10 +205,10 @@ StatisticRequest parse_statistic(StatisticRequest::Kind kind, const std::string&
 }
 
 AnalysisResult run_analysis(const AnalysisRequest& r) {
-  if (r.statistics.empty() && !r.index && !r.scheme) {
+  if (r.statistics.empty() && !r.index && !r.scheme && r.scales.empty()) {
     throw AnalysisError("analysis.nothing_to_do",
                         "ask for at least one estimate: --mean, --total, --ratio, --prop, "
-                        "--quantile, --index or --scheme");
+                        "--quantile, --index, --scheme or --scale");
   }
   if (!r.replicates.empty() && !r.repweights_prefix.empty()) {
     throw AnalysisError("analysis.conflicting_options",
@@ -234,6 +234,8 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
     read.names.insert(s.variable);
     read.names.insert(s.denominator);
   }
+  for (const auto& scale : r.scales)
+    read.names.insert(scale.items.begin(), scale.items.end());
   std::vector<Margin> margins;
   if (r.margins) {
     margins = load_margins(*r.margins);
@@ -485,6 +487,8 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
     assess(e, rule);
   for (auto& unit : result.ranking)
     assess(unit.points, rule);
+  result.scales = scale_qualities(data, design.weights(), r.scales,
+                                  questionnaire ? &*questionnaire : nullptr, r.dont_know);
   result.design = {{"kind", replicated ? "replicate" : "linearization"},
                    {"variance", engine.description()},
                    {"strata", r.design.strata.empty() ? Json(nullptr) : Json(r.design.strata)},
@@ -567,6 +571,7 @@ Json to_json(const AnalysisResult& result) {
     }
     out["ranking"] = ranking;
   }
+  if (!result.scales.empty()) out["scales"] = to_json(result.scales);
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include "analysis/open_link.hpp"
 #include "analysis/par_points.hpp"
 #include "analysis/publishing_rule.hpp"
+#include "analysis/scale_quality.hpp"
 #include "io/csv_writer.hpp"
 
 namespace sipas::analysis {
@@ -56,6 +57,10 @@ struct AnalysisRequest {
   // The publishing rule that flags each estimate: a file or a shipped rule's
   // name; empty: the shipped default (publishing_rule.hpp).
   std::string publishing_rule;
+  // Scale quality (analysis/scale_quality.hpp): --scale, and the codes that
+  // mean "don't know" in their items (--dont-know).
+  std::vector<ScaleRequest> scales;
+  std::vector<std::string> dont_know;
   std::string command_line;
 };
 
@@ -65,6 +70,8 @@ struct AnalysisResult {
   std::vector<Estimate> estimates;
   std::vector<RankedUnit> ranking;
   OpenLinkRows open_link;  // also in design["open_link"]
+  // Scale quality: the --scale ones, then --index's elements.
+  std::vector<ScaleQuality> scales;
 };
 
 AnalysisResult run_analysis(const AnalysisRequest& request);

@@ -17,8 +17,8 @@ namespace a = sipas::analysis;
 struct AnalyzeOptions {
   std::string data, strata, psu, weights, fpc, replicates, repweights, reptype, by,
       ci = "wald", margins, calfun = "raking", bounds, lonely = "fail", index, scheme,
-      publishing_rule, format = "json", out;
-  std::vector<std::string> means, totals, ratios, props, quantiles;
+      publishing_rule, format = "json", out, dont_know;
+  std::vector<std::string> means, totals, ratios, props, quantiles, scales;
   std::optional<double> repscale;
   bool mse = false, include_open_link = false;
   bool raw_csv = false;
@@ -107,6 +107,9 @@ int run_analyze(const AnalyzeOptions& o) {
   if (!o.scheme.empty()) r.scheme = o.scheme;
   r.include_open_link = o.include_open_link;
   r.publishing_rule = o.publishing_rule;
+  for (const auto& v : o.scales)
+    r.scales.push_back(a::parse_scale(v));
+  r.dont_know = split_list(o.dont_know);
   r.command_line = invocation();
   auto result = a::run_analysis(r);
   // Said on standard error whether the results go there or to a file.
@@ -168,6 +171,14 @@ void add_analyze_command(CLI::App& app, Action& run) {
                   "PAR survey points: a scheme JSON, sipas-par-survey/1, or a PAR index scheme "
                   "(sipas-par-index/1, a file or an embedded name such as par-province-876) "
                   "whose survey leaves are computed");
+  cmd->add_option("--scale", o->scales,
+                  "Scale quality of NAME=ITEM,ITEM[,...] (repeatable): Cronbach's alpha "
+                  "(unweighted as R's psych::alpha, standardized, and weighted), item-rest "
+                  "correlations, alpha if an item is dropped, shares of don't know and missing "
+                  "answers; with --index, every scoring element is a scale too");
+  cmd->add_option("--dont-know", o->dont_know,
+                  "Codes that mean don't know in the --scale items, comma-separated (left out as "
+                  "missing and counted apart; a questionnaire item's excluded codes always are)");
   cmd->add_flag("--include-open-link", o->include_open_link,
                 "Count the rows of a response export answered through the open link (column "
                 "channel = open_link), which are otherwise left out: they were not sampled, so "

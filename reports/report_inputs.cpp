@@ -279,6 +279,38 @@ ResultEstimate read_estimate(const Reader& r, const Json& e, const std::string& 
   return out;
 }
 
+ScaleSummary read_scale(const Reader& r, const Json& s, const std::string& p) {
+  if (!s.is_object()) r.fail(p, "expected an object");
+  ScaleSummary out;
+  out.name = r.text(s, p, "name");
+  out.source = r.text(s, p, "source", false);
+  out.items = r.texts(s, p, "items");
+  out.no_variance = r.texts(s, p, "no_variance");
+  out.alpha = r.number(s, p, "alpha");
+  out.std_alpha = r.number(s, p, "std_alpha", false);
+  out.alpha_weighted = r.number(s, p, "alpha_weighted", false);
+  // A number (or null) per item, in the order of "items".
+  auto per_item = [&](const char* key) {
+    std::vector<double> values(out.items.size(), absent);
+    if (!s.contains(key) || s.at(key).is_null()) return values;
+    const Json& v = s.at(key);
+    const std::string kp = Reader::join(p, key);
+    if (!v.is_array() || v.size() != out.items.size())
+      r.fail(kp, "expected an array of " + std::to_string(out.items.size()) + " numbers or nulls");
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i].is_null()) continue;
+      if (!v[i].is_number()) r.fail(Reader::index(kp, i), "expected a number or null");
+      values[i] = v[i].get<double>();
+    }
+    return values;
+  };
+  out.item_rest = per_item("item_rest");
+  out.alpha_if_dropped = per_item("alpha_if_dropped");
+  out.dont_know_share = per_item("dont_know_share");
+  out.missing_share = per_item("missing_share");
+  return out;
+}
+
 FieldworkRow read_fieldwork(const Reader& r, const Json& row, const std::string& p, bool stratum) {
   if (!row.is_object()) r.fail(p, "expected an object");
   FieldworkRow out;
@@ -311,6 +343,11 @@ ResultsFile parse_results(std::string_view json, const std::string& source) {
   out.estimates.reserve(estimates.size());
   for (std::size_t i = 0; i < estimates.size(); ++i)
     out.estimates.push_back(read_estimate(r, estimates[i], Reader::index("estimates", i)));
+  if (doc.contains("scales") && !doc.at("scales").is_null()) {
+    const Json& scales = r.array(doc, "", "scales");
+    for (std::size_t i = 0; i < scales.size(); ++i)
+      out.scales.push_back(read_scale(r, scales[i], Reader::index("scales", i)));
+  }
   return out;
 }
 

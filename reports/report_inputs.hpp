@@ -84,10 +84,21 @@ struct DesignSummary {
   std::vector<InputFile> inputs;
 };
 
+// One scale of results.json's "scales" (analysis/README.md, "Scale
+// quality"): the per-item values are in the order of `items`.
+struct ScaleSummary {
+  std::string name, source;
+  std::vector<std::string> items;
+  std::vector<std::string> no_variance;  // items left out of the alpha
+  double alpha = absent, std_alpha = absent, alpha_weighted = absent;
+  std::vector<double> item_rest, alpha_if_dropped, dont_know_share, missing_share;
+};
+
 struct ResultsFile {
   std::string source;  // the file's name, for messages
   DesignSummary design;
   std::vector<ResultEstimate> estimates;
+  std::vector<ScaleSummary> scales;  // empty when the file has none
 };
 
 ResultsFile parse_results(std::string_view json, const std::string& source);

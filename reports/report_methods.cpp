@@ -149,6 +149,7 @@ std::string methods_section(const Page& p) {
     sizes.add(p.w.weighted_n, escape_html(format_number(overall->weighted_n, 1, lang)));
   }
   body += sizes.take();
+  body += scales_table(p);
 
   if (d.publishing_rule) {
     const PublishingRuleSummary& rule = *d.publishing_rule;

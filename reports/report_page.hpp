@@ -99,6 +99,8 @@ std::string rates_section(const Page& p);
 std::string answers_section(const Page& p);
 std::string par_section(const Page& p);
 std::string methods_section(const Page& p);
+// The scales' quality (results.json "scales"), "" when there are none.
+std::string scales_table(const Page& p);
 std::string_view report_css();
 
 }  // namespace sipas::reports::page

@@ -153,6 +153,23 @@ constexpr ReportWords vietnamese{
     .role_questionnaire = "Phiếu khảo sát",
     .role_scheme = "Bộ tiêu chí điểm CCHC",
     .command = "Lệnh phân tích",
+
+    .scales = "Độ tin cậy của thang đo",
+    .scale_item = "Thang đo / câu hỏi",
+    .alpha = "Cronbach's alpha",
+    .std_alpha = "Alpha chuẩn hóa",
+    .alpha_weighted = "Alpha có trọng số",
+    .item_rest = "Tương quan biến – tổng hiệu chỉnh",
+    .alpha_if_dropped = "Alpha nếu loại câu hỏi",
+    .dont_know_percent = "Không biết (%)",
+    .missing_percent = "Bỏ trống (%)",
+    .scales_note =
+        "Cronbach's alpha tính như hàm alpha của gói psych trong R: hiệp phương sai của mỗi cặp "
+        "câu hỏi tính trên các phiếu trả lời cả hai câu; câu trả lời “không biết” và câu bỏ trống "
+        "được coi là thiếu. Alpha có trọng số tính từ ma trận hiệp phương sai theo trọng số thiết "
+        "kế. Tỷ lệ “không biết” và bỏ trống tính trên tất cả các phiếu, không trọng số. Dấu –: "
+        "không xác định (thang đo có ít hơn hai câu hỏi có câu trả lời khác nhau; ở thang đo hai "
+        "câu hỏi, alpha khi loại một câu).",
 };
 
 constexpr ReportWords english{
@@ -298,6 +315,23 @@ constexpr ReportWords english{
     .role_questionnaire = "Questionnaire",
     .role_scheme = "PAR survey scheme",
     .command = "Analysis command",
+
+    .scales = "Scale quality",
+    .scale_item = "Scale / item",
+    .alpha = "Cronbach's alpha",
+    .std_alpha = "Standardized alpha",
+    .alpha_weighted = "Weighted alpha",
+    .item_rest = "Item–rest correlation",
+    .alpha_if_dropped = "Alpha if item dropped",
+    .dont_know_percent = "Don't know (%)",
+    .missing_percent = "Missing (%)",
+    .scales_note =
+        "Cronbach's alpha as R's psych::alpha computes it: the covariance of each pair of items "
+        "over the responses that answer both; “don't know” answers and blanks count as missing. "
+        "The weighted alpha comes from the covariance matrix weighted by the design weights. The "
+        "shares of “don't know” and blanks are of all responses, unweighted. –: not defined "
+        "(fewer than two items whose answers vary; in a scale of two items, the alpha without one "
+        "of them).",
 };
 
 }  // namespace

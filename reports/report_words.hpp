@@ -142,6 +142,18 @@ struct ReportWords {
   std::string_view role_questionnaire;
   std::string_view role_scheme;
   std::string_view command;
+
+  // Scale quality (in Methods)
+  std::string_view scales;
+  std::string_view scale_item;
+  std::string_view alpha;
+  std::string_view std_alpha;
+  std::string_view alpha_weighted;
+  std::string_view item_rest;
+  std::string_view alpha_if_dropped;
+  std::string_view dont_know_percent;
+  std::string_view missing_percent;
+  std::string_view scales_note;
 };
 
 const ReportWords& report_words(Language language);
