@@ -214,6 +214,10 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
     throw AnalysisError("analysis.conflicting_options",
                         "give --replicates or --repweights, not both");
   }
+  if (r.rscales && r.repweights_prefix.empty()) {
+    throw AnalysisError("analysis.conflicting_options",
+                        "--rscales goes with --repweights (built replicates know their own)");
+  }
   const bool replicated = !r.replicates.empty() || !r.repweights_prefix.empty();
   if (replicated && r.margins) {
     throw AnalysisError(
@@ -345,7 +349,7 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
                           "--reptype must be jk1, jkn, bootstrap, brr, fay or other");
     }
     auto replicates = ReplicateDesign::from_columns(data, r.design.weights, r.repweights_prefix,
-                                                    *type, r.repscale, std::nullopt, r.mse);
+                                                    *type, r.repscale, r.rscales, r.mse);
     replicate_info = {{"type", to_string(*type)},
                       {"columns", r.repweights_prefix},
                       {"replicates", replicates.count()},

@@ -40,6 +40,9 @@ struct AnalysisRequest {
   std::string repweights_prefix;  // replicate weights read from columns PREFIX1..PREFIXR
   std::string reptype;            // their type: jk1, jkn, bootstrap, brr, fay, other
   std::optional<double> repscale;
+  // Their rscales: one per replicate, or one for all (JKn needs them; `sipas
+  // weights --replicates jkn` writes them beside its CSV).
+  std::optional<std::vector<double>> rscales;
   bool mse = false;
   std::uint64_t seed = 1;
   std::vector<StatisticRequest> statistics;

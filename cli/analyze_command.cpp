@@ -15,7 +15,7 @@ namespace {
 namespace a = sipas::analysis;
 
 struct AnalyzeOptions {
-  std::string data, strata, psu, weights, fpc, replicates, repweights, reptype, by,
+  std::string data, strata, psu, weights, fpc, replicates, repweights, reptype, rscales, by,
       ci = "wald", margins, calfun = "raking", bounds, lonely = "fail", index, scheme,
       publishing_rule, format = "json", out, dont_know;
   std::vector<std::string> means, totals, ratios, props, quantiles, scales;
@@ -53,6 +53,35 @@ std::string flags_summary(const a::AnalysisResult& result) {
   return text;
 }
 
+// --rscales: numbers separated by commas, or a file that holds them
+// (separated by commas, spaces or line breaks), such as the .rscales file
+// `sipas weights --replicates jkn` writes.
+std::vector<double> parse_rscales(const std::string& text) {
+  std::string numbers = text;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(text, ec)) numbers = io::read_file(text, 1 << 24);
+  for (char& c : numbers) {
+    if (c == ',' || c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  std::istringstream in(numbers);
+  std::vector<double> out;
+  std::string item;
+  while (in >> item) {
+    double x = 0;
+    std::istringstream parse(item);
+    if (!(parse >> x) || !parse.eof()) {
+      throw a::AnalysisError("analysis.invalid_option",
+                             "--rscales: '" + item.substr(0, 40) + "' is not a number");
+    }
+    out.push_back(x);
+  }
+  if (out.empty()) {
+    throw a::AnalysisError("analysis.invalid_option",
+                           "--rscales: give numbers (comma-separated) or a file that holds them");
+  }
+  return out;
+}
+
 int run_analyze(const AnalyzeOptions& o) {
   if (o.data.empty())
     throw a::AnalysisError("analysis.missing_option", "--data FILE.csv is required");
@@ -72,6 +101,7 @@ int run_analyze(const AnalyzeOptions& o) {
   r.repweights_prefix = o.repweights;
   r.reptype = o.reptype;
   r.repscale = o.repscale;
+  if (!o.rscales.empty()) r.rscales = parse_rscales(o.rscales);
   r.mse = o.mse;
   r.seed = o.seed;
   using Kind = a::StatisticRequest::Kind;
@@ -149,6 +179,9 @@ void add_analyze_command(CLI::App& app, Action& run) {
   cmd->add_option("--reptype", o->reptype,
                   "Type of --repweights: jk1 | jkn | bootstrap | brr | fay | other");
   cmd->add_option("--repscale", o->repscale, "Scale of --repweights (else from the type)");
+  cmd->add_option("--rscales", o->rscales,
+                  "Per-replicate scales of --repweights (JKn needs them): comma-separated, or a "
+                  "file holding them (sipas weights writes weights.rscales)");
   cmd->add_flag("--mse", o->mse, "Centre replicate variance on the full-sample estimate");
   cmd->add_option("--seed", o->seed, "Seed for bootstrap replicates")->capture_default_str();
   cmd->add_option("--mean", o->means, "Mean of VAR");

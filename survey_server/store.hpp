@@ -97,6 +97,19 @@ struct Invitation {
   InvitationStatus status = InvitationStatus::Pending;
 };
 
+// What became of one invitation, for weighting (`sipas weights --db`): the
+// sampled unit's design values, its attributes (never its contacts), whether
+// it was activated, opened and answered, and its response's review state.
+struct InvitationOutcome {
+  std::string respondent_id, stratum, psu;
+  double inclusion_probability = 1, design_weight = 1;
+  bool reserve = false;
+  std::int64_t reserve_rank = 0;
+  InvitationStatus status = InvitationStatus::Pending;
+  std::optional<ReviewState> review;  // with a response only
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
 // A validated response ready to store. `answers_json` is the response document
 // (questionnaires/FORMAT.md, "Responses") as the server normalised it.
 struct NewResponse {
@@ -272,6 +285,10 @@ class SurveyStore {
 
   // survey.not_found for an unknown survey.
   Progress progress(std::string_view survey);
+  // Every invitation of the survey with its outcome, in import order (the
+  // order of the sample file), read in one statement. survey.not_found for
+  // an unknown survey.
+  std::vector<InvitationOutcome> invitation_outcomes(std::string_view survey);
   // Responses with seq > since, in seq order, at most `limit` (none when
   // limit < 1). Never reads contacts. survey.not_found for an unknown survey.
   std::vector<ExportedResponse> export_responses(std::string_view survey, std::int64_t since,
