@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
     const std::string_view header[] = {"unit", "criterion", "points"};
     writer.write_row(header);
     std::uint64_t state = seed;
-    char unit[16], points[32];
+    char unit[32], points[32];
     for (long u = 1; u <= units; ++u) {
       std::snprintf(unit, sizeof unit, "U%05ld", u);
       for (const auto* leaf : leaves) {
