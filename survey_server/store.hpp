@@ -272,8 +272,11 @@ class SurveyStore {
 
   // survey.not_found for an unknown survey.
   Progress progress(std::string_view survey);
-  // Responses with seq > since, in seq order, at most `limit` (none when
-  // limit < 1). Never reads contacts. survey.not_found for an unknown survey.
+  // The first `limit` responses with seq > since in order of arrival (none
+  // when limit < 1), given in an order that does not depend on arrival: the
+  // invitations' answers by the invitation's place in the imported sample,
+  // then the open-link answers by submission id. Never reads contacts.
+  // survey.not_found for an unknown survey.
   std::vector<ExportedResponse> export_responses(std::string_view survey, std::int64_t since,
                                                  std::int64_t limit);
   // Approved or Rejected may be set from any state (a reviewer may change
