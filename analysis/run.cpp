@@ -271,8 +271,14 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
       read.names.insert(criterion.items.begin(), criterion.items.end());
   }
   OpenLinkRows open_link;
+  // The rows in the canonical order, the design's columns first, so that no
+  // estimate depends on the order of the file's rows (analysis/README.md,
+  // "Row order").
+  std::vector<std::string> leading = {r.design.strata};
+  leading.insert(leading.end(), r.design.clusters.begin(), r.design.clusters.end());
   Table data =
-      leave_out_open_link(Table::load_if(r.data, read), r.design, r.include_open_link, open_link);
+      leave_out_open_link(Table::load_if(r.data, read), r.design, r.include_open_link, open_link)
+          .canonical(leading);
   Design design = Design::build(data, r.design);
   Json calibration = nullptr;
   if (r.margins) {
