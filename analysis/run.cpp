@@ -16,6 +16,7 @@
 #include "analysis/quantile.hpp"
 #include "analysis/replicate.hpp"
 #include "analysis/standard_schemes.hpp"
+#include "analysis/verify.hpp"
 #include "io/sha256.hpp"
 #include "questionnaires/questionnaire.hpp"
 
@@ -517,6 +518,7 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
                    {"inputs", inputs},
                    {"command", r.command_line}};
   result.open_link = std::move(open_link);
+  result.request = request_json(r);
   return result;
 }
 
@@ -543,6 +545,7 @@ Json to_json(const AnalysisResult& result) {
                          {"deff", number_or_null(e.deff)}});
   }
   Json out = {{"design", result.design}, {"estimates", estimates}};
+  if (!result.request.is_null()) out["request"] = result.request;
   if (!result.ranking.empty()) {
     Json ranking = Json::array();
     for (const auto& u : result.ranking) {

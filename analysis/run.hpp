@@ -61,6 +61,7 @@ struct AnalysisResult {
   std::vector<Estimate> estimates;
   std::vector<RankedUnit> ranking;
   OpenLinkRows open_link;  // also in design["open_link"]
+  nlohmann::json request;  // the request as `sipas verify` runs it again (verify.hpp)
 };
 
 AnalysisResult run_analysis(const AnalysisRequest& request);

@@ -37,5 +37,6 @@ void add_survey_admin_commands(CLI::App& app, Action& run);
 void add_index_command(CLI::App& app, Action& run);
 void add_export_command(CLI::App& app, Action& run);
 void add_report_command(CLI::App& app, Action& run);
+void add_verify_command(CLI::App& app, Action& run);
 
 }  // namespace sipas::cli
