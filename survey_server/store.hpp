@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "io/error.hpp"
+#include "survey_server/tokens.hpp"
 
 namespace sipas::survey_server {
 
@@ -186,6 +187,9 @@ class SurveyStore {
     // as it is. It reads every page: about a second per few hundred MB.
     bool quick_check = false;
     int busy_timeout_ms = 10000;
+    // Where the tokens of imported and activated invitations come from
+    // (empty: random_token; tokens.hpp).
+    TokenSource token_source;
   };
 
   explicit SurveyStore(const std::filesystem::path& path);

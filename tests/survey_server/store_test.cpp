@@ -850,6 +850,46 @@ TEST_F(StoreTest, ReviewsAreChangedButNotUndone) {
 // --------------------------------------------------------------------------
 // API keys and tokens
 
+// The demo's tokens (issue 17): a seeded source gives the same tokens in the
+// same order in every run, of a token's syntax, never starting with '-'; a
+// store given it issues them (imports and activated reserves), and finds the
+// invitation by them as by random ones.
+TEST_F(StoreTest, ASeededTokenSourceGivesTheSameTokensInEveryRun) {
+  auto draw = [](const std::string& seed, std::size_t bytes) {
+    auto source = seeded_token_source(seed);
+    std::vector<std::string> out;
+    for (int i = 0; i < 200; ++i)
+      out.push_back(source(bytes));
+    return out;
+  };
+  const auto tokens = draw("demo 1", token_bytes);
+  EXPECT_EQ(tokens, draw("demo 1", token_bytes));
+  EXPECT_NE(tokens, draw("demo 2", token_bytes));
+  EXPECT_EQ(std::set<std::string>(tokens.begin(), tokens.end()).size(), tokens.size());
+  for (const auto& token : tokens) {
+    EXPECT_TRUE(is_token_syntax(token)) << token;
+    EXPECT_NE(token.front(), '-') << token;
+  }
+  const auto keys = draw("demo 1 key", api_key_bytes);
+  EXPECT_TRUE(is_api_key_syntax(keys[0]));
+  EXPECT_EQ(keys[0].size(), base64url_length(api_key_bytes));
+
+  SurveyStore::Options options;
+  options.token_source = seeded_token_source("demo 1");
+  SurveyStore store(db(), options);
+  store.create_survey("s1", questionnaire, "sipas", "2024");
+  auto issued = store.import_invitations(
+      "s1", {main_row("r1", "A"), main_row("r2", "A"), reserve_row("r3", "A", 1)});
+  ASSERT_EQ(issued.size(), 2u);  // the reserve waits without a token
+  EXPECT_EQ(issued[0].token, tokens[0]);
+  EXPECT_EQ(issued[1].token, tokens[1]);
+  auto reserves = store.activate_reserves("s1", "A", std::nullopt, 1);
+  ASSERT_EQ(reserves.size(), 1u);
+  EXPECT_EQ(reserves[0].token, tokens[2]);
+  ASSERT_TRUE(store.find_invitation_by_token("s1", tokens[1]));
+  EXPECT_EQ(store.find_invitation_by_token("s1", tokens[1])->respondent_id, "r2");
+}
+
 TEST_F(StoreTest, ApiKeysAreFoundByHashAndStoredOnlyAsHashes) {
   std::string manager, analyst;
   {
