@@ -160,6 +160,8 @@ Variable resolve_categorical(const Table& data, std::string name,
   for (std::size_t i = 0; i < data.rows(); ++i) {
     const std::size_t k = of_code[column.code(i)];
     if (k == none) {
+      // Named at the first row of the file without a margin.
+      i = data.first_in_file([&](std::size_t j) { return of_code[column.code(j)] == none; });
       if (column.is_missing(i)) throw missing_value(data, i, v.name);
       throw AnalysisError("calibration.missing_level",
                           data.source() + ":" + std::to_string(data.line_of(i)) + ": level '" +
@@ -212,8 +214,9 @@ Variable resolve_numeric(const Table& data, std::string name, const Margin* marg
   v.name = std::move(name);
   v.margins = {margin};
   v.values = data.numbers(v.name);  // a value that is not a number: an error naming the line
+  auto missing = [&](std::size_t i) { return std::isnan(v.values[i]); };
   for (std::size_t i = 0; i < v.values.size(); ++i) {
-    if (std::isnan(v.values[i])) throw missing_value(data, i, v.name);
+    if (missing(i)) throw missing_value(data, data.first_in_file(missing), v.name);
   }
   return v;
 }

@@ -4,6 +4,7 @@
 #include "analysis/design.hpp"
 
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 
 #include "analysis/error.hpp"
@@ -71,8 +72,9 @@ Design Design::build(const Table& data, const DesignColumns& columns) {
     std::unordered_map<std::uint32_t, std::uint32_t> dense;
     for (std::size_t i = 0; i < n; ++i) {
       if (s.is_missing(i)) {
+        const std::size_t row = data.first_in_file([&](std::size_t j) { return s.is_missing(j); });
         throw AnalysisError("design.missing_stratum",
-                            data.source() + ":" + std::to_string(data.line_of(i)) + ": column '" +
+                            data.source() + ":" + std::to_string(data.line_of(row)) + ": column '" +
                                 columns.strata + "' is empty");
       }
       auto [it, inserted] = dense.emplace(s.code(i), static_cast<std::uint32_t>(dense.size()));
@@ -101,9 +103,11 @@ Design Design::build(const Table& data, const DesignColumns& columns) {
       std::uint32_t code;
       if (ids) {
         if (ids->is_missing(i)) {
+          const std::size_t row =
+              data.first_in_file([&](std::size_t j) { return ids->is_missing(j); });
           throw AnalysisError("design.missing_cluster",
-                              data.source() + ":" + std::to_string(data.line_of(i)) + ": column '" +
-                                  columns.clusters[k] + "' is empty");
+                              data.source() + ":" + std::to_string(data.line_of(row)) +
+                                  ": column '" + columns.clusters[k] + "' is empty");
         }
         code = ids->code(i);
       } else {
@@ -124,9 +128,11 @@ Design Design::build(const Table& data, const DesignColumns& columns) {
       bool any_big = false, all_at_least_one = true;
       for (std::size_t i = 0; i < n; ++i) {
         if (std::isnan(fpc[i])) {
+          const std::size_t row =
+              data.first_in_file([&](std::size_t j) { return std::isnan(fpc[j]); });
           throw AnalysisError("design.missing_fpc",
-                              data.source() + ":" + std::to_string(data.line_of(i)) + ": column '" +
-                                  columns.fpc[k] + "' is empty");
+                              data.source() + ":" + std::to_string(data.line_of(row)) +
+                                  ": column '" + columns.fpc[k] + "' is empty");
         }
         any_big |= fpc[i] > 1;
         all_at_least_one &= fpc[i] >= 1;
@@ -136,27 +142,39 @@ Design Design::build(const Table& data, const DesignColumns& columns) {
                             "column '" + columns.fpc[k] +
                                 "' mixes population sizes (> 1) and sampling fractions (<= 1)");
       }
-      std::vector<bool> seen(stage.strata, false);
+      auto population_of = [&](std::size_t i) {
+        return any_big ? fpc[i] : stage.sampled[stage.stratum[i]] / fpc[i];
+      };
+      // A stratum's population is that of its first row in the file, so that
+      // a value that varies is named where it first departs from it.
+      constexpr auto none = std::numeric_limits<std::size_t>::max();
+      std::vector<std::size_t> first_row(stage.strata, none);
       for (std::size_t i = 0; i < n; ++i) {
+        std::size_t& row = first_row[stage.stratum[i]];
+        if (row == none || data.file_row(i) < data.file_row(row)) row = i;
+      }
+      for (std::uint32_t s = 0; s < stage.strata; ++s)
+        stage.population[s] = population_of(first_row[s]);
+      auto wrong = [&](std::size_t i) {
         const auto s = stage.stratum[i];
-        const double population = any_big ? fpc[i] : stage.sampled[s] / fpc[i];
-        if (!seen[s]) {
-          seen[s] = true;
-          stage.population[s] = population;
-        } else if (population != stage.population[s]) {
+        return population_of(i) != stage.population[s] || population_of(i) < stage.sampled[s];
+      };
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!wrong(i)) continue;
+        i = data.first_in_file(wrong);
+        const auto s = stage.stratum[i];
+        const double population = population_of(i);
+        if (population != stage.population[s]) {
           throw AnalysisError("design.fpc_varies",
                               data.source() + ":" + std::to_string(data.line_of(i)) + ": column '" +
                                   columns.fpc[k] + "' varies within stratum " +
                                   stage.stratum_names[s] + " at stage " + std::to_string(k + 1));
         }
-        if (population < stage.sampled[s]) {
-          throw AnalysisError("design.fpc_too_small",
-                              data.source() + ":" + std::to_string(data.line_of(i)) + ": column '" +
-                                  columns.fpc[k] + "' gives " + std::to_string(population) +
-                                  " units in the population of stratum " + stage.stratum_names[s] +
-                                  " but " + std::to_string(stage.sampled[s]) +
-                                  " are in the sample");
-        }
+        throw AnalysisError("design.fpc_too_small",
+                            data.source() + ":" + std::to_string(data.line_of(i)) + ": column '" +
+                                columns.fpc[k] + "' gives " + std::to_string(population) +
+                                " units in the population of stratum " + stage.stratum_names[s] +
+                                " but " + std::to_string(stage.sampled[s]) + " are in the sample");
       }
     }
     if (k + 1 < stage_count) stages.push_back(DesignStage{});
@@ -166,11 +184,13 @@ Design Design::build(const Table& data, const DesignColumns& columns) {
   d.weights_.resize(static_cast<Eigen::Index>(n));
   if (!columns.weights.empty()) {
     auto w = data.numbers(columns.weights);
+    auto invalid = [&](std::size_t i) { return !(w[i] > 0) || !std::isfinite(w[i]); };
     for (std::size_t i = 0; i < n; ++i) {
-      if (!(w[i] > 0) || !std::isfinite(w[i])) {
+      if (invalid(i)) {
         throw AnalysisError("design.invalid_weight",
-                            data.source() + ":" + std::to_string(data.line_of(i)) + ": column '" +
-                                columns.weights + "' must be a positive weight");
+                            data.source() + ":" +
+                                std::to_string(data.line_of(data.first_in_file(invalid))) +
+                                ": column '" + columns.weights + "' must be a positive weight");
       }
       d.weights_[static_cast<Eigen::Index>(i)] = w[i];
     }

@@ -20,7 +20,9 @@ constexpr double percent = 100;
 // level, a missing answer).
 std::vector<int> level_choices(const Table& data, const q::Item& item) {
   const Column& column = data.column(item.id);
+  constexpr int unknown = -2;
   std::vector<int> by_level(column.levels().size(), -1);
+  bool any_unknown = false;
   for (std::size_t l = 0; l < column.levels().size(); ++l) {
     const std::string& text = column.levels()[l];
     if (text.empty()) continue;
@@ -29,15 +31,17 @@ std::vector<int> level_choices(const Table& data, const q::Item& item) {
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
     if (!found && ec == std::errc() && end == text.data() + text.size())
       found = item.scale->find(number);
-    if (!found) {
-      std::size_t row = 0;
-      while (row < column.size() && column.code(row) != l)
-        ++row;
-      throw AnalysisError("data.unknown_code",
-                          data.source() + ":" + std::to_string(data.line_of(row)) + ": item '" +
-                              item.id + "': '" + text.substr(0, 40) + "' is not one of its codes");
-    }
-    by_level[l] = *found;
+    by_level[l] = found ? *found : unknown;
+    any_unknown |= !found;
+  }
+  if (any_unknown) {
+    // The code that comes first in the file, at its line.
+    const std::size_t row =
+        data.first_in_file([&](std::size_t i) { return by_level[column.code(i)] == unknown; });
+    throw AnalysisError("data.unknown_code", data.source() + ":" +
+                                                 std::to_string(data.line_of(row)) + ": item '" +
+                                                 item.id + "': '" + column.text(row).substr(0, 40) +
+                                                 "' is not one of its codes");
   }
   return by_level;
 }

@@ -420,9 +420,10 @@ ReplicateDesign ReplicateDesign::from_columns(const Table& data, const std::stri
     for (Eigen::Index i = 0; i < n; ++i) {
       const double v = values[static_cast<std::size_t>(i)];
       if (std::isnan(v)) {
+        const std::size_t first =
+            data.first_in_file([&](std::size_t j) { return std::isnan(values[j]); });
         throw AnalysisError("replicate.missing_weight",
-                            data.source() + ":" +
-                                std::to_string(data.line_of(static_cast<std::size_t>(i))) +
+                            data.source() + ":" + std::to_string(data.line_of(first)) +
                                 ": column '" + name + "' is empty; weights cannot be missing");
       }
       store(i, v);

@@ -16,6 +16,7 @@
 #include "analysis/quantile.hpp"
 #include "analysis/replicate.hpp"
 #include "analysis/standard_schemes.hpp"
+#include "analysis/verify.hpp"
 #include "io/sha256.hpp"
 #include "questionnaires/questionnaire.hpp"
 
@@ -264,8 +265,14 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
       read.names.insert(criterion.items.begin(), criterion.items.end());
   }
   OpenLinkRows open_link;
+  // The rows in the canonical order, the design's columns first, so that no
+  // estimate depends on the order of the file's rows (analysis/README.md,
+  // "Row order").
+  std::vector<std::string> leading = {r.design.strata};
+  leading.insert(leading.end(), r.design.clusters.begin(), r.design.clusters.end());
   Table data =
-      leave_out_open_link(Table::load_if(r.data, read), r.design, r.include_open_link, open_link);
+      leave_out_open_link(Table::load_if(r.data, read), r.design, r.include_open_link, open_link)
+          .canonical(leading);
   Design design = Design::build(data, r.design);
   Json calibration = nullptr;
   if (r.margins) {
@@ -365,6 +372,8 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
 
   AnalysisResult result;
   Json inputs = {{"data", {{"file", r.data.filename().string()}, {"sha256", data.sha256()}}}};
+  if (!rule.file.starts_with("embedded:"))
+    inputs["publishing_rule"] = {{"file", rule.file}, {"sha256", rule.sha256}};
   // Means and proportions of every domain go through the batched path
   // together; totals, ratios and quantiles are estimated domain by domain,
   // each column read once.
@@ -523,6 +532,7 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
                    {"inputs", inputs},
                    {"command", r.command_line}};
   result.open_link = std::move(open_link);
+  result.request = request_json(r);
   return result;
 }
 
@@ -555,6 +565,7 @@ Json to_json(const AnalysisResult& result) {
          {"flag_reason", e.flag_reason.empty() ? Json(nullptr) : Json(e.flag_reason)}});
   }
   Json out = {{"design", result.design}, {"estimates", estimates}};
+  if (!result.request.is_null()) out["request"] = result.request;
   if (!result.ranking.empty()) {
     Json ranking = Json::array();
     for (const auto& u : result.ranking) {

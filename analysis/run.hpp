@@ -75,6 +75,7 @@ struct AnalysisResult {
   OpenLinkRows open_link;  // also in design["open_link"]
   // Scale quality: the --scale ones, then --index's elements.
   std::vector<ScaleQuality> scales;
+  nlohmann::json request;  // the request as `sipas verify` runs it again (verify.hpp)
 };
 
 AnalysisResult run_analysis(const AnalysisRequest& request);

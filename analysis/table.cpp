@@ -193,11 +193,12 @@ void Table::add_line(std::size_t line) {
 
 std::size_t Table::line_of(std::size_t row) const {
   if (row >= rows_) return 0;
+  const std::size_t loaded = file_row(row);
   // The last jump at or before the row.
-  auto it = std::upper_bound(line_jumps_.begin(), line_jumps_.end(), row,
+  auto it = std::upper_bound(line_jumps_.begin(), line_jumps_.end(), loaded,
                              [](std::size_t r, const auto& jump) { return r < jump.first; });
   --it;
-  return it->second + (row - it->first);
+  return it->second + (loaded - it->first);
 }
 
 void Table::append(const Table& other, std::size_t line_shift) {
@@ -221,10 +222,11 @@ Table Table::select_rows(const std::vector<std::size_t>& rows) const {
   t.columns_.reserve(columns_.size());
   for (const auto& column : columns_)
     t.columns_.push_back(column.select(rows));
-  for (const std::size_t row : rows) {
-    t.add_line(line_of(row));
-    ++t.rows_;
-  }
+  t.line_jumps_ = line_jumps_;
+  t.file_rows_.reserve(rows.size());
+  for (const std::size_t row : rows)
+    t.file_rows_.push_back(static_cast<std::uint32_t>(file_row(row)));
+  t.rows_ = rows.size();
   return t;
 }
 
@@ -264,7 +266,8 @@ const Column& Table::column(std::string_view name) const {
 std::vector<double> Table::numbers(std::string_view name) const {
   const Column& c = column(name);
   if (!c.numeric()) {
-    auto row = static_cast<std::size_t>(c.first_non_numeric_row());
+    const std::size_t row =
+        first_in_file([&](std::size_t i) { return !c.is_missing(i) && std::isnan(c.number(i)); });
     throw AnalysisError("data.not_numeric", source_ + ":" + std::to_string(line_of(row)) +
                                                 ": column '" + std::string(name) +
                                                 "' must be a number, not '" +

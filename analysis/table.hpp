@@ -53,6 +53,12 @@ class Column {
   // The column of the given rows, in that order, with only their values as
   // levels (so numeric() says what it says of these rows).
   Column select(const std::vector<std::size_t>& rows) const;
+  // Each level's rank in byte order of the levels' texts (table_order.cpp).
+  std::vector<std::uint32_t> level_ranks() const;
+  // The column of the given rows, in that order, its level l renumbered
+  // rank[l] (a permutation of the levels).
+  Column reordered(const std::vector<std::uint32_t>& rows,
+                   const std::vector<std::uint32_t>& rank) const;
 
  private:
   void push_code(std::uint32_t code);
@@ -116,6 +122,27 @@ class Table {
   // The table of the given rows (in that order), each keeping its CSV line.
   Table select_rows(const std::vector<std::size_t>& rows) const;
 
+  // The same rows in the canonical order (table_order.cpp): every column's
+  // levels numbered in byte order of their texts, and the rows sorted by
+  // those numbers, the `leading` columns first, then the others by name.
+  // Files that hold the same rows in any order give the same table (rows
+  // equal in every column are interchangeable), so estimates computed from it
+  // do not depend on the order of the file's rows. Each row keeps its line.
+  Table canonical(const std::vector<std::string>& leading = {}) const;
+  // The row's place among the data rows of the file it was loaded from.
+  std::size_t file_row(std::size_t row) const { return file_rows_.empty() ? row : file_rows_[row]; }
+  // Of the rows for which `problem(row)` holds, the one that comes first in
+  // the file (rows() when there is none): the row an error names, whatever
+  // order the rows are in.
+  template <typename Problem>
+  std::size_t first_in_file(Problem&& problem) const {
+    std::size_t first = rows_;
+    for (std::size_t row = 0; row < rows_; ++row) {
+      if (problem(row) && (first == rows_ || file_row(row) < file_row(first))) first = row;
+    }
+    return first;
+  }
+
   // Builds a table in memory (tests, generated data).
   static Table from_columns(std::string source,
                             std::vector<std::pair<std::string, std::vector<std::string>>> columns);
@@ -144,7 +171,11 @@ class Table {
   std::vector<Column> columns_;
   // (row, line) for the first row and every row whose line does not follow
   // the previous row's (a record spanning lines): one entry for most files.
+  // The rows are those of the file as loaded (file_row()).
   std::vector<std::pair<std::size_t, std::size_t>> line_jumps_;
+  // Each row's file_row(), when the rows are not the file's in its order
+  // (after select_rows or canonical); empty otherwise.
+  std::vector<std::uint32_t> file_rows_;
   void add_line(std::size_t line);
 };
 

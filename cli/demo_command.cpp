@@ -52,6 +52,10 @@ void add_demo_command(CLI::App& app, Action& run) {
   cmd->add_option("--clients", o->clients, "Respondents answering at once over HTTP")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  cmd->add_option("--port", o->port,
+                  "Loopback port of the demo's server (default 0: any free port; the links "
+                  "files name it)")
+      ->capture_default_str();
   add_raw_csv_flag(*cmd, o->raw_csv);
   cmd->callback([&run, o] { run = [o] { return run_demo(*o); }; });
 }

@@ -74,8 +74,8 @@ class Admin {
 // when it goes out of scope.
 class LoopbackServer {
  public:
-  explicit LoopbackServer(const ss::ServiceOptions& options)
-      : service_(options), server_(server_options(), service_) {
+  LoopbackServer(const ss::ServiceOptions& options, unsigned short port)
+      : service_(options), server_(server_options(port), service_) {
     thread_ = std::thread([this] { server_.run(false); });
   }
   ~LoopbackServer() {
@@ -88,9 +88,9 @@ class LoopbackServer {
   unsigned short port() const { return server_.port(); }
 
  private:
-  static ss::ServerOptions server_options() {
+  static ss::ServerOptions server_options(unsigned short port) {
     ss::ServerOptions o;
-    o.port = 0;  // any free port
+    o.port = port;  // 0: any free port
     o.threads = 2;
     return o;
   }
@@ -115,7 +115,12 @@ struct Tallies {
 void run_fieldwork(StageContext& c) {
   const auto& o = c.options;
   c.stage(3, "The survey server on a free loopback port");
-  const std::string key = ss::random_token(ss::api_key_bytes);
+  // The manager's key and the invitations' tokens come from the seed, so
+  // that two runs with one seed write the same files (demo/README.md). They
+  // are as secret as the seed: the server listens on loopback only, and only
+  // while the demo runs.
+  const std::string seed = "sipas demo " + std::to_string(o.seed);
+  const std::string key = ss::seeded_token_source(seed + " manager key")(ss::api_key_bytes);
   io::write_file_atomic(c.path("admin-keys.txt"), "manager " + key + "\n",
                         io::FileAccess::owner_only);
   const fs::path db = c.path("survey.db");
@@ -124,7 +129,8 @@ void run_fieldwork(StageContext& c) {
   ss::ServiceOptions service_options;
   service_options.db = db;
   service_options.admin_key_file = c.path("admin-keys.txt");
-  LoopbackServer server(service_options);
+  service_options.commits.token_source = ss::seeded_token_source(seed + " invitation tokens");
+  LoopbackServer server(service_options, o.port);
   c.result.port = server.port();
   const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
   c.detail("listening on " + base + " (database " + db.string() + ")");

@@ -16,6 +16,9 @@ struct DemoOptions {
   int leaders_per_unit = 4;  // officials of each unit who rate the others
   int deputies = 20;         // People's Council deputies, who rate every unit
   int clients = 8;           // simultaneous respondents over HTTP
+  // The loopback port of the demo's server (0: any free one). The links
+  // files hold it, so two runs write the same links only on the same port.
+  unsigned short port = 0;
   // Write every CSV's cells as they are, without the apostrophe that keeps a
   // spreadsheet from running a cell as a formula (`--raw-csv`;
   // io/formula_guard.hpp).

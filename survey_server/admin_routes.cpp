@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -335,7 +336,11 @@ void SurveyService::export_responses(const CallPtr& call) {
   if (format == "csv") {
     response.content_type = "text/csv; charset=utf-8";
     response.body = responses_csv(*cached->questionnaire, rows, csv);
-    const std::int64_t next = rows.empty() ? since : rows.back().seq;
+    // The rows are not in seq order (SurveyStore::export_responses): the
+    // cursor is the largest.
+    std::int64_t next = since;
+    for (const auto& row : rows)
+      next = std::max(next, row.seq);
     response.headers.emplace_back("X-Next-Since", std::to_string(next));
   } else {
     response.body =

@@ -24,6 +24,7 @@ std::size_t bucket_of(std::size_t size) {
 SurveyStore::Options writer_options(const CommitQueue::Options& options) {
   SurveyStore::Options store;
   store.read_only = options.read_only;
+  store.token_source = options.token_source;
   return store;
 }
 

@@ -56,6 +56,8 @@ class CommitQueue {
     // The writer's connection opens read-only: every job fails with
     // store.read_only (sipas serve --read-only).
     bool read_only = false;
+    // Where the writer's new invitation tokens come from (empty: random).
+    TokenSource token_source;
   };
 
   explicit CommitQueue(const std::filesystem::path& db) : CommitQueue(db, Options{}) {}

@@ -174,7 +174,9 @@ void check_pages(sqlite::Database& db, const std::filesystem::path& path) {
 }  // namespace
 
 SurveyStore::Impl::Impl(const std::filesystem::path& path, const Options& options)
-    : db(path, open_mode(options)) {
+    : db(path, open_mode(options)),
+      new_token(options.token_source ? options.token_source
+                                     : TokenSource([](std::size_t n) { return random_token(n); })) {
   db.set_busy_timeout(options.busy_timeout_ms);
   // The first read: a file that is not a database fails here, before any
   // pragma could write to it.

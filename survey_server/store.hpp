@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "io/error.hpp"
+#include "survey_server/tokens.hpp"
 
 namespace sipas::survey_server {
 
@@ -199,6 +200,9 @@ class SurveyStore {
     // as it is. It reads every page: about a second per few hundred MB.
     bool quick_check = false;
     int busy_timeout_ms = 10000;
+    // Where the tokens of imported and activated invitations come from
+    // (empty: random_token; tokens.hpp).
+    TokenSource token_source;
   };
 
   explicit SurveyStore(const std::filesystem::path& path);
@@ -289,8 +293,11 @@ class SurveyStore {
   // order of the sample file), read in one statement. survey.not_found for
   // an unknown survey.
   std::vector<InvitationOutcome> invitation_outcomes(std::string_view survey);
-  // Responses with seq > since, in seq order, at most `limit` (none when
-  // limit < 1). Never reads contacts. survey.not_found for an unknown survey.
+  // The first `limit` responses with seq > since in order of arrival (none
+  // when limit < 1), given in an order that does not depend on arrival: the
+  // invitations' answers by the invitation's place in the imported sample,
+  // then the open-link answers by submission id. Never reads contacts.
+  // survey.not_found for an unknown survey.
   std::vector<ExportedResponse> export_responses(std::string_view survey, std::int64_t since,
                                                  std::int64_t limit);
   // Approved or Rejected may be set from any state (a reviewer may change

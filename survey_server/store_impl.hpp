@@ -49,6 +49,8 @@ class SurveyStore::Impl {
   sqlite::Database db;
   int version = 0;
   bool read_only = false;
+  // A new invitation token (Options::token_source, or random_token).
+  TokenSource new_token;
 
  private:
   struct Hash {

@@ -192,7 +192,7 @@ std::vector<IssuedInvitation> SurveyStore::import_invitations(
         insert.bind(11, false);
         insert.bind_null(12);
       } else {
-        token = random_token(token_bytes);
+        token = impl_->new_token(token_bytes);
         insert.bind(10, hash_secret(token));
         insert.bind(11, true);
         insert.bind(12, now);
@@ -259,7 +259,7 @@ std::vector<IssuedInvitation> SurveyStore::activate_reserves(std::string_view su
     if (issued.empty()) explain_no_reserve(*impl_, survey, stratum, psu);
     Timestamp now = detail::clock_now();
     for (IssuedInvitation& out : issued) {
-      out.token = random_token(token_bytes);
+      out.token = impl_->new_token(token_bytes);
       auto& activate = impl_->statement(
           "UPDATE invitations SET token_hash = ?2, active = 1, activated_at = ?3 WHERE id = ?1");
       sqlite::Reset reset(activate);

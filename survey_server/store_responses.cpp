@@ -184,12 +184,18 @@ std::vector<ExportedResponse> SurveyStore::export_responses(std::string_view sur
   std::vector<std::optional<std::int64_t>> invitations;
   {
     // Contacts live in invitation_contacts, which this query does not name.
+    // The page is the responses after the cursor in order of arrival; its
+    // rows are in an order that does not depend on arrival, so that the same
+    // answers give the same file however they came in: by the invitation's
+    // place in the sample as imported, then open-link answers by submission
+    // id (unique in a survey).
     auto& query = impl_->statement(
         "SELECT r.seq, r.submission_id, r.language, r.answers_json, r.received_at, "
         "r.review_state, r.invitation, i.respondent_id, i.stratum, i.psu, "
         "i.inclusion_probability, i.design_weight "
-        "FROM responses r LEFT JOIN invitations i ON i.id = r.invitation "
-        "WHERE r.survey = ?1 AND r.seq > ?2 ORDER BY r.seq LIMIT ?3");
+        "FROM (SELECT * FROM responses WHERE survey = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3) r "
+        "LEFT JOIN invitations i ON i.id = r.invitation "
+        "ORDER BY r.invitation IS NULL, i.import_order, r.submission_id");
     sqlite::Reset reset(query);
     query.bind(1, survey);
     query.bind(2, since);

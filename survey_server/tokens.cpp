@@ -7,6 +7,9 @@
 
 #include <array>
 #include <climits>
+#include <cstdint>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "io/error.hpp"
@@ -75,6 +78,38 @@ std::string random_token(std::size_t bytes) {
   } while (token.front() == '-');
   OPENSSL_cleanse(buffer.data(), buffer.size());
   return token;
+}
+
+TokenSource seeded_token_source(std::string seed) {
+  struct State {
+    std::string seed;
+    std::uint64_t drawn = 0;
+    std::mutex mutex;
+  };
+  auto state = std::make_shared<State>();
+  state->seed = std::move(seed);
+  return [state](std::size_t bytes) {
+    std::lock_guard lock(state->mutex);
+    std::string token;
+    do {
+      // Blocks of SHA-256(seed ":" n ":" block) until there are enough bytes.
+      const std::uint64_t n = ++state->drawn;
+      std::string buffer;
+      for (std::uint64_t block = 0; buffer.size() < bytes; ++block) {
+        const std::string input =
+            state->seed + ":" + std::to_string(n) + ":" + std::to_string(block);
+        std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+        unsigned int length = 0;
+        if (EVP_Digest(input.data(), input.size(), digest.data(), &length, EVP_sha256(), nullptr) !=
+            1)
+          throw Error("token.random_failed", "SHA-256 failed: " + openssl_error());
+        buffer.append(reinterpret_cast<const char*>(digest.data()), length);
+      }
+      buffer.resize(bytes);
+      token = base64url_encode(buffer);
+    } while (token.front() == '-');
+    return token;
+  };
 }
 
 bool is_token_syntax(std::string_view text, std::size_t bytes) {

@@ -6,6 +6,7 @@
 // working link or key.
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,18 @@ constexpr std::size_t base64url_length(std::size_t bytes) {
 // sipas::Error "token.random_failed" when the generator cannot deliver (its
 // return value is checked, never ignored).
 std::string random_token(std::size_t bytes = token_bytes);
+
+// Where a store's new invitation tokens come from: random_token unless a
+// source is set (SurveyStore::Options::token_source).
+using TokenSource = std::function<std::string(std::size_t bytes)>;
+
+// Tokens drawn from `seed` instead of the CSPRNG: the n-th call gives the
+// same token in every process with the same seed (SHA-256 of the seed and n,
+// as base64url, never starting with '-'). For `sipas demo` only, whose files
+// must be the same in every run with one seed: anyone who knows the seed
+// knows every token, so a real survey never uses this. Safe to call from
+// several threads (the order of the calls decides which token is which).
+TokenSource seeded_token_source(std::string seed);
 
 // base64url (RFC 4648 §5) without padding.
 std::string base64url_encode(std::string_view bytes);

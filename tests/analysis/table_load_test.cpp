@@ -167,3 +167,47 @@ TEST(TableLoadTest, BadFilesGiveCsvReadersErrorWithItsLine) {
 }
 
 }  // namespace
+
+// Issue 17: the canonical order (Table::canonical) numbers every column's
+// levels in byte order of their texts and sorts the rows by them, the leading
+// columns first; the same rows in another order give the same table, and each
+// row keeps its line.
+namespace {
+
+std::vector<std::string> rows_of(const Table& t) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < t.rows(); ++i) {
+    std::string row;
+    for (const auto& name : t.names())
+      row += t.column(name).text(i) + "|";
+    out.push_back(row + std::to_string(t.line_of(i)));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(TableOrderTest, CanonicalRowsAndLevelsDoNotDependOnTheFilesOrder) {
+  const Table a = Table::from_columns(
+      "a.csv", {{"z", {"2", "1", "2", "", "1"}}, {"s", {"B", "A", "B", "A", "C"}}});
+  const Table b = Table::from_columns(
+      "b.csv", {{"z", {"1", "2", "", "1", "2"}}, {"s", {"C", "B", "A", "A", "B"}}});
+  const Table ca = a.canonical({"s"}), cb = b.canonical({"s"});
+  // Levels in byte order (missing first), the same numbers in both.
+  EXPECT_EQ(ca.column("s").levels(), (std::vector<std::string>{"A", "B", "C"}));
+  EXPECT_EQ(ca.column("z").levels(), (std::vector<std::string>{"", "1", "2"}));
+  EXPECT_EQ(cb.column("z").levels(), ca.column("z").levels());
+  // Rows by s, then z; each with its line in its own file (data from line 2).
+  EXPECT_EQ(rows_of(ca), (std::vector<std::string>{"|A|5", "1|A|3", "2|B|2", "2|B|4", "1|C|6"}));
+  EXPECT_EQ(rows_of(cb), (std::vector<std::string>{"|A|4", "1|A|5", "2|B|3", "2|B|6", "1|C|2"}));
+  // The first row in the file with a problem, not the first in this order.
+  const auto& s = ca.column("s");
+  EXPECT_EQ(ca.line_of(ca.first_in_file([&](std::size_t i) { return s.text(i) != "C"; })), 2u);
+  EXPECT_EQ(ca.first_in_file([](std::size_t) { return false; }), ca.rows());
+  // A selection keeps the lines too.
+  const Table picked = ca.select_rows({4, 0});
+  EXPECT_EQ(picked.line_of(0), 6u);
+  EXPECT_EQ(picked.line_of(1), 5u);
+  // Without leading columns the key is every column by name: s, then z.
+  EXPECT_EQ(rows_of(a.canonical()), rows_of(ca));
+}

@@ -209,10 +209,14 @@ inline StoredResponses stored_responses(HttpClient& c, const std::string& id) {
     const auto body = Json::parse(r.body);
     if (body["responses"].empty()) return out;
     for (const auto& row : body["responses"]) {
-      since = row["seq"].get<std::int64_t>();
-      if (!out.seq_of.emplace(row["submission_id"].get<std::string>(), since).second)
+      if (!out.seq_of
+               .emplace(row["submission_id"].get<std::string>(), row["seq"].get<std::int64_t>())
+               .second)
         out.twice.push_back(row["submission_id"].get<std::string>());
     }
+    // The page's rows come in the invitations' order, not by seq: the cursor
+    // is next_since.
+    since = body["next_since"].get<std::int64_t>();
   }
 }
 

@@ -20,9 +20,11 @@
 #include <vector>
 
 #include "survey_server/migrations.hpp"
+#include "survey_server/response_export.hpp"
 #include "survey_server/sqlite.hpp"
 #include "survey_server/store.hpp"
 #include "survey_server/tokens.hpp"
+#include "tests/support/forms.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace sipas::survey_server {
@@ -723,11 +725,14 @@ TEST_F(StoreTest, ExportCarriesTheDesignButNeverTheContacts) {
   store.insert_response(response_for("s1", std::nullopt, "b"), 20);
   store.insert_response(response_for("s1", issued[1].invitation, "c"), 30);
 
+  // The invitations' answers in the sample's order, then the open-link one.
   auto all = store.export_responses("s1", 0, 100);
   ASSERT_EQ(all.size(), 3u);
-  EXPECT_LT(all[0].seq, all[1].seq);
-  EXPECT_LT(all[1].seq, all[2].seq);
+  EXPECT_LT(all[0].seq, all[2].seq);
+  EXPECT_LT(all[2].seq, all[1].seq);
   EXPECT_EQ(all[0].submission_id, "a");
+  EXPECT_EQ(all[1].submission_id, "c");
+  EXPECT_EQ(all[2].submission_id, "b");
   EXPECT_EQ(all[0].language, "vi");
   EXPECT_EQ(all[0].answers_json, R"({"q1": 5})");
   EXPECT_EQ(all[0].received_at, 10);
@@ -738,10 +743,10 @@ TEST_F(StoreTest, ExportCarriesTheDesignButNeverTheContacts) {
   EXPECT_EQ(all[0].inclusion_probability, 0.25);
   EXPECT_EQ(all[0].design_weight, 4);
   EXPECT_EQ(all[0].attributes, main_row("r1", "A").attributes);
-  EXPECT_FALSE(all[1].respondent_id);
-  EXPECT_FALSE(all[1].stratum);
-  EXPECT_FALSE(all[1].design_weight);
-  EXPECT_TRUE(all[1].attributes.empty());
+  EXPECT_FALSE(all[2].respondent_id);
+  EXPECT_FALSE(all[2].stratum);
+  EXPECT_FALSE(all[2].design_weight);
+  EXPECT_TRUE(all[2].attributes.empty());
 
   for (const auto& row : all) {
     std::string everything = row.submission_id + row.language + row.answers_json +
@@ -754,14 +759,73 @@ TEST_F(StoreTest, ExportCarriesTheDesignButNeverTheContacts) {
     EXPECT_EQ(everything.find("email"), std::string::npos);
   }
 
+  // A page is the next responses in order of arrival (seq is the cursor).
   auto page = store.export_responses("s1", all[0].seq, 1);
   ASSERT_EQ(page.size(), 1u);
-  EXPECT_EQ(page[0].seq, all[1].seq);
-  EXPECT_TRUE(store.export_responses("s1", all[2].seq, 100).empty());
+  EXPECT_EQ(page[0].seq, all[2].seq);
+  EXPECT_TRUE(store.export_responses("s1", all[1].seq, 100).empty());
   EXPECT_TRUE(store.export_responses("s1", 0, 0).empty());
   EXPECT_EQ(error_id_of([&] { store.export_responses("nope", 0, 10); }), "survey.not_found");
   EXPECT_EQ(error_id_of([&] { store.progress("nope"); }), "survey.not_found");
   EXPECT_EQ(store.progress("s1").open_link_responses, 1);
+}
+
+// Issue 17, audit replay: the same answers give the same export however they
+// arrived. Two stores get the same sample and the same answers (four through
+// invitations, three through the open link), submitted in two different
+// orders at different times; their CSV exports are the same bytes apart from
+// the two columns that record the arrival itself: `received_at` (when) and
+// `seq` (the server's arrival counter, which is the export cursor and the id
+// a review names).
+TEST_F(StoreTest, ExportOrderDoesNotDependOnArrival) {
+  const auto form = test::load(
+      test::form_with({{{"id", "q1"}, {"type", "integer"}, {"text", test::text("Số")}}}));
+  auto exported = [&](const std::string& name, const std::vector<int>& order) {
+    SurveyStore store(dir_ / name);
+    store.create_survey("s1", questionnaire, "sipas", "2024", true);
+    store.set_survey_state("s1", SurveyState::Open);
+    auto issued = store.import_invitations(
+        "s1", {main_row("r1", "A", "p1"), main_row("r2", "A", "p2"), main_row("r3", "B", "p3"),
+               main_row("r4", "B", "p4"), main_row("r5", "B", "p5")});
+    // 0-3: the invitations of r4, r1, r3, r2; 4-6: open-link answers.
+    const std::vector<std::pair<std::optional<std::int64_t>, std::string>> answers = {
+        {issued[3].invitation, "sub-r4"}, {issued[0].invitation, "sub-r1"},
+        {issued[2].invitation, "sub-r3"}, {issued[1].invitation, "sub-r2"},
+        {std::nullopt, "open-z"},         {std::nullopt, "open-a"},
+        {std::nullopt, "open-m"}};
+    auto at = static_cast<Timestamp>(name.size() * 1000);
+    for (const int k : order) {
+      auto response = response_for("s1", answers[k].first, answers[k].second);
+      response.answers_json = R"({"answers": {"q1": )" + std::to_string(k) + "}}";
+      EXPECT_EQ(store.insert_response(response, at += 7).outcome, Outcome::Stored);
+    }
+    return responses_csv(form, store.export_responses("s1", 0, 100));
+  };
+  const std::string first = exported("first.db", {0, 1, 2, 3, 4, 5, 6});
+  const std::string second = exported("second-run.db", {6, 3, 4, 0, 2, 5, 1});
+  // seq and received_at are the first and third columns.
+  auto masked = [](const std::string& csv) {
+    std::string out;
+    std::istringstream lines(csv);
+    for (std::string line; std::getline(lines, line);) {
+      const auto one = line.find(',');
+      const auto two = line.find(',', one + 1);
+      const auto three = line.find(',', two + 1);
+      out += "*," + line.substr(one + 1, two - one) + "*" + line.substr(three) + "\n";
+    }
+    return out;
+  };
+  EXPECT_NE(first, second);  // the arrival records differ
+  EXPECT_EQ(masked(first), masked(second));
+  // By the sample's order, then the open link by submission id.
+  std::vector<std::string> submissions;
+  std::istringstream lines(masked(first));
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line))
+    submissions.push_back(line.substr(2, line.find(',', 2) - 2));
+  EXPECT_EQ(submissions, (std::vector<std::string>{"sub-r1", "sub-r2", "sub-r3", "sub-r4", "open-a",
+                                                   "open-m", "open-z"}));
 }
 
 TEST_F(StoreTest, ReviewsAreChangedButNotUndone) {
@@ -785,6 +849,46 @@ TEST_F(StoreTest, ReviewsAreChangedButNotUndone) {
 
 // --------------------------------------------------------------------------
 // API keys and tokens
+
+// The demo's tokens (issue 17): a seeded source gives the same tokens in the
+// same order in every run, of a token's syntax, never starting with '-'; a
+// store given it issues them (imports and activated reserves), and finds the
+// invitation by them as by random ones.
+TEST_F(StoreTest, ASeededTokenSourceGivesTheSameTokensInEveryRun) {
+  auto draw = [](const std::string& seed, std::size_t bytes) {
+    auto source = seeded_token_source(seed);
+    std::vector<std::string> out;
+    for (int i = 0; i < 200; ++i)
+      out.push_back(source(bytes));
+    return out;
+  };
+  const auto tokens = draw("demo 1", token_bytes);
+  EXPECT_EQ(tokens, draw("demo 1", token_bytes));
+  EXPECT_NE(tokens, draw("demo 2", token_bytes));
+  EXPECT_EQ(std::set<std::string>(tokens.begin(), tokens.end()).size(), tokens.size());
+  for (const auto& token : tokens) {
+    EXPECT_TRUE(is_token_syntax(token)) << token;
+    EXPECT_NE(token.front(), '-') << token;
+  }
+  const auto keys = draw("demo 1 key", api_key_bytes);
+  EXPECT_TRUE(is_api_key_syntax(keys[0]));
+  EXPECT_EQ(keys[0].size(), base64url_length(api_key_bytes));
+
+  SurveyStore::Options options;
+  options.token_source = seeded_token_source("demo 1");
+  SurveyStore store(db(), options);
+  store.create_survey("s1", questionnaire, "sipas", "2024");
+  auto issued = store.import_invitations(
+      "s1", {main_row("r1", "A"), main_row("r2", "A"), reserve_row("r3", "A", 1)});
+  ASSERT_EQ(issued.size(), 2u);  // the reserve waits without a token
+  EXPECT_EQ(issued[0].token, tokens[0]);
+  EXPECT_EQ(issued[1].token, tokens[1]);
+  auto reserves = store.activate_reserves("s1", "A", std::nullopt, 1);
+  ASSERT_EQ(reserves.size(), 1u);
+  EXPECT_EQ(reserves[0].token, tokens[2]);
+  ASSERT_TRUE(store.find_invitation_by_token("s1", tokens[1]));
+  EXPECT_EQ(store.find_invitation_by_token("s1", tokens[1])->respondent_id, "r2");
+}
 
 TEST_F(StoreTest, ApiKeysAreFoundByHashAndStoredOnlyAsHashes) {
   std::string manager, analyst;
