@@ -19,27 +19,23 @@
 #include "analysis/replicate.hpp"
 #include "analysis/table.hpp"
 #include "io/file.hpp"
+#include "tests/support/reference_values.hpp"
 
 namespace {
 
 using namespace sipas::analysis;
 using Json = nlohmann::json;
+using sipas::test::reference_file;
 using ::testing::HasSubstr;
 
 constexpr double tolerance = 1e-9;
 
-std::string reference_file(const std::string& name) {
-  return std::string(SIPAS_SOURCE_DIR) + "/tests/reference/" + name;
-}
-
 const Json& reference() {
-  static const Json doc =
-      Json::parse(sipas::io::read_file(reference_file("nonresponse_reference.json"), 1 << 24));
-  return doc;
+  return sipas::test::reference_json("nonresponse_reference.json");
 }
 
 void expect_rel(double got, double want, const std::string& what) {
-  EXPECT_NEAR(got, want, tolerance * std::max(1.0, std::fabs(want))) << what;
+  sipas::test::expect_relative(got, want, tolerance, what);
 }
 
 FieldworkSample fixture() {

@@ -15,6 +15,7 @@
 #include "io/file.hpp"
 #include "survey_server/store.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/reference_values.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
@@ -22,24 +23,19 @@ namespace {
 namespace fs = std::filesystem;
 namespace ss = sipas::survey_server;
 using Json = nlohmann::json;
+using sipas::test::reference_file;
 using sipas::test::sipas;
 using sipas::test::slurp;
 using ::testing::HasSubstr;
 
 constexpr double tolerance = 1e-9;
 
-std::string reference_file(const std::string& name) {
-  return std::string(SIPAS_SOURCE_DIR) + "/tests/reference/" + name;
-}
-
 const Json& reference() {
-  static const Json doc =
-      Json::parse(sipas::io::read_file(reference_file("nonresponse_reference.json"), 1 << 24));
-  return doc;
+  return sipas::test::reference_json("nonresponse_reference.json");
 }
 
 void expect_rel(double got, double want, const std::string& what) {
-  EXPECT_NEAR(got, want, tolerance * std::max(1.0, std::fabs(want))) << what;
+  sipas::test::expect_relative(got, want, tolerance, what);
 }
 
 // The CSV as column name -> id -> text.
