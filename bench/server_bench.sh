@@ -8,6 +8,8 @@
 #   cmake --build /tmp/hC-rel -j2 --target sipas
 # Needs wrk, nginx (nginx-light), curl and sqlite3 (apt-get install -y wrk nginx-light curl sqlite3).
 #
+# Every client of this benchmark is 127.0.0.1, so the per-address connection cap (64 by default) is lifted
+# with --max-connections-per-address; with it, the 256-connection cases would measure refusals.
 # In a fresh temporary directory: `sipas serve` on 127.0.0.1 (a free port, default threads) with a
 # new database; survey sipas-citizen (the standard form; its open link on, for the token-less form
 # page) created and opened; INVITATIONS (default 400,000) main units imported over HTTP in one
@@ -60,7 +62,7 @@ sed 's/"submission_id":"[^"]*"/"submission_id":"bench-check"/' "$here/server_res
 echo "manager $manager_key" >"$work/keys.txt"
 chmod 600 "$work/keys.txt"
 "$sipas" serve --db "$work/bench.db" --listen 127.0.0.1:0 --admin-key-file "$work/keys.txt" --public-url http://127.0.0.1 \
-  >"$work/serve.out" 2>"$work/serve.err" &
+  --max-connections-per-address 100000 >"$work/serve.out" 2>"$work/serve.err" &
 server_pid=$!
 port=''
 for _ in $(seq 1 200); do
