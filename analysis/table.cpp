@@ -41,20 +41,24 @@ std::uint64_t slot_of(std::uint64_t key, std::size_t size, int bits) {
 void Column::push(std::string_view value) {
   // R writes NA as an empty field or "NA"; both are missing.
   if (value.size() == 2 && value[0] == 'N' && value[1] == 'A') value = {};
-  if (slots_.empty()) grow_slots();
+  if (const std::uint32_t code = find(value)) return push_code(code - 1);
+  const double x = parse(value);
+  if (!value.empty() && std::isnan(x)) numeric_ = false;
+  push_code(add_level(value, x));
+}
+
+std::uint32_t Column::find(std::string_view value) const {
+  if (slots_.empty()) return 0;
   const std::uint64_t key = key_of(value);
   const auto size = static_cast<std::uint32_t>(value.size());
   const std::uint64_t mask = (std::uint64_t{1} << slot_bits_) - 1;
   for (std::uint64_t slot = slot_of(key, size, slot_bits_);; slot = (slot + 1) & mask) {
     const Slot& s = slots_[slot];
-    if (s.code == 0) break;
+    if (s.code == 0) return 0;
     if (s.key != key || s.size != size) continue;
     if (size <= 8 || std::memcmp(levels_[s.code - 1].data(), value.data(), size) == 0)
-      return push_code(s.code - 1);
+      return s.code;
   }
-  const double x = parse(value);
-  if (!value.empty() && std::isnan(x)) numeric_ = false;
-  push_code(add_level(value, x));
 }
 
 std::uint32_t Column::add_level(std::string_view text, double number) {
@@ -105,20 +109,8 @@ Column Column::select(const std::vector<std::size_t>& rows) const {
 void Column::append(const Column& other) {
   std::vector<std::uint32_t> remap(other.levels_.size());
   for (std::size_t l = 0; l < other.levels_.size(); ++l) {
-    const std::string& text = other.levels_[l];
-    const std::uint64_t key = key_of(text);
-    const auto size = static_cast<std::uint32_t>(text.size());
-    const std::uint64_t mask = slots_.empty() ? 0 : (std::uint64_t{1} << slot_bits_) - 1;
-    std::uint32_t found = 0;
-    for (std::uint64_t slot = slots_.empty() ? 0 : slot_of(key, size, slot_bits_);
-         !slots_.empty() && slots_[slot].code != 0; slot = (slot + 1) & mask) {
-      const Slot& s = slots_[slot];
-      if (s.key == key && s.size == size && levels_[s.code - 1] == text) {
-        found = s.code;
-        break;
-      }
-    }
-    remap[l] = found ? found - 1 : add_level(text, other.numbers_[l]);
+    const std::uint32_t found = find(other.levels_[l]);
+    remap[l] = found ? found - 1 : add_level(other.levels_[l], other.numbers_[l]);
   }
   numeric_ = numeric_ && other.numeric_;
   // Widen first (to the width the largest code needs), then map the codes

@@ -64,6 +64,8 @@ class Column {
   void push_code(std::uint32_t code);
   void widen_for(std::uint32_t code);
   // A new level (its text and number) and its place in the hash table.
+  // A level's code + 1, or 0 when the value is not a level yet.
+  std::uint32_t find(std::string_view value) const;
   std::uint32_t add_level(std::string_view text, double number);
   void place(std::uint64_t key, std::uint32_t size, std::uint32_t code);
   void grow_slots();
