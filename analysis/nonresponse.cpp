@@ -497,6 +497,8 @@ WeightingResult adjust_weights(const FieldworkSample& sample, const NonresponseO
   for (std::size_t i = 0; i < class_of.size(); ++i)
     class_of[i] = group_of_raw[raw.of_case[i]];
 
+  for (auto row : result.respondents)
+    result.respondent_class.push_back(class_of[row]);
   const StepContext ctx{sample, class_of, result.classes, first_row};
   const Steps steps = run_steps(sample.design_weight, ctx, "");
   std::vector<Eigen::VectorXd> columns = {of_rows(sample.design_weight, result.respondents),

@@ -129,6 +129,10 @@ struct WeightingResult {
   Eigen::MatrixXd steps;
   Eigen::VectorXd weight;
   std::vector<WeightSpread> spreads;  // one per step
+  // Each respondent's weighting class (an index of `classes`), row for row
+  // with `respondents`: written as weights.csv's weighting_class, so that
+  // `sipas analyze --weights-file` can treat the adjustment as a calibration.
+  std::vector<std::uint32_t> respondent_class;
   std::vector<std::string> class_columns;
   std::vector<WeightingClass> classes;  // in class order
   std::vector<CollapsedClass> collapsed;

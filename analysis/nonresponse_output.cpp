@@ -100,6 +100,7 @@ void write_weights_csv(const std::filesystem::path& path, const FieldworkSample&
   for (const auto& name : result.step_names)
     header.push_back(name);
   header.push_back("weight");
+  header.push_back("weighting_class");
   for (const auto& name : options.carry)
     header.push_back(name);
   const Index replicates = result.replicate_weights.cols();
@@ -120,6 +121,7 @@ void write_weights_csv(const std::filesystem::path& path, const FieldworkSample&
     for (Index s = 0; s < result.steps.cols(); ++s)
       cells.push_back(shortest(result.steps(i, s)));
     cells.push_back(shortest(result.weight[i]));
+    cells.push_back(result.classes[result.respondent_class[k]].label);
     for (const Column* c : carried)
       cells.push_back(c->text(row));
     for (Index r = 0; r < replicates; ++r)

@@ -18,7 +18,8 @@ struct WeightsCsvOptions {
   bool neutralise_formulas = true;      // io::CsvWriterOptions
 };
 
-// weights.csv: id, the step columns, weight, the carried columns, then the
+// weights.csv: id, the step columns, weight, weighting_class (the label of
+// the respondent's class after collapsing), the carried columns, then the
 // replicate weights; numbers as the shortest decimal that reads back to the
 // same double. Written atomically (nothing at `path` unless it all worked),
 // owner-only (it holds the sample's ids). Throws AnalysisError

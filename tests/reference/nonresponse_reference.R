@@ -31,6 +31,8 @@
 #   replicates   as.svrepdesign(type = "JKn") of all fielded cases (strata = stratum, PSU = the unit, weights
 #                w_design, no fpc); every replicate column goes through the same steps with the full
 #                sample's classes
+#   linearization  the respondents' design (strata, PSUs, w_eligible) post-stratified on the classes to their
+#                eligible totals, then raked: svymean's SE treats the adjustment as a calibration step
 
 suppressPackageStartupMessages({
   library(survey)
@@ -240,6 +242,34 @@ standard_errors <- function(S, full, reps) {
        degf = degf(d))
 }
 
+# Linearization: the respondents' design with w_eligible, post-stratified on the weighting classes to the
+# classes' eligible totals (the nonresponse adjustment as a calibration step: Sarndal and Lundstrom 2005,
+# ch. 7-8), then raked to the margins; svyrecvar takes the residuals of both steps in that order.
+linearized <- function(S, full, margins) {
+  resp <- S$disposition == "respondent"
+  D <- S[resp, ]
+  D$w_eligible <- full$eligibility$w[resp]
+  D$cls <- full$classes$cls[resp]
+  totals <- tapply(full$nonresponse$w[resp], D$cls, sum)
+  d <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w_eligible, data = D)
+  d <- postStratify(d, ~cls, data.frame(cls = names(totals), Freq = as.numeric(totals)))
+  if (!is.null(margins)) {
+    pop <- function(v) {
+      x <- data.frame(margins$level[margins$variable == v], margins$total[margins$variable == v])
+      names(x) <- c(v, "Freq")
+      x
+    }
+    d <- rake(d, list(~stype, ~awards), list(pop("stype"), pop("awards")),
+              control = list(maxit = 100, epsilon = 1e-14, verbose = FALSE))
+  }
+  m <- svymean(~api00, d)
+  p <- svymean(~I(sch_wide == "Yes"), d)
+  list(mean_api00 = list(estimate = unname(coef(m)), SE = unname(SE(m))),
+       prop_sch_wide_yes = list(estimate = unname(coef(p)[2]), SE = unname(SE(p)[2])),
+       degf = degf(d),
+       max_weight_difference = max(abs(weights(d) - full$final[resp]) / full$final[resp]))
+}
+
 record_case <- function(name, S, key_columns, margins, min_resp = 20, max_factor = 2) {
   key <- if (length(key_columns) == 1) S[[key_columns]] else do.call(paste, c(S[key_columns], sep = "|"))
   full <- weight_all(S, key, margins, min_resp, max_factor)
@@ -281,7 +311,8 @@ record_case <- function(name, S, key_columns, margins, min_resp = 20, max_factor
     replicates = list(type = "JKn", count = ncol(reps$weights), scale = reps$scale,
                       rscales = I(unname(reps$rscales)),
                       csv = paste0("nonresponse_repweights_", name, ".csv")),
-    estimates = standard_errors(S, full, reps)
+    estimates = standard_errors(S, full, reps),
+    linearization = linearized(S, full, margins)
   )
 }
 
