@@ -17,6 +17,7 @@
 #include "analysis/replicate.hpp"
 #include "analysis/standard_schemes.hpp"
 #include "analysis/verify.hpp"
+#include "analysis/weights_join.hpp"
 #include "io/sha256.hpp"
 #include "questionnaires/questionnaire.hpp"
 
@@ -220,6 +221,23 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
                         "--rscales goes with --repweights (built replicates know their own)");
   }
   const bool replicated = !r.replicates.empty() || !r.repweights_prefix.empty();
+  const bool joined = r.weights_file.has_value();
+  if (joined && !r.replicates.empty()) {
+    throw AnalysisError("analysis.unsupported",
+                        "replicates built here would not adjust for nonresponse again: give sipas "
+                        "weights --replicates, then --repweights with --weights-file");
+  }
+  if (joined && !replicated && !r.design.weights.empty()) {
+    throw AnalysisError("analysis.conflicting_options",
+                        "--weights-file gives the weights (w_eligible, then the weighting "
+                        "classes and the calibration): leave out --weights");
+  }
+  // The design's columns as used: with --weights-file the weights are the
+  // file's (w_eligible for the steps re-done here; `weight` beside replicates).
+  DesignColumns columns = r.design;
+  if (joined)
+    columns.weights =
+        replicated ? (r.design.weights.empty() ? "weight" : r.design.weights) : "w_eligible";
   if (replicated && r.margins) {
     throw AnalysisError(
         "analysis.unsupported",
@@ -232,9 +250,14 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
   for (const auto* names : {&r.design.clusters, &r.design.fpc, &r.by})
     read.names.insert(names->begin(), names->end());
   read.names.insert(r.design.strata);
-  read.names.insert(r.design.weights);
   read.names.emplace(channel_column);
-  read.prefix = r.repweights_prefix;
+  if (joined) {
+    read.names.insert(r.weights_id);
+    read.names.emplace(review_column);
+  } else {
+    read.names.insert(r.design.weights);
+    read.prefix = r.repweights_prefix;
+  }
   for (const auto& s : r.statistics) {
     read.names.insert(s.variable);
     read.names.insert(s.denominator);
@@ -270,10 +293,15 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
   // "Row order").
   std::vector<std::string> leading = {r.design.strata};
   leading.insert(leading.end(), r.design.clusters.begin(), r.design.clusters.end());
+  DesignColumns loaded = columns;
+  if (joined) loaded.weights.clear();  // not in the data: joined below
   Table data =
-      leave_out_open_link(Table::load_if(r.data, read), r.design, r.include_open_link, open_link)
-          .canonical(leading);
-  Design design = Design::build(data, r.design);
+      leave_out_open_link(Table::load_if(r.data, read), loaded, r.include_open_link, open_link);
+  JoinReport join;
+  if (joined) data = join_weights(data, {*r.weights_file, r.weights_id}, &join);
+  data = data.canonical(leading);
+  Design design = Design::build(data, columns);
+  if (joined && !replicated) design = nonresponse_calibration(design, data);
   Json calibration = nullptr;
   if (r.margins) {
     CalibrationOptions options;
@@ -304,6 +332,23 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
         {"g_max", report.max_g},
         {"max_margin_error", report.max_margin_error}};
     if (r.bounds) calibration["bounds"] = {r.bounds->first, r.bounds->second};
+  }
+  Json nonresponse = nullptr;
+  if (joined) {
+    nonresponse = {{"weights_file", join.file},
+                   {"sha256", join.sha256},
+                   {"respondents", join.respondents},
+                   {"rejected_rows", join.rejected},
+                   {"columns", join.columns},
+                   {"class_column", "weighting_class"},
+                   {"classes", join.classes},
+                   {"calibrated", join.calibrated},
+                   {"variance", replicated ? "replicate weights adjusted again in every replicate"
+                                           : "the adjustment as a calibration step: "
+                                             "post-stratification on the weighting classes"}};
+    // The steps re-done here give weights.csv's weight (to the calibration's
+    // convergence): else the variance would be of other weights.
+    if (!replicated) nonresponse["max_weight_difference"] = check_final_weights(design, data, 1e-6);
   }
   const PublishingRule rule = r.publishing_rule.empty() ? default_publishing_rule()
                                                         : load_publishing_rule(r.publishing_rule);
@@ -355,7 +400,7 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
       throw AnalysisError("analysis.invalid_option",
                           "--reptype must be jk1, jkn, bootstrap, brr, fay or other");
     }
-    auto replicates = ReplicateDesign::from_columns(data, r.design.weights, r.repweights_prefix,
+    auto replicates = ReplicateDesign::from_columns(data, columns.weights, r.repweights_prefix,
                                                     *type, r.repscale, r.rscales, r.mse);
     replicate_info = {{"type", to_string(*type)},
                       {"columns", r.repweights_prefix},
@@ -372,6 +417,7 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
 
   AnalysisResult result;
   Json inputs = {{"data", {{"file", r.data.filename().string()}, {"sha256", data.sha256()}}}};
+  if (joined) inputs["weights_file"] = {{"file", join.file}, {"sha256", join.sha256}};
   if (!rule.file.starts_with("embedded:"))
     inputs["publishing_rule"] = {{"file", rule.file}, {"sha256", rule.sha256}};
   // Means and proportions of every domain go through the batched path
@@ -506,13 +552,14 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
                    {"variance", engine.description()},
                    {"strata", r.design.strata.empty() ? Json(nullptr) : Json(r.design.strata)},
                    {"psu", r.design.clusters},
-                   {"weights", r.design.weights.empty() ? Json(nullptr) : Json(r.design.weights)},
+                   {"weights", columns.weights.empty() ? Json(nullptr) : Json(columns.weights)},
                    {"fpc", r.design.fpc},
                    {"lonely_psu", to_string(r.design.lonely_psu)},
                    {"rows", design.rows()},
                    {"weight_sum", design.weights().sum()},
                    {"df", engine.degrees_of_freedom()},
                    {"level", r.level},
+                   {"nonresponse", nonresponse},
                    {"calibration", calibration},
                    {"replicates", replicate_info},
                    {"open_link", open_link.marked ? Json{{"column", channel_column},

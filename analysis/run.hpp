@@ -49,6 +49,13 @@ struct AnalysisRequest {
   std::vector<std::string> by;
   IntervalMethod interval = IntervalMethod::Wald;
   double level = 0.95;
+  // The weights of `sipas weights` (weights.csv), joined to the rows by
+  // their `weights_id` column (analysis/weights_join.hpp). With
+  // linearization the design starts from w_eligible and post-stratifies on
+  // the weighting classes before any --margins; with --repweights the
+  // weights and replicate columns come from the file.
+  std::optional<std::filesystem::path> weights_file;
+  std::string weights_id = "respondent_id";
   std::optional<std::filesystem::path> margins;
   std::string calfun = "raking";
   std::optional<std::pair<double, double>> bounds;

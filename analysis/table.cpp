@@ -222,6 +222,17 @@ Table Table::select_rows(const std::vector<std::size_t>& rows) const {
   return t;
 }
 
+void Table::add_column(std::string name, Column column) {
+  if (column.size() != rows_) {
+    throw AnalysisError("data.invalid", source_ + ": column '" + name + "' has " +
+                                            std::to_string(column.size()) + " rows, not " +
+                                            std::to_string(rows_));
+  }
+  if (has(name)) throw AnalysisError("data.invalid", source_ + ": a second column '" + name + "'");
+  names_.push_back(std::move(name));
+  columns_.push_back(std::move(column));
+}
+
 Table Table::from_columns(std::string source,
                           std::vector<std::pair<std::string, std::vector<std::string>>> columns) {
   Table t;

@@ -145,6 +145,11 @@ class Table {
     return first;
   }
 
+  // Adds a column after the others (a join: analysis/weights_join.cpp).
+  // Throws AnalysisError data.invalid when its rows are not the table's or
+  // the name is taken.
+  void add_column(std::string name, Column column);
+
   // Builds a table in memory (tests, generated data).
   static Table from_columns(std::string source,
                             std::vector<std::pair<std::string, std::vector<std::string>>> columns);

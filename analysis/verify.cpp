@@ -197,6 +197,8 @@ Json request_json(const AnalysisRequest& r) {
           {"by", r.by},
           {"interval", to_string(r.interval)},
           {"level", r.level},
+          {"weights_file", name_or_null(r.weights_file)},
+          {"weights_id", r.weights_id},
           {"margins", name_or_null(r.margins)},
           {"calfun", r.calfun},
           {"bounds", r.bounds ? Json{r.bounds->first, r.bounds->second} : Json(nullptr)},
@@ -247,6 +249,11 @@ AnalysisRequest request_from_json(
   if (!interval) invalid("request/interval", "not an interval method");
   r.interval = *interval;
   r.level = field<double>(j, "level");
+  // Absent from the results of a sipas before --weights-file.
+  if (j.contains("weights_file") && !j["weights_file"].is_null()) {
+    r.weights_file = locate("weights_file", field<std::string>(j, "weights_file"));
+    r.weights_id = field<std::string>(j, "weights_id");
+  }
   if (const Json margins = field<Json>(j, "margins"); !margins.is_null())
     r.margins = locate("margins", field<std::string>(j, "margins"));
   r.calfun = field<std::string>(j, "calfun");

@@ -17,7 +17,7 @@ namespace a = sipas::analysis;
 struct AnalyzeOptions {
   std::string data, strata, psu, weights, fpc, replicates, repweights, reptype, rscales, by,
       ci = "wald", margins, calfun = "raking", bounds, lonely = "fail", index, scheme,
-      publishing_rule, format = "json", out, dont_know;
+      publishing_rule, format = "json", out, dont_know, weights_file, weights_id = "respondent_id";
   std::vector<std::string> means, totals, ratios, props, quantiles, scales;
   std::optional<double> repscale;
   bool mse = false, include_open_link = false;
@@ -90,6 +90,8 @@ int run_analyze(const AnalyzeOptions& o) {
   r.design.strata = o.strata;
   r.design.clusters = split_list(o.psu);
   r.design.weights = o.weights;
+  if (!o.weights_file.empty()) r.weights_file = o.weights_file;
+  r.weights_id = o.weights_id;
   r.design.fpc = split_list(o.fpc);
   auto lonely = a::lonely_psu_from_string(o.lonely);
   if (!lonely) {
@@ -172,6 +174,14 @@ void add_analyze_command(CLI::App& app, Action& run) {
   cmd->add_option("--strata", o->strata, "Stratum column");
   cmd->add_option("--psu", o->psu, "Cluster columns by stage: PSU[,SSU...]");
   cmd->add_option("--weights", o->weights, "Design weight column");
+  cmd->add_option("--weights-file", o->weights_file,
+                  "The weights of sipas weights (weights.csv), joined to the data by id: the "
+                  "design starts from w_eligible and post-stratifies on weighting_class (the "
+                  "nonresponse adjustment as a calibration step of the variance), then "
+                  "--calibrate as sipas weights --margins; with --repweights rw the file's weight "
+                  "and replicate columns");
+  cmd->add_option("--weights-id", o->weights_id, "Column of --data holding weights.csv's id")
+      ->capture_default_str();
   cmd->add_option("--fpc", o->fpc,
                   "Per stage: population size (> 1) or sampling fraction (<= 1) columns");
   cmd->add_option("--replicates", o->replicates, "jk1 | jkn | bootstrap[:R] | brr[:FAY]");
