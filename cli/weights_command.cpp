@@ -133,17 +133,9 @@ Loaded load(const WeightsOptions& o) {
   }
   if (o.unopened != "nonrespondent" && o.unopened != "unknown")
     throw invalid("--unopened must be nonrespondent or unknown");
-  ss::SurveyStore::Options store_options;
-  store_options.create = false;
-  store_options.read_only = true;
-  ss::SurveyStore store(o.db, store_options);
-  const auto outcomes = store.invitation_outcomes(o.survey);
   ss::FieldworkRules rules;
   rules.unopened_unknown = o.unopened == "unknown";
-  const std::string source = fs::path(o.db).filename().string() + " (survey " + o.survey + ")";
-  a::FieldworkColumns columns;
-  columns.disposition = ss::disposition_column;
-  l.sample = a::read_fieldwork(ss::fieldwork_table(outcomes, source, rules), columns);
+  l.sample = ss::fieldwork_sample(o.db, o.survey, rules);
   l.inputs["sample"] = nullptr;
   l.inputs["db"] = {{"path", o.db}, {"survey", o.survey}, {"unopened", o.unopened}};
   return l;

@@ -173,7 +173,13 @@ void run_fieldwork(StageContext& c) {
     Behaviour b;
     // Response propensity differs by district (55% to 85%).
     b.responds = rng.uniform() < 0.55 + 0.3 * unit_rng(o.seed, inv.stratum).uniform();
-    b.satisfaction = 0.5 * (quality.at(inv.stratum) + quality.at(citizen_rows.at(inv.id).at(0)));
+    // The unit's quality, and the person's own leaning (SD 0.35) that runs
+    // through all their answers: items of one element agree, as real
+    // answers do (the report's Cronbach's alphas).
+    const double leaning = 0.7 * (rng.uniform() + rng.uniform() + rng.uniform() - 1.5);
+    b.satisfaction = std::clamp(
+        0.5 * (quality.at(inv.stratum) + quality.at(citizen_rows.at(inv.id).at(0))) + leaning, 0.02,
+        0.98);
     // A few clients send something invalid first, replay, or try twice.
     b.invalid_first = rng.uniform() < 0.03;
     b.replays = rng.uniform() < 0.02;

@@ -29,6 +29,12 @@ std::string fixed1(double x) {
   return out.str();
 }
 
+std::string two_decimals(double x) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(2) << x;
+  return out.str();
+}
+
 a::AnalysisResult analyse(const StageContext& c, a::AnalysisRequest request,
                           const std::string& out) {
   request.command_line = "sipas demo";
@@ -45,7 +51,9 @@ void write_embedded(const StageContext& c, const io::EmbeddedFile* file, const s
 }  // namespace
 
 void publish_results(StageContext& c) {
-  c.stage(6, "Satisfaction indices (raked to the frame's margins) and PAR survey points");
+  c.stage(6,
+          "Weights for nonresponse, satisfaction indices (raked to the frame's margins) and PAR "
+          "survey points");
   write_embedded(c, q::find_standard_file("forms/sipas-citizen.json"), "sipas-citizen.json");
   write_embedded(c, q::find_standard_file("forms/par-officials.json"), "par-officials.json");
   write_embedded(c, a::find_standard_scheme("par-province-876"), "par-province-876.json");
@@ -59,12 +67,13 @@ void publish_results(StageContext& c) {
         margins.write_row({column, level, std::to_string(count)});
     margins.commit();
   }
+  weight_citizens(c);
 
   a::AnalysisRequest citizens;
   citizens.data = c.path("citizens-responses.csv");
   citizens.design.strata = "stratum";
   citizens.design.clusters = {"psu"};
-  citizens.design.weights = "design_weight";
+  citizens.weights_file = c.path("citizens-weights.csv");
   citizens.margins = c.path("margins.csv");
   citizens.calfun = "raking";
   citizens.index = c.path("sipas-citizen.json");
@@ -80,6 +89,19 @@ void publish_results(StageContext& c) {
       c.detail("province SIPAS " + fixed1(e.estimate) + "% (95% CI " + fixed1(e.ci_low) + " to " +
                fixed1(e.ci_high) + "), " + std::to_string(static_cast<long>(e.n)) + " responses");
     }
+  }
+  {
+    std::map<std::string, int> flags;
+    for (const auto& e : by_district.estimates)
+      ++flags[e.flag];
+    c.detail("publishing rule " + by_district.design["publishing_rule"]["name"].get<std::string>() +
+             ": " + std::to_string(flags["ok"]) + " estimates ok, " +
+             std::to_string(flags["caution"]) + " to use with caution, " +
+             std::to_string(flags["suppressed"]) + " suppressed (results-citizens.json, flag)");
+    std::string alphas;
+    for (const auto& scale : by_district.scales)
+      alphas += (alphas.empty() ? "" : ", ") + scale.name + " " + two_decimals(scale.alpha);
+    if (!alphas.empty()) c.detail("Cronbach's alpha of the form's elements: " + alphas);
   }
   a::AnalysisRequest officials;
   officials.data = c.path("officials-responses.csv");

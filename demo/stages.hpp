@@ -51,6 +51,8 @@ std::string percent(double fraction);
 void make_frames_and_samples(StageContext& context);
 // Stages 3-5: the server, the fieldwork over HTTP, closing and exports.
 void run_fieldwork(StageContext& context);
+// Stage 6, first: the citizens' weights for nonresponse (margins.csv written).
+void weight_citizens(StageContext& context);
 // Stages 6-8: analysis, PAR index, exports and the report.
 void publish_results(StageContext& context);
 

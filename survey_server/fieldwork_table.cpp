@@ -67,4 +67,17 @@ analysis::Table fieldwork_table(const std::vector<InvitationOutcome>& outcomes,
   return analysis::Table::from_columns(source, std::move(columns));
 }
 
+analysis::FieldworkSample fieldwork_sample(const std::filesystem::path& db,
+                                           const std::string& survey, const FieldworkRules& rules) {
+  SurveyStore::Options options;
+  options.create = false;
+  options.read_only = true;
+  SurveyStore store(db, options);
+  const std::string source = db.filename().string() + " (survey " + survey + ")";
+  analysis::FieldworkColumns columns;
+  columns.disposition = disposition_column;
+  return analysis::read_fieldwork(fieldwork_table(store.invitation_outcomes(survey), source, rules),
+                                  columns);
+}
+
 }  // namespace sipas::survey_server

@@ -3,9 +3,11 @@
 // The invitations of a survey as a sample file with a disposition column,
 // for `sipas weights --db` (analysis/README.md, "Nonresponse adjustment").
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "analysis/nonresponse.hpp"
 #include "analysis/table.hpp"
 #include "survey_server/store.hpp"
 
@@ -33,5 +35,12 @@ struct FieldworkRules {
 // `source` names the table in messages.
 analysis::Table fieldwork_table(const std::vector<InvitationOutcome>& outcomes,
                                 const std::string& source, const FieldworkRules& rules = {});
+
+// The fielded cases of survey `survey` in the database at `db` (opened read
+// only), for analysis::adjust_weights: fieldwork_table() read as a sample
+// file. Throws StoreError (no such database or survey) and AnalysisError.
+analysis::FieldworkSample fieldwork_sample(const std::filesystem::path& db,
+                                           const std::string& survey,
+                                           const FieldworkRules& rules = {});
 
 }  // namespace sipas::survey_server

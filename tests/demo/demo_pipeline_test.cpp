@@ -88,6 +88,41 @@ TEST_F(DemoPipelineTest, ShowsProgressAndWhereEachOutputIs) {
   }
 }
 
+// Stage 6: the citizens' estimates rest on weights adjusted for nonresponse
+// (the variance taking the adjustment as a calibration step), every one is
+// flagged by the publishing rule, and the form's elements have alphas.
+TEST_F(DemoPipelineTest, EstimatesAreAdjustedForNonresponseFlaggedWithScaleAlphas) {
+  for (const char* line : {"weights from the fieldwork:", "1 + CV^2 by step: w_design",
+                           "publishing rule cv-16-33:", "Cronbach's alpha of the form's elements"})
+    EXPECT_NE(result_->out.find(line), std::string::npos) << line;
+  const auto results = read_json(file("results-citizens.json"));
+  const auto& design = results.at("design");
+  EXPECT_EQ(design.at("weights"), "w_eligible");
+  EXPECT_EQ(design.at("nonresponse").at("calibrated"), true);
+  EXPECT_NE(design.at("nonresponse").at("variance").get<std::string>().find("calibration step"),
+            std::string::npos);
+  EXPECT_EQ(design.at("calibration").at("method"), "raking");
+  const auto report = read_json(file("citizens-weights.json"));
+  ASSERT_EQ(report.at("steps").size(), 4u);
+  EXPECT_EQ(report.at("steps")[3].at("column"), "w_calibrated");
+  std::set<std::string> flags;
+  for (const auto& e : results.at("estimates")) {
+    flags.insert(e.at("flag").get<std::string>());
+    for (const char* field : {"n", "n_eff", "cv"})
+      EXPECT_TRUE(e.contains(field)) << field;
+  }
+  for (const auto& flag : flags)
+    EXPECT_TRUE(flag == "ok" || flag == "caution" || flag == "suppressed") << flag;
+  EXPECT_TRUE(flags.count("ok"));
+  const auto& scales = results.at("scales");
+  ASSERT_EQ(scales.size(), 9u);  // the elements P1-P4 and E1-E5
+  for (const auto& scale : scales) {
+    ASSERT_TRUE(scale.at("alpha").is_number()) << scale.at("name");
+    EXPECT_GT(scale.at("alpha").get<double>(), 0) << scale.at("name");
+    EXPECT_LE(scale.at("alpha").get<double>(), 1) << scale.at("name");
+  }
+}
+
 // Stage 2: communes by PPS (the seat certain, two more in proportion to their
 // rows among the others), then 15 people by SRS: π = π_commune × 15 / N_commune.
 // PRIVACY.md: frames, samples, links, keys and answers (and every export of
@@ -102,13 +137,14 @@ TEST_F(DemoPipelineTest, FilesWithPersonalDataAreOwnerOnly) {
        {"citizens-frame.csv", "officials-frame.csv", "citizens-sample.csv", "officials-sample.csv",
         "admin-keys.txt", "citizens-links.csv", "officials-links.csv", "citizens-reserve-links.csv",
         "citizens-responses.csv", "officials-responses.csv", "citizens-responses.sav",
-        "citizens-responses.dta", "citizens-responses-labelled.csv", "survey.db"}) {
+        "citizens-responses.dta", "citizens-responses-labelled.csv", "citizens-weights.csv",
+        "survey.db"}) {
     EXPECT_EQ(mode(name), 0600u) << name;
   }
   for (const char* name :
        {"units.csv", "citizens-sample.design.json", "citizens-progress.json", "margins.csv",
         "appraisal.csv", "results-citizens.json", "par-index.json", "par-index.csv", "results.xlsx",
-        "report.html", "sipas-citizen.json"}) {
+        "report.html", "sipas-citizen.json", "citizens-weights.json"}) {
     EXPECT_EQ(mode(name), 0644u) << name;
   }
 }
@@ -189,11 +225,16 @@ TEST_F(DemoPipelineTest, AnswersAreStoredOncePerInvitationWithoutContacts) {
 
 // Raking by iterative proportional fitting (Deming and Stephan 1940), as R's
 // rake() does it, from the design weights to the frame's margins.
-std::vector<double> raked_weights(const Csv& data, const Csv& frame,
+// Raked from the respondents' w_nonresponse of citizens-weights.csv (sipas
+// weights' steps are checked against R in tests/cli/weights_command_test.cpp).
+std::vector<double> raked_weights(const Csv& data, const Csv& weights, const Csv& frame,
                                   const std::vector<std::string>& margins) {
+  std::map<std::string, double> adjusted;
+  for (const auto& r : weights.rows)
+    adjusted[r.at("id")] = std::stod(r.at("w_nonresponse"));
   std::vector<double> w;
   for (const auto& r : data.rows)
-    w.push_back(std::stod(r.at("design_weight")));
+    w.push_back(adjusted.at(r.at("respondent_id")));
   std::vector<std::map<std::string, double>> totals(margins.size());
   for (const auto& r : frame.rows)
     for (std::size_t m = 0; m < margins.size(); ++m)
@@ -221,7 +262,22 @@ std::vector<double> raked_weights(const Csv& data, const Csv& frame,
 // the elements the scoring names), for the province and each district.
 TEST_F(DemoPipelineTest, SatisfactionIndicesMatchAnIndependentComputation) {
   const auto data = read_csv(file("citizens-responses.csv"));
-  const auto w = raked_weights(data, read_csv(file("citizens-frame.csv")), {"sex", "age_group"});
+  const auto weights = read_csv(file("citizens-weights.csv"));
+  ASSERT_EQ(weights.rows.size(), data.rows.size());
+  // The nonresponse step keeps each weighting class's eligible total: the
+  // respondents' w_nonresponse add up to the class's fielded w_eligible.
+  const auto report = read_json(file("citizens-weights.json"));
+  for (const auto& c : report.at("classes").at("final")) {
+    double sum = 0;
+    for (const auto& r : weights.rows)
+      if (r.at("weighting_class") == c.at("label")) sum += std::stod(r.at("w_nonresponse"));
+    EXPECT_NEAR(sum,
+                c.at("sum_respondents").get<double>() + c.at("sum_nonrespondents").get<double>(),
+                1e-9 * sum)
+        << c.at("label");
+  }
+  const auto w =
+      raked_weights(data, weights, read_csv(file("citizens-frame.csv")), {"sex", "age_group"});
   const auto form = read_json(file("sipas-citizen.json"));
   std::map<std::string, std::vector<std::string>> items_of;  // element -> items
   std::map<std::string, std::set<std::string>> satisfied;    // item -> codes
