@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
+#include <map>
 #include <sstream>
 
 #include "analysis/error.hpp"
@@ -62,6 +64,89 @@ std::string rule_text(const NonresponseOptions& o) {
   std::string text = "at least " + std::to_string(o.min_respondents) + " respondents";
   if (std::isfinite(o.max_factor)) text += " and a factor of at most " + shortest(o.max_factor);
   return text;
+}
+
+// AAPOR's outcome rates from unweighted counts (Standard Definitions, 10th
+// edition, 2023): I respondents, N eligible nonrespondents, X ineligible, U
+// unknown eligibility. Each rate is NaN where its denominator is 0.
+struct DispositionCounts {
+  std::size_t i = 0, n = 0, x = 0, u = 0;
+
+  void add(Disposition d) {
+    switch (d) {
+      case Disposition::Respondent:
+        ++i;
+        break;
+      case Disposition::Nonrespondent:
+        ++n;
+        break;
+      case Disposition::Ineligible:
+        ++x;
+        break;
+      case Disposition::Unknown:
+        ++u;
+        break;
+    }
+  }
+  static double ratio(std::size_t num, double den) {
+    return den > 0 ? static_cast<double>(num) / den : std::numeric_limits<double>::quiet_NaN();
+  }
+  // The eligible share among the cases whose eligibility is known.
+  double e() const { return ratio(i + n, static_cast<double>(i + n + x)); }
+  double rr1() const { return ratio(i, static_cast<double>(i + n + u)); }
+  // The share e of the unknowns counted as eligible; no e, no RR3.
+  double rr3() const {
+    const double share = e();
+    return std::isnan(share)
+               ? share
+               : ratio(i, static_cast<double>(i + n) + share * static_cast<double>(u));
+  }
+};
+
+constexpr const char* rates_definition =
+    "AAPOR Standard Definitions (10th edition, 2023), unweighted counts of the fielded cases (main "
+    "units and activated reserves): I respondents, N eligible nonrespondents (refusals, "
+    "non-contacts, others), X ineligible, U unknown eligibility; e = (I + N) / (I + N + X), the "
+    "eligible share among cases of known eligibility; RR1 = I / (I + N + U), every unknown "
+    "counted as eligible; RR3 = I / (I + N + e U), the share e of the unknowns counted as "
+    "eligible; null where a denominator is 0";
+
+Json rates_json(const DispositionCounts& c) {
+  return {{"respondents", c.i},
+          {"nonrespondents", c.n},
+          {"ineligible", c.x},
+          {"unknown", c.u},
+          {"e", number_or_null(c.e())},
+          {"rr1", number_or_null(c.rr1())},
+          {"rr3", number_or_null(c.rr3())}};
+}
+
+DispositionCounts overall_counts(const FieldworkSample& sample) {
+  DispositionCounts all;
+  for (auto d : sample.disposition)
+    all.add(d);
+  return all;
+}
+
+// By stratum in order of first appearance in the file, then overall.
+Json response_rates(const FieldworkSample& sample) {
+  const Column& stratum = sample.data.column(sample.columns.stratum);
+  std::vector<std::string> order;
+  std::map<std::string, DispositionCounts> counts;
+  for (std::size_t row = 0; row < sample.disposition.size(); ++row) {
+    const std::string s = stratum.text(row);
+    if (!counts.count(s)) order.push_back(s);
+    counts[s].add(sample.disposition[row]);
+  }
+  Json by_stratum = Json::array();
+  for (const auto& s : order) {
+    Json row = {{"stratum", s}};
+    row.update(rates_json(counts[s]));
+    by_stratum.push_back(row);
+  }
+  return {{"by_stratum", by_stratum},
+          {"overall", rates_json(overall_counts(sample))},
+          {"definitions", rates_definition}};
 }
 
 }  // namespace
@@ -149,6 +234,7 @@ Json weights_report(const FieldworkSample& sample, const WeightingResult& result
         {{"group", s.group}, {"main", s.main}, {"activated", s.activated}, {"factor", s.factor}});
   }
   report["substitutions"] = substitutions;
+  report["response_rates"] = response_rates(sample);
 
   Json classes = Json::array();
   for (const auto& c : result.classes) {
@@ -251,6 +337,10 @@ std::string weights_summary(const FieldworkSample& sample, const WeightingResult
         << (sample.reserves_left_out == 1 ? "" : "s") << " never activated, not in the sample";
   }
   out << "\n";
+  const DispositionCounts all = overall_counts(sample);
+  out << "AAPOR response rates: RR1 " << fixed(100 * all.rr1(), 2) << "%, RR3 "
+      << fixed(100 * all.rr3(), 2) << "% (e = " << fixed(all.e(), 4)
+      << ", the eligible share of known eligibility)\n";
   for (const auto& s : sample.substitutions) {
     out << "reserves: " << s.activated << " activated beside " << s.main << " main units in "
         << s.group << ": design weights x " << fixed(s.factor, 5) << " (m/(m+k))\n";

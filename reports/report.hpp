@@ -25,6 +25,9 @@ struct ReportInputs {
   std::string questionnaire_source;  // its file name, for messages
   std::optional<ParIndexResult> par_index;
   std::optional<FieldworkProgress> progress;
+  // weights.json of `sipas weights`: response rates and weighting steps in
+  // the methods.
+  std::optional<WeightsSummary> weights;
 };
 
 struct ReportOptions {

@@ -1,10 +1,10 @@
 #pragma once
 
 // The files `sipas report` reads, checked field by field: results.json
-// (sipas analyze), the PAR index result (sipas index) and fieldwork progress
-// (the admin API's GET /api/v1/surveys/{id}/progress). Every error is a
-// ReportError naming the file and the field, e.g.
-// "results.json: estimates[3].ci_low: expected a number or null".
+// (sipas analyze), the PAR index result (sipas index), fieldwork progress
+// (the admin API's GET /api/v1/surveys/{id}/progress) and the weights report
+// (sipas weights). Every error is a ReportError naming the file and the
+// field, e.g. "results.json: estimates[3].ci_low: expected a number or null".
 
 #include <cstdint>
 #include <filesystem>
@@ -72,6 +72,15 @@ struct PublishingRuleSummary {
   double min_n = absent, min_n_eff = absent, caution_cv = absent, suppress_cv = absent;
 };
 
+// design.nonresponse: the weights of `sipas weights` read with their
+// weighting classes, so that the variance treats the nonresponse adjustment
+// as a calibration step. Older results files have none.
+struct NonresponseDesignSummary {
+  std::string weights_file, sha256, class_column;
+  double classes = absent;
+  bool calibrated = false;
+};
+
 struct DesignSummary {
   std::string kind;      // linearization or replicate
   std::string variance;  // the engine's description
@@ -81,6 +90,7 @@ struct DesignSummary {
   std::optional<CalibrationSummary> calibration;
   std::optional<ReplicateSummary> replicates;
   std::optional<PublishingRuleSummary> publishing_rule;
+  std::optional<NonresponseDesignSummary> nonresponse;
   std::vector<InputFile> inputs;
 };
 
@@ -161,6 +171,57 @@ struct FieldworkProgress {
   std::int64_t open_link_responses = 0;
   std::vector<FieldworkRow> strata;
 };
+
+// weights.json of `sipas weights` (sipas-weights/1; analysis/README.md,
+// "Nonresponse adjustment"): what the methods page says about the response
+// rates and the weighting steps.
+
+// AAPOR's counts and rates (Standard Definitions, 10th edition, 2023) of one
+// stratum or of all fielded cases; a rate without a denominator is NaN.
+struct ResponseRateRow {
+  std::string stratum;  // empty for the overall row
+  std::int64_t respondents = 0, nonrespondents = 0, ineligible = 0, unknown = 0;
+  double e = absent, rr1 = absent, rr3 = absent;
+};
+
+// One weighting step's spread over the respondents.
+struct WeightStepSpread {
+  std::string column;  // w_design, w_eligible, w_nonresponse, w_calibrated
+  std::int64_t n = 0;
+  double sum = absent, min = absent, max = absent, mean = absent, cv = absent, deff_kish = absent;
+};
+
+// One merge of weighting classes; the reason is English text from the file.
+struct ClassCollapse {
+  std::string label, into, reason;
+  std::int64_t respondents = 0;
+};
+
+struct WeightsReplicates {
+  std::string type, reptype;
+  double count = absent, scale = absent;
+};
+
+struct WeightsSummary {
+  std::string source;
+  // Without a "response_rates" block (files written before it): no rates.
+  bool has_rates = false;
+  std::vector<ResponseRateRow> strata;  // in the file's order
+  ResponseRateRow overall;
+  std::vector<WeightStepSpread> steps;
+  std::vector<std::string> class_columns;
+  std::size_t classes = 0;                               // after collapsing
+  double min_respondents = absent, max_factor = absent;  // the rule; max_factor NaN: no limit
+  std::vector<ClassCollapse> collapsed;
+  std::string calibration_method;  // empty: no calibration
+  std::optional<WeightsReplicates> replicates;
+};
+
+// Throws ReportError: report.invalid_json, report.invalid_format (not
+// sipas-weights/1), report.invalid_field ("weights.json: steps[2].cv:
+// expected a number").
+WeightsSummary parse_weights(std::string_view json, const std::string& source);
+WeightsSummary load_weights(const std::filesystem::path& path);
 
 FieldworkProgress parse_progress(std::string_view json, const std::string& source);
 FieldworkProgress load_progress(const std::filesystem::path& path);

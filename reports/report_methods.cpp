@@ -1,6 +1,7 @@
 // The methods section: the design, weights, calibration, variance method,
 // degrees of freedom, sample sizes, intervals and the input files, all read
-// from the results file's "design" block.
+// from the results file's "design" block; with weights.json, the response
+// rates and the weighting steps (report_weighting.cpp).
 
 #include <algorithm>
 #include <cmath>
@@ -33,26 +34,6 @@ std::string scientific(double x, Language language) {
   return text;
 }
 
-class Facts {
- public:
-  void add(std::string_view term, const std::string& value_html) {
-    html_ += "<div><dt>";
-    append_escaped(html_, term);
-    html_ += "</dt><dd>" + value_html + "</dd></div>";
-  }
-  std::string take() { return "<dl class=\"methods\">" + html_ + "</dl>"; }
-
- private:
-  std::string html_;
-};
-
-std::string calibration_method(const Page& p, const std::string& method) {
-  if (method == "poststratify") return std::string(p.w.cal_poststratify);
-  if (method == "raking") return std::string(p.w.cal_raking);
-  if (method == "linear") return std::string(p.w.cal_linear);
-  return method;
-}
-
 std::string ci_method(const Page& p, const std::string& method) {
   if (method == "wald") return std::string(p.w.ci_wald);
   if (method == "logit") return std::string(p.w.ci_logit);
@@ -70,6 +51,13 @@ std::string role_name(const Page& p, const std::string& role) {
 }
 
 }  // namespace
+
+std::string calibration_method_text(const Page& p, const std::string& method) {
+  if (method == "poststratify") return std::string(p.w.cal_poststratify);
+  if (method == "raking") return std::string(p.w.cal_raking);
+  if (method == "linear") return std::string(p.w.cal_linear);
+  return method;
+}
 
 std::string methods_section(const Page& p) {
   const DesignSummary& d = p.in.results.design;
@@ -91,13 +79,14 @@ std::string methods_section(const Page& p) {
   if (!d.lonely_psu.empty())
     design.add(p.w.lonely_psu, "<code>" + escape_html(d.lonely_psu) + "</code>");
   body += design.take();
+  body += weighting_methods(p);
 
   body += "<h3>" + escape_html(std::string(p.w.calibration)) + "</h3>";
   Facts cal;
   if (d.calibration) {
     const CalibrationSummary& c = *d.calibration;
     cal.add(p.w.calibration, "<span class=\"calibration-method\">" +
-                                 escape_html(calibration_method(p, c.method)) + "</span>");
+                                 escape_html(calibration_method_text(p, c.method)) + "</span>");
     cal.add(p.w.iterations, escape_html(p.count(c.iterations)));
     if (!c.margins_file.empty()) {
       cal.add(p.w.margins,
@@ -128,6 +117,8 @@ std::string methods_section(const Page& p) {
     method = p.w.variance_linearization;
   }
   variance.add(p.w.variance, "<span class=\"variance-method\">" + escape_html(method) + "</span>");
+  if (const std::string nonresponse = nonresponse_variance(p); !nonresponse.empty())
+    variance.add(p.w.nonresponse_in_variance, nonresponse);
   variance.add(p.w.df, "<span class=\"df\">" + escape_html(p.count(d.df)) + "</span>");
   std::vector<std::string> methods;
   for (const auto& e : p.in.results.estimates) {

@@ -91,6 +91,21 @@ std::string table(const std::vector<std::string>& header,
 // A chart's data table folded under "show the numbers".
 std::string details(std::string_view summary, const std::string& content);
 
+// The methods' facts: a <dl> of terms (escaped here) and values (HTML).
+class Facts {
+ public:
+  void add(std::string_view term, const std::string& value_html) {
+    html_ += "<div><dt>";
+    append_escaped(html_, term);
+    html_ += "</dt><dd>" + value_html + "</dd></div>";
+  }
+  bool empty() const { return html_.empty(); }
+  std::string take() { return "<dl class=\"methods\">" + html_ + "</dl>"; }
+
+ private:
+  std::string html_;
+};
+
 std::string headline_section(const Page& p);
 std::string elements_section(const Page& p);
 std::string ranking_section(const Page& p);
@@ -99,6 +114,16 @@ std::string rates_section(const Page& p);
 std::string answers_section(const Page& p);
 std::string par_section(const Page& p);
 std::string methods_section(const Page& p);
+// "raking" -> the method in the report's words (unknown methods as they are).
+std::string calibration_method_text(const Page& p, const std::string& method);
+// From weights.json (inputs.weights), "" without it: the AAPOR response
+// rates by stratum, the weighting steps with their spreads, the classes and
+// their collapsing, the calibration and the replicates.
+std::string weighting_methods(const Page& p);
+// How the variance takes the nonresponse adjustment in (HTML), "" when
+// neither results.json's design.nonresponse nor replicates adjusted again
+// (weights.json) say so.
+std::string nonresponse_variance(const Page& p);
 // The scales' quality (results.json "scales"), "" when there are none.
 std::string scales_table(const Page& p);
 std::string_view report_css();

@@ -154,6 +154,57 @@ constexpr ReportWords vietnamese{
     .role_scheme = "Bộ tiêu chí điểm CCHC",
     .command = "Lệnh phân tích",
 
+    .aapor_rates = "Tỷ lệ phản hồi theo AAPOR, theo tầng",
+    .aapor_respondents = "Trả lời (I)",
+    .aapor_nonrespondents = "Không trả lời (N)",
+    .aapor_ineligible = "Không đủ điều kiện (X)",
+    .aapor_unknown = "Không rõ có đủ điều kiện (U)",
+    .aapor_note =
+        "RR1 = I/(I + N + U) và RR3 = I/(I + N + e·U), trong đó I là số người trả lời, N số người "
+        "đủ điều kiện nhưng không trả lời (từ chối, không liên lạc được, lý do khác), X số trường "
+        "hợp không đủ điều kiện, U số trường hợp không rõ có đủ điều kiện (đếm không trọng số, "
+        "trên mẫu chính và mẫu dự phòng đã dùng), và e = (I + N)/(I + N + X) là tỷ lệ đủ điều kiện "
+        "trong các trường hợp đã biết: RR1 coi mọi trường hợp không rõ là đủ điều kiện, RR3 chỉ "
+        "tính phần e của chúng (AAPOR, Standard Definitions, ấn bản thứ 10, 2023).",
+    .weighting_steps = "Các bước tính trọng số",
+    .step = "Bước",
+    .step_description = "Nội dung",
+    .weight_min = "Nhỏ nhất",
+    .weight_max = "Lớn nhất",
+    .step_design = "Trọng số thiết kế 1/π",
+    .step_eligible =
+        "Loại trường hợp không đủ điều kiện khỏi cơ sở tính; trọng số của trường hợp không rõ có "
+        "đủ điều kiện được chia theo tỷ lệ đã biết trong lớp",
+    .step_nonresponse = "Điều chỉnh không trả lời theo lớp trọng số: × (R + N)/R",
+    .step_calibrated = "Hiệu chỉnh theo tổng biên của tổng thể",
+    .steps_note =
+        "Tính trên những người trả lời. CV: hệ số biến thiên của trọng số (chia cho n); 1 + CV²: "
+        "hiệu ứng thiết kế do trọng số theo Kish, hệ số mà riêng việc trọng số không bằng nhau làm "
+        "tăng phương sai của một giá trị trung bình (Kish 1965, Survey Sampling, chương 11).",
+    .weighting_classes = "Lớp trọng số",
+    .classes_on = "{1} lớp, theo {2}",
+    .class_rule = "Quy tắc gộp lớp",
+    .class_rule_text =
+        "mỗi lớp cần ít nhất {1} người trả lời và hệ số điều chỉnh (R + N)/R không quá {2}",
+    .class_rule_no_factor = "mỗi lớp cần ít nhất {1} người trả lời",
+    .classes_collapsed = "Các lớp đã gộp",
+    .collapse_item = "{1} gộp vào {2}: {3}",
+    .weights_calibration = "Hiệu chỉnh khi tính trọng số",
+    .weights_replicates = "Trọng số lặp lại",
+    .replicates_count = "{1}, {2} lần lặp",
+    .nonresponse_in_variance = "Điều chỉnh không trả lời trong phương sai",
+    .variance_nonresponse =
+        "Phương sai coi bước điều chỉnh không trả lời là một bước hiệu chỉnh: hậu phân tầng những "
+        "người trả lời theo các lớp trọng số về tổng số người đủ điều kiện ước lượng của từng "
+        "lớp{1} (Särndal và Lundström 2005, Estimation in Surveys with Nonresponse, chương 7–8).",
+    .then_calibration = ", sau đó hiệu chỉnh theo tổng biên",
+    .variance_replicates_adjusted =
+        "Mỗi bộ trọng số lặp lại đã được điều chỉnh lại như toàn mẫu (điều kiện, lớp trọng "
+        "số{1}), nên sai số chuẩn có tính đến các bước điều chỉnh (Valliant, Dever và Kreuter "
+        "2013, chương 15).",
+    .replicate_calibration = ", hiệu chỉnh theo tổng biên",
+    .weights_file_detail = "Tệp trọng số {1}, cột {2}, {3} lớp.",
+
     .scales = "Độ tin cậy của thang đo",
     .scale_item = "Thang đo / câu hỏi",
     .alpha = "Cronbach's alpha",
@@ -315,6 +366,59 @@ constexpr ReportWords english{
     .role_questionnaire = "Questionnaire",
     .role_scheme = "PAR survey scheme",
     .command = "Analysis command",
+
+    .aapor_rates = "AAPOR response rates by stratum",
+    .aapor_respondents = "Respondents (I)",
+    .aapor_nonrespondents = "Nonrespondents (N)",
+    .aapor_ineligible = "Ineligible (X)",
+    .aapor_unknown = "Unknown eligibility (U)",
+    .aapor_note =
+        "RR1 = I/(I + N + U) and RR3 = I/(I + N + e·U), with I respondents, N eligible "
+        "nonrespondents (refusals, non-contacts, others), X ineligible cases and U cases of "
+        "unknown eligibility (unweighted counts of the main units and the reserves used), and e = "
+        "(I + N)/(I + N + X) the eligible share among cases of known eligibility: RR1 counts every "
+        "case of unknown eligibility as eligible, RR3 only the share e of them (AAPOR, Standard "
+        "Definitions, 10th edition, 2023).",
+    .weighting_steps = "Weighting steps",
+    .step = "Step",
+    .step_description = "What it does",
+    .weight_min = "Smallest",
+    .weight_max = "Largest",
+    .step_design = "Design weight 1/π",
+    .step_eligible =
+        "Ineligible cases out of the base; the weight of cases of unknown eligibility shared in "
+        "the class's known proportions",
+    .step_nonresponse = "Weighting-class nonresponse adjustment: × (R + N)/R",
+    .step_calibrated = "Calibration to the population margins",
+    .steps_note =
+        "Over the respondents. CV: coefficient of variation of the weights (divisor n); 1 + CV²: "
+        "Kish's design effect of weighting, the factor by which unequal weights alone increase "
+        "the variance of a mean (Kish 1965, Survey Sampling, ch. 11).",
+    .weighting_classes = "Weighting classes",
+    .classes_on = "{1} classes, on {2}",
+    .class_rule = "Collapsing rule",
+    .class_rule_text =
+        "each class needs at least {1} respondents and an adjustment factor (R + N)/R of at most "
+        "{2}",
+    .class_rule_no_factor = "each class needs at least {1} respondents",
+    .classes_collapsed = "Classes merged",
+    .collapse_item = "{1} into {2}: {3}",
+    .weights_calibration = "Calibration of the weights",
+    .weights_replicates = "Replicate weights",
+    .replicates_count = "{1}, {2} replicates",
+    .nonresponse_in_variance = "Nonresponse adjustment in the variance",
+    .variance_nonresponse =
+        "The variance treats the nonresponse adjustment as a calibration step: post-"
+        "stratification of the respondents on the weighting classes to the classes' estimated "
+        "eligible totals{1} (Särndal and Lundström 2005, Estimation in Surveys with Nonresponse, "
+        "ch. 7–8).",
+    .then_calibration = ", then the calibration to the margins",
+    .variance_replicates_adjusted =
+        "Every replicate was adjusted again as the full sample was (eligibility, weighting "
+        "classes{1}), so the standard errors include the adjustments (Valliant, Dever and "
+        "Kreuter 2013, ch. 15).",
+    .replicate_calibration = ", calibration",
+    .weights_file_detail = "Weights file {1}, column {2}, {3} classes.",
 
     .scales = "Scale quality",
     .scale_item = "Scale / item",

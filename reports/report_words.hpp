@@ -143,6 +143,40 @@ struct ReportWords {
   std::string_view role_scheme;
   std::string_view command;
 
+  // Response rates and weighting steps (in Methods, from weights.json)
+  std::string_view aapor_rates;
+  std::string_view aapor_respondents;
+  std::string_view aapor_nonrespondents;
+  std::string_view aapor_ineligible;
+  std::string_view aapor_unknown;
+  std::string_view aapor_note;
+  std::string_view weighting_steps;
+  std::string_view step;
+  std::string_view step_description;
+  std::string_view weight_min;
+  std::string_view weight_max;
+  std::string_view step_design;
+  std::string_view step_eligible;
+  std::string_view step_nonresponse;
+  std::string_view step_calibrated;
+  std::string_view steps_note;
+  std::string_view weighting_classes;
+  std::string_view classes_on;  // "{1}" count, "{2}" columns
+  std::string_view class_rule;
+  std::string_view class_rule_text;       // "{1}" min respondents, "{2}" max factor
+  std::string_view class_rule_no_factor;  // "{1}" min respondents
+  std::string_view classes_collapsed;
+  std::string_view collapse_item;  // "{1}" class, "{2}" into, "{3}" reason (English, from the file)
+  std::string_view weights_calibration;  // the calibration inside `sipas weights`
+  std::string_view weights_replicates;
+  std::string_view replicates_count;  // "{1}" type, "{2}" count
+  std::string_view nonresponse_in_variance;
+  std::string_view variance_nonresponse;  // "{1}": then_calibration or nothing
+  std::string_view then_calibration;
+  std::string_view variance_replicates_adjusted;  // "{1}": replicate_calibration or nothing
+  std::string_view replicate_calibration;
+  std::string_view weights_file_detail;  // "{1}" file, "{2}" column, "{3}" classes
+
   // Scale quality (in Methods)
   std::string_view scales;
   std::string_view scale_item;

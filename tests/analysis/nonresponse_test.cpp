@@ -379,4 +379,78 @@ TEST(NonresponseTest, ReportNamesEveryStep) {
   EXPECT_THAT(text, HasSubstr("w_calibrated"));
 }
 
+// AAPOR Standard Definitions (10th edition, 2023), written out: e = (I + N) /
+// (I + N + X), RR1 = I / (I + N + U), RR3 = I / (I + N + e U).
+void expect_rates(const Json& got, double i, double n, double x, double u,
+                  const std::string& what) {
+  SCOPED_TRACE(what);
+  EXPECT_EQ(got["respondents"], i);
+  EXPECT_EQ(got["nonrespondents"], n);
+  EXPECT_EQ(got["ineligible"], x);
+  EXPECT_EQ(got["unknown"], u);
+  const double e = (i + n) / (i + n + x);
+  EXPECT_DOUBLE_EQ(got["e"].get<double>(), e);
+  EXPECT_DOUBLE_EQ(got["rr1"].get<double>(), i / (i + n + u));
+  EXPECT_DOUBLE_EQ(got["rr3"].get<double>(), i / (i + n + e * u));
+}
+
+TEST(NonresponseTest, ResponseRatesByStratumFromTheFixtureCounts) {
+  const FieldworkSample sample = fixture();
+  NonresponseOptions o = options_of(reference()["stratum_rake"]);
+  o.replicates.reset();
+  const WeightingResult r = adjust_weights(sample, o);
+  const Json rates = weights_report(sample, r, o)["response_rates"];
+  const Json& fx = reference()["fixture"];
+  // Strata in order of first appearance in the file.
+  ASSERT_EQ(rates["by_stratum"].size(), 3u);
+  for (std::size_t k = 0; k < 3; ++k) {
+    const Json& got = rates["by_stratum"][k];
+    const std::string stratum = got["stratum"];
+    EXPECT_EQ(stratum, std::string(1, "EHM"[k]));
+    const Json& want = fx["by_stratum"][stratum];
+    expect_rates(got, want["respondent"], want["nonrespondent"], want["ineligible"],
+                 want["unknown"], stratum);
+  }
+  const Json& all = fx["dispositions"];
+  expect_rates(rates["overall"], all["respondent"], all["nonrespondent"], all["ineligible"],
+               all["unknown"], "overall");
+  // 126 / (189 + 189/195 · 10) and 126 / 199.
+  EXPECT_NEAR(rates["overall"]["rr3"].get<double>(), 0.634146, 1e-6);
+  EXPECT_NEAR(rates["overall"]["rr1"].get<double>(), 0.633166, 1e-6);
+  EXPECT_THAT(rates["definitions"].get<std::string>(), HasSubstr("AAPOR Standard Definitions"));
+  EXPECT_THAT(weights_summary(sample, r, o),
+              HasSubstr("AAPOR response rates: RR1 63.32%, RR3 63.41% (e = 0.9692"));
+}
+
+TEST(NonresponseTest, ResponseRatesWithoutADenominatorAreNull) {
+  // B: I 2, N 1, X 1, U 1; A: I 1, U 1; C: unknowns only (no e, no RR3);
+  // D: ineligible only (e = 0, and neither RR1 nor RR3).
+  NonresponseOptions o;
+  o.min_respondents = 1;
+  o.max_factor = std::numeric_limits<double>::infinity();
+  const auto s = read(small({"B", "B", "B", "B", "B", "A", "A", "C", "D"},
+                            {"respondent", "respondent", "nonrespondent", "ineligible", "unknown",
+                             "respondent", "unknown", "unknown", "ineligible"}));
+  const Json rates = weights_report(s, adjust_weights(s, o), o)["response_rates"];
+  const Json& by = rates["by_stratum"];
+  ASSERT_EQ(by.size(), 4u);
+  EXPECT_EQ(by[0]["stratum"], "B");
+  EXPECT_DOUBLE_EQ(by[0]["e"].get<double>(), 0.75);
+  EXPECT_DOUBLE_EQ(by[0]["rr1"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(by[0]["rr3"].get<double>(), 2 / 3.75);
+  EXPECT_EQ(by[1]["stratum"], "A");
+  EXPECT_DOUBLE_EQ(by[1]["rr3"].get<double>(), 0.5);
+  EXPECT_EQ(by[2]["stratum"], "C");
+  EXPECT_TRUE(by[2]["e"].is_null());
+  EXPECT_DOUBLE_EQ(by[2]["rr1"].get<double>(), 0);
+  EXPECT_TRUE(by[2]["rr3"].is_null());
+  EXPECT_EQ(by[3]["stratum"], "D");
+  EXPECT_DOUBLE_EQ(by[3]["e"].get<double>(), 0);
+  EXPECT_TRUE(by[3]["rr1"].is_null());
+  EXPECT_TRUE(by[3]["rr3"].is_null());
+  // Overall: I 3, N 1, X 2, U 3: e = 4/6, RR1 = 3/7, RR3 = 3/(4 + 2).
+  expect_rates(rates["overall"], 3, 1, 2, 3, "overall");
+  EXPECT_DOUBLE_EQ(rates["overall"]["rr3"].get<double>(), 0.5);
+}
+
 }  // namespace
