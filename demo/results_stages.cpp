@@ -180,6 +180,7 @@ void publish_results(StageContext& c) {
   inputs.questionnaire_source = "sipas-citizen.json";
   inputs.par_index = reports::load_par_index(c.path("par-index.json"));
   inputs.progress = reports::load_progress(c.path("citizens-progress.json"));
+  inputs.weights = reports::load_weights(c.path("citizens-weights.json"));
   for (const auto& [language, name] :
        {std::pair{reports::Language::Vi, std::string("report.html")},
         std::pair{reports::Language::En, std::string("report-en.html")}}) {
