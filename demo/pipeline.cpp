@@ -12,7 +12,6 @@
 #include "sampling/synthetic_frame.hpp"
 
 namespace sipas::demo {
-namespace {
 
 namespace fs = std::filesystem;
 namespace s = sipas::sampling;
@@ -36,8 +35,6 @@ s::SampleSummary draw(const fs::path& frame, const char* design, const fs::path&
   io::write_file_atomic(record, summary.design.dump(2) + "\n", io::FileAccess::shared);
   return summary;
 }
-
-}  // namespace
 
 io::Rng unit_rng(std::uint64_t seed, const std::string& id) {
   std::uint64_t h = 1469598103934665603ULL;  // FNV-1a

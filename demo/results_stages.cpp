@@ -103,6 +103,7 @@ void publish_results(StageContext& c) {
       alphas += (alphas.empty() ? "" : ", ") + scale.name + " " + two_decimals(scale.alpha);
     if (!alphas.empty()) c.detail("Cronbach's alpha of the form's elements: " + alphas);
   }
+  const LastYear last_year = simulate_last_year(c);
   a::AnalysisRequest officials;
   officials.data = c.path("officials-responses.csv");
   officials.design.strata = "stratum";

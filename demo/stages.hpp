@@ -11,6 +11,7 @@
 #include "demo/province.hpp"
 #include "io/csv_writer.hpp"
 #include "io/rng.hpp"
+#include "sampling/draw.hpp"
 
 namespace sipas::demo {
 
@@ -44,6 +45,12 @@ struct StageContext {
 // same in every run with the same seed, whichever client thread serves it.
 io::Rng unit_rng(std::uint64_t seed, const std::string& id);
 
+// Draws a sample of `frame` with an embedded design and writes its design
+// record beside it.
+sampling::SampleSummary draw(const std::filesystem::path& frame, const char* design,
+                             const std::filesystem::path& out, std::vector<std::string> carry,
+                             std::uint64_t seed, bool raw_csv);
+
 // "12.3%".
 std::string percent(double fraction);
 
@@ -53,6 +60,15 @@ void make_frames_and_samples(StageContext& context);
 void run_fieldwork(StageContext& context);
 // Stage 6, first: the citizens' weights for nonresponse (margins.csv written).
 void weight_citizens(StageContext& context);
+// Stage 6: last year's survey of the province, simulated, when one district
+// was two (citizens-responses-2025.csv, results-citizens-2025.json,
+// unit-map.csv).
+struct LastYear {
+  std::string year, merged;        // the district that was two
+  std::vector<std::string> parts;  // last year's districts it was made of
+  std::size_t responses = 0;
+};
+LastYear simulate_last_year(StageContext& context);
 // Stages 6-8: analysis, PAR index, exports and the report.
 void publish_results(StageContext& context);
 

@@ -138,13 +138,14 @@ TEST_F(DemoPipelineTest, FilesWithPersonalDataAreOwnerOnly) {
         "admin-keys.txt", "citizens-links.csv", "officials-links.csv", "citizens-reserve-links.csv",
         "citizens-responses.csv", "officials-responses.csv", "citizens-responses.sav",
         "citizens-responses.dta", "citizens-responses-labelled.csv", "citizens-weights.csv",
-        "survey.db"}) {
+        "citizens-sample-2025.csv", "citizens-responses-2025.csv", "survey.db"}) {
     EXPECT_EQ(mode(name), 0600u) << name;
   }
   for (const char* name :
        {"units.csv", "citizens-sample.design.json", "citizens-progress.json", "margins.csv",
         "appraisal.csv", "results-citizens.json", "par-index.json", "par-index.csv", "results.xlsx",
-        "report.html", "sipas-citizen.json", "citizens-weights.json"}) {
+        "report.html", "sipas-citizen.json", "citizens-weights.json", "results-citizens-2025.json",
+        "unit-map.csv"}) {
     EXPECT_EQ(mode(name), 0644u) << name;
   }
 }
