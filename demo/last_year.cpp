@@ -26,15 +26,16 @@ namespace ss = sipas::survey_server;
 // The last day of last year's fieldwork: the answers' received_at.
 constexpr ss::Timestamp closed_2025 = 1763164800;  // 2025-11-15T00:00:00Z
 
-// Last year's district of a commune (C01, C02, ...) of the merged district:
-// "…A" for the communes numbered 1-6, "…B" for the others.
-std::string old_district(const std::string& district, const std::string& commune) {
+}  // namespace
+
+// The merged district's communes (C01, C02, ...): "…A" for those numbered
+// 1-6, "…B" for the others.
+std::string LastYear::district_of(const std::string& district, const std::string& commune) const {
+  if (district != merged) return district;
   const auto c = commune.rfind('C');
   const int number = c == std::string::npos ? 0 : std::atoi(commune.c_str() + c + 1);
   return district + (number <= 6 ? "A" : "B");
 }
-
-}  // namespace
 
 LastYear simulate_last_year(StageContext& c) {
   LastYear out;
@@ -84,8 +85,7 @@ LastYear simulate_last_year(StageContext& c) {
     row.psu = std::string(sample.field(psu));
     row.inclusion_probability = std::stod(std::string(sample.field(pi)));
     row.design_weight = std::stod(std::string(sample.field(weight)));
-    const std::string old =
-        d == out.merged ? old_district(d, std::string(sample.field(commune))) : d;
+    const std::string old = out.district_of(d, std::string(sample.field(commune)));
     row.attributes = {{"district", old},
                       {"commune", std::string(sample.field(commune))},
                       {"department", dept},

@@ -67,8 +67,14 @@ struct LastYear {
   std::string year, merged;        // the district that was two
   std::vector<std::string> parts;  // last year's districts it was made of
   std::size_t responses = 0;
+  // Last year's district of a commune of this year's `district`.
+  std::string district_of(const std::string& district, const std::string& commune) const;
 };
 LastYear simulate_last_year(StageContext& context);
+// Stage 6: communes-direct.csv, each sampled commune's direct share satisfied
+// overall with a smoothed variance and last year's share in its district.
+// Returns the communes.
+std::size_t write_commune_table(StageContext& context, const LastYear& last_year);
 // Stages 6-8: analysis, PAR index, exports and the report.
 void publish_results(StageContext& context);
 
