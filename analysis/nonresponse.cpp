@@ -25,17 +25,6 @@ namespace {
 using Index = Eigen::Index;
 using namespace nonresponse_detail;
 
-std::string number(double x) {
-  std::ostringstream out;
-  out.precision(6);
-  out << x;
-  return out.str();
-}
-
-std::string at(const Table& t, std::size_t row) {
-  return t.source() + ":" + std::to_string(t.line_of(row));
-}
-
 // ---- the steps, checked ------------------------------------------------------------------------
 
 // What a class's sums cannot carry, for messages: nullopt when they are fine.

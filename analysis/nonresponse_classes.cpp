@@ -16,17 +16,6 @@ namespace {
 
 using Index = Eigen::Index;
 
-std::string number(double x) {
-  std::ostringstream out;
-  out.precision(6);
-  out << x;
-  return out.str();
-}
-
-std::string at(const Table& t, std::size_t row) {
-  return t.source() + ":" + std::to_string(t.line_of(row));
-}
-
 // The neighbour (previous or next in class order) that class k joins: the one
 // with the closer weighted response rate; on a tie or an undefined rate the
 // one with fewer respondents; then the previous one.
@@ -46,6 +35,17 @@ std::size_t neighbour(const std::vector<Group>& groups, std::size_t k) {
 }
 
 }  // namespace
+
+std::string number(double x) {
+  std::ostringstream out;
+  out.precision(6);
+  out << x;
+  return out.str();
+}
+
+std::string at(const Table& t, std::size_t row) {
+  return t.source() + ":" + std::to_string(t.line_of(row));
+}
 
 RawClasses raw_classes(const Table& data, const std::vector<std::string>& columns) {
   std::vector<const Column*> cs;

@@ -19,6 +19,11 @@ inline constexpr auto nonrespondent = static_cast<std::size_t>(Disposition::Nonr
 inline constexpr auto ineligible = static_cast<std::size_t>(Disposition::Ineligible);
 inline constexpr auto unknown = static_cast<std::size_t>(Disposition::Unknown);
 
+// A number in messages (6 significant digits).
+std::string number(double x);
+// "sample.csv:12": a row's file and line, for messages.
+std::string at(const Table& t, std::size_t row);
+
 // The classes of the fielded cases before collapsing: each case's class, and
 // the classes' labels in class order (column by column; a column whose values
 // are all numbers in numeric order, others in byte order).
