@@ -218,6 +218,26 @@ TEST_F(YearOnYearTest, MappedFromLastYearsDataAsR) {
   }
 }
 
+// This year's estimates from a results file (--this-year) give the same
+// entries as from the data.
+TEST_F(YearOnYearTest, ThisYearFromAResultsFile) {
+  CompareRequest from_data = this_year();
+  AnalysisRequest now = from_data.analysis;
+  const auto path = dir_ / "now.json";
+  std::ofstream(path) << to_json(run_analysis(now)).dump();
+  CompareRequest r;
+  r.analysis.statistics = now.statistics;
+  r.analysis.by = now.by;
+  r.this_year = path;
+  r.last_year = last_year_results();
+  r.unit_map = reference_file("compare_unit_map.csv");
+  expect_like_r(r, reference()["combined"]["entries"]);
+  const auto result = run_compare(r);
+  EXPECT_TRUE(result.design.is_null());
+  EXPECT_TRUE(result.comparisons.empty());
+  EXPECT_EQ(result.inputs["this_year"]["file"], "now.json");
+}
+
 // Without a map, units are matched by identical code, and the output says so.
 TEST_F(YearOnYearTest, ByIdenticalCodeWithoutAMap) {
   CompareRequest r = this_year("county");
