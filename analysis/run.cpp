@@ -15,6 +15,7 @@
 #include "analysis/indices.hpp"
 #include "analysis/quantile.hpp"
 #include "analysis/replicate.hpp"
+#include "analysis/setup.hpp"
 #include "analysis/standard_schemes.hpp"
 #include "analysis/verify.hpp"
 #include "analysis/weights_join.hpp"
@@ -62,19 +63,6 @@ std::string option_name(StatisticRequest::Kind kind) {
   return "";
 }
 
-// The columns an analysis reads: the design's, the statistics', the domains',
-// the channel of an export, and those the margins, the questionnaire or the
-// scheme name. Only these are loaded (a response export has many more).
-struct ColumnsRead {
-  std::set<std::string, std::less<>> names;
-  std::string prefix;  // replicate weights: every column PREFIXn
-
-  bool operator()(std::string_view name) const {
-    return names.contains(name) ||
-           (!prefix.empty() && name.size() > prefix.size() && name.starts_with(prefix));
-  }
-};
-
 // A mean or a proportion, of every domain at once (Engine::ratios): the
 // ratio of the variable's value (or the 0/1 of its codes) to 1 over the rows
 // with a value, which is the Hájek mean, its influence values included.
@@ -82,27 +70,6 @@ struct BatchedStatistic {
   std::size_t statistic = 0;  // index into the request's statistics
   CodedRatio ratio;
 };
-
-CodedRatio coded_mean(const Table& data, const StatisticRequest& s) {
-  const Column& c = data.column(s.variable);
-  if (s.kind == StatisticRequest::Kind::Mean && !c.numeric())
-    data.numbers(s.variable);  // throws data.not_numeric, naming the line
-  const std::size_t levels = c.levels().size();
-  CodedRatio r{&c, std::vector<double>(levels), std::vector<double>(levels)};
-  for (std::size_t l = 0; l < levels; ++l) {
-    const std::string& text = c.levels()[l];
-    double y;
-    if (s.kind == StatisticRequest::Kind::Mean) {
-      y = c.numbers_of_level(l);
-    } else {
-      y = text.empty() ? std::nan("")
-                       : (std::find(s.codes.begin(), s.codes.end(), text) != s.codes.end() ? 1 : 0);
-    }
-    r.numerator[l] = y;
-    r.denominator[l] = std::isnan(y) ? std::nan("") : 1;
-  }
-  return r;
-}
 
 // Σw and counts by level of a coded column, per domain (0: everyone): enough
 // for the design effects of the means of that column, which the batched path
@@ -212,64 +179,10 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
                         "ask for at least one estimate: --mean, --total, --ratio, --prop, "
                         "--quantile, --index, --scheme or --scale");
   }
-  if (!r.replicates.empty() && !r.repweights_prefix.empty()) {
-    throw AnalysisError("analysis.conflicting_options",
-                        "give --replicates or --repweights, not both");
-  }
-  if (r.rscales && r.repweights_prefix.empty()) {
-    throw AnalysisError("analysis.conflicting_options",
-                        "--rscales goes with --repweights (built replicates know their own)");
-  }
-  const bool replicated = !r.replicates.empty() || !r.repweights_prefix.empty();
-  const bool joined = r.weights_file.has_value();
-  if (joined && !r.replicates.empty()) {
-    throw AnalysisError("analysis.unsupported",
-                        "replicates built here would not adjust for nonresponse again: give sipas "
-                        "weights --replicates, then --repweights with --weights-file");
-  }
-  if (joined && !replicated && !r.design.weights.empty()) {
-    throw AnalysisError("analysis.conflicting_options",
-                        "--weights-file gives the weights (w_eligible, then the weighting "
-                        "classes and the calibration): leave out --weights");
-  }
-  // The design's columns as used: with --weights-file the weights are the
-  // file's (w_eligible for the steps re-done here; `weight` beside replicates).
-  DesignColumns columns = r.design;
-  if (joined)
-    columns.weights =
-        replicated ? (r.design.weights.empty() ? "weight" : r.design.weights) : "w_eligible";
-  if (replicated && r.margins) {
-    throw AnalysisError(
-        "analysis.unsupported",
-        "calibration with replicate weights (recalibrating every replicate) is not supported; "
-        "calibrate with the linearization design (leave out --replicates/--repweights)");
-  }
-  // What the margins, questionnaire and scheme name is read first, so that
-  // only the columns the analysis uses are loaded.
-  ColumnsRead read;
-  for (const auto* names : {&r.design.clusters, &r.design.fpc, &r.by})
-    read.names.insert(names->begin(), names->end());
-  read.names.insert(r.design.strata);
-  read.names.emplace(channel_column);
-  if (joined) {
-    read.names.insert(r.weights_id);
-    read.names.emplace(review_column);
-  } else {
-    read.names.insert(r.design.weights);
-    read.prefix = r.repweights_prefix;
-  }
-  for (const auto& s : r.statistics) {
-    read.names.insert(s.variable);
-    read.names.insert(s.denominator);
-  }
-  for (const auto& scale : r.scales)
-    read.names.insert(scale.items.begin(), scale.items.end());
-  std::vector<Margin> margins;
-  if (r.margins) {
-    margins = load_margins(*r.margins);
-    for (const auto& m : margins)
-      read.names.insert(m.variable);
-  }
+  // The options checked, the margins read and the columns named
+  // (analysis/setup.hpp), to which the questionnaire and the scheme add theirs.
+  AnalysisPlan plan = plan_analysis(r);
+  ColumnsRead& read = plan.read;
   std::optional<questionnaires::Questionnaire> questionnaire;
   if (r.index) {
     questionnaire = questionnaires::load_questionnaire_file(*r.index);
@@ -287,130 +200,21 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
     for (const auto& criterion : scheme->criteria)
       read.names.insert(criterion.items.begin(), criterion.items.end());
   }
-  OpenLinkRows open_link;
-  // The rows in the canonical order, the design's columns first, so that no
-  // estimate depends on the order of the file's rows (analysis/README.md,
-  // "Row order").
-  std::vector<std::string> leading = {r.design.strata};
-  leading.insert(leading.end(), r.design.clusters.begin(), r.design.clusters.end());
-  DesignColumns loaded = columns;
-  if (joined) loaded.weights.clear();  // not in the data: joined below
-  Table data =
-      leave_out_open_link(Table::load_if(r.data, read), loaded, r.include_open_link, open_link);
-  JoinReport join;
-  if (joined) data = join_weights(data, {*r.weights_file, r.weights_id}, &join);
-  data = data.canonical(leading);
-  Design design = Design::build(data, columns);
-  if (joined && !replicated) design = nonresponse_calibration(design, data);
-  Json calibration = nullptr;
-  if (r.margins) {
-    CalibrationOptions options;
-    if (r.calfun == "poststratify") {
-      options.method = CalibrationOptions::PostStratify;
-    } else if (r.calfun == "raking") {
-      options.method = CalibrationOptions::Raking;
-    } else if (r.calfun == "linear") {
-      options.method = CalibrationOptions::Linear;
-    } else {
-      throw AnalysisError("analysis.invalid_option",
-                          "--calfun must be poststratify, raking or linear");
-    }
-    if (r.bounds && options.method != CalibrationOptions::Linear) {
-      throw AnalysisError("analysis.invalid_option", "--bounds applies to --calfun linear");
-    }
-    options.bounds = r.bounds;
-    CalibrationReport report;
-    design = calibrate(design, data, margins, options, &report);
-    calibration = {
-        {"method", r.calfun},
-        {"margins",
-         {{"file", r.margins->filename().string()}, {"sha256", io::sha256_file(*r.margins)}}},
-        {"iterations", report.iterations},
-        {"weight_min", report.min_weight},
-        {"weight_max", report.max_weight},
-        {"g_min", report.min_g},
-        {"g_max", report.max_g},
-        {"max_margin_error", report.max_margin_error}};
-    if (r.bounds) calibration["bounds"] = {r.bounds->first, r.bounds->second};
-  }
-  Json nonresponse = nullptr;
-  if (joined) {
-    nonresponse = {{"weights_file", join.file},
-                   {"sha256", join.sha256},
-                   {"respondents", join.respondents},
-                   {"rejected_rows", join.rejected},
-                   {"columns", join.columns},
-                   {"class_column", "weighting_class"},
-                   {"classes", join.classes},
-                   {"calibrated", join.calibrated},
-                   {"variance", replicated ? "replicate weights adjusted again in every replicate"
-                                           : "the adjustment as a calibration step: "
-                                             "post-stratification on the weighting classes"}};
-    // The steps re-done here give weights.csv's weight (to the calibration's
-    // convergence): else the variance would be of other weights.
-    if (!replicated) nonresponse["max_weight_difference"] = check_final_weights(design, data, 1e-6);
-  }
+  AnalysisSetup setup = setup_analysis(r, plan);
+  const Table& data = setup.data;
+  const DesignColumns& columns = setup.columns;
+  const Design& design = setup.design;
+  const bool replicated = setup.replicated;
+  const bool joined = setup.joined;
+  const JoinReport& join = setup.join;
+  OpenLinkRows& open_link = setup.open_link;
+  const Json& calibration = setup.calibration;
+  const Json& nonresponse = setup.nonresponse;
   const PublishingRule rule = r.publishing_rule.empty() ? default_publishing_rule()
                                                         : load_publishing_rule(r.publishing_rule);
-  std::unique_ptr<Engine> engine_ptr;
-  Json replicate_info = nullptr;
-  if (!r.replicates.empty()) {
-    auto colon = r.replicates.find(':');
-    const std::string kind = r.replicates.substr(0, colon);
-    const std::string argument =
-        colon == std::string::npos ? std::string() : r.replicates.substr(colon + 1);
-    auto number = [&](double fallback) {
-      if (argument.empty()) return fallback;
-      double x = 0;
-      auto [end, ec] = std::from_chars(argument.data(), argument.data() + argument.size(), x);
-      if (ec != std::errc() || end != argument.data() + argument.size()) {
-        throw AnalysisError("analysis.invalid_option", "--replicates " + r.replicates + ": '" +
-                                                           argument + "' is not a number");
-      }
-      return x;
-    };
-    ReplicateDesign replicates;
-    if (kind == "jk1" && argument.empty()) {
-      replicates = ReplicateDesign::jk1(design);
-    } else if (kind == "jkn" && argument.empty()) {
-      replicates = ReplicateDesign::jkn(design);
-    } else if (kind == "bootstrap") {
-      const double count = number(50);
-      if (!(count >= 2 && count <= 100000 && count == std::floor(count))) {
-        throw AnalysisError("analysis.invalid_option",
-                            "--replicates bootstrap:R needs a whole R from 2 to 100000");
-      }
-      replicates = ReplicateDesign::bootstrap(design, static_cast<int>(count), r.seed);
-    } else if (kind == "brr") {
-      const double fay = number(0);
-      if (!(fay >= 0 && fay < 1))
-        throw AnalysisError("analysis.invalid_option", "Fay's rho must be in [0, 1)");
-      replicates = ReplicateDesign::brr(design, fay);
-    } else {
-      throw AnalysisError("analysis.invalid_option",
-                          "--replicates must be jk1, jkn, bootstrap[:R] or brr[:FAY]");
-    }
-    replicates.mse = r.mse;
-    replicate_info = {{"type", r.replicates}, {"replicates", replicates.count()}, {"mse", r.mse}};
-    if (kind == "bootstrap") replicate_info["seed"] = r.seed;
-    engine_ptr = std::make_unique<ReplicateEngine>(std::move(replicates));
-  } else if (!r.repweights_prefix.empty()) {
-    auto type = replicate_type_from_string(r.reptype.empty() ? "other" : r.reptype);
-    if (!type) {
-      throw AnalysisError("analysis.invalid_option",
-                          "--reptype must be jk1, jkn, bootstrap, brr, fay or other");
-    }
-    auto replicates = ReplicateDesign::from_columns(data, columns.weights, r.repweights_prefix,
-                                                    *type, r.repscale, r.rscales, r.mse);
-    replicate_info = {{"type", to_string(*type)},
-                      {"columns", r.repweights_prefix},
-                      {"replicates", replicates.count()},
-                      {"scale", replicates.scale},
-                      {"mse", r.mse}};
-    engine_ptr = std::make_unique<ReplicateEngine>(std::move(replicates));
-  } else {
-    engine_ptr = std::make_unique<LinearizationEngine>(design);
-  }
+  EngineSetup engine_setup = make_engine(r, setup);
+  const auto& engine_ptr = engine_setup.engine;
+  const Json& replicate_info = engine_setup.replicates;
   const Engine& engine = *engine_ptr;
   std::vector<std::int32_t> domain_of_row;
   auto domains = domains_of(data, r.by, &domain_of_row);
@@ -461,14 +265,8 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
           throw AnalysisError("analysis.empty_domain",
                               "no row with a value and a positive weight to estimate a mean");
         }
-        std::string variable = s.variable;
-        if (proportion) {
-          std::string codes;
-          for (const auto& c : s.codes)
-            codes += (codes.empty() ? "" : ",") + c;
-          variable += "=" + codes;
-        }
-        Estimate e = engine.estimate(*pieces[j], proportion ? "proportion" : "mean", variable);
+        Estimate e =
+            engine.estimate(*pieces[j], proportion ? "proportion" : "mean", variable_label(s));
         if (!replicated) {
           sums.at(batched[j].ratio.column)
               .design_effects(batched[j].ratio.numerator, d, e.se * e.se, e);

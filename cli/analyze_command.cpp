@@ -7,6 +7,7 @@
 #include "analysis/error.hpp"
 #include "analysis/run.hpp"
 #include "cli/commands.hpp"
+#include "cli/design_options.hpp"
 #include "io/file.hpp"
 
 namespace sipas::cli {
@@ -51,35 +52,6 @@ std::string flags_summary(const a::AnalysisResult& result) {
   }
   if (!units.empty()) text += "\nsurvey points flagged for: " + units;
   return text;
-}
-
-// --rscales: numbers separated by commas, or a file that holds them
-// (separated by commas, spaces or line breaks), such as the .rscales file
-// `sipas weights --replicates jkn` writes.
-std::vector<double> parse_rscales(const std::string& text) {
-  std::string numbers = text;
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(text, ec)) numbers = io::read_file(text, 1 << 24);
-  for (char& c : numbers) {
-    if (c == ',' || c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  std::istringstream in(numbers);
-  std::vector<double> out;
-  std::string item;
-  while (in >> item) {
-    double x = 0;
-    std::istringstream parse(item);
-    if (!(parse >> x) || !parse.eof()) {
-      throw a::AnalysisError("analysis.invalid_option",
-                             "--rscales: '" + item.substr(0, 40) + "' is not a number");
-    }
-    out.push_back(x);
-  }
-  if (out.empty()) {
-    throw a::AnalysisError("analysis.invalid_option",
-                           "--rscales: give numbers (comma-separated) or a file that holds them");
-  }
-  return out;
 }
 
 int run_analyze(const AnalyzeOptions& o) {

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   sipas::cli::add_questionnaire_command(app, run);
   sipas::cli::add_sample_command(app, run);
   sipas::cli::add_analyze_command(app, run);
+  sipas::cli::add_compare_command(app, run);
   sipas::cli::add_weights_command(app, run);
   sipas::cli::add_serve_command(app, run);
   sipas::cli::add_survey_admin_commands(app, run);
