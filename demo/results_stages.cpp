@@ -104,6 +104,7 @@ void publish_results(StageContext& c) {
     if (!alphas.empty()) c.detail("Cronbach's alpha of the form's elements: " + alphas);
   }
   const LastYear last_year = simulate_last_year(c);
+  compare_units(c, last_year);
   const std::size_t communes = write_commune_table(c, last_year);
   c.detail(std::to_string(communes) +
            " sampled communes: direct shares satisfied overall (communes-direct.csv)");

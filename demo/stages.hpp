@@ -75,6 +75,9 @@ LastYear simulate_last_year(StageContext& context);
 // overall with a smoothed variance and last year's share in its district.
 // Returns the communes.
 std::size_t write_commune_table(StageContext& context, const LastYear& last_year);
+// Stage 6: compare-districts.json, each district against the province and
+// against last year.
+void compare_units(StageContext& context, const LastYear& last_year);
 // Stages 6-8: analysis, PAR index, exports and the report.
 void publish_results(StageContext& context);
 
