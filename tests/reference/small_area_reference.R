@@ -107,13 +107,14 @@ fh_direct <- function(y, D, X, method) {
   skew <- mk(3) / mk(2)^1.5
   kurt <- mk(4) / mk(2)^2 - 3
   jb <- m / 6 * (skew^2 + kurt^2 / 4)
-  list(sigma2_v = A, sigma2_v_optimize = A_opt, score_at_estimate = sc(A, y, D, X),
+  # Plain vectors (no names: the tests read arrays in the areas' and coefficients' order).
+  lapply(list(sigma2_v = A, sigma2_v_optimize = A_opt, score_at_estimate = sc(A, y, D, X),
        beta = beta, beta_se = sqrt(diag(Q)), eblup = eblup, gamma = gamma, synthetic = xb,
        g1 = g1, g2 = g2, g3 = g3, b_ml = b_ml, mse = mse,
        loglik = loglik, aic = -2 * loglik + 2 * (p + 1), bic = -2 * loglik + (p + 1) * log(m),
        residual = z, residual_mean = mean(z), residual_sd = sd(z), residual_beyond = sum(abs(z) > 1.96),
        skewness = skew, kurtosis = kurt, jarque_bera = jb,
-       jarque_bera_p = pchisq(jb, df = 2, lower.tail = FALSE))
+       jarque_bera_p = pchisq(jb, df = 2, lower.tail = FALSE)), unname)
 }
 
 # ---- the cases --------------------------------------------------------------------------------------
