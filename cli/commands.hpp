@@ -40,5 +40,6 @@ void add_report_command(CLI::App& app, Action& run);
 void add_weights_command(CLI::App& app, Action& run);
 void add_verify_command(CLI::App& app, Action& run);
 void add_compare_command(CLI::App& app, Action& run);
+void add_small_area_command(CLI::App& app, Action& run);
 
 }  // namespace sipas::cli

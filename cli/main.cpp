@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   sipas::cli::add_export_command(app, run);
   sipas::cli::add_report_command(app, run);
   sipas::cli::add_verify_command(app, run);
+  sipas::cli::add_small_area_command(app, run);
   sipas::cli::add_demo_command(app, run);
   try {
     app.parse(argc, argv);
