@@ -14,7 +14,7 @@ namespace {
 namespace r = sipas::reports;
 
 struct ReportOptions {
-  std::string results, questionnaire, par_index, rates, weights;
+  std::string results, questionnaire, par_index, rates, weights, sample_design;
   std::string lang = "vi", title, unit_column, out;
 };
 
@@ -36,6 +36,7 @@ int run_report(const ReportOptions& o) {
   if (!o.par_index.empty()) inputs.par_index = r::load_par_index(o.par_index);
   if (!o.rates.empty()) inputs.progress = r::load_progress(o.rates);
   if (!o.weights.empty()) inputs.weights = r::load_weights(o.weights);
+  if (!o.sample_design.empty()) inputs.sample_design = r::load_sample_design(o.sample_design);
   const std::string html = r::render_report(inputs, options);
   // Estimates and indices, made to be published.
   io::write_file_atomic(o.out, html, io::FileAccess::shared);
@@ -55,7 +56,8 @@ void add_report_command(CLI::App& app, Action& run) {
       "unit's element profile against the province, answer distributions, and a methods "
       "section; with --rates, response rates by stratum; with --par-index, the PAR index "
       "table with groups; with --weights, the AAPOR response rates (RR1, RR3) by stratum and "
-      "the weighting steps in the methods.");
+      "the weighting steps in the methods; with --sample-design, how the sample was drawn (frame, "
+      "strata, each stage's units and method, seed).");
   cmd->add_option("--results", o->results,
                   "results.json written by `sipas analyze --index Q.json --by UNIT`");
   cmd->add_option("--questionnaire", o->questionnaire,
@@ -69,6 +71,10 @@ void add_report_command(CLI::App& app, Action& run) {
   cmd->add_option("--weights", o->weights,
                   "weights.json written by `sipas weights` (sipas-weights/1): AAPOR response "
                   "rates by stratum, the weighting steps and their spread, the classes");
+  cmd->add_option("--sample-design", o->sample_design,
+                  "The design record sipas sample wrote beside the sample (design.json, or "
+                  "--design-out such as sample.design.json; sipas-sample-design/1): the frame, "
+                  "strata, stages and selection methods, sample size and seed in the methods");
   cmd->add_option("--lang", o->lang, "Language of the report: vi | en")->capture_default_str();
   cmd->add_option("--title", o->title,
                   "Title of the report (default: the questionnaire's title, else a fixed one)");

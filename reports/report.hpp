@@ -28,6 +28,9 @@ struct ReportInputs {
   // weights.json of `sipas weights`: response rates and weighting steps in
   // the methods.
   std::optional<WeightsSummary> weights;
+  // The design record of `sipas sample` (sample.design.json): how the sample
+  // was drawn, in the methods.
+  std::optional<SampleDesignSummary> sample_design;
 };
 
 struct ReportOptions {

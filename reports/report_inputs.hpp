@@ -2,9 +2,10 @@
 
 // The files `sipas report` reads, checked field by field: results.json
 // (sipas analyze), the PAR index result (sipas index), fieldwork progress
-// (the admin API's GET /api/v1/surveys/{id}/progress) and the weights report
-// (sipas weights). Every error is a ReportError naming the file and the
-// field, e.g. "results.json: estimates[3].ci_low: expected a number or null".
+// (the admin API's GET /api/v1/surveys/{id}/progress), the weights report
+// (sipas weights) and the sample's design record (sipas sample). Every error
+// is a ReportError naming the file and the field, e.g. "results.json:
+// estimates[3].ci_low: expected a number or null".
 
 #include <cstdint>
 #include <filesystem>
@@ -222,6 +223,86 @@ struct WeightsSummary {
 // expected a number").
 WeightsSummary parse_weights(std::string_view json, const std::string& source);
 WeightsSummary load_weights(const std::filesystem::path& path);
+
+// The design record of `sipas sample` (sample.design.json,
+// sipas-sample-design/1; sampling/README.md, "Output"): how the sample was
+// drawn, for the methods page.
+
+// One stratum of the record; N_h is the number of frame rows in it.
+struct SampleStratum {
+  std::string stratum;  // the stratum columns' values joined by "|"; "all" without strata
+  std::int64_t population = 0;
+  // Single-stage only (the rows of a multi-stage record have none).
+  std::int64_t n = 0, reserve = 0;
+  std::string pps_algorithm;  // --method pps: sampford or maximum-entropy
+};
+
+// A stage's units in one stratum: how many the frame has and how many were
+// selected.
+struct SampleStageUnits {
+  std::string stratum;
+  std::int64_t units = 0, selected = 0;
+};
+
+// One stage of a multi-stage design.
+struct SampleStage {
+  std::int64_t stage = 0;        // 1, 2, ...
+  std::string unit;              // the frame column of the units; "rows": the people themselves
+  std::string method;            // srs, systematic, pps, pps-systematic
+  std::int64_t n = 0;            // per unit selected at the stage before (per stratum at stage 1)
+  std::int64_t reserve = 0;      // the last stage's reserves per cluster
+  std::string size;              // "rows" or the size column; clusters only
+  std::string certainty_column;  // empty: no unit is certain
+  std::vector<std::string> certainty_values;           // the column's values that make it so
+  std::map<std::string, std::int64_t> pps_algorithms;  // selections per algorithm (pps)
+  std::string pps_rule;                                // how pps chose (English, from the file)
+  std::vector<SampleStageUnits> units;                 // per stratum; empty for rows
+  std::int64_t selected = 0, certain = 0;              // units selected, of them with certainty
+  bool rows() const { return unit == "rows"; }
+};
+
+struct SampleAllocation {
+  std::string method;       // proportional, equal, neyman, power, optimal, given
+  std::int64_t total = 0;   // --n (not for given)
+  std::string file;         // given: the --n-per-stratum file
+  double power_q = absent;  // power only
+};
+
+struct SampleDesignSummary {
+  std::string source;
+  std::string command;
+  std::string frame_file, frame_sha256;
+  std::int64_t frame_rows = 0;
+  std::string id_column;
+  std::vector<std::string> strata_columns;  // empty: one stratum, "all"
+  std::vector<SampleStratum> strata;        // in the record's order (sorted by key)
+  std::string method;                       // srs, systematic, pps, pps-systematic, multi-stage
+  // Single-stage.
+  std::optional<SampleAllocation> allocation;
+  std::map<std::string, std::int64_t> pps_algorithms;
+  std::string pps_rule, size_column, sort_column;
+  // Multi-stage.
+  std::vector<SampleStage> stages;
+  std::int64_t main = 0, reserve = 0;  // rows of sample.csv by role
+  std::uint64_t seed = 0;
+  bool seed_given = false;  // false: drawn from the operating system
+  std::string generator;
+
+  bool multi_stage() const { return method == "multi-stage"; }
+  std::int64_t population() const {
+    std::int64_t sum = 0;
+    for (const auto& s : strata)
+      sum += s.population;
+    return sum;
+  }
+};
+
+// Throws ReportError: report.invalid_json, report.invalid_format (not
+// sipas-sample-design/1), report.invalid_field ("sample.design.json:
+// stages[1].method: expected srs, systematic, pps or pps-systematic").
+SampleDesignSummary parse_sample_design(std::string_view json, const std::string& source);
+// The file as `sipas sample` wrote it; errors name it as given.
+SampleDesignSummary load_sample_design(const std::filesystem::path& path);
 
 FieldworkProgress parse_progress(std::string_view json, const std::string& source);
 FieldworkProgress load_progress(const std::filesystem::path& path);

@@ -1,7 +1,8 @@
 // The methods section: the design, weights, calibration, variance method,
 // degrees of freedom, sample sizes, intervals and the input files, all read
-// from the results file's "design" block; with weights.json, the response
-// rates and the weighting steps (report_weighting.cpp).
+// from the results file's "design" block; with the sample's design record,
+// how the sample was drawn (report_sample_design.cpp); with weights.json, the
+// response rates and the weighting steps (report_weighting.cpp).
 
 #include <algorithm>
 #include <cmath>
@@ -79,6 +80,7 @@ std::string methods_section(const Page& p) {
   if (!d.lonely_psu.empty())
     design.add(p.w.lonely_psu, "<code>" + escape_html(d.lonely_psu) + "</code>");
   body += design.take();
+  body += sample_design_methods(p);
   body += weighting_methods(p);
 
   body += "<h3>" + escape_html(std::string(p.w.calibration)) + "</h3>";

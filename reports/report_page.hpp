@@ -116,6 +116,10 @@ std::string par_section(const Page& p);
 std::string methods_section(const Page& p);
 // "raking" -> the method in the report's words (unknown methods as they are).
 std::string calibration_method_text(const Page& p, const std::string& method);
+// From the sample's design record (inputs.sample_design), "" without it:
+// the frame, the strata, the selection (one line, or one item per stage),
+// the sample's size, the seed and the generator, and the strata table.
+std::string sample_design_methods(const Page& p);
 // From weights.json (inputs.weights), "" without it: the AAPOR response
 // rates by stratum, the weighting steps with their spreads, the classes and
 // their collapsing, the calibration and the replicates.

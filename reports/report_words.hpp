@@ -192,6 +192,76 @@ struct ReportWords {
 
 const ReportWords& report_words(Language language);
 
+// A stage's unit in words ("communes" at the head of a stage, "commune"
+// after "per"); Vietnamese gives the same word twice.
+struct UnitNoun {
+  std::string_view one, many;
+};
+
+// The sample's design record in the methods (report_sample_design.cpp), in
+// report_words_sampling.cpp: a catalogue of its own, as report_words.cpp is
+// long enough.
+struct SamplingWords {
+  std::string_view sample_selection;  // the sub-section's title
+  std::string_view frame;
+  std::string_view frame_text;  // "{1}" file, "{2}" rows
+  std::string_view strata;
+  std::string_view strata_text;  // "{1}" columns, "{2}" count, "{3}" frame rows
+  std::string_view no_strata;    // "{1}" frame rows
+  std::string_view selection;
+
+  // Methods (single-stage and per stage).
+  std::string_view srs;
+  std::string_view systematic;
+  std::string_view pps;
+  std::string_view pps_systematic;
+  std::string_view within_strata;  // "{1}" method
+  std::string_view sorted_by;      // "{1}" column
+  std::string_view size_by;        // "{1}" column or size_rows
+  std::string_view size_rows;
+  std::string_view sampford;
+  std::string_view max_entropy;
+  std::string_view pps_mixed;  // "{1}" Sampford count, "{2}" where, "{3}" maximum-entropy count
+  std::string_view pps_rule;
+
+  // Allocation of a single-stage sample; "{1}" the total.
+  std::string_view alloc_proportional;
+  std::string_view alloc_equal;
+  std::string_view alloc_neyman;
+  std::string_view alloc_power;  // "{2}" q
+  std::string_view alloc_optimal;
+  std::string_view alloc_given;  // "{1}" file, "{2}" total drawn
+  std::string_view per_stratum;  // "{1}" n or a range
+  std::string_view reserves_per_stratum;
+  std::string_view no_reserves;
+
+  // Stages.
+  std::string_view stage_item;  // "{1}" number, "{2}" the rest
+  std::string_view per_unit;    // "{1}" n, "{2}" the parent unit
+  std::string_view reserves_per_unit;
+  std::string_view certain;  // "{1}" rule, "{2}" how many units it took
+  std::string_view or_word;  // between certainty values
+  UnitNoun people, province, district, commune, village;
+  UnitNoun strata_noun;  // where pps chose at stage 1: "strata"
+
+  std::string_view sample_size;
+  std::string_view sample_text;  // "{1}" main, "{2}" reserves
+  std::string_view seed;
+  std::string_view seed_given;  // "{1}" seed
+  std::string_view seed_drawn;
+  std::string_view generator;
+  std::string_view command;
+
+  // The strata table.
+  std::string_view population;
+  std::string_view main;
+  std::string_view reserves;
+  std::string_view stage_units;  // "{1}" units: "selected / all"
+  std::string_view strata_more;  // "{1}" strata not shown, "{2}"–"{3}" populations of all strata
+};
+
+const SamplingWords& sampling_words(Language language);
+
 // `pattern` with "{1}", "{2}", ... replaced by `values` (already escaped or
 // not, as the caller needs).
 std::string fill(std::string_view pattern, std::initializer_list<std::string> values);
