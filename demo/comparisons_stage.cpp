@@ -68,14 +68,14 @@ void compare_units(StageContext& c, const LastYear& last_year) {
       "share satisfied overall (q_overall 4-5), each district against the province "
       "(points, 95% CI, Holm-adjusted p) and against " +
       last_year.year + ":");
-  std::size_t k = 0;
   for (const auto& d : result.comparisons) {
-    const a::YearOnYear* y = k < result.year_on_year.size() ? &result.year_on_year[k] : nullptr;
-    ++k;
+    const a::YearOnYear* y = nullptr;
+    for (const auto& candidate : result.year_on_year)
+      if (candidate.unit == d.a) y = &candidate;
     std::string line = "  " + d.a + "  " + points(d.difference) + " " +
                        interval(d.ci_low, d.ci_high) + " p " + p_value(d.p_adjusted) +
                        (d.significant ? (d.direction == "above" ? " above" : " below") : "");
-    if (y && y->unit == d.a) {
+    if (y) {
       line += y->past == "none"
                   ? " | no comparable past"
                   : " | vs " + last_year.year + " " + points(y->difference) + " " +

@@ -166,7 +166,8 @@ void run_fieldwork(StageContext& c) {
   std::map<std::string, double> quality;
   for (const auto& u : c.province.units())
     quality[u.id] = u.quality;
-  const auto citizen_rows = sample_columns(c.path("citizens-sample.csv"), {"department"});
+  const auto citizen_rows =
+      sample_columns(c.path("citizens-sample.csv"), {"department", "commune"});
   const auto official_rows = sample_columns(c.path("officials-sample.csv"), {"respondent_group"});
   auto citizen = [&](const Invitation& inv) {
     auto rng = unit_rng(o.seed, inv.id);
@@ -177,9 +178,10 @@ void run_fieldwork(StageContext& c) {
     // through all their answers: items of one element agree, as real
     // answers do (the report's Cronbach's alphas).
     const double leaning = 0.7 * (rng.uniform() + rng.uniform() + rng.uniform() - 1.5);
-    b.satisfaction = std::clamp(
-        0.5 * (quality.at(inv.stratum) + quality.at(citizen_rows.at(inv.id).at(0))) + leaning, 0.02,
-        0.98);
+    const auto& row = citizen_rows.at(inv.id);
+    b.satisfaction = std::clamp(0.5 * (quality.at(inv.stratum) + quality.at(row.at(0))) +
+                                    commune_effect(o.seed, inv.stratum, row.at(1)) + leaning,
+                                0.02, 0.98);
     // A few clients send something invalid first, replay, or try twice.
     b.invalid_first = rng.uniform() < 0.03;
     b.replays = rng.uniform() < 0.02;

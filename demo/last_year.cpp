@@ -71,8 +71,10 @@ LastYear simulate_last_year(StageContext& c) {
     if (!(rng.uniform() < 0.7)) continue;
     const std::string d(sample.field(district)), dept(sample.field(department));
     const double leaning = 0.7 * (rng.uniform() + rng.uniform() + rng.uniform() - 1.5);
-    generator.set_satisfaction(
-        std::clamp(0.5 * (quality.at(d) + quality.at(dept)) - 0.04 + leaning, 0.02, 0.98));
+    generator.set_satisfaction(std::clamp(
+        0.5 * (quality.at(d) + quality.at(dept)) - 0.04 +
+            commune_effect(c.options.seed, d, std::string(sample.field(commune))) + leaning,
+        0.02, 0.98));
     q::Response response = generator.valid();
     ss::ExportedResponse row;
     row.seq = static_cast<std::int64_t>(rows.size()) + 1;

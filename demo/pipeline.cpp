@@ -43,6 +43,10 @@ io::Rng unit_rng(std::uint64_t seed, const std::string& id) {
   return io::Rng(seed ^ h);
 }
 
+double commune_effect(std::uint64_t seed, const std::string& district, const std::string& commune) {
+  return 0.4 * (unit_rng(seed + 17, district + "/" + commune).uniform() - 0.5);
+}
+
 std::string percent(double fraction) {
   std::ostringstream out;
   out << std::fixed << std::setprecision(1) << 100 * fraction << "%";

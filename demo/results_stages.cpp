@@ -108,6 +108,7 @@ void publish_results(StageContext& c) {
   const std::size_t communes = write_commune_table(c, last_year);
   c.detail(std::to_string(communes) +
            " sampled communes: direct shares satisfied overall (communes-direct.csv)");
+  estimate_communes(c);
   a::AnalysisRequest officials;
   officials.data = c.path("officials-responses.csv");
   officials.design.strata = "stratum";
@@ -186,6 +187,7 @@ void publish_results(StageContext& c) {
   inputs.par_index = reports::load_par_index(c.path("par-index.json"));
   inputs.progress = reports::load_progress(c.path("citizens-progress.json"));
   inputs.weights = reports::load_weights(c.path("citizens-weights.json"));
+  inputs.sample_design = reports::load_sample_design(c.path("citizens-sample.design.json"));
   for (const auto& [language, name] :
        {std::pair{reports::Language::Vi, std::string("report.html")},
         std::pair{reports::Language::En, std::string("report-en.html")}}) {

@@ -51,6 +51,11 @@ sampling::SampleSummary draw(const std::filesystem::path& frame, const char* des
                              const std::filesystem::path& out, std::vector<std::string> carry,
                              std::uint64_t seed, bool raw_csv);
 
+// A commune's own effect on its citizens' satisfaction, the same every year
+// (uniform, SD 0.12): communes of a district differ, as the small-area model
+// assumes.
+double commune_effect(std::uint64_t seed, const std::string& district, const std::string& commune);
+
 // "12.3%".
 std::string percent(double fraction);
 
@@ -75,6 +80,9 @@ LastYear simulate_last_year(StageContext& context);
 // overall with a smoothed variance and last year's share in its district.
 // Returns the communes.
 std::size_t write_commune_table(StageContext& context, const LastYear& last_year);
+// Stage 6: communes-small-area.json, the Fay–Herriot EBLUPs of the communes'
+// shares beside the direct ones, with bootstrap rank intervals.
+void estimate_communes(StageContext& context);
 // Stage 6: compare-districts.json, each district against the province and
 // against last year.
 void compare_units(StageContext& context, const LastYear& last_year);

@@ -129,10 +129,17 @@ bool ResponseGenerator::chance(double p) {
 RawAnswer ResponseGenerator::random_code(const Item& item) {
   const auto& choices = item.scale->choices;
   std::uint16_t pick = static_cast<std::uint16_t>(below(choices.size()));
-  if (options_.satisfaction >= 0 && item.scoring && !item.scoring->satisfied.empty()) {
+  // The codes a satisfied respondent gives: the item's satisfied codes, or
+  // the favourable codes of its indicator (e.g. "satisfied overall" = 4, 5).
+  const std::vector<std::uint16_t>* favourable =
+      !item.scoring                      ? nullptr
+      : !item.scoring->satisfied.empty() ? &item.scoring->satisfied
+      : item.scoring->indicator          ? &item.scoring->indicator->choices
+                                         : nullptr;
+  if (options_.satisfaction >= 0 && favourable && !favourable->empty()) {
     // Satisfied with the respondent's propensity; otherwise one of the other
     // codes that count (not a "don't know").
-    const auto& satisfied = item.scoring->satisfied;
+    const auto& satisfied = *favourable;
     std::vector<std::uint16_t> others;
     for (std::uint16_t c = 0; c < choices.size(); ++c) {
       bool is_satisfied = std::find(satisfied.begin(), satisfied.end(), c) != satisfied.end();

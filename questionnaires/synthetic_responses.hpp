@@ -36,8 +36,8 @@ struct GeneratorOptions {
   // Fresh drafts before giving up on a questionnaire (throws).
   int max_attempts = 100;
   // When in [0, 1]: the chance that a scored item's answer is one of its
-  // satisfied codes (a respondent's overall satisfaction); otherwise codes are
-  // uniform.
+  // satisfied codes, or of its indicator's codes (a respondent's overall
+  // satisfaction); otherwise codes are uniform.
   double satisfaction = -1;
 };
 

@@ -4,7 +4,9 @@
 // answers as the server exported them, the scheme and the appraisal).
 
 #include <gtest/gtest.h>
+
 #include <sys/stat.h>
+#include <array>
 
 #include <readstat.h>
 
@@ -120,6 +122,84 @@ TEST_F(DemoPipelineTest, EstimatesAreAdjustedForNonresponseFlaggedWithScaleAlpha
     ASSERT_TRUE(scale.at("alpha").is_number()) << scale.at("name");
     EXPECT_GT(scale.at("alpha").get<double>(), 0) << scale.at("name");
     EXPECT_LE(scale.at("alpha").get<double>(), 1) << scale.at("name");
+  }
+}
+
+// Stage 6, issue 18: each district against the province and against last
+// year across the merger, and the communes' small-area estimates, checked
+// against the formulas recomputed here.
+TEST_F(DemoPipelineTest, ComparesDistrictsAndYearsAndEstimatesCommunes) {
+  for (const char* line : {"each district against the province", "(from P01-D04A + P01-D04B)",
+                           "Fay-Herriot (REML)", "rank interval"})
+    EXPECT_NE(result_->out.find(line), std::string::npos) << line;
+  const auto compare = read_json(file("compare-districts.json"));
+  ASSERT_EQ(compare.at("comparisons").size(), 4u);
+  for (const auto& d : compare.at("comparisons")) {
+    EXPECT_EQ(d.at("b"), "all");
+    EXPECT_NEAR(d.at("difference").get<double>(),
+                d.at("estimate_a").get<double>() - d.at("estimate_b").get<double>(), 1e-12);
+    EXPECT_GE(d.at("p_adjusted").get<double>(), d.at("p").get<double>());
+  }
+  bool merged = false;
+  for (const auto& y : compare.at("year_on_year")) {
+    EXPECT_NEAR(y.at("difference").get<double>(),
+                y.at("this_year").get<double>() - y.at("last_year").get<double>(), 1e-12);
+    // Independent samples: the variances add.
+    EXPECT_NEAR(y.at("se").get<double>(),
+                std::hypot(y.at("this_se").get<double>(), y.at("last_se").get<double>()), 1e-12);
+    if (y.at("unit") == "P01-D04") {
+      merged = true;
+      EXPECT_EQ(y.at("past"), "mapped");
+      ASSERT_EQ(y.at("from").size(), 2u);
+    } else {
+      EXPECT_EQ(y.at("past"), "same") << y.at("unit");
+    }
+  }
+  EXPECT_TRUE(merged);
+
+  // communes-direct.csv: the weighted share and the smoothed variance
+  // 100² p(1 − p) Σw²/(Σw)², p the province's share.
+  const auto answers = read_csv(file("citizens-responses.csv"));
+  std::map<std::string, double> weight;
+  for (const auto& r : read_csv(file("citizens-weights.csv")).rows)
+    weight[r.at("id")] = std::stod(r.at("weight"));
+  std::map<std::string, std::array<double, 3>> sums;  // Σw, Σw², Σw·satisfied
+  double all = 0, yes = 0;
+  for (const auto& r : answers.rows) {
+    const double w = weight.at(r.at("respondent_id"));
+    const double s = r.at("q_overall") == "4" || r.at("q_overall") == "5" ? w : 0;
+    auto& c = sums[r.at("stratum") + "/" + r.at("psu")];
+    c[0] += w;
+    c[1] += w * w;
+    c[2] += s;
+    all += w;
+    yes += s;
+  }
+  const double p = yes / all;
+  const auto direct = read_csv(file("communes-direct.csv"));
+  ASSERT_EQ(direct.rows.size(), sums.size());
+  for (const auto& r : direct.rows) {
+    const auto& c = sums.at(r.at("commune"));
+    EXPECT_NEAR(std::stod(r.at("direct")), 100 * c[2] / c[0], 1e-9) << r.at("commune");
+    EXPECT_NEAR(std::stod(r.at("variance")), 1e4 * p * (1 - p) * c[1] / (c[0] * c[0]), 1e-7)
+        << r.at("commune");
+  }
+  // The EBLUP is γ·direct + (1 − γ)·synthetic with γ = σ²_v/(σ²_v + D).
+  const auto sae = read_json(file("communes-small-area.json"));
+  const double sigma2 = sae.at("sigma2_v");
+  ASSERT_EQ(sae.at("areas").size(), direct.rows.size());
+  for (std::size_t i = 0; i < direct.rows.size(); ++i) {
+    const auto& area = sae.at("areas")[i];
+    EXPECT_EQ(area.at("area"), direct.rows[i].at("commune"));
+    const double d = std::stod(direct.rows[i].at("variance"));
+    const double gamma = sigma2 / (sigma2 + d);
+    EXPECT_NEAR(area.at("gamma").get<double>(), gamma, 1e-12);
+    EXPECT_NEAR(
+        area.at("eblup").get<double>(),
+        gamma * area.at("direct").get<double>() + (1 - gamma) * area.at("synthetic").get<double>(),
+        1e-9);
+    EXPECT_LE(area.at("rank_low").get<int>(), area.at("rank").get<int>());
+    EXPECT_GE(area.at("rank_high").get<int>(), area.at("rank").get<int>());
   }
 }
 
