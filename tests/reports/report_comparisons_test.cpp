@@ -252,7 +252,7 @@ TEST_P(ReportComparisonsPageTest, ShowsTheTablesWithTheFilesNumbers) {
   EXPECT_THAT(html, HasSubstr("<section id=\"small-areas\">"));
   EXPECT_THAT(html, HasSubstr(vi ? "So với toàn tỉnh" : "Against the province"));
   EXPECT_THAT(html, HasSubstr(vi ? "So với năm trước" : "Against last year"));
-  EXPECT_THAT(html, HasSubstr(vi ? "phương pháp Holm" : "Holm's method"));
+  EXPECT_THAT(html, HasSubstr(vi ? "phương pháp Holm" : "Holm&#39;s method"));
 
   // Every unit against everyone: estimate, difference, interval, adjusted p.
   const auto rows = rows_of(doc, "comparisons-table");
