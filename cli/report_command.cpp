@@ -14,7 +14,7 @@ namespace {
 namespace r = sipas::reports;
 
 struct ReportOptions {
-  std::string results, questionnaire, par_index, rates, weights, sample_design;
+  std::string results, questionnaire, par_index, rates, weights, sample_design, compare, small_area;
   std::string lang = "vi", title, unit_column, out;
 };
 
@@ -37,6 +37,8 @@ int run_report(const ReportOptions& o) {
   if (!o.rates.empty()) inputs.progress = r::load_progress(o.rates);
   if (!o.weights.empty()) inputs.weights = r::load_weights(o.weights);
   if (!o.sample_design.empty()) inputs.sample_design = r::load_sample_design(o.sample_design);
+  if (!o.compare.empty()) inputs.compare = r::load_compare(o.compare);
+  if (!o.small_area.empty()) inputs.small_area = r::load_small_area(o.small_area);
   const std::string html = r::render_report(inputs, options);
   // Estimates and indices, made to be published.
   io::write_file_atomic(o.out, html, io::FileAccess::shared);
@@ -57,7 +59,10 @@ void add_report_command(CLI::App& app, Action& run) {
       "section; with --rates, response rates by stratum; with --par-index, the PAR index "
       "table with groups; with --weights, the AAPOR response rates (RR1, RR3) by stratum and "
       "the weighting steps in the methods; with --sample-design, how the sample was drawn (frame, "
-      "strata, each stage's units and method, seed).");
+      "strata, each stage's units and method, seed); with --compare, each unit against the "
+      "province "
+      "and against last year with its significance; with --small-area, the small-area estimates "
+      "(EBLUPs beside the direct estimates, with rank intervals) and their model in the methods.");
   cmd->add_option("--results", o->results,
                   "results.json written by `sipas analyze --index Q.json --by UNIT`");
   cmd->add_option("--questionnaire", o->questionnaire,
@@ -75,6 +80,12 @@ void add_report_command(CLI::App& app, Action& run) {
                   "The design record sipas sample wrote beside the sample (design.json, or "
                   "--design-out such as sample.design.json; sipas-sample-design/1): the frame, "
                   "strata, stages and selection methods, sample size and seed in the methods");
+  cmd->add_option("--compare", o->compare,
+                  "compare.json written by `sipas compare` (sipas-compare/1): units against the "
+                  "province (or in pairs) and against last year, with adjusted p-values");
+  cmd->add_option("--small-area", o->small_area,
+                  "The results of `sipas small-area` (sipas-small-area/1): Fay-Herriot EBLUPs "
+                  "beside the direct estimates, with rank intervals, and the model's fit");
   cmd->add_option("--lang", o->lang, "Language of the report: vi | en")->capture_default_str();
   cmd->add_option("--title", o->title,
                   "Title of the report (default: the questionnaire's title, else a fixed one)");

@@ -328,6 +328,8 @@ std::string render_report(const ReportInputs& inputs, const ReportOptions& optio
       {"elements", p.w.sec_elements, page::elements_section(p)},
       {"ranking", p.w.sec_ranking, page::ranking_section(p)},
       {"profiles", p.w.sec_profiles, page::profiles_section(p)},
+      {"comparisons", compare_words(p.language).sec_comparisons, page::comparisons_section(p)},
+      {"small-areas", compare_words(p.language).sec_small_areas, page::small_areas_section(p)},
       {"rates", p.w.sec_rates, page::rates_section(p)},
       {"answers", p.w.sec_answers, page::answers_section(p)},
       {"par-index", p.w.sec_par, page::par_section(p)},

@@ -31,6 +31,12 @@ struct ReportInputs {
   // The design record of `sipas sample` (sample.design.json): how the sample
   // was drawn, in the methods.
   std::optional<SampleDesignSummary> sample_design;
+  // compare.json of `sipas compare`: units against the province and against
+  // last year, beside the units' results and in the methods.
+  std::optional<CompareSummary> compare;
+  // The small-area estimates of `sipas small-area`: EBLUPs beside the direct
+  // estimates, with rank intervals, and the model in the methods.
+  std::optional<SmallAreaSummary> small_area;
 };
 
 struct ReportOptions {

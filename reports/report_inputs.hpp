@@ -304,6 +304,92 @@ SampleDesignSummary parse_sample_design(std::string_view json, const std::string
 // The file as `sipas sample` wrote it; errors name it as given.
 SampleDesignSummary load_sample_design(const std::filesystem::path& path);
 
+// compare.json of `sipas compare` (sipas-compare/1; analysis/README.md,
+// "Comparisons"): units against the province (or against each other) and
+// against last year, for the comparisons' section and the methods.
+
+// One comparison a − b ("all": the whole population).
+struct CompareEntry {
+  std::string a, b;
+  double estimate_a = absent, estimate_b = absent, difference = absent, se = absent;
+  double ci_low = absent, ci_high = absent, p = absent, p_adjusted = absent;
+  bool significant = false;
+  std::string direction;  // above, below, none
+};
+
+// One of last year's units a unit's past was made of.
+struct YearOnYearPart {
+  std::string unit;
+  double weight = absent;
+};
+
+// One unit this year against the same territory last year.
+struct YearOnYearEntry {
+  std::string unit;
+  double this_year = absent, last_year = absent, difference = absent;
+  double ci_low = absent, ci_high = absent, p = absent, p_adjusted = absent;
+  bool significant = false;
+  std::string direction;
+  std::string past;     // same, mapped, combined, none
+  std::string weights;  // combined: weighted_n or equal
+  std::vector<YearOnYearPart> from;
+  std::string note;  // English text from the file (why there is no past)
+};
+
+struct CompareSummary {
+  std::string source;
+  std::string statistic, variable, by, adjust;  // adjust: holm, BH, none
+  double level = absent;
+  std::string test;    // the comparisons' test (English, from the file)
+  double df = absent;  // design.df: the t reference's degrees of freedom
+  std::vector<CompareEntry> comparisons;
+  bool has_year_on_year = false;
+  std::vector<YearOnYearEntry> year_on_year;
+  std::string year_on_year_test;  // year_on_year_method.test
+  bool proportion() const { return statistic == "proportion"; }
+};
+
+// Throws ReportError: report.invalid_json, report.invalid_format (not
+// sipas-compare/1), report.invalid_field ("compare.json:
+// comparisons[2].p_adjusted: expected a number or null").
+CompareSummary parse_compare(std::string_view json, const std::string& source);
+CompareSummary load_compare(const std::filesystem::path& path);
+
+// The small-area estimates of `sipas small-area` (sipas-small-area/1;
+// analysis/README.md, "Small-area estimates").
+struct SmallAreaEstimate {
+  std::string area;
+  double direct = absent, direct_se = absent, eblup = absent, rmse = absent, gamma = absent;
+  double ci_low = absent, ci_high = absent;
+  std::optional<std::int64_t> rank, rank_low, rank_high;  // none without the bootstrap
+};
+
+struct SmallAreaSummary {
+  std::string source;
+  std::string method;  // reml, ml
+  double level = absent;
+  double sigma2_v = absent;
+  std::vector<std::string> covariates;  // beta[k + 1] belongs to covariates[k]
+  std::vector<double> beta;             // the intercept first
+  double loglik = absent, aic = absent, bic = absent;
+  bool truncated_at_zero = false;
+  // The standardized residuals.
+  double residual_mean = absent, residual_sd = absent, jarque_bera_p = absent;
+  std::int64_t beyond_1_96 = 0;
+  double expected_beyond_1_96 = absent;
+  // The rank intervals' bootstrap; replicates 0: no ranks.
+  std::int64_t rank_replicates = 0;
+  double rank_level = absent;
+  bool lower_is_better = false;
+  std::vector<SmallAreaEstimate> areas;  // in the file's order
+};
+
+// Throws ReportError: report.invalid_json, report.invalid_format (not
+// sipas-small-area/1), report.invalid_field ("small-area.json:
+// areas[4].gamma: expected a number").
+SmallAreaSummary parse_small_area(std::string_view json, const std::string& source);
+SmallAreaSummary load_small_area(const std::filesystem::path& path);
+
 FieldworkProgress parse_progress(std::string_view json, const std::string& source);
 FieldworkProgress load_progress(const std::filesystem::path& path);
 

@@ -169,6 +169,8 @@ std::string methods_section(const Page& p) {
     if (rule.example) body += note(p.w.rule_example);
   }
 
+  body += comparisons_methods(p);
+
   if (!d.inputs.empty()) {
     body += "<h3>" + escape_html(std::string(p.w.inputs)) + "</h3>";
     std::vector<std::vector<std::string>> rows;

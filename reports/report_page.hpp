@@ -128,6 +128,16 @@ std::string weighting_methods(const Page& p);
 // neither results.json's design.nonresponse nor replicates adjusted again
 // (weights.json) say so.
 std::string nonresponse_variance(const Page& p);
+// From compare.json (inputs.compare), "" without it: each unit against the
+// province (or the pairs) and against last year, with the marks of
+// significance and how last year's figure was found.
+std::string comparisons_section(const Page& p);
+// From the small-area estimates (inputs.small_area), "" without them: the
+// direct estimate beside the EBLUP, γ, rank and rank interval, by rank.
+std::string small_areas_section(const Page& p);
+// The comparisons' tests and adjustment, the small-area model, its fit, the
+// residual check, the MSE and the rank intervals; "" without either input.
+std::string comparisons_methods(const Page& p);
 // The scales' quality (results.json "scales"), "" when there are none.
 std::string scales_table(const Page& p);
 std::string_view report_css();

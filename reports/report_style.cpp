@@ -61,6 +61,8 @@ tbody th{font-weight:500}
 .badge-1{background:#dcfce7;color:#14532d}.badge-2{background:#dbeafe;color:#1e3a8a}.badge-3{background:#fef3c7;color:#78350f}.badge-4{background:#fee2e2;color:#7f1d1d}
 .flag{display:inline-block;font-size:12.5px;color:#7c2d12;background:#fff7ed;border:1px solid #fed7aa;border-radius:4px;padding:0 6px;margin:1px 4px 1px 0}
 .thresholds .badge{margin-left:2px}
+.sig{display:inline-block;font-size:12.5px;font-weight:700;border-radius:4px;padding:0 6px}
+.sig-above,.sig-up{color:#14532d;background:#dcfce7}.sig-below,.sig-down{color:#7f1d1d;background:#fee2e2}
 abbr{text-decoration:none}
 .area-key{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,300px),1fr));gap:2px 20px;font-size:13px;color:var(--muted);margin:4px 0 0}
 .area-key div,dl.methods div{display:flex;gap:8px}

@@ -262,6 +262,83 @@ struct SamplingWords {
 
 const SamplingWords& sampling_words(Language language);
 
+// The comparisons (sipas compare) and the small-area estimates (sipas
+// small-area) on the page and in the methods (report_comparisons.cpp), in
+// report_words_compare.cpp.
+struct CompareWords {
+  std::string_view sec_comparisons;
+  std::string_view against_province;
+  std::string_view in_pairs;
+  std::string_view against_last_year;
+  std::string_view estimate;
+  std::string_view pair;
+  std::string_view difference;
+  std::string_view difference_pp;
+  std::string_view adjusted_p;
+  std::string_view result;
+  std::string_view above;
+  std::string_view below;
+  std::string_view up;
+  std::string_view down;
+  std::string_view what_compared;  // "{1}" variable, "{2}" mean or proportion, "{3}" column, "{4}"
+                                   // the province's estimate
+  std::string_view stat_mean;
+  std::string_view stat_proportion;
+  std::string_view test_t;       // "{1}" df, "{2}" level
+  std::string_view test_normal;  // "{2}" level (no df known)
+  std::string_view adjust_holm;  // "{1}" count, "{2}" 1 - level
+  std::string_view adjust_bh;
+  std::string_view adjust_none;
+  std::string_view this_year;
+  std::string_view last_year;
+  std::string_view change;
+  std::string_view change_pp;
+  std::string_view past;
+  std::string_view past_same;
+  std::string_view past_mapped;    // "{1}" the former units joined by " + "
+  std::string_view past_combined;  // "{2}" weights_counts or weights_equal
+  std::string_view weights_counts;
+  std::string_view weights_equal;
+  std::string_view past_none;
+  std::string_view year_test;  // "{1}" level
+  std::string_view year_past_note;
+  std::string_view sec_small_areas;
+  std::string_view direct;
+  std::string_view eblup;
+  std::string_view gamma;
+  std::string_view rank_interval;  // "{1}" level
+  std::string_view model_text;     // "{1}" method, "{2}" sigma2_v, "{3}" covariates with beta
+  std::string_view reml;
+  std::string_view ml;
+  std::string_view intercept_only;
+  std::string_view intercept;
+  std::string_view beta_item;
+  std::string_view eblup_note;
+  std::string_view overlap_note;
+  std::string_view overlap_note_lower;
+  std::string_view methods_title;
+  std::string_view m_comparisons;
+  std::string_view m_comparisons_text;  // "{1}" count, "{2}" variable, "{3}" column
+  std::string_view m_year;
+  std::string_view m_year_text;
+  std::string_view m_model;
+  std::string_view m_fit;
+  std::string_view m_fit_text;
+  std::string_view m_truncated;
+  std::string_view m_residuals;
+  std::string_view m_residuals_text;
+  std::string_view m_mse;
+  std::string_view mse_reml;
+  std::string_view mse_ml;
+  std::string_view m_ranks;
+  std::string_view m_ranks_text;
+  std::string_view no_ranks;
+  std::string_view m_sources;
+  std::string_view sources;
+};
+
+const CompareWords& compare_words(Language language);
+
 // `pattern` with "{1}", "{2}", ... replaced by `values` (already escaped or
 // not, as the caller needs).
 std::string fill(std::string_view pattern, std::initializer_list<std::string> values);
