@@ -188,6 +188,8 @@ void publish_results(StageContext& c) {
   inputs.progress = reports::load_progress(c.path("citizens-progress.json"));
   inputs.weights = reports::load_weights(c.path("citizens-weights.json"));
   inputs.sample_design = reports::load_sample_design(c.path("citizens-sample.design.json"));
+  inputs.compare = reports::load_compare(c.path("compare-districts.json"));
+  inputs.small_area = reports::load_small_area(c.path("communes-small-area.json"));
   for (const auto& [language, name] :
        {std::pair{reports::Language::Vi, std::string("report.html")},
         std::pair{reports::Language::En, std::string("report-en.html")}}) {
