@@ -16,14 +16,10 @@ namespace {
 namespace a = sipas::analysis;
 
 struct AnalyzeOptions {
-  std::string data, strata, psu, weights, fpc, replicates, repweights, reptype, rscales, by,
-      ci = "wald", margins, calfun = "raking", bounds, lonely = "fail", index, scheme,
-      publishing_rule, format = "json", out, dont_know, weights_file, weights_id = "respondent_id";
+  DesignOptions design;  // --data, the design, replicates, calibration (cli/design_options.hpp)
+  std::string by, ci = "wald", index, scheme, publishing_rule, format = "json", out, dont_know;
   std::vector<std::string> means, totals, ratios, props, quantiles, scales;
-  std::optional<double> repscale;
-  bool mse = false, include_open_link = false;
   bool raw_csv = false;
-  std::uint64_t seed = 1;
   double level = 0.95;
 };
 
@@ -55,29 +51,9 @@ std::string flags_summary(const a::AnalysisResult& result) {
 }
 
 int run_analyze(const AnalyzeOptions& o) {
-  if (o.data.empty())
+  if (o.design.data.empty())
     throw a::AnalysisError("analysis.missing_option", "--data FILE.csv is required");
-  a::AnalysisRequest r;
-  r.data = o.data;
-  r.design.strata = o.strata;
-  r.design.clusters = split_list(o.psu);
-  r.design.weights = o.weights;
-  if (!o.weights_file.empty()) r.weights_file = o.weights_file;
-  r.weights_id = o.weights_id;
-  r.design.fpc = split_list(o.fpc);
-  auto lonely = a::lonely_psu_from_string(o.lonely);
-  if (!lonely) {
-    throw a::AnalysisError("analysis.invalid_option",
-                           "--lonely-psu must be fail, adjust, average, certainty or remove");
-  }
-  r.design.lonely_psu = *lonely;
-  r.replicates = o.replicates;
-  r.repweights_prefix = o.repweights;
-  r.reptype = o.reptype;
-  r.repscale = o.repscale;
-  if (!o.rscales.empty()) r.rscales = parse_rscales(o.rscales);
-  r.mse = o.mse;
-  r.seed = o.seed;
+  a::AnalysisRequest r = design_request(o.design, "");
   using Kind = a::StatisticRequest::Kind;
   for (const auto& v : o.means)
     r.statistics.push_back(a::parse_statistic(Kind::Mean, v));
@@ -95,21 +71,8 @@ int run_analyze(const AnalyzeOptions& o) {
     throw a::AnalysisError("analysis.invalid_option", "--ci must be wald, logit, xlogit or beta");
   r.interval = *interval;
   r.level = o.level;
-  if (!o.margins.empty()) r.margins = o.margins;
-  r.calfun = o.calfun;
-  if (!o.bounds.empty()) {
-    auto parts = split_list(o.bounds);
-    double lo = 0, hi = 0;
-    if (parts.size() != 2 || !(std::istringstream(parts[0]) >> lo) ||
-        !(std::istringstream(parts[1]) >> hi) || !(lo < hi)) {
-      throw a::AnalysisError("analysis.invalid_option",
-                             "--bounds must be LO,HI with LO < HI, e.g. 0.5,2");
-    }
-    r.bounds = std::make_pair(lo, hi);
-  }
   if (!o.index.empty()) r.index = o.index;
   if (!o.scheme.empty()) r.scheme = o.scheme;
-  r.include_open_link = o.include_open_link;
   r.publishing_rule = o.publishing_rule;
   for (const auto& v : o.scales)
     r.scales.push_back(a::parse_scale(v));
@@ -142,30 +105,7 @@ void add_analyze_command(CLI::App& app, Action& run) {
                                  "confidence intervals (Taylor linearization as R's "
                                  "survey package), satisfaction indices from a questionnaire's "
                                  "scoring, and PAR survey points.");
-  cmd->add_option("--data", o->data, "Survey data (CSV with a header row)");
-  cmd->add_option("--strata", o->strata, "Stratum column");
-  cmd->add_option("--psu", o->psu, "Cluster columns by stage: PSU[,SSU...]");
-  cmd->add_option("--weights", o->weights, "Design weight column");
-  cmd->add_option("--weights-file", o->weights_file,
-                  "The weights of sipas weights (weights.csv), joined to the data by id: the "
-                  "design starts from w_eligible and post-stratifies on weighting_class (the "
-                  "nonresponse adjustment as a calibration step of the variance), then "
-                  "--calibrate as sipas weights --margins; with --repweights rw the file's weight "
-                  "and replicate columns");
-  cmd->add_option("--weights-id", o->weights_id, "Column of --data holding weights.csv's id")
-      ->capture_default_str();
-  cmd->add_option("--fpc", o->fpc,
-                  "Per stage: population size (> 1) or sampling fraction (<= 1) columns");
-  cmd->add_option("--replicates", o->replicates, "jk1 | jkn | bootstrap[:R] | brr[:FAY]");
-  cmd->add_option("--repweights", o->repweights, "Replicate weight columns PREFIX1..PREFIXR");
-  cmd->add_option("--reptype", o->reptype,
-                  "Type of --repweights: jk1 | jkn | bootstrap | brr | fay | other");
-  cmd->add_option("--repscale", o->repscale, "Scale of --repweights (else from the type)");
-  cmd->add_option("--rscales", o->rscales,
-                  "Per-replicate scales of --repweights (JKn needs them): comma-separated, or a "
-                  "file holding them (sipas weights writes weights.rscales)");
-  cmd->add_flag("--mse", o->mse, "Centre replicate variance on the full-sample estimate");
-  cmd->add_option("--seed", o->seed, "Seed for bootstrap replicates")->capture_default_str();
+  add_design_options(*cmd, o->design, "", "");
   cmd->add_option("--mean", o->means, "Mean of VAR");
   cmd->add_option("--total", o->totals, "Total of VAR");
   cmd->add_option("--ratio", o->ratios, "Ratio NUM/DEN");
@@ -175,11 +115,6 @@ void add_analyze_command(CLI::App& app, Action& run) {
   cmd->add_option("--ci", o->ci, "Interval for proportions: wald | logit | xlogit | beta")
       ->capture_default_str();
   cmd->add_option("--level", o->level, "Confidence level")->capture_default_str();
-  cmd->add_option("--calibrate", o->margins, "Margins CSV: variable,level,total");
-  cmd->add_option("--calfun", o->calfun, "poststratify | raking | linear")->capture_default_str();
-  cmd->add_option("--bounds", o->bounds, "Bounds LO,HI on the calibration factors");
-  cmd->add_option("--lonely-psu", o->lonely, "fail | adjust | average | certainty | remove")
-      ->capture_default_str();
   cmd->add_option("--index", o->index,
                   "Questionnaire JSON whose scoring defines the satisfaction indices");
   cmd->add_option("--scheme", o->scheme,
@@ -194,10 +129,6 @@ void add_analyze_command(CLI::App& app, Action& run) {
   cmd->add_option("--dont-know", o->dont_know,
                   "Codes that mean don't know in the --scale items, comma-separated (left out as "
                   "missing and counted apart; a questionnaire item's excluded codes always are)");
-  cmd->add_flag("--include-open-link", o->include_open_link,
-                "Count the rows of a response export answered through the open link (column "
-                "channel = open_link), which are otherwise left out: they were not sampled, so "
-                "only with the design columns filled in by you");
   cmd->add_option("--publishing-rule", o->publishing_rule,
                   "When an estimate is flagged 'caution' or 'suppressed': a rule file "
                   "(sipas-publishing-rule/1) or a shipped rule's name (default: cv-16-33, an "

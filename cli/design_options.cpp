@@ -51,7 +51,7 @@ void add_design_options(CLI::App& cmd, DesignOptions& o, const std::string& pref
                  "Scale of the replicate weights (else from the type)");
   cmd.add_option(name("rscales"), o.rscales,
                  "Per-replicate scales of the replicate weights (JKn needs them): "
-                 "comma-separated, or a file holding them");
+                 "comma-separated, or a file holding them (sipas weights writes weights.rscales)");
   cmd.add_flag(name("mse"), o.mse, "Centre replicate variance on the full-sample estimate");
   cmd.add_option(name("seed"), o.seed, "Seed for bootstrap replicates")->capture_default_str();
   cmd.add_option(name("calibrate"), o.margins, "Margins CSV: variable,level,total" + whose);
@@ -60,8 +60,10 @@ void add_design_options(CLI::App& cmd, DesignOptions& o, const std::string& pref
   cmd.add_option(name("lonely-psu"), o.lonely, "fail | adjust | average | certainty | remove")
       ->capture_default_str();
   cmd.add_flag(name("include-open-link"), o.include_open_link,
-               "Count the rows answered through the open link (channel = open_link), only with "
-               "design columns filled in");
+               "Count the rows of a response export answered through the open link (column "
+               "channel = open_link), which are otherwise left out: they were not sampled, so "
+               "only with the design columns filled in by you" +
+                   whose);
 }
 
 a::AnalysisRequest design_request(const DesignOptions& o, const std::string& prefix) {
