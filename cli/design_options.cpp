@@ -35,8 +35,11 @@ void add_design_options(CLI::App& cmd, DesignOptions& o, const std::string& pref
   cmd.add_option(name("psu"), o.psu, "Cluster columns by stage: PSU[,SSU...]" + whose);
   cmd.add_option(name("weights"), o.weights, "Design weight column" + whose);
   cmd.add_option(name("weights-file"), o.weights_file,
-                 "The weights of sipas weights (weights.csv), joined to the data by id, as "
-                 "sipas analyze --weights-file" +
+                 "The weights of sipas weights (weights.csv), joined to the data by id: the "
+                 "design starts from w_eligible and post-stratifies on weighting_class (the "
+                 "nonresponse adjustment as a calibration step of the variance), then "
+                 "--calibrate as sipas weights --margins; with --repweights rw the file's weight "
+                 "and replicate columns" +
                      whose);
   cmd.add_option(name("weights-id"), o.weights_id, "Column of the data holding weights.csv's id")
       ->capture_default_str();
