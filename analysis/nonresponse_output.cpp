@@ -11,18 +11,13 @@
 
 #include "analysis/error.hpp"
 #include "io/csv_writer.hpp"
+#include "io/number_text.hpp"
 
 namespace sipas::analysis {
 namespace {
 
 using Json = nlohmann::json;
 using Index = Eigen::Index;
-
-std::string shortest(double x) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
-  return std::string(buffer, end);
-}
 
 Json number_or_null(double x) {
   return std::isfinite(x) ? Json(x) : Json(nullptr);
@@ -62,7 +57,8 @@ std::string calibration_method(CalibrationOptions::Method method) {
 
 std::string rule_text(const NonresponseOptions& o) {
   std::string text = "at least " + std::to_string(o.min_respondents) + " respondents";
-  if (std::isfinite(o.max_factor)) text += " and a factor of at most " + shortest(o.max_factor);
+  if (std::isfinite(o.max_factor))
+    text += " and a factor of at most " + io::shortest_decimal(o.max_factor);
   return text;
 }
 
@@ -204,13 +200,13 @@ void write_weights_csv(const std::filesystem::path& path, const FieldworkSample&
     cells.clear();
     cells.push_back(id.text(row));
     for (Index s = 0; s < result.steps.cols(); ++s)
-      cells.push_back(shortest(result.steps(i, s)));
-    cells.push_back(shortest(result.weight[i]));
+      cells.push_back(io::shortest_decimal(result.steps(i, s)));
+    cells.push_back(io::shortest_decimal(result.weight[i]));
     cells.push_back(result.classes[result.respondent_class[k]].label);
     for (const Column* c : carried)
       cells.push_back(c->text(row));
     for (Index r = 0; r < replicates; ++r)
-      cells.push_back(shortest(result.replicate_weights(i, r)));
+      cells.push_back(io::shortest_decimal(result.replicate_weights(i, r)));
     views.assign(cells.begin(), cells.end());
     writer.write_row(views);
   }

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
-#include <nlohmann/json.hpp>
 
 #include "analysis/small_area.hpp"
 #include "analysis/table.hpp"
@@ -16,6 +15,7 @@
 #include "io/csv_writer.hpp"
 #include "io/file.hpp"
 #include "io/number_text.hpp"
+#include "reports/report_inputs.hpp"
 
 namespace sipas::demo {
 namespace {
@@ -32,11 +32,10 @@ bool satisfied(std::string_view code) {
 
 // Last year's share satisfied overall by district (percent), from its results.
 std::map<std::string, double> last_year_shares(const std::filesystem::path& results) {
-  const auto doc = nlohmann::json::parse(io::read_file(results, 512u << 20));
   std::map<std::string, double> out;
-  for (const auto& e : doc.at("estimates")) {
-    if (e.at("statistic") != "proportion" || e.at("domain").is_null()) continue;
-    out[e.at("domain").at("district").get<std::string>()] = 100 * e.at("estimate").get<double>();
+  for (const auto& e : reports::load_results(results).estimates) {
+    if (e.statistic != "proportion" || e.domain.size() != 1) continue;
+    out[e.domain.front().second] = 100 * e.estimate;
   }
   return out;
 }

@@ -1,4 +1,5 @@
 #include "survey_server/fieldwork_table.hpp"
+#include "io/number_text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -6,12 +7,6 @@
 
 namespace sipas::survey_server {
 namespace {
-
-std::string shortest(double x) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
-  return std::string(buffer, end);
-}
 
 std::string disposition_of(const InvitationOutcome& o, const FieldworkRules& rules) {
   switch (o.status) {
@@ -44,8 +39,8 @@ analysis::Table fieldwork_table(const std::vector<InvitationOutcome>& outcomes,
     values[0].push_back(o.respondent_id);
     values[1].push_back(o.stratum);
     values[2].push_back(o.psu);
-    values[3].push_back(shortest(o.inclusion_probability));
-    values[4].push_back(shortest(o.design_weight));
+    values[3].push_back(io::shortest_decimal(o.inclusion_probability));
+    values[4].push_back(io::shortest_decimal(o.design_weight));
     values[5].push_back(o.reserve ? "reserve" : "main");
     values[6].push_back(o.reserve ? std::to_string(o.reserve_rank) : "");
     values[7].push_back(disposition_of(o, rules));

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "io/csv_writer.hpp"
+#include "io/number_text.hpp"
 #include "survey_server/api_error.hpp"
 #include "survey_server/service_internal.hpp"
 
@@ -11,12 +12,6 @@ namespace sipas::survey_server {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string number(double x) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
-  return ec == std::errc() ? std::string(buffer, end) : std::string();
-}
 
 std::string cell(const Json& value) {
   if (value.is_null()) return {};
@@ -30,7 +25,7 @@ std::string cell(const Json& value) {
     return out;
   }
   if (value.is_number_integer()) return std::to_string(value.get<std::int64_t>());
-  if (value.is_number()) return number(value.get<double>());
+  if (value.is_number()) return io::shortest_decimal(value.get<double>());
   if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
   return value.dump();
 }
@@ -85,8 +80,8 @@ std::string responses_csv(const questionnaires::Questionnaire& questionnaire,
              row.respondent_id.value_or(""),
              row.stratum.value_or(""),
              row.psu.value_or(""),
-             row.inclusion_probability ? number(*row.inclusion_probability) : "",
-             row.design_weight ? number(*row.design_weight) : "",
+             row.inclusion_probability ? io::shortest_decimal(*row.inclusion_probability) : "",
+             row.design_weight ? io::shortest_decimal(*row.design_weight) : "",
              row.language};
     for (const auto& a : attributes) {
       std::string value;

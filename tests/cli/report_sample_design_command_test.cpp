@@ -13,6 +13,7 @@
 
 #include "tests/reports/report_dom_test.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/reference_values.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
@@ -20,13 +21,10 @@ namespace {
 namespace fs = std::filesystem;
 using sipas::test::sipas;
 using sipas::test::slurp;
+using sipas::test::source_file;
 using sipas::test::dom::Document;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string source(const std::string& path) {
-  return std::string(SIPAS_SOURCE_DIR) + "/" + path;
-}
 
 class ReportSampleDesignCommandTest : public ::testing::Test {
  protected:
@@ -54,10 +52,10 @@ class ReportSampleDesignCommandTest : public ::testing::Test {
   }
 
   void analyze() const {
-    auto r = sipas({"analyze", "--data", source("tests/reports/fixtures/answers.csv"), "--strata",
-                    "district", "--psu", "commune", "--weights", "weight", "--index",
-                    source("questionnaires/forms/sipas-short.json"), "--by", "district", "--out",
-                    path("results.json")});
+    auto r = sipas({"analyze", "--data", source_file("tests/reports/fixtures/answers.csv"),
+                    "--strata", "district", "--psu", "commune", "--weights", "weight", "--index",
+                    source_file("questionnaires/forms/sipas-short.json"), "--by", "district",
+                    "--out", path("results.json")});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 

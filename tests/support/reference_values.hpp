@@ -15,6 +15,11 @@
 
 namespace sipas::test {
 
+// A file of the source tree by its path from the top ("questionnaires/forms/...").
+inline std::string source_file(const std::string& path) {
+  return std::string(SIPAS_SOURCE_DIR) + "/" + path;
+}
+
 inline std::string reference_file(const std::string& name) {
   return std::string(SIPAS_SOURCE_DIR) + "/tests/reference/" + name;
 }
