@@ -1,6 +1,8 @@
 #include "questionnaires/expression_json.hpp"
 
+#include <array>
 #include <limits>
+#include <utility>
 
 #include "questionnaires/date.hpp"
 
@@ -10,70 +12,44 @@ namespace {
 using Json = nlohmann::json;
 using Op = Expression::Op;
 
+// The names of expression_json.hpp.
+constexpr std::array<std::pair<Op, const char*>, 31> op_names = {{
+    {Op::Number, "number"},
+    {Op::String, "string"},
+    {Op::Ref, "ref"},
+    {Op::Self, "self"},
+    {Op::True, "true"},
+    {Op::False, "false"},
+    {Op::Or, "or"},
+    {Op::And, "and"},
+    {Op::Eq, "eq"},
+    {Op::Ne, "ne"},
+    {Op::Lt, "lt"},
+    {Op::Le, "le"},
+    {Op::Gt, "gt"},
+    {Op::Ge, "ge"},
+    {Op::Add, "add"},
+    {Op::Sub, "sub"},
+    {Op::Mul, "mul"},
+    {Op::Div, "div"},
+    {Op::Mod, "mod"},
+    {Op::Neg, "neg"},
+    {Op::Not, "not"},
+    {Op::If, "if"},
+    {Op::SelectedChoice, "selected"},
+    {Op::SelectedValue, "selected-value"},
+    {Op::CountSelected, "count-selected"},
+    {Op::StringLength, "string-length"},
+    {Op::Regex, "regex"},
+    {Op::Coalesce, "coalesce"},
+    {Op::Int, "int"},
+    {Op::Round, "round"},
+    {Op::Abs, "abs"},
+}};
+
 const char* op_name(Op op) {
-  switch (op) {
-    case Op::Number:
-      return "number";
-    case Op::String:
-      return "string";
-    case Op::Ref:
-      return "ref";
-    case Op::Self:
-      return "self";
-    case Op::True:
-      return "true";
-    case Op::False:
-      return "false";
-    case Op::Or:
-      return "or";
-    case Op::And:
-      return "and";
-    case Op::Eq:
-      return "eq";
-    case Op::Ne:
-      return "ne";
-    case Op::Lt:
-      return "lt";
-    case Op::Le:
-      return "le";
-    case Op::Gt:
-      return "gt";
-    case Op::Ge:
-      return "ge";
-    case Op::Add:
-      return "add";
-    case Op::Sub:
-      return "sub";
-    case Op::Mul:
-      return "mul";
-    case Op::Div:
-      return "div";
-    case Op::Mod:
-      return "mod";
-    case Op::Neg:
-      return "neg";
-    case Op::Not:
-      return "not";
-    case Op::If:
-      return "if";
-    case Op::SelectedChoice:
-      return "selected";
-    case Op::SelectedValue:
-      return "selected-value";
-    case Op::CountSelected:
-      return "count-selected";
-    case Op::StringLength:
-      return "string-length";
-    case Op::Regex:
-      return "regex";
-    case Op::Coalesce:
-      return "coalesce";
-    case Op::Int:
-      return "int";
-    case Op::Round:
-      return "round";
-    case Op::Abs:
-      return "abs";
+  for (const auto& [o, name] : op_names) {
+    if (o == op) return name;
   }
   return "unknown";
 }

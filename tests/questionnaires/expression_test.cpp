@@ -698,177 +698,104 @@ TEST_F(ExpressionTest, ReferenceBeyondTheValuesIsEmpty) {
 
 // ------------------------------------------------------------------ errors
 
-TEST_F(ExpressionTest, UnknownFunction) {
-  ExpressionError e = error("1 + foo(1)");
-  EXPECT_THAT(e.message, HasSubstr("unknown function foo()"));
-  EXPECT_EQ(e.offset, 4u);
+// One expression that does not compile: what the message says and the byte
+// offset it points at.
+struct CompileErrorCase {
+  const char* name;
+  std::string_view text;
+  std::vector<std::string> says;
+  std::size_t offset;
+  bool allow_self = false;
+};
+
+const std::vector<CompileErrorCase> compile_errors = {
+    {"UnknownFunction", "1 + foo(1)", {"unknown function foo()"}, 4},
+    {"UnknownNameWithoutParenthesis", "1 = abc", {"unknown name 'abc'"}, 4},
+    {"WrongArgumentCount", "1 + if(1, 2)", {"if() takes 3 arguments, not 2"}, 4},
+    {"WrongArgumentCount2", "round(1, 2, 3)", {"round() takes 1 or 2 arguments, not 3"}, 0},
+    {"WrongArgumentCount3", "0 or not()", {"not() takes 1 argument, not 0"}, 5},
+    {"WrongArgumentCount4", "true(1)", {"true() takes 0 arguments, not 1"}, 0},
+    {"WrongArgumentCount5", "coalesce(1)", {"coalesce() takes 2 arguments, not 1"}, 0},
+    {"UnknownItem", "${n} + ${nope}", {"unknown item ${nope}"}, 7},
+    // 'Hà Nội' is 8 characters with its quotes but 11 bytes.
+    {"OffsetsAreBytes", "'Hà Nội' = ${nope}", {"unknown item ${nope}"}, 14},
+    {"UnclosedString", "1 = 'abc", {"string literal is not closed"}, 4},
+    {"UnclosedString2", "\"abc' = 1", {"string literal is not closed"}, 0},
+    {"UnclosedReference", "1 + ${abc", {"reference is not closed with '}'"}, 4},
+    {"UnclosedReference2", "1 + ${a b}", {"reference is not closed with '}'"}, 4},
+    {"MalformedReference", "1 + $n", {"expected '{' after '$'"}, 4},
+    {"MalformedReference2", "${}", {"reference needs an item id"}, 0},
+    {"MalformedReference3", "2 = ${1a}", {"reference needs an item id"}, 4},
+    {"BangWithoutEquals", "1 ! 2", {"'!' must be followed by '='"}, 2},
+    {"BangWithoutEquals2", "!1", {"use not()"}, 0},
+    {"UnexpectedTokenAfterACompleteExpression",
+     "1 2",
+     {"unexpected number after a complete expression"},
+     2},
+    {"UnexpectedTokenAfterACompleteExpression2",
+     "(1 + 2) )",
+     {"unexpected ')' after a complete expression"},
+     8},
+    {"UnexpectedTokenAfterACompleteExpression3",
+     "${n} = 1 ${n}",
+     {"unexpected reference after a complete expression"},
+     9},
+    {"MissingClosingParenthesis", "(1 + 2", {"expected ')'", "found end of expression"}, 6},
+    {"MissingClosingParenthesis2", "if(1, 2, 3", {"expected ')' after the arguments"}, 10},
+    {"MissingClosingParenthesis3", "(1 + 2, 3)", {"expected ')'"}, 6},
+    {"MissingOperand", "1 +", {"expected a value, found end of expression"}, 3},
+    {"MissingOperand2", "", {"expected a value"}, 0},
+    {"MissingOperand3", "1 = = 2", {"expected a value, found operator"}, 4},
+    {"UnexpectedCharacter", "1 # 2", {"unexpected character '#'"}, 2},
+    // A byte that is not printable is shown escaped, not raw.
+    {"UnexpectedCharacter2", "1 \xff 2", {"unexpected character '\\xff'"}, 2},
+    {"DotOutsideAConstraint",
+     "${n} = .",
+     {"'.' (the item's own answer) is allowed only in a constraint"},
+     7},
+    {"MultipleChoiceUsedBare", "${m} = 1", {"use selected() or count-selected()", "${m}"}, 0},
+    {"MultipleChoiceUsedBare2", "1 + ${lm}", {"use selected()"}, 4},
+    {"MultipleChoiceUsedBare3", "string-length(${m})", {"use selected()"}, 14},
+    {"SelectedWithACodeThatIsNotAChoice", "selected(${s}, 9)", {"'9' is not a choice of s"}, 15},
+    {"SelectedWithACodeThatIsNotAChoice2", "selected(${m}, 'x')", {"'x' is not a choice of m"}, 15},
+    // string codes: 1 is none of them
+    {"SelectedWithACodeThatIsNotAChoice3", "selected(${lm}, 1)", {"'1' is not a choice of lm"}, 16},
+    {"SelectedWithACodeThatIsNotAChoice4", "selected(${s}, 1.5)", {"is not a choice of s"}, 15},
+    {"SelectedOnANumberItem",
+     "1 and selected(${n}, 1)",
+     {"selected() needs a choice item", "${n}"},
+     15},
+    {"SelectedOnANumberItem2", "selected(${t}, 'a')", {"selected() needs a choice item"}, 9},
+    {"SelectedArgumentShape", "selected(1, 2)", {"needs an item reference"}, 9},
+    {"SelectedArgumentShape2", "selected(${s}, ${n})", {"literal code"}, 15},
+    {"SelectedArgumentShape3", "selected(${s})", {"','"}, 13},
+    {"CountSelectedOnANumberItem",
+     "count-selected(${n})",
+     {"count-selected() needs a choice item"},
+     0},
+    {"CountSelectedOnANumberItem2", "count-selected('a')", {"needs an item reference"}, 15},
+    {"NoValueSymbolCannotBeReferenced", "1 = ${note}", {"${note} has no value"}, 4},
+};
+
+class ExpressionCompileErrorTest : public ExpressionTest,
+                                   public ::testing::WithParamInterface<CompileErrorCase> {};
+
+TEST_P(ExpressionCompileErrorTest, SaysWhatAndWhere) {
+  const CompileErrorCase& c = GetParam();
+  ExpressionError e = error(c.text, c.allow_self);
+  for (const auto& part : c.says)
+    EXPECT_THAT(e.message, HasSubstr(part)) << c.text;
+  EXPECT_EQ(e.offset, c.offset) << c.text;
 }
 
-TEST_F(ExpressionTest, UnknownNameWithoutParenthesis) {
-  ExpressionError e = error("1 = abc");
-  EXPECT_THAT(e.message, HasSubstr("unknown name 'abc'"));
-  EXPECT_EQ(e.offset, 4u);
-}
+INSTANTIATE_TEST_SUITE_P(Expressions, ExpressionCompileErrorTest,
+                         ::testing::ValuesIn(compile_errors),
+                         [](const auto& c) { return std::string(c.param.name); });
 
-TEST_F(ExpressionTest, WrongArgumentCount) {
-  ExpressionError e = error("1 + if(1, 2)");
-  EXPECT_THAT(e.message, HasSubstr("if() takes 3 arguments, not 2"));
-  EXPECT_EQ(e.offset, 4u);
-
-  e = error("round(1, 2, 3)");
-  EXPECT_THAT(e.message, HasSubstr("round() takes 1 or 2 arguments, not 3"));
-  EXPECT_EQ(e.offset, 0u);
-
-  e = error("0 or not()");
-  EXPECT_THAT(e.message, HasSubstr("not() takes 1 argument, not 0"));
-  EXPECT_EQ(e.offset, 5u);
-
-  e = error("true(1)");
-  EXPECT_THAT(e.message, HasSubstr("true() takes 0 arguments, not 1"));
-  EXPECT_EQ(e.offset, 0u);
-
-  e = error("coalesce(1)");
-  EXPECT_THAT(e.message, HasSubstr("coalesce() takes 2 arguments, not 1"));
-  EXPECT_EQ(e.offset, 0u);
-}
-
-TEST_F(ExpressionTest, UnknownItem) {
-  ExpressionError e = error("${n} + ${nope}");
-  EXPECT_THAT(e.message, HasSubstr("unknown item ${nope}"));
-  EXPECT_EQ(e.offset, 7u);
-}
-
-TEST_F(ExpressionTest, OffsetsAreBytes) {
-  // 'Hà Nội' is 8 characters with its quotes but 11 bytes.
-  ExpressionError e = error("'Hà Nội' = ${nope}");
-  EXPECT_THAT(e.message, HasSubstr("unknown item ${nope}"));
-  EXPECT_EQ(e.offset, 14u);
-}
-
-TEST_F(ExpressionTest, UnclosedString) {
-  ExpressionError e = error("1 = 'abc");
-  EXPECT_THAT(e.message, HasSubstr("string literal is not closed"));
-  EXPECT_EQ(e.offset, 4u);
-  e = error("\"abc' = 1");
-  EXPECT_THAT(e.message, HasSubstr("string literal is not closed"));
-  EXPECT_EQ(e.offset, 0u);
-}
-
-TEST_F(ExpressionTest, UnclosedReference) {
-  ExpressionError e = error("1 + ${abc");
-  EXPECT_THAT(e.message, HasSubstr("reference is not closed with '}'"));
-  EXPECT_EQ(e.offset, 4u);
-  e = error("1 + ${a b}");
-  EXPECT_THAT(e.message, HasSubstr("reference is not closed with '}'"));
-  EXPECT_EQ(e.offset, 4u);
-}
-
-TEST_F(ExpressionTest, MalformedReference) {
-  ExpressionError e = error("1 + $n");
-  EXPECT_THAT(e.message, HasSubstr("expected '{' after '$'"));
-  EXPECT_EQ(e.offset, 4u);
-  e = error("${}");
-  EXPECT_THAT(e.message, HasSubstr("reference needs an item id"));
-  EXPECT_EQ(e.offset, 0u);
-  e = error("2 = ${1a}");
-  EXPECT_THAT(e.message, HasSubstr("reference needs an item id"));
-  EXPECT_EQ(e.offset, 4u);
-}
-
-TEST_F(ExpressionTest, BangWithoutEquals) {
-  ExpressionError e = error("1 ! 2");
-  EXPECT_THAT(e.message, HasSubstr("'!' must be followed by '='"));
-  EXPECT_EQ(e.offset, 2u);
-  e = error("!1");
-  EXPECT_THAT(e.message, HasSubstr("use not()"));
-  EXPECT_EQ(e.offset, 0u);
-}
-
-TEST_F(ExpressionTest, UnexpectedTokenAfterACompleteExpression) {
-  ExpressionError e = error("1 2");
-  EXPECT_THAT(e.message, HasSubstr("unexpected number after a complete expression"));
-  EXPECT_EQ(e.offset, 2u);
-  e = error("(1 + 2) )");
-  EXPECT_THAT(e.message, HasSubstr("unexpected ')' after a complete expression"));
-  EXPECT_EQ(e.offset, 8u);
-  e = error("${n} = 1 ${n}");
-  EXPECT_THAT(e.message, HasSubstr("unexpected reference after a complete expression"));
-  EXPECT_EQ(e.offset, 9u);
-}
-
-TEST_F(ExpressionTest, MissingClosingParenthesis) {
-  ExpressionError e = error("(1 + 2");
-  EXPECT_THAT(e.message, HasSubstr("expected ')'"));
-  EXPECT_THAT(e.message, HasSubstr("found end of expression"));
-  EXPECT_EQ(e.offset, 6u);
-  e = error("if(1, 2, 3");
-  EXPECT_THAT(e.message, HasSubstr("expected ')' after the arguments"));
-  EXPECT_EQ(e.offset, 10u);
-  e = error("(1 + 2, 3)");
-  EXPECT_THAT(e.message, HasSubstr("expected ')'"));
-  EXPECT_EQ(e.offset, 6u);
-}
-
-TEST_F(ExpressionTest, MissingOperand) {
-  ExpressionError e = error("1 +");
-  EXPECT_THAT(e.message, HasSubstr("expected a value, found end of expression"));
-  EXPECT_EQ(e.offset, 3u);
-  e = error("");
-  EXPECT_THAT(e.message, HasSubstr("expected a value"));
-  EXPECT_EQ(e.offset, 0u);
-  e = error("1 = = 2");
-  EXPECT_THAT(e.message, HasSubstr("expected a value, found operator"));
-  EXPECT_EQ(e.offset, 4u);
-}
-
-TEST_F(ExpressionTest, UnexpectedCharacter) {
-  ExpressionError e = error("1 # 2");
-  EXPECT_THAT(e.message, HasSubstr("unexpected character '#'"));
-  EXPECT_EQ(e.offset, 2u);
-  // A byte that is not printable is shown escaped, not raw.
-  e = error("1 \xff 2");
-  EXPECT_THAT(e.message, HasSubstr("unexpected character '\\xff'"));
-  EXPECT_EQ(e.offset, 2u);
-}
-
-TEST_F(ExpressionTest, DotOutsideAConstraint) {
-  ExpressionError e = error("${n} = .", false);
-  EXPECT_THAT(e.message, HasSubstr("'.' (the item's own answer) is allowed only in a constraint"));
-  EXPECT_EQ(e.offset, 7u);
+TEST_F(ExpressionTest, DotCompilesInAConstraint) {
   EXPECT_NO_THROW(compile("${n} = .", true));
 }
 
-TEST_F(ExpressionTest, MultipleChoiceUsedBare) {
-  ExpressionError e = error("${m} = 1");
-  EXPECT_THAT(e.message, HasSubstr("use selected() or count-selected()"));
-  EXPECT_THAT(e.message, HasSubstr("${m}"));
-  EXPECT_EQ(e.offset, 0u);
-  e = error("1 + ${lm}");
-  EXPECT_THAT(e.message, HasSubstr("use selected()"));
-  EXPECT_EQ(e.offset, 4u);
-  e = error("string-length(${m})");
-  EXPECT_THAT(e.message, HasSubstr("use selected()"));
-  EXPECT_EQ(e.offset, 14u);
-}
-
-TEST_F(ExpressionTest, SelectedWithACodeThatIsNotAChoice) {
-  ExpressionError e = error("selected(${s}, 9)");
-  EXPECT_THAT(e.message, HasSubstr("'9' is not a choice of s"));
-  EXPECT_EQ(e.offset, 15u);
-  e = error("selected(${m}, 'x')");
-  EXPECT_THAT(e.message, HasSubstr("'x' is not a choice of m"));
-  EXPECT_EQ(e.offset, 15u);
-  e = error("selected(${lm}, 1)");  // string codes: 1 is none of them
-  EXPECT_THAT(e.message, HasSubstr("'1' is not a choice of lm"));
-  EXPECT_EQ(e.offset, 16u);
-  e = error("selected(${s}, 1.5)");
-  EXPECT_THAT(e.message, HasSubstr("is not a choice of s"));
-  EXPECT_EQ(e.offset, 15u);
-}
-
-// A whole number past int64's range was cast to int64 to look the code up,
-// which is undefined (x86 gives INT64_MIN, so 2^63 matched a code -2^63); such
-// a number is no integer code.
 TEST(ExpressionSelectedTest, ACodeBeyondTheIntegerRangeIsNoChoice) {
   class OneChoiceItem : public SymbolTable {
    public:
@@ -903,43 +830,6 @@ TEST(ExpressionSelectedTest, ACodeBeyondTheIntegerRangeIsNoChoice) {
       EXPECT_EQ(e.offset, 15u) << code;
     }
   }
-}
-
-TEST_F(ExpressionTest, SelectedOnANumberItem) {
-  ExpressionError e = error("1 and selected(${n}, 1)");
-  EXPECT_THAT(e.message, HasSubstr("selected() needs a choice item"));
-  EXPECT_THAT(e.message, HasSubstr("${n}"));
-  EXPECT_EQ(e.offset, 15u);
-  e = error("selected(${t}, 'a')");
-  EXPECT_THAT(e.message, HasSubstr("selected() needs a choice item"));
-  EXPECT_EQ(e.offset, 9u);
-}
-
-TEST_F(ExpressionTest, SelectedArgumentShape) {
-  ExpressionError e = error("selected(1, 2)");
-  EXPECT_THAT(e.message, HasSubstr("needs an item reference"));
-  EXPECT_EQ(e.offset, 9u);
-  e = error("selected(${s}, ${n})");
-  EXPECT_THAT(e.message, HasSubstr("literal code"));
-  EXPECT_EQ(e.offset, 15u);
-  e = error("selected(${s})");
-  EXPECT_THAT(e.message, HasSubstr("','"));
-  EXPECT_EQ(e.offset, 13u);
-}
-
-TEST_F(ExpressionTest, CountSelectedOnANumberItem) {
-  ExpressionError e = error("count-selected(${n})");
-  EXPECT_THAT(e.message, HasSubstr("count-selected() needs a choice item"));
-  EXPECT_EQ(e.offset, 0u);
-  e = error("count-selected('a')");
-  EXPECT_THAT(e.message, HasSubstr("needs an item reference"));
-  EXPECT_EQ(e.offset, 15u);
-}
-
-TEST_F(ExpressionTest, NoValueSymbolCannotBeReferenced) {
-  ExpressionError e = error("1 = ${note}");
-  EXPECT_THAT(e.message, HasSubstr("${note} has no value"));
-  EXPECT_EQ(e.offset, 4u);
 }
 
 TEST_F(ExpressionTest, AnySymbolIsUsableEverywhere) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "io/file.hpp"
+#include "questionnaires/messages.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "tests/support/forms.hpp"
 
@@ -275,36 +276,19 @@ TEST(LoaderTest, OtherLanguagesMustBringTheirMessages) {
   auto p = only_problem(form);
   EXPECT_EQ(p.id, "questionnaire.missing_translation");
   EXPECT_EQ(p.path, "/messages/km");
+  // Every key the library asks for, as message_keys() lists them.
   Json messages;
-  for (const char* key : {"required_missing",
-                          "not_relevant",
-                          "wrong_type",
-                          "type.choice",
-                          "type.choices",
-                          "type.integer",
-                          "type.number",
-                          "type.date",
-                          "type.text",
-                          "unknown_code",
-                          "duplicate_selection",
-                          "too_few_selections",
-                          "too_many_selections",
-                          "out_of_range_min",
-                          "out_of_range_max",
-                          "invalid_date",
-                          "too_long",
-                          "invalid_utf8",
-                          "unknown_item",
-                          "not_answerable",
-                          "questionnaire_mismatch",
-                          "unknown_language",
-                          "too_many_errors",
-                          "constraint_failed"}) {
-    messages[key] = std::string("km: ") + key;
-  }
+  for (std::string_view key : message_keys())
+    messages[std::string(key)] = "km: " + std::string(key);
+  const std::string last(message_keys().back());
+  Json short_of_one = messages;
+  short_of_one.erase(last);
+  form["messages"] = {{"km", short_of_one}};
+  EXPECT_THAT(only_problem(form).message, ::testing::HasSubstr("message '" + last + "'"));
   form["messages"] = {{"km", messages}};
   auto q = sipas::test::load(form);
   EXPECT_EQ(q.message(2, "required_missing"), "km: required_missing");
+  EXPECT_EQ(q.message(2, last), "km: " + last);
   EXPECT_EQ(q.message(0, "required_missing"), "Vui lòng trả lời câu hỏi này.");
 }
 
