@@ -126,6 +126,22 @@ std::vector<UnitIndex> compute_par_index(const IndexScheme& scheme,
   return ranked;
 }
 
+std::vector<MissingSurveyLeaf> missing_survey_leaves(const IndexScheme& scheme,
+                                                     const std::vector<UnitIndex>& units) {
+  std::vector<MissingSurveyLeaf> out;
+  for (const auto& n : scheme.nodes) {
+    if (!survey_leaf(n)) continue;
+    MissingSurveyLeaf gap{n.id, n.method, {}};
+    for (const auto& u : units) {
+      if (std::find(u.survey_missing.begin(), u.survey_missing.end(), n.id) !=
+          u.survey_missing.end())
+        gap.units.push_back(u.unit.id);
+    }
+    if (!gap.units.empty()) out.push_back(std::move(gap));
+  }
+  return out;
+}
+
 ParIndexResult run_par_index(const ParIndexRequest& request) {
   ParIndexResult r;
   const SchemeSource source = read_scheme_source(request.scheme);
@@ -160,6 +176,7 @@ ParIndexResult run_par_index(const ParIndexRequest& request) {
   r.survey_files = survey.files;
   r.command_line = request.command_line;
   r.units = compute_par_index(r.scheme, units, appraisal, survey, r.thresholds, r.precision);
+  r.survey_missing = missing_survey_leaves(r.scheme, r.units);
   return r;
 }
 

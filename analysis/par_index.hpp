@@ -106,6 +106,18 @@ struct ParIndexRequest {
   std::string command_line;
 };
 
+// A survey or SIPAS leaf of the scheme that some units have no value for
+// (no results file gave one: a file left out, or no answers about them).
+struct MissingSurveyLeaf {
+  std::string leaf;                // the leaf's id
+  IndexNode::Method method;        // Survey or Sipas
+  std::vector<std::string> units;  // unit ids, in the order of the result's units
+};
+
+// The gaps of `units`, leaf by leaf in the scheme's order.
+std::vector<MissingSurveyLeaf> missing_survey_leaves(const IndexScheme& scheme,
+                                                     const std::vector<UnitIndex>& units);
+
 struct ParIndexResult {
   IndexScheme scheme;
   std::vector<GroupThreshold> thresholds;
@@ -115,6 +127,9 @@ struct ParIndexResult {
   std::vector<InputRecord> survey_files;
   std::string command_line;
   std::vector<UnitIndex> units;
+  // Each unit's survey_missing, by leaf; empty when every unit has every
+  // survey value. Without any survey file every leaf is missing everywhere.
+  std::vector<MissingSurveyLeaf> survey_missing;
 };
 
 ParIndexResult run_par_index(const ParIndexRequest& request);

@@ -37,6 +37,32 @@ int list_schemes() {
   return exit_ok;
 }
 
+// Units a survey leaf has no value for: a results file is often what is
+// missing (the departments' SIPAS leaf needs `analyze --by department`), and
+// the index is then computed on a smaller maximum without a word.
+void warn_missing_survey_points(const std::vector<a::MissingSurveyLeaf>& gaps) {
+  for (const auto& gap : gaps) {
+    std::string units;
+    for (const auto& u : gap.units)
+      units += (units.empty() ? "" : ", ") + u;
+    const std::string count = std::to_string(gap.units.size());
+    const bool sipas = gap.method == a::IndexNode::Method::Sipas;
+    std::cerr << "sipas: cảnh báo: " << count << " đơn vị không có điểm khảo sát cho tiêu chí "
+              << gap.leaf << ": " << units
+              << (sipas ? " (thiếu tệp kết quả của `sipas analyze --index ... --by CỘT`, CỘT chứa "
+                          "các đơn vị này, vd. --by department?)\n"
+                        : " (thiếu tệp kết quả của `sipas analyze --scheme` có câu trả lời về các "
+                          "đơn vị này?)\n");
+    std::cerr << "sipas: warning: " << count << " unit"
+              << (gap.units.size() == 1 ? " has" : "s have") << " no survey points for leaf "
+              << gap.leaf << ": " << units
+              << (sipas ? " (is a results file of `sipas analyze --index ... --by COLUMN` missing, "
+                          "COLUMN holding these units, e.g. --by department?)\n"
+                        : " (is a results file of `sipas analyze --scheme` with answers about "
+                          "these units missing?)\n");
+  }
+}
+
 int run_index(const IndexOptions& o) {
   if (o.list) return list_schemes();
   if (o.scheme.empty()) {
@@ -79,6 +105,8 @@ int run_index(const IndexOptions& o) {
   if (r.survey.empty() && result.scheme.survey_max() > 0) {
     std::cerr << "note: no --survey given: every unit's index is its appraised points over the "
                  "appraised maximum\n";
+  } else {
+    warn_missing_survey_points(result.survey_missing);
   }
   return exit_ok;
 }
@@ -116,7 +144,9 @@ void add_index_command(CLI::App& app, Action& run) {
   add_raw_csv_flag(*cmd, o->raw_csv);
   cmd->footer(
       "A unit without any survey value is rescaled: index = 100 x appraised points / (applicable "
-      "maximum - survey maximum), and flagged. Units whose indices are equal at the published "
+      "maximum - survey maximum), and flagged; a survey leaf without a value for some units leaves "
+      "their maximum, and a warning names the leaf and the units. Units whose indices are equal at "
+      "the published "
       "precision share a rank. Formats and formulas: analysis/README.md, \"PAR index\".\n"
       "Exit codes: 0 ok, 1 user error (the message names the file and line, or the field), 2 "
       "internal error.");

@@ -136,6 +136,13 @@ class ParIndexTest : public ::testing::Test {
     throw std::runtime_error("no unit " + id);
   }
 
+  static std::size_t unit_position(const ParIndexResult& r, const std::string& id) {
+    for (std::size_t i = 0; i < r.units.size(); ++i) {
+      if (r.units[i].unit.id == id) return i;
+    }
+    throw std::runtime_error("no unit " + id);
+  }
+
   static std::size_t node(const ParIndexResult& r, const std::string& id) {
     for (std::size_t k = 0; k < r.scheme.nodes.size(); ++k) {
       if (r.scheme.nodes[k].id == id) return k;
@@ -180,6 +187,34 @@ TEST_F(ParIndexTest, IndexByHand) {
   // U5 (special body, 100) and U6 (8 of 20 = 40).
   EXPECT_NEAR(unit(r, "U5").total.index(), 100, 1e-12);
   EXPECT_NEAR(unit(r, "U6").total.index(), 40, 1e-12);
+}
+
+// What `sipas index` warns about: each survey leaf with the units it has no
+// value for, in the scheme's order, the units in the result's order.
+TEST_F(ParIndexTest, MissingSurveyLeavesNameTheUnitsLeafByLeaf) {
+  auto r = run_par_index(request());
+  ASSERT_EQ(r.survey_missing.size(), 2u);
+  EXPECT_EQ(r.survey_missing[0].leaf, "1.3");
+  EXPECT_EQ(r.survey_missing[0].method, IndexNode::Method::Survey);
+  EXPECT_THAT(r.survey_missing[0].units, ::testing::Contains("U3"));
+  EXPECT_EQ(r.survey_missing[1].leaf, "2.2");
+  EXPECT_EQ(r.survey_missing[1].method, IndexNode::Method::Sipas);
+  EXPECT_THAT(r.survey_missing[1].units, ::testing::IsSupersetOf({"U3", "U4"}));
+  std::size_t pairs = 0, listed = 0;
+  for (const auto& u : r.units)
+    pairs += u.survey_missing.size();
+  for (const auto& gap : r.survey_missing) {
+    listed += gap.units.size();
+    for (std::size_t i = 0; i < gap.units.size(); ++i) {
+      EXPECT_THAT(unit(r, gap.units[i]).survey_missing, ::testing::Contains(gap.leaf));
+      if (i > 0) {
+        EXPECT_LT(unit_position(r, gap.units[i - 1]), unit_position(r, gap.units[i]));
+      }
+    }
+  }
+  EXPECT_EQ(listed, pairs);
+  // Every value found: nothing to warn about.
+  EXPECT_TRUE(missing_survey_leaves(r.scheme, {}).empty());
 }
 
 TEST_F(ParIndexTest, RanksTiesGroupsAndOrder) {

@@ -177,6 +177,7 @@ TEST_F(IndexCommandTest, CrossRatingEndToEnd) {
   auto r = sipas(index_args({"--out", path("par-index.json")}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("4 units, 4 ranked, 0 rescaled"));
+  EXPECT_THAT(r.err, ::testing::Not(HasSubstr("warning")));
   auto doc = Json::parse(slurp(path("par-index.json")));
   EXPECT_EQ(doc["format"], "sipas-par-index-result/1");
   EXPECT_EQ(doc["scheme"]["survey_max"], 10.0);
@@ -229,6 +230,7 @@ TEST_F(IndexCommandTest, UnitsWithoutSurveyAreRescaledAndFlagged) {
   auto r = sipas({"index", "--scheme", path("cross.json"), "--appraisal", path("appraisal.csv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("no --survey given"));
+  EXPECT_THAT(r.err, ::testing::Not(HasSubstr("warning")));
   auto doc = Json::parse(r.out);
   EXPECT_TRUE(doc["inputs"]["units"].is_null());
   const Json& dep1 = unit_of(doc, "DEP1");
@@ -293,6 +295,11 @@ TEST_F(IndexCommandTest, EmbeddedProvincialScheme) {
   // 30 of the 32 survey points are at stake: (68 + 15 × 1.5) / 98.
   const Json& p1 = unit_of(doc, "P1");
   EXPECT_EQ(p1["survey_missing"], Json({"8.1"}));
+  // No SIPAS results were given: the warning names the leaf and both units.
+  EXPECT_THAT(r.err, HasSubstr("sipas: warning: 2 units have no survey points for leaf 8.1: "));
+  EXPECT_THAT(r.err, HasSubstr("cảnh báo: 2 đơn vị không có điểm khảo sát cho tiêu chí 8.1: "));
+  EXPECT_THAT(r.err, ::testing::AnyOf(HasSubstr("8.1: P1, P2 ("), HasSubstr("8.1: P2, P1 (")));
+  EXPECT_THAT(r.err, HasSubstr("--by COLUMN"));
   EXPECT_EQ(p1["rescaled"], false);
   EXPECT_NEAR(p1["index"].get<double>(), 100 * (68 + 15 * 2 * (s(5) + s(3)) / 2) / 98, 1e-9);
   EXPECT_NEAR(unit_of(doc, "P2")["index"].get<double>(), 100 * (68 + 15 * 2 * s(2)) / 98, 1e-9);

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "io/csv_reader.hpp"
+#include "tests/demo/small_demo.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -57,28 +58,20 @@ Json read_json(const fs::path& path) {
 
 class DemoPipelineTest : public ::testing::Test {
  protected:
+  // The run is shared with the other demo tests of the process (small_demo.hpp).
   static void SetUpTestSuite() {
-    dir_ = new TempDir("sipas-demo-e2e");
-    // With umask 0 (inherited), a file with personal data is 0600 only
-    // because the demo made it so.
-    const mode_t old_umask = ::umask(0);
-    result_ = new ProcessResult(sipas({"demo", "--out", dir_->path().string(), "--citizens", "8000",
-                                       "--districts", "4", "--clients", "4", "--seed", "11"}));
-    ::umask(old_umask);
-  }
-  static void TearDownTestSuite() {
-    delete result_;
-    delete dir_;
+    dir_ = &small_demo().dir;
+    result_ = &small_demo().result;
   }
   void SetUp() override { ASSERT_EQ(result_->exit_code, 0) << result_->out << result_->err; }
   static fs::path file(const std::string& name) { return dir_->path() / name; }
 
-  static TempDir* dir_;
-  static ProcessResult* result_;
+  static const TempDir* dir_;
+  static const ProcessResult* result_;
 };
 
-TempDir* DemoPipelineTest::dir_ = nullptr;
-ProcessResult* DemoPipelineTest::result_ = nullptr;
+const TempDir* DemoPipelineTest::dir_ = nullptr;
+const ProcessResult* DemoPipelineTest::result_ = nullptr;
 
 TEST_F(DemoPipelineTest, ShowsProgressAndWhereEachOutputIs) {
   for (int stage = 1; stage <= 8; ++stage)
