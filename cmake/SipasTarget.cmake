@@ -16,3 +16,14 @@ function(sipas_library name)
   add_library(sipas::${name} ALIAS ${name})
   sipas_target_options(${name})
 endfunction()
+
+# sipas_precompile(target header...): headers that many files of the target
+# include, parsed once for the target instead of once a file. Only third-party
+# headers, so a file still has to include what it uses of the project. Not
+# with a compiler launcher (ccache cannot cache a file built with a
+# precompiled header, and its cache already skips the parsing).
+function(sipas_precompile target)
+  if(SIPAS_PCH AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+    target_precompile_headers(${target} PRIVATE ${ARGN})
+  endif()
+endfunction()

@@ -21,9 +21,12 @@ if ! command -v clang++ >/dev/null; then
   exit 1
 fi
 
+# lld (scripts/install-deps.sh) links the instrumented targets faster than ld.bfd.
+linker=()
+if command -v ld.lld >/dev/null; then linker=(-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld); fi
 cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-gline-tables-only -O1" \
   -DCMAKE_CXX_COMPILER=clang++ -DSIPAS_FUZZ=ON -DSIPAS_BUILD_TESTS=OFF -DSIPAS_BUILD_BENCH=OFF \
-  >/dev/null
+  "${linker[@]}" >/dev/null
 build_targets=()
 for t in "${targets[@]}"; do build_targets+=("${t}_fuzzer"); done
 cmake --build "$dir" -j "$jobs" --target "${build_targets[@]}"

@@ -4,7 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSIPAS_SANITIZE=ON >/dev/null
+# -g1: line tables and function names, all a sanitizer's stack trace shows,
+# at a fraction of the compile and link time of full debug information; lld
+# links the large sanitized executables several times faster than ld.bfd.
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSIPAS_SANITIZE=ON \
+  -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld >/dev/null
 cmake --build build/asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

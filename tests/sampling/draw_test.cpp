@@ -170,40 +170,68 @@ TEST_F(DrawTest, AStratumsDrawDoesNotDependOnTheOtherStrata) {
 }
 
 // Over many seeds each unit is drawn as often as its π says, through the whole
-// pipeline (frame positions, strata, output).
+// pipeline (frame positions, strata, output). The frame holds ten copies of the
+// two strata, and each stratum is drawn from a stream of its own (seeded by the
+// seed and its name), so one run of the files gives ten independent draws of
+// each: 40 runs give each position 400 draws.
 TEST_F(DrawTest, EmpiricalInclusionFrequenciesMatchPi) {
+  const int copies = 10;
+  const int runs = 40;
+  const int draws = copies * runs;
+  std::map<std::string, int> strata;
+  std::string n_file = "region,n\n";
+  for (int c = 0; c < copies; ++c) {
+    strata["a" + std::to_string(c)] = 14;
+    strata["b" + std::to_string(c)] = 9;
+    n_file += "a" + std::to_string(c) + ",4\nb" + std::to_string(c) + ",3\n";
+  }
+  // frame() numbers the units u1, u2, ... stratum after stratum; a unit's
+  // position is its stratum's letter and its rank there, the same in every copy.
+  std::map<std::string, std::string> position;
+  int unit = 0;
+  for (const auto& [stratum, count] : strata) {
+    for (int i = 0; i < count; ++i)
+      position["u" + std::to_string(++unit)] = stratum.substr(0, 1) + std::to_string(i);
+  }
   for (auto method : {SelectionMethod::Srs, SelectionMethod::Systematic,
                       SelectionMethod::PpsSystematic, SelectionMethod::Pps}) {
-    auto r = request(frame({{"a", 14}, {"b", 9}}));
-    r.n_per_stratum = write("n.csv", "region,n\na,4\nb,3\n");
+    auto r = request(frame(strata));
+    r.n_per_stratum = write("n.csv", n_file);
     r.method = method;
     if (method == SelectionMethod::PpsSystematic || method == SelectionMethod::Pps)
       r.size_column = "size";
     if (method == SelectionMethod::Systematic) r.sort_column = "score";
-    std::map<std::string, int> hits;
-    std::map<std::string, double> pi;
-    // 400 draws a method: each goes through the files, as a user runs it (about
-    // 10 ms a draw); the inclusion frequencies of many more draws are checked
-    // in memory by PpsMethodTest and MaxEntropySimulationTest.
-    const int draws = 400;
-    for (int d = 0; d < draws; ++d) {
+    std::map<std::string, int> hits;   // by position
+    std::map<std::string, double> pi;  // by position
+    // Each run goes through the files, as a user runs it; the inclusion
+    // frequencies of many more draws are checked in memory by PpsMethodTest
+    // and MaxEntropySimulationTest.
+    for (int d = 0; d < runs; ++d) {
       r.seed = 1000 + static_cast<std::uint64_t>(d);
       draw_sample(r);
       for (const auto& row : read_sample()) {
-        ++hits[row.values.at("id")];
-        pi[row.values.at("id")] = std::stod(row.values.at("inclusion_probability"));
+        const auto& id = row.values.at("id");
+        const auto& at = position.at(id);
+        ++hits[at];
+        const double p = std::stod(row.values.at("inclusion_probability"));
+        // A position has one π whatever the copy.
+        if (pi.count(at) != 0) {
+          EXPECT_EQ(pi[at], p) << to_string(method) << " " << id;
+        }
+        pi[at] = p;
       }
     }
-    ASSERT_EQ(pi.size(), 23u) << to_string(method) << ": every unit should be drawn at some point";
+    ASSERT_EQ(pi.size(), 23u) << to_string(method)
+                              << ": every position should be drawn at some point";
     double worst = 0;
     double total_pi = 0;
-    for (const auto& [id, p] : pi) {
+    for (const auto& [at, p] : pi) {
       total_pi += p;
       if (p >= 1) {
-        EXPECT_EQ(hits[id], draws);
+        EXPECT_EQ(hits[at], draws);
         continue;
       }
-      worst = std::max(worst, std::fabs(hits[id] - draws * p) / std::sqrt(draws * p * (1 - p)));
+      worst = std::max(worst, std::fabs(hits[at] - draws * p) / std::sqrt(draws * p * (1 - p)));
     }
     EXPECT_NEAR(total_pi, 7, 1e-9) << to_string(method);
     EXPECT_LT(worst, 4.5) << to_string(method);
@@ -226,7 +254,11 @@ TEST_F(DrawTest, PpsProbabilitiesByHand) {
 
 TEST_F(DrawTest, MultiStageProbabilitiesMultiply) {
   // Two districts per province; d1 is the capital (certainty). Communes of
-  // 3 and 1 rows... sizes by rows.
+  // 3 and 1 rows... sizes by rows. Ten provinces of the same make-up, each a
+  // stratum drawn from streams of its own: 60 runs of the files give 600
+  // draws of a province.
+  const int provinces = 10;
+  const int province_rows = 140;
   std::string text = "id,province,district,commune,capital\n";
   int id = 0;
   auto add = [&](const std::string& p, const std::string& d, const std::string& c, int rows,
@@ -236,11 +268,14 @@ TEST_F(DrawTest, MultiStageProbabilitiesMultiply) {
               std::to_string(capital) + "\n";
     }
   };
-  add("P1", "d1", "c1", 10, 1);
-  add("P1", "d1", "c2", 30, 1);
-  add("P1", "d2", "c1", 20, 0);
-  add("P1", "d3", "c1", 60, 0);
-  add("P1", "d4", "c1", 20, 0);
+  for (int p = 0; p < provinces; ++p) {
+    const std::string province = "P" + std::to_string(p);
+    add(province, "d1", "c1", 10, 1);
+    add(province, "d1", "c2", 30, 1);
+    add(province, "d2", "c1", 20, 0);
+    add(province, "d3", "c1", 60, 0);
+    add(province, "d4", "c1", 20, 0);
+  }
   auto r = request(write("frame.csv", text));
   r.strata.clear();
   DesignSpec spec;
@@ -262,16 +297,21 @@ TEST_F(DrawTest, MultiStageProbabilitiesMultiply) {
   spec.stages = {districts, communes, people};
   r.design = spec;
   std::map<std::string, int> district_hits;
-  const int draws = 600;
-  for (int d = 0; d < draws; ++d) {
+  const int runs = 60;
+  const int draws = runs * provinces;
+  for (int d = 0; d < runs; ++d) {
     r.seed = 77 + static_cast<std::uint64_t>(d);
     auto summary = draw_sample(r);
-    std::set<std::string> districts_seen;
+    std::vector<std::set<std::string>> districts_seen(provinces);
     for (const auto& row : read_sample()) {
       const auto& v = row.values;
-      int n = std::stoi(v.at("id").substr(1));
+      const int number = std::stoi(v.at("id").substr(1)) - 1;
+      const int province = number / province_rows;
+      EXPECT_EQ(v.at("stratum"), "P" + std::to_string(province));
+      // The row's number within its province.
+      const int n = number % province_rows + 1;
       std::string district = n <= 40 ? "d1" : n <= 60 ? "d2" : n <= 120 ? "d3" : "d4";
-      districts_seen.insert(district);
+      districts_seen[province].insert(district);
       EXPECT_EQ(v.at("psu"), district);
       // d1 is certain; the other draw is by rows among d2 (20), d3 (60), d4 (20).
       double pi_district = district == "d1" ? 1 : district == "d3" ? 0.6 : 0.2;
@@ -283,16 +323,23 @@ TEST_F(DrawTest, MultiStageProbabilitiesMultiply) {
       EXPECT_NEAR(std::stod(v.at("inclusion_probability")),
                   pi_district * pi_commune * 5.0 / commune_rows, 1e-12);
     }
-    EXPECT_EQ(summary.main, 10u);
-    EXPECT_EQ(summary.reserves, 4u);
+    EXPECT_EQ(summary.main, 10u * provinces);
+    EXPECT_EQ(summary.reserves, 4u * provinces);
+    // Sorted by unit: each province's two districts, d1 first.
     const auto& selected = summary.design["stages"][0]["selected"];
-    ASSERT_EQ(selected.size(), 2u);
-    EXPECT_EQ(selected[0]["unit"], "P1/d1");
-    EXPECT_TRUE(selected[0]["certain"].get<bool>());
-    EXPECT_EQ(selected[0]["pi"], 1.0);
-    EXPECT_EQ(selected[0]["rows"], 40);
-    for (const auto& d2 : districts_seen)
-      ++district_hits[d2];
+    ASSERT_EQ(selected.size(), 2u * provinces);
+    for (int p = 0; p < provinces; ++p) {
+      const auto& first = selected[2 * static_cast<std::size_t>(p)];
+      EXPECT_EQ(first["unit"], "P" + std::to_string(p) + "/d1");
+      EXPECT_TRUE(first["certain"].get<bool>());
+      EXPECT_EQ(first["pi"], 1.0);
+      EXPECT_EQ(first["rows"], 40);
+      EXPECT_EQ(
+          selected[2 * static_cast<std::size_t>(p) + 1]["unit"].get<std::string>().substr(0, 3),
+          "P" + std::to_string(p) + "/");
+      for (const auto& d2 : districts_seen[static_cast<std::size_t>(p)])
+        ++district_hits[d2];
+    }
   }
   EXPECT_EQ(district_hits["d1"], draws);
   for (auto [district, pi] : std::map<std::string, double>{{"d2", 0.2}, {"d3", 0.6}, {"d4", 0.2}}) {
