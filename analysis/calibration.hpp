@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -55,6 +56,11 @@ struct CalibrationOptions {
   // weights are those of the fixed point, not of an early stop.
   double epsilon = 1e-10;
 };
+
+// The request's `calfun`: "poststratify", "raking", "linear"; AnalysisError
+// analysis.invalid_option naming `calfun` for another word.
+CalibrationOptions::Method parse_calibration_function(std::string_view name);
+std::string to_string(CalibrationOptions::Method method);
 
 struct CalibrationReport {
   int iterations = 0;                     // raking passes, Newton steps (1 for direct solutions)

@@ -42,7 +42,8 @@ DomainPieces domain_pieces(const Engine& engine, const Table& data,
                            const StatisticRequest& statistic, const std::string& by, double level) {
   if (statistic.kind != StatisticRequest::Kind::Mean &&
       statistic.kind != StatisticRequest::Kind::Proportion) {
-    throw AnalysisError("compare.invalid_statistic", "compare takes a --mean or a --prop");
+    throw AnalysisError("compare.invalid_statistic",
+                        "compare takes a `statistics.mean` or a `statistics.proportion`");
   }
   DomainPieces out;
   out.by = by;
@@ -97,7 +98,7 @@ double two_sided_p(double difference, double se, double df) {
 
 Difference difference(const Engine& engine, const Piece& a, const Piece& b, double level) {
   if (!(level > 0 && level < 1)) {
-    throw AnalysisError("analysis.invalid_level", "--level must be between 0 and 1 (e.g. 0.95)");
+    throw AnalysisError("analysis.invalid_level", "`level` must be between 0 and 1 (e.g. 0.95)");
   }
   Difference out;
   out.estimate_a = a.value;
@@ -128,14 +129,14 @@ std::vector<Difference> compare_pairs(const Engine& engine, const DomainPieces& 
     for (const std::string* side : {&a, &b}) {
       if (!pieces.piece(*side)) {
         throw AnalysisError("compare.unknown_level",
-                            "--pair " + a + "," + b + ": '" + *side + "' is no level of column '" +
+                            "`pairs` " + a + "," + b + ": '" + *side + "' is no level of column '" +
                                 pieces.by + "' (levels: " + levels_text(pieces.levels) + "; or " +
                                 everyone_label + ")");
       }
     }
     if (a == b) {
       throw AnalysisError("compare.invalid_pair",
-                          "--pair " + a + "," + b + ": compares a level with itself");
+                          "`pairs` " + a + "," + b + ": compares a level with itself");
     }
     Difference d = difference(engine, *pieces.piece(a), *pieces.piece(b), level);
     d.a = a;

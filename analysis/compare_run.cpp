@@ -97,34 +97,35 @@ void check(const CompareRequest& r) {
   const auto& a = r.analysis;
   if (a.statistics.size() != 1 || (a.statistics[0].kind != StatisticRequest::Kind::Mean &&
                                    a.statistics[0].kind != StatisticRequest::Kind::Proportion)) {
-    fail("compare.invalid_statistic", "give one --mean VAR or one --prop VAR=CODES");
+    fail("compare.invalid_statistic",
+         "give one `statistics.mean` VAR or one `statistics.proportion` VAR=CODES");
   }
   if (a.by.size() != 1)
-    fail("compare.missing_option", "--by COL is required: the column whose levels are compared");
+    fail("compare.missing_option", "`by` COL is required: the column whose levels are compared");
   if (!r.pairs.empty() && r.each_vs_all) {
     fail("compare.conflicting_options",
-         "give --pair or --each-vs-all, not both (for a level against the whole population, "
-         "--pair LEVEL,all)");
+         "give `pairs` or `each_vs_all`, not both (for a level against the whole population, "
+         "`pairs` LEVEL,all)");
   }
   const bool yearly = r.last_year || r.last_year_data;
   if (r.pairs.empty() && !r.each_vs_all && !yearly) {
     fail("compare.nothing_to_do",
-         "ask for --pair A,B, --each-vs-all, or --last-year FILE / --last-year-data FILE");
+         "ask for `pairs` A,B, `each_vs_all`, or `last_year` FILE / `last_year_data` FILE");
   }
   if (r.unit_map && !yearly)
-    fail("compare.conflicting_options", "--unit-map goes with --last-year or --last-year-data");
+    fail("compare.conflicting_options", "`unit_map` goes with `last_year` or `last_year_data`");
   if (r.this_year && !a.data.empty())
-    fail("compare.conflicting_options", "give --data or --this-year, not both");
+    fail("compare.conflicting_options", "give `data` or `this_year`, not both");
   if (r.this_year && (!r.pairs.empty() || r.each_vs_all)) {
     fail("compare.conflicting_options",
-         "--pair and --each-vs-all need the data (--data): the covariance of two estimates is "
+         "`pairs` and `each_vs_all` need the data (`data`): the covariance of two estimates is "
          "not in a results file");
   }
   if (r.this_year && !yearly)
-    fail("compare.conflicting_options", "--this-year goes with --last-year or --last-year-data");
-  if (!r.this_year && a.data.empty()) fail("compare.missing_option", "--data FILE.csv is required");
+    fail("compare.conflicting_options", "`this_year` goes with `last_year` or `last_year_data`");
+  if (!r.this_year && a.data.empty()) fail("compare.missing_option", "`data` FILE.csv is required");
   if (!(a.level > 0 && a.level < 1))
-    fail("analysis.invalid_level", "--level must be between 0 and 1 (e.g. 0.95)");
+    fail("analysis.invalid_level", "`level` must be between 0 and 1 (e.g. 0.95)");
 }
 
 }  // namespace
@@ -237,7 +238,7 @@ CompareResult run_compare(const CompareRequest& r) {
                  ": a unit's past is only what the map lists for it (an unchanged unit is "
                  "listed with old = new); a unit it does not list has none, whatever last "
                  "year's namesake"
-           : std::string("by identical code: units were assumed unchanged (no --unit-map)")},
+           : std::string("by identical code: units were assumed unchanged (no unit map)")},
       {"last_year_column", last_by},
       {"last_year_results", last.results ? Json(last.results->file) : Json(nullptr)},
       {"last_year_design", last_design},

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "analysis/error.hpp"
+#include "io/enum_names.hpp"
 
 namespace sipas::analysis {
 namespace {
@@ -15,35 +16,30 @@ namespace {
 // A sampling fraction this close to 1 is a census: no variance (R's 1e-7).
 constexpr double census_fraction = 1e-7;
 
+constexpr io::EnumName<LonelyPsu> lonely_psu_names[] = {{LonelyPsu::Fail, "fail"},
+                                                        {LonelyPsu::Adjust, "adjust"},
+                                                        {LonelyPsu::Average, "average"},
+                                                        {LonelyPsu::Certainty, "certainty"},
+                                                        {LonelyPsu::Remove, "remove"}};
+
 std::uint64_t pair_key(std::uint32_t a, std::uint32_t b) {
   return (static_cast<std::uint64_t>(a) << 32) | b;
 }
 
 }  // namespace
 
-std::optional<LonelyPsu> lonely_psu_from_string(const std::string& name) {
-  if (name == "fail") return LonelyPsu::Fail;
-  if (name == "adjust") return LonelyPsu::Adjust;
-  if (name == "average") return LonelyPsu::Average;
-  if (name == "certainty") return LonelyPsu::Certainty;
-  if (name == "remove") return LonelyPsu::Remove;
-  return std::nullopt;
+std::optional<LonelyPsu> lonely_psu_from_string(std::string_view name) {
+  return io::enum_from_name(lonely_psu_names, name);
+}
+
+LonelyPsu parse_lonely_psu(std::string_view name) {
+  if (auto option = lonely_psu_from_string(name)) return *option;
+  throw AnalysisError("analysis.invalid_option",
+                      "`design.lonely_psu` must be " + io::enum_names_text(lonely_psu_names));
 }
 
 std::string to_string(LonelyPsu option) {
-  switch (option) {
-    case LonelyPsu::Fail:
-      return "fail";
-    case LonelyPsu::Adjust:
-      return "adjust";
-    case LonelyPsu::Average:
-      return "average";
-    case LonelyPsu::Certainty:
-      return "certainty";
-    case LonelyPsu::Remove:
-      return "remove";
-  }
-  return "";
+  return io::enum_name(lonely_psu_names, option);
 }
 
 Design Design::build(const Table& data, const DesignColumns& columns) {
@@ -54,7 +50,7 @@ Design Design::build(const Table& data, const DesignColumns& columns) {
   if (n == 0) throw AnalysisError("design.empty", data.source() + ": the data have no rows");
   const std::size_t stage_count = std::max<std::size_t>(1, columns.clusters.size());
   if (!columns.fpc.empty() && columns.fpc.size() != stage_count) {
-    throw AnalysisError("design.fpc_stages", "give --fpc for every sampling stage (" +
+    throw AnalysisError("design.fpc_stages", "give `design.fpc` for every sampling stage (" +
                                                  std::to_string(stage_count) + ") or for none; " +
                                                  std::to_string(columns.fpc.size()) + " given");
   }
@@ -297,10 +293,11 @@ void Design::accumulate_variance(const Eigen::MatrixXd& given, Accumulate&& add,
       if (members.size() == 1) {
         switch (lonely_) {
           case LonelyPsu::Fail:
-            throw AnalysisError("design.lonely_psu",
-                                "stratum " + stage.stratum_names[s] +
-                                    " has only one PSU at stage " + std::to_string(k + 1) +
-                                    "; choose --lonely-psu adjust, average, certainty or remove");
+            throw AnalysisError(
+                "design.lonely_psu",
+                "stratum " + stage.stratum_names[s] + " has only one PSU at stage " +
+                    std::to_string(k + 1) +
+                    "; choose `design.lonely_psu` adjust, average, certainty or remove");
           case LonelyPsu::Certainty:
           case LonelyPsu::Remove:
             continue;  // centred on itself: no contribution
@@ -309,10 +306,10 @@ void Design::accumulate_variance(const Eigen::MatrixXd& given, Accumulate&& add,
             continue;
           case LonelyPsu::Average:
             if (k > 0) {
-              throw AnalysisError("design.lonely_psu",
-                                  "a cluster has only one sampled unit at stage " +
-                                      std::to_string(k + 1) +
-                                      "; --lonely-psu average applies to the first stage only");
+              throw AnalysisError(
+                  "design.lonely_psu",
+                  "a cluster has only one sampled unit at stage " + std::to_string(k + 1) +
+                      "; `design.lonely_psu` average applies to the first stage only");
             }
             ++lonely_averaged;
             continue;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/table.hpp"
@@ -14,7 +15,10 @@ namespace sipas::analysis {
 
 // What to do with a stratum that has a single PSU (R's survey.lonely.psu).
 enum class LonelyPsu { Fail, Adjust, Average, Certainty, Remove };
-std::optional<LonelyPsu> lonely_psu_from_string(const std::string& name);
+// "fail", "adjust", "average", "certainty", "remove"; nullopt for another word.
+std::optional<LonelyPsu> lonely_psu_from_string(std::string_view name);
+// The same, or AnalysisError analysis.invalid_option naming `design.lonely_psu`.
+LonelyPsu parse_lonely_psu(std::string_view name);
 std::string to_string(LonelyPsu option);
 
 // The columns that describe a design (R: svydesign(id, strata, weights, fpc)).

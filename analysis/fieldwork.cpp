@@ -67,7 +67,7 @@ std::vector<Role> roles(const Table& t, const std::string& name) {
 void read_dispositions(const Table& t, const FieldworkColumns& columns,
                        const std::vector<Role>& role, std::vector<std::size_t>& rows,
                        std::vector<Disposition>& disposition, std::size_t& reserves_left_out) {
-  const Column& c = required(t, columns.disposition, "the disposition column, --disposition");
+  const Column& c = required(t, columns.disposition, "the disposition column, `disposition`");
   // Each distinct value checked once.
   std::vector<std::optional<Disposition>> of_level(c.levels().size());
   for (std::size_t level = 0; level < of_level.size(); ++level)
@@ -152,7 +152,7 @@ std::string_view to_string(Disposition disposition) {
 
 FieldworkSample read_fieldwork(const Table& sample, const FieldworkColumns& columns) {
   if (columns.disposition.empty()) {
-    throw AnalysisError("weights.missing_option", "name the disposition column (--disposition)");
+    throw AnalysisError("weights.missing_option", "name the disposition column (`disposition`)");
   }
   FieldworkSample out;
   out.columns = columns;

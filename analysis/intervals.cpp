@@ -6,9 +6,16 @@
 #include <cmath>
 
 #include "analysis/error.hpp"
+#include "io/enum_names.hpp"
 
 namespace sipas::analysis {
 namespace {
+
+constexpr io::EnumName<IntervalMethod> interval_method_names[] = {
+    {IntervalMethod::Wald, "wald"},
+    {IntervalMethod::Logit, "logit"},
+    {IntervalMethod::XLogit, "xlogit"},
+    {IntervalMethod::Beta, "beta"}};
 
 double expit(double x) {
   return 1 / (1 + std::exp(-x));
@@ -23,26 +30,18 @@ double beta_quantile(double p, double a, double b) {
 
 }  // namespace
 
-std::optional<IntervalMethod> interval_method_from_string(const std::string& name) {
-  if (name == "wald") return IntervalMethod::Wald;
-  if (name == "logit") return IntervalMethod::Logit;
-  if (name == "xlogit") return IntervalMethod::XLogit;
-  if (name == "beta") return IntervalMethod::Beta;
-  return std::nullopt;
+std::optional<IntervalMethod> interval_method_from_string(std::string_view name) {
+  return io::enum_from_name(interval_method_names, name);
+}
+
+IntervalMethod parse_interval_method(std::string_view name) {
+  if (auto method = interval_method_from_string(name)) return *method;
+  throw AnalysisError("analysis.invalid_option",
+                      "`interval` must be " + io::enum_names_text(interval_method_names));
 }
 
 std::string to_string(IntervalMethod method) {
-  switch (method) {
-    case IntervalMethod::Wald:
-      return "wald";
-    case IntervalMethod::Logit:
-      return "logit";
-    case IntervalMethod::XLogit:
-      return "xlogit";
-    case IntervalMethod::Beta:
-      return "beta";
-  }
-  return "";
+  return io::enum_name(interval_method_names, method);
 }
 
 double t_quantile(double p, double df) {
@@ -54,7 +53,7 @@ double t_quantile(double p, double df) {
 
 void add_interval(Estimate& e, IntervalMethod method, double level, double rows) {
   if (!(level > 0 && level < 1)) {
-    throw AnalysisError("analysis.invalid_level", "--level must be between 0 and 1 (e.g. 0.95)");
+    throw AnalysisError("analysis.invalid_level", "`level` must be between 0 and 1 (e.g. 0.95)");
   }
   const double alpha = 1 - level;
   const double t = t_quantile(1 - alpha / 2, e.df);

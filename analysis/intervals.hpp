@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "analysis/estimate.hpp"
 
@@ -10,7 +11,10 @@ namespace sipas::analysis {
 // Confidence interval methods: Wald with t(df) for any estimate; for
 // proportions also logit, xlogit and Korn-Graubard beta (R's svyciprop).
 enum class IntervalMethod { Wald, Logit, XLogit, Beta };
-std::optional<IntervalMethod> interval_method_from_string(const std::string& name);
+// "wald", "logit", "xlogit", "beta"; nullopt for another word.
+std::optional<IntervalMethod> interval_method_from_string(std::string_view name);
+// The same, or AnalysisError analysis.invalid_option naming `interval`.
+IntervalMethod parse_interval_method(std::string_view name);
 std::string to_string(IntervalMethod method);
 
 // The t quantile with df degrees of freedom; the normal one for infinite or

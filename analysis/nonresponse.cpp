@@ -50,13 +50,14 @@ void check_sums(const ClassSums& sums, const StepContext& ctx, const std::string
               "fewer class columns");
     }
     if (sums.sum[respondent][c] == 0 && sums.sum[nonrespondent][c] > 0) {
-      throw AnalysisError(where.empty() ? "weights.empty_class" : "weights.replicate_empty_class",
-                          head + " has " + std::to_string(ctx.classes[c].nonrespondents) +
-                              " eligible nonrespondents and no respondent weight to carry "
-                              "theirs" +
-                              (where.empty() ? "; let classes collapse (leave out --no-collapse) "
-                                               "or use fewer class columns"
-                                             : "; the class needs respondents in more PSUs"));
+      throw AnalysisError(
+          where.empty() ? "weights.empty_class" : "weights.replicate_empty_class",
+          head + " has " + std::to_string(ctx.classes[c].nonrespondents) +
+              " eligible nonrespondents and no respondent weight to carry "
+              "theirs" +
+              (where.empty() ? "; let classes collapse (leave out `collapse=false`) "
+                               "or use fewer class columns"
+                             : "; the class needs respondents in more PSUs"));
     }
   }
 }
@@ -153,24 +154,30 @@ void replicate(const FieldworkSample& sample, const NonresponseOptions& o, const
 
 }  // namespace
 
-std::optional<ReplicateRequest> replicate_request_from_string(const std::string& text) {
+ReplicateRequest parse_replicate_request(std::string_view text) {
   ReplicateRequest r;
-  if (text == "jk1") {
-    r.kind = ReplicateRequest::Kind::JK1;
-    return r;
+  auto parsed = [&]() -> bool {
+    if (text == "jk1") {
+      r.kind = ReplicateRequest::Kind::JK1;
+      return true;
+    }
+    if (text == "jkn") {
+      r.kind = ReplicateRequest::Kind::JKn;
+      return true;
+    }
+    if (!text.starts_with("bootstrap")) return false;
+    r.kind = ReplicateRequest::Kind::Bootstrap;
+    if (text == "bootstrap") return true;
+    if (text[9] != ':') return false;
+    const char* begin = text.data() + 10;
+    const char* end = text.data() + text.size();
+    auto [stop, ec] = std::from_chars(begin, end, r.count);
+    return ec == std::errc() && stop == end && begin != end;
+  };
+  if (!parsed()) {
+    throw AnalysisError("weights.invalid_option",
+                        "`replicates` must be jk1, jkn, bootstrap or bootstrap:R");
   }
-  if (text == "jkn") {
-    r.kind = ReplicateRequest::Kind::JKn;
-    return r;
-  }
-  if (text.rfind("bootstrap", 0) != 0) return std::nullopt;
-  r.kind = ReplicateRequest::Kind::Bootstrap;
-  if (text == "bootstrap") return r;
-  if (text[9] != ':') return std::nullopt;
-  const char* begin = text.data() + 10;
-  const char* end = text.data() + text.size();
-  auto [stop, ec] = std::from_chars(begin, end, r.count);
-  if (ec != std::errc() || stop != end || begin == end) return std::nullopt;
   return r;
 }
 

@@ -75,8 +75,9 @@ struct ReplicateRequest {
   std::uint64_t seed = 1;
   LonelyPsu lonely_psu = LonelyPsu::Fail;
 };
-// "jk1", "jkn", "bootstrap" or "bootstrap:R"; nullopt for anything else.
-std::optional<ReplicateRequest> replicate_request_from_string(const std::string& text);
+// "jk1", "jkn", "bootstrap" or "bootstrap:R"; AnalysisError
+// weights.invalid_option naming `replicates` for anything else.
+ReplicateRequest parse_replicate_request(std::string_view text);
 
 struct NonresponseOptions {
   std::vector<std::string> class_columns;  // empty: the stratum column

@@ -56,7 +56,7 @@ RawClasses raw_classes(const Table& data, const std::vector<std::string>& column
         names += (names.empty() ? "" : ", ") + n;
       throw AnalysisError("weights.missing_column",
                           data.source() + ":1: no column '" + name +
-                              "' (a class column, --classes; columns: " + names + ")");
+                              "' (a class column, `class_columns`; columns: " + names + ")");
     }
     cs.push_back(&data.column(name));
   }

@@ -147,24 +147,6 @@ Json response_rates(const FieldworkSample& sample) {
 
 }  // namespace
 
-std::string reptype_option(ReplicateType type) {
-  switch (type) {
-    case ReplicateType::JK1:
-      return "jk1";
-    case ReplicateType::JKn:
-      return "jkn";
-    case ReplicateType::Bootstrap:
-      return "bootstrap";
-    case ReplicateType::BRR:
-      return "brr";
-    case ReplicateType::Fay:
-      return "fay";
-    case ReplicateType::Other:
-      break;
-  }
-  return "other";
-}
-
 void write_weights_csv(const std::filesystem::path& path, const FieldworkSample& sample,
                        const WeightingResult& result, const WeightsCsvOptions& options) {
   const Table& data = sample.data;
@@ -172,7 +154,7 @@ void write_weights_csv(const std::filesystem::path& path, const FieldworkSample&
   for (const auto& name : options.carry) {
     if (!data.has(name)) {
       throw AnalysisError("weights.missing_column",
-                          data.source() + ":1: no column '" + name + "' to carry (--carry)");
+                          data.source() + ":1: no column '" + name + "' to carry (`carry`)");
     }
     carried.push_back(&data.column(name));
   }
@@ -343,7 +325,7 @@ std::string weights_summary(const FieldworkSample& sample, const WeightingResult
   }
   out << "classes (" << join(result.class_columns, ", ") << "): " << result.classes.size()
       << (result.collapsed.empty() ? "" : " after collapsing") << "; rule: " << rule_text(options)
-      << (options.collapse ? "" : " (not collapsed: --no-collapse)") << "\n";
+      << (options.collapse ? "" : " (not collapsed: `collapse=false`)") << "\n";
   for (const auto& c : result.collapsed)
     out << "  collapsed " << c.label << " into " << c.into << ": " << c.reason << "\n";
   std::size_t width = 5;

@@ -39,7 +39,4 @@ nlohmann::json weights_report(const FieldworkSample& sample, const WeightingResu
 std::string weights_summary(const FieldworkSample& sample, const WeightingResult& result,
                             const NonresponseOptions& options);
 
-// "JKn" → "jkn": the --reptype of `sipas analyze` for these replicates.
-std::string reptype_option(ReplicateType type);
-
 }  // namespace sipas::analysis

@@ -79,12 +79,12 @@ Table leave_out_open_link(Table data, const DesignColumns& design, bool include,
     if (auto missing = first_missing(data, design, open)) {
       throw AnalysisError(
           "data.open_link_without_design",
-          data.source() + ": --include-open-link: " + rows_text(missing->count) +
+          data.source() + ": `include_open_link`: " + rows_text(missing->count) +
               " answered through the open link " + (missing->count == 1 ? "has" : "have") +
               " no '" + missing->column + "' (" + lines_text(missing->lines, missing->count) +
               "). They were not sampled, so no design gives them a stratum, PSU or weight: "
               "fill these columns in yourself (a weight from a model of who answers the open "
-              "link, say) to include them, or leave out --include-open-link");
+              "link, say) to include them, or leave out `include_open_link`");
     }
   } else if (!open.empty() && sampled.empty()) {
     throw AnalysisError("data.only_open_link",
@@ -92,7 +92,7 @@ Table leave_out_open_link(Table data, const DesignColumns& design, bool include,
                             " were answered through the open link (column '" +
                             std::string(channel_column) + "' is " + std::string(open_link_channel) +
                             "), and a design-based analysis leaves them out: no sampled row is "
-                            "left. Give them design values and --include-open-link, or analyse "
+                            "left. Give them design values and `include_open_link`, or analyse "
                             "the invitations' answers");
   }
   if (auto missing = first_missing(data, design, sampled)) {
@@ -125,12 +125,12 @@ std::string describe(const OpenLinkRows& report) {
                            lines_text(report.lines, report.count) + ")";
   if (report.included) {
     return source + ": " + rows +
-           " included with the design values given in the file (--include-open-link); they were "
+           " included with the design values given in the file (`include_open_link`); they were "
            "not sampled, so these estimates rest on those values, not on the sample design";
   }
   return source + ": " + rows +
          " left out: they were answered through the survey's open link, not by sampled units, "
-         "and have no design weight; --include-open-link counts them only with design values "
+         "and have no design weight; `include_open_link` counts them only with design values "
          "you fill in";
 }
 

@@ -150,7 +150,7 @@ ParIndexResult run_par_index(const ParIndexRequest& request) {
   r.thresholds = request.thresholds ? *request.thresholds : r.scheme.thresholds;
   r.precision = request.precision ? *request.precision : r.scheme.precision;
   if (r.precision < 0 || r.precision > max_precision) {
-    throw AnalysisError("index.invalid_option", "--precision must be a whole number from 0 to " +
+    throw AnalysisError("index.invalid_option", "`precision` must be a whole number from 0 to " +
                                                     std::to_string(max_precision));
   }
   std::vector<IndexUnit> units;

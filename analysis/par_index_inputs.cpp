@@ -122,7 +122,7 @@ Appraisal load_appraisal(const std::filesystem::path& path, const IndexScheme& s
       const std::string why =
           node->method == IndexNode::Method::None
               ? "it has sub-criteria; give the points of its appraised leaves"
-              : "it is a " + to_string(node->method) + " leaf, whose points come from --survey";
+              : "it is a " + to_string(node->method) + " leaf, whose points come from `survey`";
       fail("index.not_appraised",
            where + ": criterion '" + criterion + "' is not an appraised leaf (" + why + ")");
     }

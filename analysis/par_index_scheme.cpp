@@ -359,7 +359,7 @@ std::vector<GroupThreshold> default_thresholds() {
 
 std::vector<GroupThreshold> parse_thresholds(const std::string& text) {
   auto bad = [&](const std::string& why) -> void {
-    throw AnalysisError("index.invalid_thresholds", "--thresholds " + text + ": " + why);
+    throw AnalysisError("index.invalid_thresholds", "`thresholds` " + text + ": " + why);
   };
   std::vector<GroupThreshold> out;
   if (text == "none") return out;

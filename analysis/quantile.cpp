@@ -208,7 +208,7 @@ QuantileResult quantile(const Design& design, const std::vector<double>& y, doub
   }
   check_probability(p);
   if (!(level > 0 && level < 1)) {
-    throw AnalysisError("analysis.invalid_level", "--level must be between 0 and 1 (e.g. 0.95)");
+    throw AnalysisError("analysis.invalid_level", "`level` must be between 0 and 1 (e.g. 0.95)");
   }
 
   QuantileResult out;

@@ -153,37 +153,6 @@ Eigen::MatrixXd ReplicateDesign::replicate_totals(const Eigen::MatrixXd& x) cons
   return factors.transpose() * totals;
 }
 
-std::optional<ReplicateType> replicate_type_from_string(const std::string& name) {
-  std::string lower = name;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (lower == "jk1") return ReplicateType::JK1;
-  if (lower == "jkn") return ReplicateType::JKn;
-  if (lower == "bootstrap") return ReplicateType::Bootstrap;
-  if (lower == "brr") return ReplicateType::BRR;
-  if (lower == "fay") return ReplicateType::Fay;
-  if (lower == "other") return ReplicateType::Other;
-  return std::nullopt;
-}
-
-std::string to_string(ReplicateType type) {
-  switch (type) {
-    case ReplicateType::JK1:
-      return "JK1";
-    case ReplicateType::JKn:
-      return "JKn";
-    case ReplicateType::Bootstrap:
-      return "bootstrap";
-    case ReplicateType::BRR:
-      return "BRR";
-    case ReplicateType::Fay:
-      return "Fay";
-    case ReplicateType::Other:
-      return "other";
-  }
-  return "";
-}
-
 // jk1weights: replicate j drops PSU j and multiplies the others by n/(n − 1);
 // scale (1 − n/N)(n − 1)/n. A census (n = N) has no replicates.
 ReplicateDesign ReplicateDesign::jk1(const Design& design) {
@@ -231,10 +200,11 @@ ReplicateDesign ReplicateDesign::jkn(const Design& design) {
     if (members.size() == 1) {
       switch (design.lonely_psu()) {
         case LonelyPsu::Fail:
-          throw AnalysisError("design.lonely_psu",
-                              "stratum " + first.stratum_names[h] +
-                                  " has only one PSU at stage 1; choose --lonely-psu adjust, "
-                                  "average, certainty or remove");
+          throw AnalysisError(
+              "design.lonely_psu",
+              "stratum " + first.stratum_names[h] +
+                  " has only one PSU at stage 1; choose `design.lonely_psu` adjust, "
+                  "average, certainty or remove");
         case LonelyPsu::Remove:
         case LonelyPsu::Certainty:
         case LonelyPsu::Average:
@@ -411,7 +381,8 @@ ReplicateDesign ReplicateDesign::from_columns(const Table& data, const std::stri
   }
   if (found.empty()) {
     throw AnalysisError("replicate.no_columns", data.source() + ": no replicate weight columns '" +
-                                                    prefix + "1', '" + prefix + "2', ...");
+                                                    prefix + "1', '" + prefix +
+                                                    "2', ... (`repweights_prefix`)");
   }
   const auto n = static_cast<Eigen::Index>(data.rows());
   const auto count = static_cast<Eigen::Index>(found.size());

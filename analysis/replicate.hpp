@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/design.hpp"
@@ -16,8 +17,31 @@ namespace sipas::analysis {
 // The kinds of replicate weights (R's svyrep.design$type).
 enum class ReplicateType { JK1, JKn, Bootstrap, BRR, Fay, Other };
 // "JK1", "JKn", "bootstrap", "BRR", "Fay", "other" (R's names, any case).
-std::optional<ReplicateType> replicate_type_from_string(const std::string& name);
-std::string to_string(ReplicateType type);
+std::optional<ReplicateType> replicate_type_from_string(std::string_view name);
+// The same, or AnalysisError analysis.invalid_option naming `reptype`.
+ReplicateType parse_replicate_type(std::string_view name);
+std::string to_string(ReplicateType type);  // R's name: "JKn"
+// "JKn" → "jkn": the word of `reptype` (sipas analyze --reptype).
+std::string reptype_option(ReplicateType type);
+
+// How to build replicate weights from a linearization design (the request's
+// `replicates`: jk1, jkn, bootstrap[:R], brr[:FAY]).
+struct ReplicateMethod {
+  enum class Kind { JK1, JKn, Bootstrap, BRR };
+  Kind kind = Kind::JK1;
+  // Bootstrap: the number of replicates R, whole, from 2 to 100000; BRR:
+  // Fay's rho in [0, 1). Absent: R = 50, rho = 0 (plain BRR).
+  std::optional<double> argument;
+
+  int bootstrap_replicates() const { return static_cast<int>(argument.value_or(50)); }
+  double fay_rho() const { return argument.value_or(0); }
+  bool operator==(const ReplicateMethod&) const = default;
+};
+// "bootstrap:50" → {Bootstrap, 50}. Throws AnalysisError
+// analysis.invalid_option naming `replicates` for anything else.
+ReplicateMethod parse_replicate_method(std::string_view text);
+// The text parse_replicate_method reads back: "jkn", "bootstrap", "bootstrap:50".
+std::string to_string(const ReplicateMethod& method);
 
 // A replicate-weight design, as R's svyrep.design with combined weights: the
 // full-sample weights, one column of analysis weights per replicate, and how
@@ -88,6 +112,11 @@ struct ReplicateDesign {
   // census).
   double variance(const Eigen::VectorXd& replicate_estimates, double full_estimate) const;
 };
+
+// The replicate design `method` builds from `design` (the bootstrap's draws
+// from `seed`).
+ReplicateDesign build_replicates(const Design& design, const ReplicateMethod& method,
+                                 std::uint64_t seed);
 
 // An estimate with its replicate estimates θ_r (R: return.replicates = TRUE).
 struct Replicated {

@@ -19,6 +19,7 @@
 #include "analysis/standard_schemes.hpp"
 #include "analysis/verify.hpp"
 #include "analysis/weights_join.hpp"
+#include "io/enum_names.hpp"
 #include "io/sha256.hpp"
 #include "questionnaires/questionnaire.hpp"
 
@@ -47,21 +48,12 @@ Json number_or_null(double x) {
   return std::isfinite(x) ? Json(x) : Json(nullptr);
 }
 
-std::string option_name(StatisticRequest::Kind kind) {
-  switch (kind) {
-    case StatisticRequest::Kind::Mean:
-      return "--mean";
-    case StatisticRequest::Kind::Total:
-      return "--total";
-    case StatisticRequest::Kind::Ratio:
-      return "--ratio";
-    case StatisticRequest::Kind::Proportion:
-      return "--prop";
-    case StatisticRequest::Kind::Quantile:
-      return "--quantile";
-  }
-  return "";
-}
+constexpr io::EnumName<StatisticRequest::Kind> statistic_kind_names[] = {
+    {StatisticRequest::Kind::Mean, "mean"},
+    {StatisticRequest::Kind::Total, "total"},
+    {StatisticRequest::Kind::Ratio, "ratio"},
+    {StatisticRequest::Kind::Proportion, "proportion"},
+    {StatisticRequest::Kind::Quantile, "quantile"}};
 
 // A mean or a proportion, of every domain at once (Engine::ratios): the
 // ratio of the variable's value (or the 0/1 of its codes) to 1 over the rows
@@ -131,11 +123,22 @@ class LevelSums {
 
 }  // namespace
 
+StatisticRequest::Kind parse_statistic_kind(std::string_view name) {
+  if (auto kind = io::enum_from_name(statistic_kind_names, name)) return *kind;
+  throw AnalysisError("analysis.invalid_option",
+                      "`statistics` kind must be " + io::enum_names_text(statistic_kind_names));
+}
+
+std::string to_string(StatisticRequest::Kind kind) {
+  return io::enum_name(statistic_kind_names, kind);
+}
+
 StatisticRequest parse_statistic(StatisticRequest::Kind kind, const std::string& text) {
   StatisticRequest s;
   s.kind = kind;
   auto bad = [&](const std::string& why) {
-    throw AnalysisError("analysis.invalid_option", option_name(kind) + " " + text + ": " + why);
+    throw AnalysisError("analysis.invalid_option",
+                        "`statistics." + to_string(kind) + "` " + text + ": " + why);
   };
   switch (kind) {
     case StatisticRequest::Kind::Mean:
@@ -176,8 +179,9 @@ StatisticRequest parse_statistic(StatisticRequest::Kind kind, const std::string&
 AnalysisResult run_analysis(const AnalysisRequest& r) {
   if (r.statistics.empty() && !r.index && !r.scheme && r.scales.empty()) {
     throw AnalysisError("analysis.nothing_to_do",
-                        "ask for at least one estimate: --mean, --total, --ratio, --prop, "
-                        "--quantile, --index, --scheme or --scale");
+                        "ask for at least one estimate: `statistics.mean`, `statistics.total`, "
+                        "`statistics.ratio`, `statistics.proportion`, `statistics.quantile`, "
+                        "`index`, `scheme` or `scales`");
   }
   // The options checked, the margins read and the columns named
   // (analysis/setup.hpp), to which the questionnaire and the scheme add theirs.
@@ -275,18 +279,30 @@ AnalysisResult run_analysis(const AnalysisRequest& r) {
       }
     });
   }
-  for (std::size_t k = 0; k < r.statistics.size(); ++k) {
-    const auto& s = r.statistics[k];
+  // The columns of the totals, ratios and quantiles as numbers, each read
+  // once however many statistics and domains use it.
+  std::map<std::string, std::vector<double>, std::less<>> numbers;
+  auto read_numbers = [&](const std::string& name) {
+    if (!numbers.contains(name)) numbers.emplace(name, data.numbers(name));
+  };
+  for (const auto& s : r.statistics) {
     if (s.kind == StatisticRequest::Kind::Mean || s.kind == StatisticRequest::Kind::Proportion)
       continue;
     if (s.kind == StatisticRequest::Kind::Quantile && replicated) {
       throw AnalysisError("analysis.unsupported",
                           "quantiles use Woodruff intervals on the linearization design; leave "
-                          "out --replicates/--repweights for --quantile");
+                          "out `replicates`/`repweights_prefix` for `statistics.quantile`");
     }
-    const auto y = data.numbers(s.variable);
-    const auto z = s.kind == StatisticRequest::Kind::Ratio ? data.numbers(s.denominator)
-                                                           : std::vector<double>();
+    read_numbers(s.variable);
+    if (s.kind == StatisticRequest::Kind::Ratio) read_numbers(s.denominator);
+  }
+  for (std::size_t k = 0; k < r.statistics.size(); ++k) {
+    const auto& s = r.statistics[k];
+    if (s.kind == StatisticRequest::Kind::Mean || s.kind == StatisticRequest::Kind::Proportion)
+      continue;
+    const std::vector<double>& y = numbers.find(s.variable)->second;
+    const std::vector<double>& z =
+        s.kind == StatisticRequest::Kind::Ratio ? numbers.find(s.denominator)->second : y;
     for (std::size_t d = 0; d < domains.size(); ++d) {
       const RowMask& rows = domains[d].rows;
       Estimate& e = cells[k][d];

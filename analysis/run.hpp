@@ -5,14 +5,17 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "analysis/calibration.hpp"
 #include "analysis/design.hpp"
 #include "analysis/estimate.hpp"
 #include "analysis/intervals.hpp"
 #include "analysis/open_link.hpp"
 #include "analysis/par_points.hpp"
 #include "analysis/publishing_rule.hpp"
+#include "analysis/replicate.hpp"
 #include "analysis/scale_quality.hpp"
 #include "io/csv_writer.hpp"
 
@@ -28,17 +31,26 @@ struct StatisticRequest {
   double p = 0.5;                  // Quantile
 };
 
+// "mean", "total", "ratio", "proportion", "quantile" (results.json's
+// `statistic`); AnalysisError analysis.invalid_option naming `statistics`
+// for another word.
+StatisticRequest::Kind parse_statistic_kind(std::string_view name);
+std::string to_string(StatisticRequest::Kind kind);
+
 // Parses "VAR", "NUM/DEN", "VAR=CODE[,CODE]", "VAR:P" (throws AnalysisError
-// naming the option).
+// analysis.invalid_option naming the field, `statistics.ratio`).
 StatisticRequest parse_statistic(StatisticRequest::Kind kind, const std::string& text);
 
-// Everything `sipas analyze` does in one run (analysis/README.md).
+// Everything `sipas analyze` does in one run (analysis/README.md). Its
+// options are typed, parsed where they enter (the command line, a results
+// file's `request`); a message about one names it as `field` (`replicates`,
+// `design.lonely_psu`), which the command line shows as its flag.
 struct AnalysisRequest {
   std::filesystem::path data;
   DesignColumns design;
-  std::string replicates;         // "", jk1, jkn, bootstrap[:R], brr[:FAY]
-  std::string repweights_prefix;  // replicate weights read from columns PREFIX1..PREFIXR
-  std::string reptype;            // their type: jk1, jkn, bootstrap, brr, fay, other
+  std::optional<ReplicateMethod> replicates;  // built from the design
+  std::string repweights_prefix;         // replicate weights read from columns PREFIX1..PREFIXR
+  std::optional<ReplicateType> reptype;  // their type (absent: other)
   std::optional<double> repscale;
   // Their rscales: one per replicate, or one for all (JKn needs them; `sipas
   // weights --replicates jkn` writes them beside its CSV).
@@ -57,7 +69,7 @@ struct AnalysisRequest {
   std::optional<std::filesystem::path> weights_file;
   std::string weights_id = "respondent_id";
   std::optional<std::filesystem::path> margins;
-  std::string calfun = "raking";
+  CalibrationOptions::Method calfun = CalibrationOptions::Raking;
   std::optional<std::pair<double, double>> bounds;
   std::optional<std::filesystem::path> index;   // questionnaire with scoring
   std::optional<std::filesystem::path> scheme;  // PAR survey scheme

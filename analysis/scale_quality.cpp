@@ -255,7 +255,7 @@ Json number_or_null(double x) {
 
 ScaleRequest parse_scale(const std::string& text) {
   auto bad = [&](const std::string& why) {
-    throw AnalysisError("analysis.invalid_option", "--scale " + text + ": " + why);
+    throw AnalysisError("analysis.invalid_option", "`scales` " + text + ": " + why);
   };
   const auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0) bad("write NAME=ITEM,ITEM[,...]");
@@ -370,10 +370,10 @@ std::vector<ScaleQuality> scale_qualities(const Table& data, const Eigen::Vector
   for (const auto& s : scales) {
     if (!names.insert(s.name).second) {
       throw AnalysisError("analysis.duplicate_scale",
-                          "--scale " + s.name + ": the name of " +
+                          "`scales` " + s.name + ": the name of " +
                               (s.source == ScaleRequest::Source::Element
                                    ? std::string("a scoring element of the questionnaire")
-                                   : std::string("another --scale")) +
+                                   : std::string("another `scales`")) +
                               "; give the scale another name");
     }
   }

@@ -1,7 +1,6 @@
 #include "analysis/setup.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "analysis/error.hpp"
@@ -14,7 +13,7 @@ namespace {
 using Json = nlohmann::json;
 
 bool is_replicated(const AnalysisRequest& r) {
-  return !r.replicates.empty() || !r.repweights_prefix.empty();
+  return r.replicates || !r.repweights_prefix.empty();
 }
 
 // The design's columns as used: with --weights-file the weights are the
@@ -30,31 +29,32 @@ DesignColumns design_columns(const AnalysisRequest& r) {
 }  // namespace
 
 AnalysisPlan plan_analysis(const AnalysisRequest& r) {
-  if (!r.replicates.empty() && !r.repweights_prefix.empty()) {
+  if (r.replicates && !r.repweights_prefix.empty()) {
     throw AnalysisError("analysis.conflicting_options",
-                        "give --replicates or --repweights, not both");
+                        "give `replicates` or `repweights_prefix`, not both");
   }
   if (r.rscales && r.repweights_prefix.empty()) {
-    throw AnalysisError("analysis.conflicting_options",
-                        "--rscales goes with --repweights (built replicates know their own)");
+    throw AnalysisError(
+        "analysis.conflicting_options",
+        "`rscales` goes with `repweights_prefix` (built replicates know their own)");
   }
   const bool replicated = is_replicated(r);
   const bool joined = r.weights_file.has_value();
-  if (joined && !r.replicates.empty()) {
+  if (joined && r.replicates) {
     throw AnalysisError("analysis.unsupported",
                         "replicates built here would not adjust for nonresponse again: give sipas "
-                        "weights --replicates, then --repweights with --weights-file");
+                        "weights `replicates`, then `repweights_prefix` with `weights_file`");
   }
   if (joined && !replicated && !r.design.weights.empty()) {
     throw AnalysisError("analysis.conflicting_options",
-                        "--weights-file gives the weights (w_eligible, then the weighting "
-                        "classes and the calibration): leave out --weights");
+                        "`weights_file` gives the weights (w_eligible, then the weighting "
+                        "classes and the calibration): leave out `design.weights`");
   }
   if (replicated && r.margins) {
     throw AnalysisError(
         "analysis.unsupported",
         "calibration with replicate weights (recalibrating every replicate) is not supported; "
-        "calibrate with the linearization design (leave out --replicates/--repweights)");
+        "calibrate with the linearization design (leave out `replicates`/`repweights_prefix`)");
   }
   AnalysisPlan plan;
   ColumnsRead& read = plan.read;
@@ -103,24 +103,15 @@ AnalysisSetup setup_analysis(const AnalysisRequest& r, const AnalysisPlan& plan)
   if (s.joined && !s.replicated) s.design = nonresponse_calibration(s.design, s.data);
   if (r.margins) {
     CalibrationOptions options;
-    if (r.calfun == "poststratify") {
-      options.method = CalibrationOptions::PostStratify;
-    } else if (r.calfun == "raking") {
-      options.method = CalibrationOptions::Raking;
-    } else if (r.calfun == "linear") {
-      options.method = CalibrationOptions::Linear;
-    } else {
-      throw AnalysisError("analysis.invalid_option",
-                          "--calfun must be poststratify, raking or linear");
-    }
+    options.method = r.calfun;
     if (r.bounds && options.method != CalibrationOptions::Linear) {
-      throw AnalysisError("analysis.invalid_option", "--bounds applies to --calfun linear");
+      throw AnalysisError("analysis.invalid_option", "`bounds` applies to `calfun` linear");
     }
     options.bounds = r.bounds;
     CalibrationReport report;
     s.design = calibrate(s.design, s.data, plan.margins, options, &report);
     s.calibration = {
-        {"method", r.calfun},
+        {"method", to_string(r.calfun)},
         {"margins",
          {{"file", r.margins->filename().string()}, {"sha256", io::sha256_file(*r.margins)}}},
         {"iterations", report.iterations},
@@ -155,55 +146,18 @@ AnalysisSetup setup_analysis(const AnalysisRequest& r, const AnalysisPlan& plan)
 
 EngineSetup make_engine(const AnalysisRequest& r, const AnalysisSetup& s) {
   EngineSetup out;
-  if (!r.replicates.empty()) {
-    auto colon = r.replicates.find(':');
-    const std::string kind = r.replicates.substr(0, colon);
-    const std::string argument =
-        colon == std::string::npos ? std::string() : r.replicates.substr(colon + 1);
-    auto number = [&](double fallback) {
-      if (argument.empty()) return fallback;
-      double x = 0;
-      auto [end, ec] = std::from_chars(argument.data(), argument.data() + argument.size(), x);
-      if (ec != std::errc() || end != argument.data() + argument.size()) {
-        throw AnalysisError("analysis.invalid_option", "--replicates " + r.replicates + ": '" +
-                                                           argument + "' is not a number");
-      }
-      return x;
-    };
-    ReplicateDesign replicates;
-    if (kind == "jk1" && argument.empty()) {
-      replicates = ReplicateDesign::jk1(s.design);
-    } else if (kind == "jkn" && argument.empty()) {
-      replicates = ReplicateDesign::jkn(s.design);
-    } else if (kind == "bootstrap") {
-      const double count = number(50);
-      if (!(count >= 2 && count <= 100000 && count == std::floor(count))) {
-        throw AnalysisError("analysis.invalid_option",
-                            "--replicates bootstrap:R needs a whole R from 2 to 100000");
-      }
-      replicates = ReplicateDesign::bootstrap(s.design, static_cast<int>(count), r.seed);
-    } else if (kind == "brr") {
-      const double fay = number(0);
-      if (!(fay >= 0 && fay < 1))
-        throw AnalysisError("analysis.invalid_option", "Fay's rho must be in [0, 1)");
-      replicates = ReplicateDesign::brr(s.design, fay);
-    } else {
-      throw AnalysisError("analysis.invalid_option",
-                          "--replicates must be jk1, jkn, bootstrap[:R] or brr[:FAY]");
-    }
+  if (r.replicates) {
+    ReplicateDesign replicates = build_replicates(s.design, *r.replicates, r.seed);
     replicates.mse = r.mse;
-    out.replicates = {{"type", r.replicates}, {"replicates", replicates.count()}, {"mse", r.mse}};
-    if (kind == "bootstrap") out.replicates["seed"] = r.seed;
+    out.replicates = {
+        {"type", to_string(*r.replicates)}, {"replicates", replicates.count()}, {"mse", r.mse}};
+    if (r.replicates->kind == ReplicateMethod::Kind::Bootstrap) out.replicates["seed"] = r.seed;
     out.engine = std::make_unique<ReplicateEngine>(std::move(replicates));
   } else if (!r.repweights_prefix.empty()) {
-    auto type = replicate_type_from_string(r.reptype.empty() ? "other" : r.reptype);
-    if (!type) {
-      throw AnalysisError("analysis.invalid_option",
-                          "--reptype must be jk1, jkn, bootstrap, brr, fay or other");
-    }
+    const ReplicateType type = r.reptype.value_or(ReplicateType::Other);
     auto replicates = ReplicateDesign::from_columns(s.data, s.columns.weights, r.repweights_prefix,
-                                                    *type, r.repscale, r.rscales, r.mse);
-    out.replicates = {{"type", to_string(*type)},
+                                                    type, r.repscale, r.rscales, r.mse);
+    out.replicates = {{"type", to_string(type)},
                       {"columns", r.repweights_prefix},
                       {"replicates", replicates.count()},
                       {"scale", replicates.scale},

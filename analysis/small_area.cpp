@@ -256,7 +256,7 @@ FayHerriotFit fit_fay_herriot(const AreaData& data, const FayHerriotOptions& opt
                         (data.source.empty() ? std::string("the data") : data.source) + ": the " +
                             to_string(options.method) + " scoring of σ²_v did not settle in " +
                             std::to_string(options.max_iterations) + " iterations (last value " +
-                            number_text(f.sigma2_v) + "); try --method " +
+                            number_text(f.sigma2_v) + "); try `method` " +
                             (options.method == VarianceFit::Reml ? "ml" : "reml"));
   }
   return f;

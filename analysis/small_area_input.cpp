@@ -112,8 +112,8 @@ class Reader {
 AreaData read_area_data(const Table& table, const AreaColumns& columns) {
   if (columns.variance.empty() == columns.se.empty()) {
     throw AnalysisError("small_area.invalid_option",
-                        "give the sampling variances (--variance COL) or their standard errors "
-                        "(--se COL), one of the two");
+                        "give the sampling variances (`variance` COL) or their standard errors "
+                        "(`se` COL), one of the two");
   }
   const Column& area = table.column(columns.area);
   const Reader reader(table, area);

@@ -18,31 +18,6 @@ using Json = nlohmann::json;
 // A results file is JSON of a few megabytes; this bounds what verify reads.
 constexpr std::size_t max_results_bytes = std::size_t{1} << 30;
 
-std::string kind_name(StatisticRequest::Kind kind) {
-  switch (kind) {
-    case StatisticRequest::Kind::Mean:
-      return "mean";
-    case StatisticRequest::Kind::Total:
-      return "total";
-    case StatisticRequest::Kind::Ratio:
-      return "ratio";
-    case StatisticRequest::Kind::Proportion:
-      return "proportion";
-    case StatisticRequest::Kind::Quantile:
-      return "quantile";
-  }
-  return "";
-}
-
-std::optional<StatisticRequest::Kind> kind_of(const std::string& name) {
-  for (auto kind :
-       {StatisticRequest::Kind::Mean, StatisticRequest::Kind::Total, StatisticRequest::Kind::Ratio,
-        StatisticRequest::Kind::Proportion, StatisticRequest::Kind::Quantile}) {
-    if (kind_name(kind) == name) return kind;
-  }
-  return std::nullopt;
-}
-
 std::string name_of(const fs::path& path) {
   return path.filename().string();
 }
@@ -60,6 +35,18 @@ T field(const Json& object, const char* key) {
     return object.at(key).get<T>();
   } catch (const Json::exception&) {
     invalid("request/" + std::string(key), "not of the type a request has");
+  }
+}
+
+// The value parse() reads from the request: its option errors become
+// verify.invalid_results at `where`.
+template <typename Parse>
+auto parsed(const std::string& where, Parse parse) {
+  try {
+    return parse();
+  } catch (const AnalysisError& e) {
+    if (e.id() != "analysis.invalid_option") throw;
+    invalid(where, e.what());
   }
 }
 
@@ -162,7 +149,7 @@ class Comparison {
 Json request_json(const AnalysisRequest& r) {
   Json statistics = Json::array();
   for (const auto& s : r.statistics) {
-    statistics.push_back({{"kind", kind_name(s.kind)},
+    statistics.push_back({{"kind", to_string(s.kind)},
                           {"variable", s.variable},
                           {"denominator", s.denominator},
                           {"codes", s.codes},
@@ -187,9 +174,9 @@ Json request_json(const AnalysisRequest& r) {
             {"weights", r.design.weights},
             {"fpc", r.design.fpc},
             {"lonely_psu", to_string(r.design.lonely_psu)}}},
-          {"replicates", r.replicates},
+          {"replicates", r.replicates ? to_string(*r.replicates) : std::string()},
           {"repweights", r.repweights_prefix},
-          {"reptype", r.reptype},
+          {"reptype", r.reptype ? reptype_option(*r.reptype) : std::string()},
           {"repscale", r.repscale ? Json(*r.repscale) : Json(nullptr)},
           {"mse", r.mse},
           {"seed", r.seed},
@@ -200,7 +187,7 @@ Json request_json(const AnalysisRequest& r) {
           {"weights_file", name_or_null(r.weights_file)},
           {"weights_id", r.weights_id},
           {"margins", name_or_null(r.margins)},
-          {"calfun", r.calfun},
+          {"calfun", to_string(r.calfun)},
           {"bounds", r.bounds ? Json{r.bounds->first, r.bounds->second} : Json(nullptr)},
           {"index", name_or_null(r.index)},
           {"scheme", name_or_null(r.scheme)},
@@ -223,21 +210,22 @@ AnalysisRequest request_from_json(
   r.design.clusters = field<std::vector<std::string>>(design, "psu");
   r.design.weights = field<std::string>(design, "weights");
   r.design.fpc = field<std::vector<std::string>>(design, "fpc");
-  const auto lonely = lonely_psu_from_string(field<std::string>(design, "lonely_psu"));
-  if (!lonely) invalid("request/design/lonely_psu", "not an option of --lonely-psu");
-  r.design.lonely_psu = *lonely;
-  r.replicates = field<std::string>(j, "replicates");
+  r.design.lonely_psu = parsed("request/design/lonely_psu", [&] {
+    return parse_lonely_psu(field<std::string>(design, "lonely_psu"));
+  });
+  if (const auto replicates = field<std::string>(j, "replicates"); !replicates.empty())
+    r.replicates = parsed("request/replicates", [&] { return parse_replicate_method(replicates); });
   r.repweights_prefix = field<std::string>(j, "repweights");
-  r.reptype = field<std::string>(j, "reptype");
+  if (const auto reptype = field<std::string>(j, "reptype"); !reptype.empty())
+    r.reptype = parsed("request/reptype", [&] { return parse_replicate_type(reptype); });
   if (const Json scale = field<Json>(j, "repscale"); !scale.is_null())
     r.repscale = field<double>(j, "repscale");
   r.mse = field<bool>(j, "mse");
   r.seed = field<std::uint64_t>(j, "seed");
   for (const Json& s : field<Json>(j, "statistics")) {
     StatisticRequest statistic;
-    const auto kind = kind_of(field<std::string>(s, "kind"));
-    if (!kind) invalid("request/statistics", "unknown kind '" + s["kind"].dump() + "'");
-    statistic.kind = *kind;
+    statistic.kind = parsed("request/statistics",
+                            [&] { return parse_statistic_kind(field<std::string>(s, "kind")); });
     statistic.variable = field<std::string>(s, "variable");
     statistic.denominator = field<std::string>(s, "denominator");
     statistic.codes = field<std::vector<std::string>>(s, "codes");
@@ -245,9 +233,8 @@ AnalysisRequest request_from_json(
     r.statistics.push_back(std::move(statistic));
   }
   r.by = field<std::vector<std::string>>(j, "by");
-  const auto interval = interval_method_from_string(field<std::string>(j, "interval"));
-  if (!interval) invalid("request/interval", "not an interval method");
-  r.interval = *interval;
+  r.interval = parsed("request/interval",
+                      [&] { return parse_interval_method(field<std::string>(j, "interval")); });
   r.level = field<double>(j, "level");
   // Absent from the results of a sipas before --weights-file.
   if (j.contains("weights_file") && !j["weights_file"].is_null()) {
@@ -256,7 +243,8 @@ AnalysisRequest request_from_json(
   }
   if (const Json margins = field<Json>(j, "margins"); !margins.is_null())
     r.margins = locate("margins", field<std::string>(j, "margins"));
-  r.calfun = field<std::string>(j, "calfun");
+  r.calfun = parsed("request/calfun",
+                    [&] { return parse_calibration_function(field<std::string>(j, "calfun")); });
   if (const Json bounds = field<Json>(j, "bounds"); !bounds.is_null()) {
     const auto b = field<std::vector<double>>(j, "bounds");
     if (b.size() != 2) invalid("request/bounds", "not two numbers");
@@ -349,7 +337,7 @@ VerifyResult verify_results(const fs::path& results, const std::vector<fs::path>
                             "the embedded scheme '" + name + "' of this sipas has SHA-256 " +
                                 digest.hex_digest() + ", but " + source +
                                 " was made with one whose SHA-256 is " + hash +
-                                ": give that scheme's file with --data-dir");
+                                ": give that scheme's file with `data_dirs`");
       }
       out.inputs.push_back({role, name, hash, "embedded:" + name});
       return fs::path(name);
@@ -359,7 +347,7 @@ VerifyResult verify_results(const fs::path& results, const std::vector<fs::path>
       where += (where.empty() ? "" : ", ") + dir.string();
     throw AnalysisError("verify.input_missing", source + " was made from the " + role + " file '" +
                                                     name + "', which is not in " + where +
-                                                    " (give its folder with --data-dir)");
+                                                    " (give its folder with `data_dirs`)");
   };
   AnalysisRequest r = request_from_json(recorded["request"], locate);
   r.command_line = design.value("command", std::string());

@@ -47,7 +47,7 @@ Table join_weights(const Table& data, const WeightsJoin& join, JoinReport* repor
     }
   }
   const Column& data_ids =
-      required(data, join.data_id, "--weights-id: the column holding weights.csv's id");
+      required(data, join.data_id, "`weights_id`: the column holding weights.csv's id");
   const Column* review = data.has(review_column) ? &data.column(review_column) : nullptr;
 
   // Each kept data row and its row of weights.csv.
@@ -89,7 +89,7 @@ Table join_weights(const Table& data, const WeightsJoin& join, JoinReport* repor
           line_of(weights, w) + ": respondent '" + ids.text(w) + "' has no row in " +
               data.source() +
               ": the weights are those of every respondent, so every respondent's answers are "
-              "analysed together (use --by for groups)");
+              "analysed together (use `by` for groups)");
     }
   }
 
@@ -149,15 +149,15 @@ double check_final_weights(const Design& design, const Table& data, double toler
     }
   }
   if (!(largest <= tolerance)) {
-    throw AnalysisError(
-        "weights_join.weights_differ",
-        line_of(data, worst) +
-            ": the weight re-done from w_eligible, the weighting classes and "
-            "the calibration is " +
-            std::to_string(w[static_cast<Eigen::Index>(worst)]) + ", not weights.csv's " +
-            std::to_string(final[worst]) +
-            ": give sipas analyze --calibrate and --calfun as sipas weights was given --margins "
-            "and --calfun (and neither if it had none)");
+    throw AnalysisError("weights_join.weights_differ",
+                        line_of(data, worst) +
+                            ": the weight re-done from w_eligible, the weighting classes and "
+                            "the calibration is " +
+                            std::to_string(w[static_cast<Eigen::Index>(worst)]) +
+                            ", not weights.csv's " + std::to_string(final[worst]) +
+                            ": give `margins` and `calfun` as weights.csv was calibrated (its "
+                            "report, weights.json, "
+                            "records them; neither if it had none)");
   }
   return largest;
 }

@@ -8,6 +8,7 @@
 #include "analysis/run.hpp"
 #include "cli/commands.hpp"
 #include "cli/design_options.hpp"
+#include "cli/flag_names.hpp"
 #include "io/file.hpp"
 
 namespace sipas::cli {
@@ -66,10 +67,7 @@ int run_analyze(const AnalyzeOptions& o) {
   for (const auto& v : o.quantiles)
     r.statistics.push_back(a::parse_statistic(Kind::Quantile, v));
   r.by = split_list(o.by);
-  auto interval = a::interval_method_from_string(o.ci);
-  if (!interval)
-    throw a::AnalysisError("analysis.invalid_option", "--ci must be wald, logit, xlogit or beta");
-  r.interval = *interval;
+  r.interval = a::parse_interval_method(o.ci);
   r.level = o.level;
   if (!o.index.empty()) r.index = o.index;
   if (!o.scheme.empty()) r.scheme = o.scheme;
@@ -80,7 +78,8 @@ int run_analyze(const AnalyzeOptions& o) {
   r.command_line = invocation();
   auto result = a::run_analysis(r);
   // Said on standard error whether the results go there or to a file.
-  if (auto note = a::describe(result.open_link); !note.empty()) std::cerr << note << "\n";
+  if (auto note = a::describe(result.open_link); !note.empty())
+    std::cerr << with_flags(note, {analysis_flags}) << "\n";
   // Said only when the rule flagged something.
   if (auto flags = flags_summary(result); !flags.empty()) std::cerr << flags << "\n";
   const std::string text = o.format == "csv"
@@ -138,7 +137,9 @@ void add_analyze_command(CLI::App& app, Action& run) {
       ->capture_default_str();
   cmd->add_option("--out", o->out, "Output file (default: standard output)");
   add_raw_csv_flag(*cmd, o->raw_csv);
-  cmd->callback([&run, o] { run = [o] { return run_analyze(*o); }; });
+  cmd->callback([&run, o] {
+    run = [o] { return run_with_flags({analysis_flags}, [&] { return run_analyze(*o); }); };
+  });
 }
 
 }  // namespace sipas::cli

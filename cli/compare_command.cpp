@@ -11,6 +11,7 @@
 #include "analysis/error.hpp"
 #include "cli/commands.hpp"
 #include "cli/design_options.hpp"
+#include "cli/flag_names.hpp"
 #include "io/file.hpp"
 
 namespace sipas::cli {
@@ -186,7 +187,11 @@ void add_compare_command(CLI::App& app, Action& run) {
   cmd->add_option("--last-year-by", o->last_year_by, "Last year's unit column (default: --by)");
   add_design_options(*cmd, o->last_design, last_year_prefix, " (last year's)");
   cmd->add_option("--out", o->out, "Output JSON")->capture_default_str();
-  cmd->callback([&run, o] { run = [o] { return run_compare(*o); }; });
+  cmd->callback([&run, o] {
+    run = [o] {
+      return run_with_flags({analysis_flags, compare_flags}, [&] { return run_compare(*o); });
+    };
+  });
 }
 
 }  // namespace sipas::cli

@@ -5,6 +5,7 @@
 
 #include "analysis/error.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_names.hpp"
 #include "io/file.hpp"
 
 namespace sipas::cli {
@@ -69,7 +70,10 @@ void add_design_options(CLI::App& cmd, DesignOptions& o, const std::string& pref
                    whose);
 }
 
-a::AnalysisRequest design_request(const DesignOptions& o, const std::string& prefix) {
+namespace {
+
+// The request of the options, each typed value parsed here, once.
+a::AnalysisRequest parsed_design_request(const DesignOptions& o, const std::string& prefix) {
   a::AnalysisRequest r;
   r.data = o.data;
   r.design.strata = o.strata;
@@ -78,22 +82,16 @@ a::AnalysisRequest design_request(const DesignOptions& o, const std::string& pre
   if (!o.weights_file.empty()) r.weights_file = o.weights_file;
   r.weights_id = o.weights_id;
   r.design.fpc = split_list(o.fpc);
-  auto lonely = a::lonely_psu_from_string(o.lonely);
-  if (!lonely) {
-    throw a::AnalysisError(
-        "analysis.invalid_option",
-        "--" + prefix + "lonely-psu must be fail, adjust, average, certainty or remove");
-  }
-  r.design.lonely_psu = *lonely;
-  r.replicates = o.replicates;
+  r.design.lonely_psu = a::parse_lonely_psu(o.lonely);
+  if (!o.replicates.empty()) r.replicates = a::parse_replicate_method(o.replicates);
   r.repweights_prefix = o.repweights;
-  r.reptype = o.reptype;
+  if (!o.reptype.empty()) r.reptype = a::parse_replicate_type(o.reptype);
   r.repscale = o.repscale;
   if (!o.rscales.empty()) r.rscales = parse_rscales(o.rscales, "--" + prefix + "rscales");
   r.mse = o.mse;
   r.seed = o.seed;
   if (!o.margins.empty()) r.margins = o.margins;
-  r.calfun = o.calfun;
+  r.calfun = a::parse_calibration_function(o.calfun);
   if (!o.bounds.empty()) {
     auto parts = split_list(o.bounds);
     double lo = 0, hi = 0;
@@ -106,6 +104,17 @@ a::AnalysisRequest design_request(const DesignOptions& o, const std::string& pre
   }
   r.include_open_link = o.include_open_link;
   return r;
+}
+
+}  // namespace
+
+a::AnalysisRequest design_request(const DesignOptions& o, const std::string& prefix) {
+  try {
+    return parsed_design_request(o, prefix);
+  } catch (const Error& e) {
+    // Last year's options are --last-year-...: the prefix is known here only.
+    throw Error(e.id(), with_flags(e.what(), {analysis_flags}, prefix));
+  }
 }
 
 std::vector<double> parse_rscales(const std::string& text, const std::string& option) {

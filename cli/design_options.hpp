@@ -30,7 +30,8 @@ void add_design_options(CLI::App& command, DesignOptions& o, const std::string& 
                         const std::string& whose);
 
 // The request's data and design (the statistics, domains and level are the
-// caller's). Throws AnalysisError analysis.invalid_option naming the option.
+// caller's), its typed options parsed from their words. Throws
+// AnalysisError analysis.invalid_option naming the option (--PREFIXname).
 analysis::AnalysisRequest design_request(const DesignOptions& o, const std::string& prefix);
 
 // --rscales: numbers separated by commas, or a file that holds them

@@ -8,6 +8,7 @@
 #include "analysis/par_index.hpp"
 #include "analysis/standard_schemes.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_names.hpp"
 #include "io/file.hpp"
 
 namespace sipas::cli {
@@ -150,7 +151,9 @@ void add_index_command(CLI::App& app, Action& run) {
       "precision share a rank. Formats and formulas: analysis/README.md, \"PAR index\".\n"
       "Exit codes: 0 ok, 1 user error (the message names the file and line, or the field), 2 "
       "internal error.");
-  cmd->callback([&run, o] { run = [o] { return run_index(*o); }; });
+  cmd->callback([&run, o] {
+    run = [o] { return run_with_flags({index_flags}, [&] { return run_index(*o); }); };
+  });
 }
 
 }  // namespace sipas::cli

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/flag_names.hpp"
 #include "io/file.hpp"
 #include "io/rng.hpp"
 #include "sampling/draw.hpp"
@@ -303,11 +304,15 @@ void add_sample_command(CLI::App& app, Action& run) {
   size->add_option("--min", so->minimum, "Minimum sample per domain")->capture_default_str();
   size->add_flag("--slovin", so->slovin, "Use Slovin's formula n = N / (1 + N e²)");
   size->add_option("--format", so->format, "table | json")->check(CLI::IsMember({"table", "json"}));
-  size->callback([&run, so] { run = [so] { return run_size(*so); }; });
+  size->callback([&run, so] {
+    run = [so] { return run_with_flags({sample_size_flags}, [&] { return run_size(*so); }); };
+  });
 
   sample->callback([&run, o, size] {
     if (size->parsed()) return;
-    run = [o] { return run_sample(*o, invocation()); };
+    run = [o] {
+      return run_with_flags({sample_flags}, [&] { return run_sample(*o, invocation()); });
+    };
   });
 }
 

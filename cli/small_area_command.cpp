@@ -8,6 +8,7 @@
 #include "analysis/small_area.hpp"
 #include "analysis/table.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_names.hpp"
 #include "io/file.hpp"
 
 namespace sipas::cli {
@@ -122,7 +123,9 @@ void add_small_area_command(CLI::App& app, Action& run) {
   cmd->add_flag("--lower-is-better", o->lower_is_better,
                 "Rank 1 is the lowest EBLUP (default: the highest)");
   cmd->add_option("--out", o->out, "The results JSON (written atomically)")->required();
-  cmd->callback([&run, o] { run = [o] { return run_small_area(*o); }; });
+  cmd->callback([&run, o] {
+    run = [o] { return run_with_flags({small_area_flags}, [&] { return run_small_area(*o); }); };
+  });
 }
 
 }  // namespace sipas::cli

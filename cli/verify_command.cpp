@@ -4,6 +4,7 @@
 
 #include "analysis/verify.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_names.hpp"
 
 namespace sipas::cli {
 namespace {
@@ -51,7 +52,11 @@ void add_verify_command(CLI::App& app, Action& run) {
       "1: a number differs (the first is named) or the inputs cannot be used.");
   cmd->add_option("results", o->results, "results.json written by sipas analyze")->required();
   cmd->add_option("--data-dir", o->data_dirs, "A folder to look for the inputs in (repeatable)");
-  cmd->callback([&run, o] { run = [o] { return run_verify(*o); }; });
+  cmd->callback([&run, o] {
+    run = [o] {
+      return run_with_flags({verify_flags, analysis_flags}, [&] { return run_verify(*o); });
+    };
+  });
 }
 
 }  // namespace sipas::cli

@@ -11,6 +11,7 @@
 #include "analysis/nonresponse.hpp"
 #include "analysis/nonresponse_output.hpp"
 #include "cli/commands.hpp"
+#include "cli/flag_names.hpp"
 #include "io/file.hpp"
 #include "io/sha256.hpp"
 #include "survey_server/fieldwork_table.hpp"
@@ -37,17 +38,20 @@ a::AnalysisError invalid(const std::string& message) {
   return a::AnalysisError("weights.invalid_option", message);
 }
 
+// An option of the analysis parsed for sipas weights: its errors are
+// weights.invalid_option, as the command's own.
+template <typename Parse>
+auto weights_option(Parse parse) {
+  try {
+    return parse();
+  } catch (const a::AnalysisError& e) {
+    throw invalid(e.what());
+  }
+}
+
 a::CalibrationOptions calibration_options(const WeightsOptions& o) {
   a::CalibrationOptions c;
-  if (o.calfun == "poststratify") {
-    c.method = a::CalibrationOptions::PostStratify;
-  } else if (o.calfun == "raking") {
-    c.method = a::CalibrationOptions::Raking;
-  } else if (o.calfun == "linear") {
-    c.method = a::CalibrationOptions::Linear;
-  } else {
-    throw invalid("--calfun must be poststratify, raking or linear");
-  }
+  c.method = weights_option([&] { return a::parse_calibration_function(o.calfun); });
   // Raked to its fixed point (a change of the weighted table below 1e-13 of
   // Σw in a pass): the weights are the result here, not a step towards an
   // estimate.
@@ -83,12 +87,9 @@ a::NonresponseOptions nonresponse_options(const WeightsOptions& o) {
     throw invalid("--bounds applies to calibration: give --margins too");
   }
   if (!o.replicates.empty()) {
-    auto r = a::replicate_request_from_string(o.replicates);
-    if (!r) throw invalid("--replicates must be jk1, jkn, bootstrap or bootstrap:R");
-    auto lonely = a::lonely_psu_from_string(o.lonely);
-    if (!lonely) throw invalid("--lonely-psu must be fail, adjust, average, certainty or remove");
-    r->lonely_psu = *lonely;
-    r->seed = o.seed;
+    a::ReplicateRequest r = a::parse_replicate_request(o.replicates);
+    r.lonely_psu = weights_option([&] { return a::parse_lonely_psu(o.lonely); });
+    r.seed = o.seed;
     n.replicates = r;
   }
   return n;
@@ -190,7 +191,7 @@ int run_weights(const WeightsOptions& o) {
   // Counts, classes and spreads: no person's data.
   io::write_file_atomic(report_path, report.dump(2) + "\n", io::FileAccess::shared);
 
-  std::cout << a::weights_summary(loaded.sample, result, options);
+  std::cout << with_flags(a::weights_summary(loaded.sample, result, options), {weights_flags});
   if (options.replicates) {
     std::cout << "replicates: " << a::to_string(result.replicate_type) << ", "
               << result.replicate_weights.cols()
@@ -260,7 +261,9 @@ void add_weights_command(CLI::App& app, Action& run) {
   cmd->add_option("--out", o->out, "Output CSV (default weights.csv)");
   cmd->add_option("--report", o->report, "The report JSON (default: --out with .json)");
   add_raw_csv_flag(*cmd, o->raw_csv);
-  cmd->callback([&run, o] { run = [o] { return run_weights(*o); }; });
+  cmd->callback([&run, o] {
+    run = [o] { return run_with_flags({weights_flags}, [&] { return run_weights(*o); }); };
+  });
 }
 
 }  // namespace sipas::cli

@@ -39,7 +39,7 @@ a::AnalysisRequest satisfied_overall(const StageContext& c, const std::string& d
   r.design.strata = "stratum";
   r.design.clusters = {"psu"};
   r.margins = c.path("margins.csv");
-  r.calfun = "raking";
+  r.calfun = a::CalibrationOptions::Raking;
   r.statistics.push_back(
       a::parse_statistic(a::StatisticRequest::Kind::Proportion, "q_overall=4,5"));
   r.by = {"district"};

@@ -118,7 +118,7 @@ LastYear simulate_last_year(StageContext& c) {
   request.design.clusters = {"psu"};
   request.design.weights = "design_weight";
   request.margins = c.path("margins.csv");
-  request.calfun = "raking";
+  request.calfun = analysis::CalibrationOptions::Raking;
   request.index = c.path("sipas-citizen.json");
   request.statistics.push_back(
       analysis::parse_statistic(analysis::StatisticRequest::Kind::Proportion, "q_overall=4,5"));

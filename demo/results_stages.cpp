@@ -75,7 +75,7 @@ void publish_results(StageContext& c) {
   citizens.design.clusters = {"psu"};
   citizens.weights_file = c.path("citizens-weights.csv");
   citizens.margins = c.path("margins.csv");
-  citizens.calfun = "raking";
+  citizens.calfun = a::CalibrationOptions::Raking;
   citizens.index = c.path("sipas-citizen.json");
   citizens.by = {"district"};
   auto by_district = analyse(c, citizens, "results-citizens.json");

@@ -4,33 +4,28 @@
 #include <cmath>
 #include <numeric>
 
+#include "io/enum_names.hpp"
 #include "sampling/error.hpp"
 
 namespace sipas::sampling {
 
+namespace {
+
+constexpr io::EnumName<AllocationMethod> allocation_method_names[] = {
+    {AllocationMethod::Proportional, "proportional"},
+    {AllocationMethod::Equal, "equal"},
+    {AllocationMethod::Neyman, "neyman"},
+    {AllocationMethod::Power, "power"},
+    {AllocationMethod::Optimal, "optimal"}};
+
+}  // namespace
+
 std::optional<AllocationMethod> allocation_method_from_string(const std::string& name) {
-  if (name == "proportional") return AllocationMethod::Proportional;
-  if (name == "equal") return AllocationMethod::Equal;
-  if (name == "neyman") return AllocationMethod::Neyman;
-  if (name == "power") return AllocationMethod::Power;
-  if (name == "optimal") return AllocationMethod::Optimal;
-  return std::nullopt;
+  return io::enum_from_name(allocation_method_names, name);
 }
 
 std::string to_string(AllocationMethod method) {
-  switch (method) {
-    case AllocationMethod::Proportional:
-      return "proportional";
-    case AllocationMethod::Equal:
-      return "equal";
-    case AllocationMethod::Neyman:
-      return "neyman";
-    case AllocationMethod::Power:
-      return "power";
-    case AllocationMethod::Optimal:
-      return "optimal";
-  }
-  return "";
+  return io::enum_name(allocation_method_names, method);
 }
 
 namespace {

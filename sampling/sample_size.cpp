@@ -10,8 +10,9 @@ namespace {
 
 constexpr double rounding_slack = 1e-9;
 
-void require(bool ok, const std::string& option, const std::string& rule) {
-  if (!ok) throw SamplingError("sample_size.invalid_option", option + " " + rule);
+// `what`: a field of the options as `field`, or N.
+void require(bool ok, const std::string& what, const std::string& rule) {
+  if (!ok) throw SamplingError("sample_size.invalid_option", what + " " + rule);
 }
 
 }  // namespace
@@ -21,16 +22,17 @@ std::int64_t round_up(double x) {
 }
 
 double normal_quantile_two_sided(double confidence) {
-  require(confidence > 0 && confidence < 1, "--confidence", "must be between 0 and 1 (e.g. 0.95)");
+  require(confidence > 0 && confidence < 1, "`confidence`", "must be between 0 and 1 (e.g. 0.95)");
   boost::math::normal standard;
   return boost::math::quantile(standard, 1 - (1 - confidence) / 2);
 }
 
 ProportionSize size_for_proportion(const ProportionSizeOptions& o) {
-  require(o.margin > 0 && o.margin < 1, "--margin", "must be between 0 and 1 (e.g. 0.05)");
-  require(o.proportion >= 0 && o.proportion <= 1, "--p", "must be between 0 and 1");
-  require(o.design_effect > 0 && std::isfinite(o.design_effect), "--deff", "must be positive");
-  require(o.response_rate > 0 && o.response_rate <= 1, "--response-rate",
+  require(o.margin > 0 && o.margin < 1, "`margin`", "must be between 0 and 1 (e.g. 0.05)");
+  require(o.proportion >= 0 && o.proportion <= 1, "`proportion`", "must be between 0 and 1");
+  require(o.design_effect > 0 && std::isfinite(o.design_effect), "`design_effect`",
+          "must be positive");
+  require(o.response_rate > 0 && o.response_rate <= 1, "`response_rate`",
           "must be greater than 0 and at most 1");
   if (o.population) require(*o.population >= 1, "N", "must be at least 1");
   ProportionSize s;
@@ -45,7 +47,7 @@ ProportionSize size_for_proportion(const ProportionSizeOptions& o) {
 }
 
 SlovinSize slovin(double population, double margin) {
-  require(margin > 0 && margin < 1, "--margin", "must be between 0 and 1 (e.g. 0.05)");
+  require(margin > 0 && margin < 1, "`margin`", "must be between 0 and 1 (e.g. 0.05)");
   require(population >= 1, "N", "must be at least 1");
   SlovinSize s;
   s.exact = population / (1 + population * margin * margin);
@@ -60,7 +62,7 @@ namespace sipas::sampling {
 std::vector<DomainSize> domain_sizes(const std::vector<std::pair<std::string, double>>& domains,
                                      SizeFormula formula, const ProportionSizeOptions& options,
                                      std::int64_t minimum) {
-  if (minimum < 0) throw SamplingError("sample_size.invalid_option", "--min must be >= 0");
+  if (minimum < 0) throw SamplingError("sample_size.invalid_option", "`minimum` must be >= 0");
   std::vector<DomainSize> out;
   for (const auto& [name, population] : domains) {
     DomainSize d;

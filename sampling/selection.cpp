@@ -206,7 +206,7 @@ std::vector<std::size_t> pps_sampford(Rng& rng, std::span<const double> pi) {
       throw SamplingError("selection.sampford_failed",
                           "Sampford's method found no sample without repeats in " +
                               std::to_string(sampford_max_tries) +
-                              " tries; use --method pps-systematic for this design");
+                              " tries; use `method` pps-systematic for this design");
     }
     for (auto k : sample)
       chosen.push_back(rest[k]);
@@ -285,7 +285,7 @@ PpsChoice choose_pps_algorithm(std::span<const double> pi) {
     throw SamplingError("selection.pps_too_large",
                         "drawing " + std::to_string(d.m) + " of " + std::to_string(n) +
                             " units by size without replacement is too large for Sampford's "
-                            "method and for the maximum-entropy design; use --method "
+                            "method and for the maximum-entropy design; use `method` "
                             "pps-systematic, or strata or stages");
   }
   return choice;

@@ -46,11 +46,13 @@ AnalysisRequest design_of(const std::string& name) {
   }
   r.design.weights = "pw";
   r.design.fpc = {"fpc"};
-  if (name == "jkn_dstrat") r.replicates = "jkn";
-  if (name == "jk1_dclus1") r.replicates = "jk1";
+  if (name == "jkn_dstrat")
+    r.replicates = ReplicateMethod{ReplicateMethod::Kind::JKn, std::nullopt};
+  if (name == "jk1_dclus1")
+    r.replicates = ReplicateMethod{ReplicateMethod::Kind::JK1, std::nullopt};
   if (name == "dclus1_ps") {
     r.margins = reference_file("compare_margins.csv");
-    r.calfun = "poststratify";
+    r.calfun = CalibrationOptions::PostStratify;
   }
   return r;
 }
@@ -190,25 +192,26 @@ TEST(Compare, RequestErrors) {
   CompareRequest r = request_for("dstrat_mean", c);
   r.pairs = {{"E", "X"}};
   expect_error(r, "compare.unknown_level",
-               "--pair E,X: 'X' is no level of column 'stype' (levels: E, H, M; or all)");
+               "`pairs` E,X: 'X' is no level of column 'stype' (levels: E, H, M; or all)");
   r.pairs = {{"E", "E"}};
-  expect_error(r, "compare.invalid_pair", "--pair E,E: compares a level with itself");
+  expect_error(r, "compare.invalid_pair", "`pairs` E,E: compares a level with itself");
   r.pairs = {{"E", "H"}};
   r.each_vs_all = true;
   expect_error(r, "compare.conflicting_options",
-               "give --pair or --each-vs-all, not both (for a level against the whole "
-               "population, --pair LEVEL,all)");
+               "give `pairs` or `each_vs_all`, not both (for a level against the whole "
+               "population, `pairs` LEVEL,all)");
   r.each_vs_all = false;
   r.analysis.by.clear();
   expect_error(r, "compare.missing_option",
-               "--by COL is required: the column whose levels are compared");
+               "`by` COL is required: the column whose levels are compared");
   r.analysis.by = {"stype"};
   r.pairs.clear();
   expect_error(r, "compare.nothing_to_do",
-               "ask for --pair A,B, --each-vs-all, or --last-year FILE / --last-year-data FILE");
+               "ask for `pairs` A,B, `each_vs_all`, or `last_year` FILE / `last_year_data` FILE");
   r.each_vs_all = true;
   r.analysis.statistics = {parse_statistic(StatisticRequest::Kind::Total, "api00")};
-  expect_error(r, "compare.invalid_statistic", "give one --mean VAR or one --prop VAR=CODES");
+  expect_error(r, "compare.invalid_statistic",
+               "give one `statistics.mean` VAR or one `statistics.proportion` VAR=CODES");
 }
 
 // R's p.adjust, NA and ties included (compare_reference.json, "p_adjust").

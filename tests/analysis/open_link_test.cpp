@@ -52,7 +52,7 @@ TEST(OpenLinkTest, OpenLinkRowsAreLeftOutAndTheRestKeptAsTheyWere) {
   EXPECT_EQ(describe(report),
             "responses.csv: 2 open-link rows (lines 3, 5) left out: they were answered through "
             "the survey's open link, not by sampled units, and have no design weight; "
-            "--include-open-link counts them only with design values you fill in");
+            "`include_open_link` counts them only with design values you fill in");
 }
 
 TEST(OpenLinkTest, IncludingThemNeedsTheirDesignValues) {
@@ -60,11 +60,11 @@ TEST(OpenLinkTest, IncludingThemNeedsTheirDesignValues) {
   design.strata = "stratum";
   OpenLinkRows report;
   EXPECT_EQ(error_of([&] { leave_out_open_link(responses(), design, true, report); }),
-            "data.open_link_without_design: responses.csv: --include-open-link: 2 rows answered "
+            "data.open_link_without_design: responses.csv: `include_open_link`: 2 rows answered "
             "through the open link have no 'stratum' (lines 3, 5). They were not sampled, so no "
             "design gives them a stratum, PSU or weight: fill these columns in yourself (a weight "
             "from a model of who answers the open link, say) to include them, or leave out "
-            "--include-open-link");
+            "`include_open_link`");
   // Without design columns there is nothing to fill in: they are kept as rows.
   const Table all = leave_out_open_link(responses(), DesignColumns{}, true, report);
   EXPECT_EQ(all.rows(), 4u);

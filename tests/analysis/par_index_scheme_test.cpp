@@ -233,7 +233,7 @@ TEST(ParIndexSchemeTest, ThresholdsOption) {
       FAIL() << bad;
     } catch (const AnalysisError& e) {
       EXPECT_EQ(e.id(), "index.invalid_thresholds") << bad;
-      EXPECT_THAT(e.what(), HasSubstr("--thresholds " + bad)) << bad;
+      EXPECT_THAT(e.what(), HasSubstr("`thresholds` " + bad)) << bad;
     }
   }
 }

@@ -735,7 +735,8 @@ TEST(ReplicateErrorsTest, ColumnsThatCannotBeRead) {
                                                 {"r01", {"1", "2"}}});
   expect_error(
       [&] { ReplicateDesign::from_columns(data, "w", "wt", ReplicateType::Other, {}, {}, false); },
-      "replicate.no_columns", "reps.csv: no replicate weight columns 'wt1', 'wt2', ...");
+      "replicate.no_columns",
+      "reps.csv: no replicate weight columns 'wt1', 'wt2', ... (`repweights_prefix`)");
   expect_error(
       [&] { ReplicateDesign::from_columns(data, "w", "rep", ReplicateType::Other, {}, {}, false); },
       "replicate.missing_weight", "reps.csv:3: column 'rep1' is empty");

@@ -254,7 +254,7 @@ TEST(ScaleQualityTest, ParseScale) {
       ADD_FAILURE() << bad;
     } catch (const AnalysisError& e) {
       EXPECT_EQ(e.id(), "analysis.invalid_option") << bad;
-      EXPECT_THAT(e.what(), HasSubstr(std::string("--scale ") + bad));
+      EXPECT_THAT(e.what(), HasSubstr(std::string("`scales` ") + bad));
     }
   }
 }
@@ -284,7 +284,7 @@ TEST(ScaleQualityTest, ErrorsNameTheItemAndLine) {
     ADD_FAILURE();
   } catch (const AnalysisError& e) {
     EXPECT_EQ(e.id(), "analysis.duplicate_scale");
-    EXPECT_THAT(e.what(), HasSubstr("--scale A1"));
+    EXPECT_THAT(e.what(), HasSubstr("`scales` A1"));
   }
 }
 

@@ -246,7 +246,7 @@ TEST_F(YearOnYearTest, ByIdenticalCodeWithoutAMap) {
   expect_like_r(r, reference()["by_code"]["entries"]);
   const auto result = run_compare(r);
   EXPECT_EQ(result.year_on_year_method["units_matched"],
-            "by identical code: units were assumed unchanged (no --unit-map)");
+            "by identical code: units were assumed unchanged (no unit map)");
 }
 
 // The formula on numbers small enough to follow: old units A (60, se 2,

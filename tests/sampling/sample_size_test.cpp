@@ -59,7 +59,7 @@ TEST(SampleSizeTest, InvalidOptionsNameTheOption) {
     FAIL();
   } catch (const SamplingError& e) {
     EXPECT_EQ(e.id(), "sample_size.invalid_option");
-    EXPECT_NE(std::string(e.what()).find("--margin"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("`margin`"), std::string::npos);
   }
   o.margin = 0.05;
   o.response_rate = 1.2;
