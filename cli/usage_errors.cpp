@@ -96,7 +96,7 @@ UsageError unknown_options(const CLI::App& command, const std::vector<std::strin
   std::string message;
   for (const auto& part : parts)
     message += (message.empty() ? "" : "; ") + part;
-  return {"cli.unknown_option", message};
+  return UsageError{"cli.unknown_option", message};
 }
 
 UsageError unexpected_arguments(const CLI::App& command, const std::vector<std::string>& args) {
@@ -110,25 +110,26 @@ UsageError unexpected_arguments(const CLI::App& command, const std::vector<std::
   std::string message = args.size() == 1 ? "unexpected argument '" : "unexpected arguments '";
   message += joined(args, "', '", "', '") + "'";
   if (!suggestions.empty()) message += "; did you mean " + joined(suggestions, ", ", " or ") + "?";
-  return {"cli.unexpected_argument", message};
+  return UsageError{"cli.unexpected_argument", message};
 }
 
 UsageError missing_or_unknown_command(const CLI::App& command) {
   const auto names = command_names(command);
   const auto args = command.remaining();
-  if (args.empty()) return {"cli.missing_command", "give a command: " + joined(names, ", ", ", ")};
+  if (args.empty())
+    return UsageError{"cli.missing_command", "give a command: " + joined(names, ", ", ", ")};
   if (is_option(args.front())) return unknown_options(command, {args.front()});
   const auto close = closest_names(args.front(), names);
   std::string message = "unknown command '" + args.front() + "'";
   message += close.empty() ? "; the commands: " + joined(names, ", ", ", ")
                            : "; did you mean " + joined(close, ", ", " or ") + "?";
-  return {"cli.unknown_command", message};
+  return UsageError{"cli.unknown_command", message};
 }
 
 UsageError classify(CLI::App& command, const CLI::ParseError& error) {
   if (dynamic_cast<const CLI::ExtrasError*>(&error)) {
     const auto args = command.remaining();
-    if (args.empty()) return {"cli.unexpected_argument", error.what()};
+    if (args.empty()) return UsageError{"cli.unexpected_argument", error.what()};
     if (std::any_of(args.begin(), args.end(), is_option)) return unknown_options(command, args);
     return unexpected_arguments(command, args);
   }
@@ -136,15 +137,16 @@ UsageError classify(CLI::App& command, const CLI::ParseError& error) {
     if (command.get_require_subcommand_min() > 0 && command.get_subcommands().empty()) {
       return missing_or_unknown_command(command);
     }
-    return {"cli.missing_option", error.what()};
+    return UsageError{"cli.missing_option", error.what()};
   }
-  if (dynamic_cast<const CLI::RequiresError*>(&error)) return {"cli.missing_option", error.what()};
+  if (dynamic_cast<const CLI::RequiresError*>(&error))
+    return UsageError{"cli.missing_option", error.what()};
   if (dynamic_cast<const CLI::ExcludesError*>(&error)) {
-    return {"cli.conflicting_options", error.what()};
+    return UsageError{"cli.conflicting_options", error.what()};
   }
   // ConversionError, ValidationError, ArgumentMismatch: a value that is not
   // one the option takes, or too few or too many values.
-  return {"cli.bad_value", error.what()};
+  return UsageError{"cli.bad_value", error.what()};
 }
 
 }  // namespace
