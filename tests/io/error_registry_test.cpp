@@ -15,7 +15,9 @@
 //   - compared with an error's id (`e.id() == "store.busy"`, `id != "..."`).
 // Ids reached in other ways (the store maps SQLite's codes to ids in
 // sqlite.cpp's error_id(); a problem list built with braces) count as raised
-// when they appear as such a literal anywhere in the code.
+// when they appear as such a literal anywhere in the code. An id passed on
+// (`ApiError(400, e.id(), e.what())`) is the caught error's, registered where
+// that was raised; no id is built from pieces.
 
 #include <gtest/gtest.h>
 
