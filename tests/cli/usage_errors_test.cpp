@@ -68,7 +68,7 @@ TEST(UsageErrorsTest, BadValueHasAnId) {
   expect_error(sipas({"analyze", "--data", api("apistrat"), "--mean", "api00", "--format", "xml"}),
                "cli.bad_value", "analyze: --format");
   expect_error(sipas({"analyze", "--data", api("apistrat"), "--mean", "api00", "--level", "abc"}),
-               "cli.bad_value", "analyze: ");
+               "cli.bad_value", "analyze: Could not convert: --level = abc");
   expect_error(sipas({"analyze", "--mean", "api00", "--data"}), "cli.bad_value", "analyze: --data");
 }
 
@@ -79,8 +79,8 @@ TEST(UsageErrorsTest, StrayArgumentSuggestsTheOption) {
 }
 
 TEST(UsageErrorsTest, LibraryErrorsInTheSameForm) {
-  expect_error(sipas({"analyze", "--data", api("apisrs"), "--ratio", "api00"}),
-               "analysis.invalid_option", "--ratio api00: write NUM/DEN");
+  expect_error(sipas({"analyze", "--data", "no-such-file.csv", "--mean", "api00"}), "io.not_found",
+               "no-such-file.csv: no such file");
 }
 
 TEST(UsageErrorsTest, MissingColumnListsTheColumns) {
