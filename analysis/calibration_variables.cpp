@@ -9,6 +9,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "io/csv_reader.hpp"
 #include "analysis/calibration_variables.hpp"
 #include "analysis/error.hpp"
 
@@ -176,7 +177,8 @@ std::vector<Variable> resolve(const Table& data, const std::vector<Margin>& marg
     const auto& group = grouped[name];
     if (!data.has(name)) {
       throw AnalysisError("calibration.unknown_variable",
-                          prefix(*group.front()) + "no column '" + name + "' in " + data.source());
+                          prefix(*group.front()) + "no column '" + name + "' in " + data.source() +
+                              " (columns: " + io::list_columns(data.file_columns()) + ")");
     }
     if (group.front()->level.empty()) {
       out.push_back(resolve_numeric(data, name, group.front()));

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "analysis/error.hpp"
+#include "io/csv_reader.hpp"
 #include "io/csv_writer.hpp"
 #include "io/number_text.hpp"
 
@@ -153,8 +154,10 @@ void write_weights_csv(const std::filesystem::path& path, const FieldworkSample&
   std::vector<const Column*> carried;
   for (const auto& name : options.carry) {
     if (!data.has(name)) {
-      throw AnalysisError("weights.missing_column",
-                          data.source() + ":1: no column '" + name + "' to carry (`carry`)");
+      throw AnalysisError(
+          "weights.missing_column",
+          data.source() + ":1: no column '" + name +
+              "' to carry (`carry`; columns: " + io::list_columns(data.file_columns()) + ")");
     }
     carried.push_back(&data.column(name));
   }

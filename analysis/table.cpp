@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "analysis/error.hpp"
+#include "io/csv_reader.hpp"
 
 namespace sipas::analysis {
 namespace {
@@ -211,6 +212,7 @@ Table Table::select_rows(const std::vector<std::size_t>& rows) const {
   t.source_ = source_;
   t.sha256_ = sha256_;
   t.names_ = names_;
+  t.file_columns_ = file_columns_;
   t.columns_.reserve(columns_.size());
   for (const auto& column : columns_)
     t.columns_.push_back(column.select(rows));
@@ -263,7 +265,9 @@ const Column& Table::column(std::string_view name) const {
   for (std::size_t i = 0; i < names_.size(); ++i) {
     if (names_[i] == name) return columns_[i];
   }
-  throw AnalysisError("data.missing_column", source_ + ": no column '" + std::string(name) + "'");
+  throw AnalysisError("data.missing_column", source_ + ": no column '" + std::string(name) +
+                                                 "' (columns: " + io::list_columns(file_columns()) +
+                                                 ")");
 }
 
 std::vector<double> Table::numbers(std::string_view name) const {

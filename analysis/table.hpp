@@ -115,7 +115,14 @@ class Table {
   bool has(std::string_view name) const;
   // The names of the loaded columns, in file order.
   const std::vector<std::string>& names() const { return names_; }
-  const Column& column(std::string_view name) const;  // throws AnalysisError naming the file
+  // Every column of the file the table was loaded from, loaded or not (the
+  // loaded ones for a table built in memory): what a message about a
+  // missing column lists.
+  const std::vector<std::string>& file_columns() const {
+    return file_columns_.empty() ? names_ : file_columns_;
+  }
+  // Throws AnalysisError data.missing_column naming the file and listing its columns.
+  const Column& column(std::string_view name) const;
   // The column as numbers; a non-numeric value is an error naming the file,
   // line and column. Missing values are NaN.
   std::vector<double> numbers(std::string_view name) const;
@@ -175,6 +182,7 @@ class Table {
   std::string sha256_;
   std::size_t rows_ = 0;
   std::vector<std::string> names_;
+  std::vector<std::string> file_columns_;
   std::vector<Column> columns_;
   // (row, line) for the first row and every row whose line does not follow
   // the previous row's (a record spanning lines): one entry for most files.

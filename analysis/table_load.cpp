@@ -115,6 +115,7 @@ bool Table::load_fast(const std::filesystem::path& path, const Selection& select
       line += end_lines[k] - 1;
     }
   }
+  t.file_columns_.assign(scan.header().begin(), scan.header().end());
   t.sha256_ = scan.sha256();
   return true;
 }
@@ -123,6 +124,7 @@ Table Table::load_streamed(const std::filesystem::path& path, const Selection& s
   io::CsvReader reader(path);
   Table t;
   t.source_ = reader.source();
+  t.file_columns_ = reader.header();
   std::vector<std::size_t> indices;
   if (selection.keep) {
     for (std::size_t i = 0; i < reader.header().size(); ++i) {

@@ -153,6 +153,7 @@ Table Table::canonical(const std::vector<std::string>& leading) const {
   t.source_ = source_;
   t.sha256_ = sha256_;
   t.names_ = names_;
+  t.file_columns_ = file_columns_;
   t.rows_ = n;
   t.line_jumps_ = line_jumps_;
   t.columns_.reserve(columns_.size());

@@ -9,6 +9,7 @@
 
 #include "analysis/calibration.hpp"
 #include "analysis/error.hpp"
+#include "io/csv_reader.hpp"
 
 namespace sipas::analysis {
 namespace {
@@ -23,7 +24,8 @@ std::string line_of(const Table& t, std::size_t row) {
 const Column& required(const Table& t, const std::string& name, const std::string& why) {
   if (!t.has(name)) {
     throw AnalysisError("weights_join.missing_column",
-                        t.source() + ":1: no column '" + name + "' (" + why + ")");
+                        t.source() + ":1: no column '" + name + "' (" + why +
+                            "; columns: " + io::list_columns(t.file_columns()) + ")");
   }
   return t.column(name);
 }

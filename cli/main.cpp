@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/usage_errors.hpp"
 #include "io/error.hpp"
 
 int main(int argc, char** argv) {
@@ -26,14 +27,18 @@ int main(int argc, char** argv) {
   sipas::cli::add_demo_command(app, run);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version
+    app.exit(e);
+    return sipas::cli::exit_ok;
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? sipas::cli::exit_ok : sipas::cli::exit_user_error;
+    const auto error = sipas::cli::describe_parse_error(app, e);
+    sipas::cli::print_error(std::cerr, error.id, error.message);
+    return sipas::cli::exit_user_error;
   }
   try {
     return run ? run() : sipas::cli::exit_user_error;
   } catch (const sipas::Error& e) {
-    std::cerr << "sipas: error: " << e.what() << " [" << e.id() << "]\n";
+    sipas::cli::print_error(std::cerr, e.id(), e.what());
     return sipas::cli::exit_user_error;
   } catch (const std::exception& e) {
     std::cerr << "sipas: internal error: " << e.what() << "\n";

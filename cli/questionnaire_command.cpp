@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/questionnaire_output.hpp"
+#include "cli/usage_errors.hpp"
 #include "io/file.hpp"
 #include "questionnaires/error.hpp"
 #include "questionnaires/questionnaire.hpp"
@@ -59,7 +60,7 @@ int run_check(const CheckOptions& options) {
         report.push_back(
             {{"file", file}, {"ok", false}, {"error", {{"id", e.id()}, {"message", e.what()}}}});
       } else {
-        std::cerr << "sipas: error: " << e.what() << " [" << e.id() << "]\n";
+        print_error(std::cerr, e.id(), e.what());
       }
     }
   }

@@ -411,17 +411,8 @@ void CsvReader::Impl::seek(const CsvPosition& position) {
 
 std::size_t CsvReader::Impl::require_column(std::string_view name) const {
   if (auto index = column(name)) return *index;
-  const auto& header = parser_.header();
-  std::string listed;
-  for (std::size_t i = 0; i < header.size() && i < listed_columns; ++i) {
-    if (i > 0) listed += ", ";
-    listed += header[i];
-  }
-  if (header.size() > listed_columns) {
-    listed += ", and " + std::to_string(header.size() - listed_columns) + " more";
-  }
   throw CsvError("csv.missing_column", parser_.source() + ": no column '" + std::string(name) +
-                                           "' (columns: " + listed + ")");
+                                           "' (columns: " + list_columns(parser_.header()) + ")");
 }
 
 std::string_view CsvReader::Impl::field(std::size_t column) const {
@@ -479,6 +470,18 @@ std::string CsvReader::sha256() const {
 }
 std::uint64_t CsvReader::bytes_read() const {
   return impl_->bytes_read();
+}
+
+std::string list_columns(const std::vector<std::string>& names) {
+  std::string listed;
+  for (std::size_t i = 0; i < names.size() && i < listed_columns; ++i) {
+    if (i > 0) listed += ", ";
+    listed += names[i];
+  }
+  if (names.size() > listed_columns) {
+    listed += ", and " + std::to_string(names.size() - listed_columns) + " more";
+  }
+  return listed;
 }
 
 }  // namespace sipas::io

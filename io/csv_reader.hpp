@@ -132,4 +132,8 @@ class CsvReader {
   std::unique_ptr<Impl> impl_;
 };
 
+// "id, stratum, district, and 12 more": the columns a file has, as a message
+// about a missing column lists them (the first 30).
+std::string list_columns(const std::vector<std::string>& names);
+
 }  // namespace sipas::io

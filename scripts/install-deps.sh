@@ -10,7 +10,7 @@ packages=(
   libcsv-dev libssl-dev libreadstat-dev libxlsxwriter-dev unzip
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium
-  clang libclang-rt-14-dev lld
+  clang libclang-rt-14-dev lld clang-format
 )
 # The browser tests (tests/browser) run node and npm. A node already on PATH
 # (e.g. NodeSource's, which brings its own npm) is kept: Debian's npm would

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything with AddressSanitizer and
-# UndefinedBehaviorSanitizer (Debug), and runs every test through CTest.
+# Installs what is missing, checks that every C++ file is formatted, builds
+# everything with AddressSanitizer and UndefinedBehaviorSanitizer (Debug), and
+# runs every test through CTest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/check-format.sh
 # -g1: line tables and function names, all a sanitizer's stack trace shows,
 # at a fraction of the compile and link time of full debug information; lld
 # links the large sanitized executables several times faster than ld.bfd.

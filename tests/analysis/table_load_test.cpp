@@ -98,7 +98,15 @@ TEST(TableLoadTest, ChosenColumnsOnlyAndAMissingOneIsNamedWhenUsed) {
     EXPECT_EQ(std::string(e.id()), "data.missing_column");
     EXPECT_NE(std::string(e.what()).find("apistrat.csv: no column 'nothing'"), std::string::npos)
         << e.what();
+    // The file's columns, not only the loaded ones.
+    EXPECT_NE(std::string(e.what()).find("(columns: cds, stype, name, sname, snum, "),
+              std::string::npos)
+        << e.what();
   }
+  // A table made from rows of another keeps the file's columns for messages.
+  EXPECT_EQ(some.select_rows({0, 1}).file_columns(), some.file_columns());
+  EXPECT_EQ(some.canonical().file_columns(), some.file_columns());
+  EXPECT_GT(some.file_columns().size(), 30u);
   // By name, in the order asked for; a missing name is CsvReader's error.
   const Table named = Table::load(path, {"pw", "api00"});
   EXPECT_EQ(named.names(), (std::vector<std::string>{"pw", "api00"}));
