@@ -135,7 +135,7 @@ void FormRenderer::input_aria(const Item& item) {
   if (!errors_[item.slot].empty()) out_ += " aria-invalid=\"true\"";
 }
 
-std::vector<Option> FormRenderer::options(const Item& item) const {
+std::vector<FormRenderer::Option> FormRenderer::options(const Item& item) const {
   std::vector<Option> list;
   if (item.type == ItemType::Rating) {
     auto low = static_cast<long long>(*item.min), high = static_cast<long long>(*item.max);

@@ -15,6 +15,7 @@ namespace sipas::survey_server {
 
 namespace q = questionnaires;
 using q::Item;
+using q::ItemType;
 using q::RawAnswer;
 
 namespace {
