@@ -727,7 +727,9 @@ TEST(FormTemplate, FillsInEachRequestsOwnParts) {
       // The notice and the draft button only when asked for, in the language.
       auto notices = doc->find_all([](const Node& n) { return n.has_class("notice"); });
       ASSERT_EQ(notices.size(), page.draft_saved ? 1u : 0u) << where;
-      if (page.draft_saved) EXPECT_EQ(notices[0]->all_text(), words.saved) << where;
+      if (page.draft_saved) {
+        EXPECT_EQ(notices[0]->all_text(), words.saved) << where;
+      }
       std::vector<std::string> buttons;
       for (const Node* b : doc->find_all([](const Node& n) { return n.tag == "button"; }))
         buttons.push_back(b->attr("value") + ":" + b->all_text());
@@ -757,7 +759,11 @@ TEST(FormTemplate, RequestsWithAnswersOrErrorsAreRenderedInFull) {
   EXPECT_THAT(values_of(*with_errors, "age"), ElementsAre("x"));
   const Node* summary = with_errors->by_id("sipas-error-summary");
   ASSERT_NE(summary, nullptr);
-  EXPECT_THAT(summary->all_text(), StartsWith("Please check the following answers"));
+  const Node* title = with_errors->by_id("sipas-error-summary-title");
+  ASSERT_NE(title, nullptr);
+  EXPECT_EQ(title->all_text(), "Please check the following answers");
+  EXPECT_EQ(summary->find_all([](const Node& n) { return n.tag == "li"; }).size(),
+            errors.issues.size());
   EXPECT_NE(with_errors->by_id("error-age"), nullptr);
   page.errors = nullptr;
   auto answered = parse_html(cached.render(page));
