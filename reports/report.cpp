@@ -188,15 +188,15 @@ std::string Page::unit_label(const std::string& level) const {
 }
 
 std::string section(const std::string& id, std::string_view title, const std::string& body) {
-  std::string out = "<section id=\"" + escape_html(id) + "\"><h2>";
-  append_escaped(out, title);
+  std::string out = "<section id=\"" + io::escape_html(id) + "\"><h2>";
+  io::append_html(out, title);
   out += "</h2>" + body + "</section>\n";
   return out;
 }
 
 std::string note(std::string_view text) {
   std::string out = "<p class=\"note\">";
-  append_escaped(out, text);
+  io::append_html(out, text);
   return out + "</p>";
 }
 
@@ -204,11 +204,12 @@ std::string table(const std::vector<std::string>& header,
                   const std::vector<std::vector<std::string>>& rows,
                   const std::vector<std::string>& columns, const std::string& css_class) {
   auto cell_class = [&](std::size_t i) {
-    return i < columns.size() && !columns[i].empty() ? " class=\"" + escape_html(columns[i]) + "\""
-                                                     : std::string();
+    return i < columns.size() && !columns[i].empty()
+               ? " class=\"" + io::escape_html(columns[i]) + "\""
+               : std::string();
   };
   std::string out = "<div class=\"table-wrap\"><table";
-  if (!css_class.empty()) out += " class=\"" + escape_html(css_class) + "\"";
+  if (!css_class.empty()) out += " class=\"" + io::escape_html(css_class) + "\"";
   out += "><thead><tr>";
   for (std::size_t i = 0; i < header.size(); ++i)
     out += "<th scope=\"col\"" + cell_class(i) + ">" + header[i] + "</th>";
@@ -225,7 +226,7 @@ std::string table(const std::vector<std::string>& header,
 
 std::string details(std::string_view summary, const std::string& content) {
   std::string out = "<details><summary>";
-  append_escaped(out, summary);
+  io::append_html(out, summary);
   return out + "</summary>" + content + "</details>";
 }
 
@@ -239,14 +240,14 @@ std::string headline_section(const Page& p) {
       out += " data-estimate=\"" + svg_number(e->estimate, 10) + "\" data-ci-low=\"" +
              svg_number(e->ci_low, 10) + "\" data-ci-high=\"" + svg_number(e->ci_high, 10) + "\"";
     }
-    out += "><div class=\"kpi-label\">" + escape_html(label) + "</div>";
-    out += "<div class=\"kpi-value\">" + escape_html(p.shown(e));
+    out += "><div class=\"kpi-label\">" + io::escape_html(label) + "</div>";
+    out += "<div class=\"kpi-value\">" + io::escape_html(p.shown(e));
     if (e && std::isfinite(e->estimate) && !e->suppressed()) out += "<span class=\"pct\">%</span>";
-    out += "</div><div class=\"kpi-ci\">" + escape_html(p.ci_short()) + ": " +
-           escape_html(e ? p.interval(*e) : missing_value_text) + "</div>";
+    out += "</div><div class=\"kpi-ci\">" + io::escape_html(p.ci_short()) + ": " +
+           io::escape_html(e ? p.interval(*e) : missing_value_text) + "</div>";
     if (with_n && e) {
-      out +=
-          "<div class=\"kpi-n\">" + escape_html(fill(p.w.responses_n, {p.count(e->n)})) + "</div>";
+      out += "<div class=\"kpi-n\">" + io::escape_html(fill(p.w.responses_n, {p.count(e->n)})) +
+             "</div>";
     }
     return out + "</div>";
   };
@@ -257,20 +258,20 @@ std::string headline_section(const Page& p) {
   if (p.in.progress) {
     const FieldworkRow& all = p.in.progress->overall;
     body += "<div class=\"kpi kpi-group kpi-rate\"><div class=\"kpi-label\">" +
-            escape_html(std::string(p.w.response_rate)) + "</div><div class=\"kpi-value\">" +
-            escape_html(format_number(all.response_rate * 100, 1, p.language));
+            io::escape_html(std::string(p.w.response_rate)) + "</div><div class=\"kpi-value\">" +
+            io::escape_html(format_number(all.response_rate * 100, 1, p.language));
     if (std::isfinite(all.response_rate)) body += "<span class=\"pct\">%</span>";
-    body += "</div><div class=\"kpi-n\">" + escape_html(std::string(p.w.responded)) + ": " +
-            escape_html(p.count(static_cast<double>(all.responded))) + " / " +
-            escape_html(p.count(static_cast<double>(all.invited))) + "</div></div>";
+    body += "</div><div class=\"kpi-n\">" + io::escape_html(std::string(p.w.responded)) + ": " +
+            io::escape_html(p.count(static_cast<double>(all.responded))) + " / " +
+            io::escape_html(p.count(static_cast<double>(all.invited))) + "</div></div>";
   }
   body += "</div>";
   const ResultEstimate* base = overall ? overall : p.find("element_index", p.element_ids.front());
   std::string facts = "<p class=\"facts\">";
-  facts += escape_html(std::string(p.w.weighted_n)) + ": " +
-           escape_html(p.count(base ? base->weighted_n : absent)) + " · " +
-           escape_html(std::string(p.w.rows)) + ": " +
-           escape_html(p.count(p.in.results.design.rows)) + "</p>";
+  facts += io::escape_html(std::string(p.w.weighted_n)) + ": " +
+           io::escape_html(p.count(base ? base->weighted_n : absent)) + " · " +
+           io::escape_html(std::string(p.w.rows)) + ": " +
+           io::escape_html(p.count(p.in.results.design.rows)) + "</p>";
   body += facts + note(p.w.headline_note);
   return section("headline", p.w.sec_headline, body);
 }
@@ -289,10 +290,11 @@ std::string elements_section(const Page& p) {
     chart.bars.push_back({label == id ? id : id + " · " + label, Page::charted(e),
                           e->suppressed() ? absent : e->ci_low,
                           e->suppressed() ? absent : e->ci_high, id});
-    rows.push_back({"<span class=\"code\">" + escape_html(id) + "</span> " + escape_html(label),
-                    escape_html(p.shown(e)), escape_html(p.interval(*e)),
-                    escape_html(format_number(e->se, index_decimals, p.language)),
-                    escape_html(p.count(e->n))});
+    rows.push_back(
+        {"<span class=\"code\">" + io::escape_html(id) + "</span> " + io::escape_html(label),
+         io::escape_html(p.shown(e)), io::escape_html(p.interval(*e)),
+         io::escape_html(format_number(e->se, index_decimals, p.language)),
+         io::escape_html(p.count(e->n))});
   }
   if (const ResultEstimate* overall = p.overall(); overall && std::isfinite(overall->estimate)) {
     chart.reference = overall->estimate;
@@ -301,12 +303,13 @@ std::string elements_section(const Page& p) {
   }
   std::string body = "<figure class=\"chart-figure\" id=\"elements-chart\">" +
                      bar_chart_svg(chart) + "<figcaption>" +
-                     escape_html(fill(p.w.elements_note, {p.level_text})) +
+                     io::escape_html(fill(p.w.elements_note, {p.level_text})) +
                      "</figcaption></figure>";
-  body += table({escape_html(std::string(p.w.element)), escape_html(std::string(p.w.index_percent)),
-                 escape_html(fill(p.w.ci_long, {p.level_text})), escape_html(std::string(p.w.se)),
-                 escape_html(std::string(p.w.n))},
-                rows, {"", "num", "num", "num opt", "num opt"}, "elements-table");
+  body += table(
+      {io::escape_html(std::string(p.w.element)), io::escape_html(std::string(p.w.index_percent)),
+       io::escape_html(fill(p.w.ci_long, {p.level_text})), io::escape_html(std::string(p.w.se)),
+       io::escape_html(std::string(p.w.n))},
+      rows, {"", "num", "num", "num opt", "num opt"}, "elements-table");
   return section("elements", p.w.sec_elements, body);
 }
 
@@ -345,25 +348,26 @@ std::string render_report(const ReportInputs& inputs, const ReportOptions& optio
   out +=
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
       "style-src 'unsafe-inline'\"/>\n";
-  out += "<title>" + escape_html(title) + "</title>\n<style>";
+  out += "<title>" + io::escape_html(title) + "</title>\n<style>";
   out += page::report_css();
   out += "</style>\n</head>\n<body>\n<header class=\"page-header\"><div class=\"wrap\">";
-  out += "<h1>" + escape_html(title) + "</h1>";
+  out += "<h1>" + io::escape_html(title) + "</h1>";
   if (const auto* q = page::input_of(inputs.results, "questionnaire"); q && !q->id.empty()) {
-    out += "<p class=\"subtitle\">" + escape_html(q->id) +
-           (q->version.empty() ? "" : " · " + escape_html(q->version)) + "</p>";
+    out += "<p class=\"subtitle\">" + io::escape_html(q->id) +
+           (q->version.empty() ? "" : " · " + io::escape_html(q->version)) + "</p>";
   }
-  out += "<nav aria-label=\"" + escape_html(std::string(p.w.contents)) + "\"><ul class=\"toc\">";
+  out +=
+      "<nav aria-label=\"" + io::escape_html(std::string(p.w.contents)) + "\"><ul class=\"toc\">";
   for (const auto& part : parts) {
     if (part.html.empty()) continue;
     out += "<li><a href=\"#" + std::string(part.id) + "\">" +
-           escape_html(std::string(part.heading)) + "</a></li>";
+           io::escape_html(std::string(part.heading)) + "</a></li>";
   }
   out += "</ul></nav></div></header>\n<main class=\"wrap\">\n";
   for (const auto& part : parts)
     out += part.html;
-  out += "</main>\n<footer class=\"wrap\"><p>" + escape_html(std::string(p.w.generated_by)) + " " +
-         escape_html(std::string(p.w.missing_note)) + "</p></footer>\n</body>\n</html>\n";
+  out += "</main>\n<footer class=\"wrap\"><p>" + io::escape_html(std::string(p.w.generated_by)) +
+         " " + io::escape_html(std::string(p.w.missing_note)) + "</p></footer>\n</body>\n</html>\n";
   return out;
 }
 

@@ -83,8 +83,8 @@ std::string legend(const std::vector<Category>& categories,
                    const std::vector<std::string>& colors) {
   std::string out = "<ul class=\"legend\">";
   for (std::size_t i = 0; i < categories.size(); ++i) {
-    out += "<li><span class=\"swatch\" style=\"background:" + escape_html(colors[i]) +
-           "\"></span>" + escape_html(categories[i].label) + "</li>";
+    out += "<li><span class=\"swatch\" style=\"background:" + io::escape_html(colors[i]) +
+           "\"></span>" + io::escape_html(categories[i].label) + "</li>";
   }
   return out + "</ul>";
 }
@@ -153,7 +153,7 @@ std::string answers_section(const Page& p) {
 
   std::string body = note(p.w.answers_note);
   for (const auto& g : groups) {
-    if (!g.heading.empty()) body += "<h3>" + escape_html(g.heading) + "</h3>";
+    if (!g.heading.empty()) body += "<h3>" + io::escape_html(g.heading) + "</h3>";
     // One chart for each run of items with the same answers.
     std::size_t i = 0;
     while (i < g.items.size()) {

@@ -17,7 +17,7 @@ constexpr int gamma_decimals = 2;
 constexpr int significant_digits = 4;  // σ²_v, β and the fit's statistics
 
 std::string words(std::string_view text) {
-  return escape_html(std::string(text));
+  return io::escape_html(std::string(text));
 }
 
 // A level as a percentage without needless decimals: 0.95 -> "95".
@@ -116,22 +116,24 @@ std::string against_table(const Page& p, const CompareSummary& c) {
                                : e.direction == "above" ? mark("sig-above", cw.above)
                                : e.direction == "below" ? mark("sig-below", cw.below)
                                                         : "";
-    rows.push_back({escape_html(name), escape_html(f.value(e.estimate_a)),
-                    escape_html(f.difference(e.difference)),
-                    escape_html(f.interval(e.ci_low, e.ci_high)),
-                    escape_html(p_text(e.p_adjusted, p.language)), result});
+    rows.push_back({io::escape_html(name), io::escape_html(f.value(e.estimate_a)),
+                    io::escape_html(f.difference(e.difference)),
+                    io::escape_html(f.interval(e.ci_low, e.ci_high)),
+                    io::escape_html(p_text(e.p_adjusted, p.language)), result});
   }
   const std::string level = level_percent(c.level, p.language);
   std::string out =
       "<h3>" + words(vs_all ? cw.against_province : cw.in_pairs) + "</h3><p>" +
-      escape_html(fill(cw.what_compared,
-                       {c.variable, std::string(c.proportion() ? cw.stat_proportion : cw.stat_mean),
-                        c.by, f.value(province)})) +
+      io::escape_html(
+          fill(cw.what_compared,
+               {c.variable, std::string(c.proportion() ? cw.stat_proportion : cw.stat_mean), c.by,
+                f.value(province)})) +
       "</p>";
-  out += table({words(vs_all ? p.w.unit : cw.pair), words(cw.estimate),
-                words(c.proportion() ? cw.difference_pp : cw.difference),
-                escape_html(fill(p.w.ci_long, {level})), words(cw.adjusted_p), words(cw.result)},
-               rows, {"name", "num", "num", "num", "num", "flags"}, "comparisons-table");
+  out +=
+      table({words(vs_all ? p.w.unit : cw.pair), words(cw.estimate),
+             words(c.proportion() ? cw.difference_pp : cw.difference),
+             io::escape_html(fill(p.w.ci_long, {level})), words(cw.adjusted_p), words(cw.result)},
+            rows, {"name", "num", "num", "num", "num", "flags"}, "comparisons-table");
   return out + note(test_sentence(p, c) + " " + adjustment(p, c, tested(ps)));
 }
 
@@ -164,18 +166,19 @@ std::string year_table(const Page& p, const CompareSummary& c) {
                                : y.direction == "above" ? mark("sig-up", cw.up)
                                : y.direction == "below" ? mark("sig-down", cw.down)
                                                         : "";
-    rows.push_back({escape_html(f.unit(y.unit)), escape_html(f.value(y.this_year)),
-                    escape_html(f.value(y.last_year)), escape_html(f.difference(y.difference)),
-                    escape_html(f.interval(y.ci_low, y.ci_high)),
-                    escape_html(p_text(y.p_adjusted, p.language)), result,
-                    "<span class=\"past past-" + escape_html(y.past) + "\">" +
-                        escape_html(past_text(p, y)) + "</span>"});
+    rows.push_back({io::escape_html(f.unit(y.unit)), io::escape_html(f.value(y.this_year)),
+                    io::escape_html(f.value(y.last_year)),
+                    io::escape_html(f.difference(y.difference)),
+                    io::escape_html(f.interval(y.ci_low, y.ci_high)),
+                    io::escape_html(p_text(y.p_adjusted, p.language)), result,
+                    "<span class=\"past past-" + io::escape_html(y.past) + "\">" +
+                        io::escape_html(past_text(p, y)) + "</span>"});
   }
   const std::string level = level_percent(c.level, p.language);
   return "<h3>" + words(cw.against_last_year) + "</h3>" +
          table({words(p.w.unit), words(cw.this_year), words(cw.last_year),
                 words(c.proportion() ? cw.change_pp : cw.change),
-                escape_html(fill(p.w.ci_long, {level})), words(cw.adjusted_p), words(cw.result),
+                io::escape_html(fill(p.w.ci_long, {level})), words(cw.adjusted_p), words(cw.result),
                 words(cw.past)},
                rows, {"name", "num", "num", "num", "num", "num", "flags", ""},
                "year-on-year-table") +
@@ -228,21 +231,22 @@ std::string small_areas_section(const Page& p) {
   auto number = [&](double x) { return format_number(x, index_decimals, p.language); };
   std::vector<std::vector<std::string>> rows;
   for (const auto* a : order) {
-    rows.push_back({a->rank ? std::to_string(*a->rank) : missing_value_text, escape_html(a->area),
-                    escape_html(number(a->direct) + " \xC2\xB1 " + number(a->direct_se)),
-                    escape_html(number(a->eblup) + " (" + number(a->rmse) + ")"),
-                    escape_html(format_number(a->gamma, gamma_decimals, p.language)),
-                    escape_html(rank_interval(*a))});
+    rows.push_back({a->rank ? std::to_string(*a->rank) : missing_value_text,
+                    io::escape_html(a->area),
+                    io::escape_html(number(a->direct) + " \xC2\xB1 " + number(a->direct_se)),
+                    io::escape_html(number(a->eblup) + " (" + number(a->rmse) + ")"),
+                    io::escape_html(format_number(a->gamma, gamma_decimals, p.language)),
+                    io::escape_html(rank_interval(*a))});
   }
   const double rank_level = std::isfinite(s.rank_level) ? s.rank_level : 0.95;
   std::string body =
       "<p class=\"model\">" +
-      escape_html(fill(cw.model_text, {method_name(p, s), model_number(s.sigma2_v, p.language),
-                                       covariates_text(p, s)})) +
+      io::escape_html(fill(cw.model_text, {method_name(p, s), model_number(s.sigma2_v, p.language),
+                                           covariates_text(p, s)})) +
       "</p>";
   body +=
       table({words(p.w.rank), words(p.w.unit), words(cw.direct), words(cw.eblup), words(cw.gamma),
-             escape_html(fill(cw.rank_interval, {level_percent(rank_level, p.language)}))},
+             io::escape_html(fill(cw.rank_interval, {level_percent(rank_level, p.language)}))},
             rows, {"num", "name", "num", "num", "num opt", "num"}, "small-area-table");
   body += note(cw.eblup_note);
   if (s.rank_replicates > 0)
@@ -261,28 +265,30 @@ std::string comparisons_methods(const Page& p) {
     for (const auto& e : c.comparisons)
       ps.push_back(e.p);
     if (!c.comparisons.empty()) {
-      facts.add(cw.m_comparisons,
-                "<span class=\"compare-method\">" +
-                    escape_html(fill(cw.m_comparisons_text,
-                                     {p.count(static_cast<double>(c.comparisons.size())),
-                                      c.variable, c.by}) +
-                                ". " + test_sentence(p, c) + " " + adjustment(p, c, tested(ps))) +
-                    "</span>");
+      facts.add(
+          cw.m_comparisons,
+          "<span class=\"compare-method\">" +
+              io::escape_html(
+                  fill(cw.m_comparisons_text,
+                       {p.count(static_cast<double>(c.comparisons.size())), c.variable, c.by}) +
+                  ". " + test_sentence(p, c) + " " + adjustment(p, c, tested(ps))) +
+              "</span>");
     }
     if (c.has_year_on_year) {
       const auto with_past = std::count_if(c.year_on_year.begin(), c.year_on_year.end(),
                                            [](const auto& y) { return y.past != "none"; });
-      facts.add(cw.m_year, escape_html(fill(cw.m_year_text,
-                                            {p.count(static_cast<double>(c.year_on_year.size())),
-                                             p.count(static_cast<double>(with_past))}) +
-                                       ". " + fill(cw.year_test, {level_percent(c.level, lang)})));
+      facts.add(
+          cw.m_year,
+          io::escape_html(fill(cw.m_year_text, {p.count(static_cast<double>(c.year_on_year.size())),
+                                                p.count(static_cast<double>(with_past))}) +
+                          ". " + fill(cw.year_test, {level_percent(c.level, lang)})));
     }
   }
   if (p.in.small_area) {
     const SmallAreaSummary& s = *p.in.small_area;
-    facts.add(cw.m_model,
-              escape_html(fill(cw.model_text, {method_name(p, s), model_number(s.sigma2_v, lang),
-                                               covariates_text(p, s)})));
+    facts.add(cw.m_model, io::escape_html(fill(cw.model_text,
+                                               {method_name(p, s), model_number(s.sigma2_v, lang),
+                                                covariates_text(p, s)})));
     std::vector<std::string> betas;
     for (std::size_t k = 0; k < s.beta.size(); ++k) {
       betas.push_back(fill(cw.beta_item, {k == 0 ? std::string(cw.intercept) : s.covariates[k - 1],
@@ -292,21 +298,23 @@ std::string comparisons_methods(const Page& p) {
         fill(cw.m_fit_text, {model_number(s.sigma2_v, lang), joined(betas, "; "),
                              model_number(s.loglik, lang), model_number(s.aic, lang)});
     if (s.truncated_at_zero) fit += ". " + std::string(cw.m_truncated);
-    facts.add(cw.m_fit, "<span class=\"small-area-fit\">" + escape_html(fit) + "</span>");
-    facts.add(cw.m_residuals, "<span class=\"residual-check\">" +
-                                  escape_html(fill(cw.m_residuals_text,
-                                                   {format_number(s.residual_mean, 2, lang),
-                                                    format_number(s.residual_sd, 2, lang),
-                                                    p.count(static_cast<double>(s.beyond_1_96)),
-                                                    format_number(s.expected_beyond_1_96, 1, lang),
-                                                    p_text(s.jarque_bera_p, lang)})) +
-                                  "</span>");
+    facts.add(cw.m_fit, "<span class=\"small-area-fit\">" + io::escape_html(fit) + "</span>");
+    facts.add(
+        cw.m_residuals,
+        "<span class=\"residual-check\">" +
+            io::escape_html(fill(
+                cw.m_residuals_text,
+                {format_number(s.residual_mean, 2, lang), format_number(s.residual_sd, 2, lang),
+                 p.count(static_cast<double>(s.beyond_1_96)),
+                 format_number(s.expected_beyond_1_96, 1, lang), p_text(s.jarque_bera_p, lang)})) +
+            "</span>");
     facts.add(cw.m_mse, words(s.method == "ml" ? cw.mse_ml : cw.mse_reml));
-    facts.add(cw.m_ranks, s.rank_replicates > 0
-                              ? escape_html(fill(cw.m_ranks_text,
-                                                 {p.count(static_cast<double>(s.rank_replicates)),
-                                                  level_percent(s.rank_level, lang)}))
-                              : words(cw.no_ranks));
+    facts.add(cw.m_ranks,
+              s.rank_replicates > 0
+                  ? io::escape_html(
+                        fill(cw.m_ranks_text, {p.count(static_cast<double>(s.rank_replicates)),
+                                               level_percent(s.rank_level, lang)}))
+                  : words(cw.no_ranks));
   }
   facts.add(cw.m_sources, words(cw.sources));
   return "<h3>" + words(cw.methods_title) + "</h3>" + facts.take();

@@ -16,13 +16,13 @@ std::string rate_text(const Page& p, double rate) {
 
 std::vector<std::string> rate_row(const Page& p, const std::string& label, const FieldworkRow& r,
                                   bool reserves) {
-  return {escape_html(label),
-          escape_html(p.count(static_cast<double>(r.invited))),
-          escape_html(p.count(static_cast<double>(r.opened))),
-          escape_html(p.count(static_cast<double>(r.responded))),
-          escape_html(rate_text(p, r.response_rate)),
-          escape_html(rate_text(p, r.open_rate)),
-          reserves ? escape_html(p.count(static_cast<double>(r.reserves_waiting))) : ""};
+  return {io::escape_html(label),
+          io::escape_html(p.count(static_cast<double>(r.invited))),
+          io::escape_html(p.count(static_cast<double>(r.opened))),
+          io::escape_html(p.count(static_cast<double>(r.responded))),
+          io::escape_html(rate_text(p, r.response_rate)),
+          io::escape_html(rate_text(p, r.open_rate)),
+          reserves ? io::escape_html(p.count(static_cast<double>(r.reserves_waiting))) : ""};
 }
 
 }  // namespace
@@ -53,17 +53,18 @@ std::string rates_section(const Page& p) {
   std::string body;
   if (!progress.strata.empty()) {
     body += "<figure class=\"chart-figure\" id=\"rates-chart\">" + rate_chart_svg(chart) +
-            "<figcaption>" + escape_html(std::string(p.w.rates_note)) + "</figcaption></figure>";
+            "<figcaption>" + io::escape_html(std::string(p.w.rates_note)) +
+            "</figcaption></figure>";
   }
-  body +=
-      table({escape_html(std::string(p.w.stratum)), escape_html(std::string(p.w.invited)),
-             escape_html(std::string(p.w.opened)), escape_html(std::string(p.w.responded)),
-             escape_html(std::string(p.w.response_rate)), escape_html(std::string(p.w.open_rate)),
-             escape_html(std::string(p.w.reserves_waiting))},
-            rows, {"name", "num", "num opt", "num", "num", "num opt", "num opt"}, "rates-table");
+  body += table(
+      {io::escape_html(std::string(p.w.stratum)), io::escape_html(std::string(p.w.invited)),
+       io::escape_html(std::string(p.w.opened)), io::escape_html(std::string(p.w.responded)),
+       io::escape_html(std::string(p.w.response_rate)), io::escape_html(std::string(p.w.open_rate)),
+       io::escape_html(std::string(p.w.reserves_waiting))},
+      rows, {"name", "num", "num opt", "num", "num", "num opt", "num opt"}, "rates-table");
   if (progress.open_link_responses > 0) {
-    body += "<p class=\"facts\">" + escape_html(std::string(p.w.open_link_responses)) + ": " +
-            escape_html(p.count(static_cast<double>(progress.open_link_responses))) + "</p>";
+    body += "<p class=\"facts\">" + io::escape_html(std::string(p.w.open_link_responses)) + ": " +
+            io::escape_html(p.count(static_cast<double>(progress.open_link_responses))) + "</p>";
   }
   return section("rates", p.w.sec_rates, body);
 }

@@ -63,53 +63,55 @@ std::string calibration_method_text(const Page& p, const std::string& method) {
 std::string methods_section(const Page& p) {
   const DesignSummary& d = p.in.results.design;
   const Language lang = p.language;
-  auto none = escape_html(std::string(p.w.none));
-  std::string body = "<h3>" + escape_html(std::string(p.w.design)) + "</h3>";
+  auto none = io::escape_html(std::string(p.w.none));
+  std::string body = "<h3>" + io::escape_html(std::string(p.w.design)) + "</h3>";
   Facts design;
-  design.add(p.w.strata, d.strata.empty() ? none : "<code>" + escape_html(d.strata) + "</code>");
+  design.add(p.w.strata,
+             d.strata.empty() ? none : "<code>" + io::escape_html(d.strata) + "</code>");
   std::vector<std::string> psu;
   for (const auto& c : d.psu)
-    psu.push_back("<code>" + escape_html(c) + "</code>");
+    psu.push_back("<code>" + io::escape_html(c) + "</code>");
   design.add(p.w.psu, psu.empty() ? none : join(psu, " → "));
-  design.add(p.w.weights, d.weights.empty() ? escape_html(std::string(p.w.equal_weights))
-                                            : "<code>" + escape_html(d.weights) + "</code>");
+  design.add(p.w.weights, d.weights.empty() ? io::escape_html(std::string(p.w.equal_weights))
+                                            : "<code>" + io::escape_html(d.weights) + "</code>");
   std::vector<std::string> fpc;
   for (const auto& c : d.fpc)
-    fpc.push_back("<code>" + escape_html(c) + "</code>");
+    fpc.push_back("<code>" + io::escape_html(c) + "</code>");
   design.add(p.w.fpc, fpc.empty() ? none : join(fpc, ", "));
   if (!d.lonely_psu.empty())
-    design.add(p.w.lonely_psu, "<code>" + escape_html(d.lonely_psu) + "</code>");
+    design.add(p.w.lonely_psu, "<code>" + io::escape_html(d.lonely_psu) + "</code>");
   body += design.take();
   body += sample_design_methods(p);
   body += weighting_methods(p);
 
-  body += "<h3>" + escape_html(std::string(p.w.calibration)) + "</h3>";
+  body += "<h3>" + io::escape_html(std::string(p.w.calibration)) + "</h3>";
   Facts cal;
   if (d.calibration) {
     const CalibrationSummary& c = *d.calibration;
     cal.add(p.w.calibration, "<span class=\"calibration-method\">" +
-                                 escape_html(calibration_method_text(p, c.method)) + "</span>");
-    cal.add(p.w.iterations, escape_html(p.count(c.iterations)));
+                                 io::escape_html(calibration_method_text(p, c.method)) + "</span>");
+    cal.add(p.w.iterations, io::escape_html(p.count(c.iterations)));
     if (!c.margins_file.empty()) {
       cal.add(p.w.margins,
-              "<code>" + escape_html(c.margins_file) + "</code>" +
+              "<code>" + io::escape_html(c.margins_file) + "</code>" +
                   (c.margins_sha256.empty() ? ""
                                             : " <span class=\"hash\">SHA-256 " +
-                                                  escape_html(c.margins_sha256) + "</span>"));
+                                                  io::escape_html(c.margins_sha256) + "</span>"));
     }
-    cal.add(p.w.weight_range, escape_html(format_interval(c.weight_min, c.weight_max, 3, lang)));
-    cal.add(p.w.g_range, escape_html(format_interval(c.g_min, c.g_max, 3, lang)));
+    cal.add(p.w.weight_range,
+            io::escape_html(format_interval(c.weight_min, c.weight_max, 3, lang)));
+    cal.add(p.w.g_range, io::escape_html(format_interval(c.g_min, c.g_max, 3, lang)));
     if (c.bounds) {
       cal.add(p.w.g_bounds,
-              escape_html(format_interval(c.bounds->first, c.bounds->second, 2, lang)));
+              io::escape_html(format_interval(c.bounds->first, c.bounds->second, 2, lang)));
     }
-    cal.add(p.w.max_margin_error, escape_html(scientific(c.max_margin_error, lang)));
+    cal.add(p.w.max_margin_error, io::escape_html(scientific(c.max_margin_error, lang)));
   } else {
-    cal.add(p.w.calibration, escape_html(std::string(p.w.no_calibration)));
+    cal.add(p.w.calibration, io::escape_html(std::string(p.w.no_calibration)));
   }
   body += cal.take();
 
-  body += "<h3>" + escape_html(std::string(p.w.variance)) + "</h3>";
+  body += "<h3>" + io::escape_html(std::string(p.w.variance)) + "</h3>";
   Facts variance;
   std::string method;
   if (d.replicates) {
@@ -118,10 +120,11 @@ std::string methods_section(const Page& p) {
   } else {
     method = p.w.variance_linearization;
   }
-  variance.add(p.w.variance, "<span class=\"variance-method\">" + escape_html(method) + "</span>");
+  variance.add(p.w.variance,
+               "<span class=\"variance-method\">" + io::escape_html(method) + "</span>");
   if (const std::string nonresponse = nonresponse_variance(p); !nonresponse.empty())
     variance.add(p.w.nonresponse_in_variance, nonresponse);
-  variance.add(p.w.df, "<span class=\"df\">" + escape_html(p.count(d.df)) + "</span>");
+  variance.add(p.w.df, "<span class=\"df\">" + io::escape_html(p.count(d.df)) + "</span>");
   std::vector<std::string> methods;
   for (const auto& e : p.in.results.estimates) {
     if (e.statistic.find("index") == std::string::npos || e.ci_method.empty()) continue;
@@ -129,24 +132,24 @@ std::string methods_section(const Page& p) {
     if (std::find(methods.begin(), methods.end(), text) == methods.end()) methods.push_back(text);
   }
   variance.add(p.w.ci_methods,
-               escape_html((methods.empty() ? std::string() : join(methods, "; ") + ", ") +
-                           fill(p.w.ci_level, {p.level_text})));
+               io::escape_html((methods.empty() ? std::string() : join(methods, "; ") + ", ") +
+                               fill(p.w.ci_level, {p.level_text})));
   body += variance.take() + note(p.w.index_definition);
 
-  body += "<h3>" + escape_html(std::string(p.w.sample_sizes)) + "</h3>";
+  body += "<h3>" + io::escape_html(std::string(p.w.sample_sizes)) + "</h3>";
   Facts sizes;
-  sizes.add(p.w.rows, "<span class=\"rows\">" + escape_html(p.count(d.rows)) + "</span>");
-  sizes.add(p.w.weight_sum, escape_html(format_number(d.weight_sum, 1, lang)));
+  sizes.add(p.w.rows, "<span class=\"rows\">" + io::escape_html(p.count(d.rows)) + "</span>");
+  sizes.add(p.w.weight_sum, io::escape_html(format_number(d.weight_sum, 1, lang)));
   if (const ResultEstimate* overall = p.overall()) {
-    sizes.add(p.w.overall_n, escape_html(p.count(overall->n)));
-    sizes.add(p.w.weighted_n, escape_html(format_number(overall->weighted_n, 1, lang)));
+    sizes.add(p.w.overall_n, io::escape_html(p.count(overall->n)));
+    sizes.add(p.w.weighted_n, io::escape_html(format_number(overall->weighted_n, 1, lang)));
   }
   body += sizes.take();
   body += scales_table(p);
 
   if (d.publishing_rule) {
     const PublishingRuleSummary& rule = *d.publishing_rule;
-    body += "<h3>" + escape_html(std::string(p.w.publishing_rule)) + "</h3>";
+    body += "<h3>" + io::escape_html(std::string(p.w.publishing_rule)) + "</h3>";
     Facts facts;
     std::size_t ok = 0, caution = 0, suppressed = 0;
     for (const auto& e : p.in.results.estimates) {
@@ -159,12 +162,12 @@ std::string methods_section(const Page& p) {
                               format_number(100 * rule.suppress_cv, 1, lang)});
     const std::string counts = fill(
         p.w.rule_counts, {std::to_string(ok), std::to_string(caution), std::to_string(suppressed)});
-    facts.add(p.w.publishing_rule, "<code class=\"rule-name\">" + escape_html(rule.name) +
-                                       "</code>: " + escape_html(thresholds) +
-                                       ". <span class=\"rule-counts\">" + escape_html(counts) +
+    facts.add(p.w.publishing_rule, "<code class=\"rule-name\">" + io::escape_html(rule.name) +
+                                       "</code>: " + io::escape_html(thresholds) +
+                                       ". <span class=\"rule-counts\">" + io::escape_html(counts) +
                                        "</span>");
     const std::string& source = lang == Language::Vi ? rule.source.vi : rule.source.en;
-    if (!source.empty()) facts.add(p.w.rule_source, escape_html(source));
+    if (!source.empty()) facts.add(p.w.rule_source, io::escape_html(source));
     body += facts.take() + note(p.w.flag_legend);
     if (rule.example) body += note(p.w.rule_example);
   }
@@ -172,23 +175,23 @@ std::string methods_section(const Page& p) {
   body += comparisons_methods(p);
 
   if (!d.inputs.empty()) {
-    body += "<h3>" + escape_html(std::string(p.w.inputs)) + "</h3>";
+    body += "<h3>" + io::escape_html(std::string(p.w.inputs)) + "</h3>";
     std::vector<std::vector<std::string>> rows;
     for (const auto& input : d.inputs) {
-      std::string file = "<code>" + escape_html(input.file) + "</code>";
+      std::string file = "<code>" + io::escape_html(input.file) + "</code>";
       if (!input.id.empty()) {
-        file += " (" + escape_html(input.id) +
-                (input.version.empty() ? "" : " " + escape_html(input.version)) + ")";
+        file += " (" + io::escape_html(input.id) +
+                (input.version.empty() ? "" : " " + io::escape_html(input.version)) + ")";
       }
-      rows.push_back({escape_html(role_name(p, input.role)), file,
-                      "<span class=\"hash\">" + escape_html(input.sha256) + "</span>"});
+      rows.push_back({io::escape_html(role_name(p, input.role)), file,
+                      "<span class=\"hash\">" + io::escape_html(input.sha256) + "</span>"});
     }
-    body += table({"", escape_html(std::string(p.w.file)), "SHA-256"}, rows, {"name", "", ""},
+    body += table({"", io::escape_html(std::string(p.w.file)), "SHA-256"}, rows, {"name", "", ""},
                   "inputs-table");
   }
   if (!d.command.empty()) {
-    body += "<h3>" + escape_html(std::string(p.w.command)) + "</h3><pre class=\"command\"><code>" +
-            escape_html(d.command) + "</code></pre>";
+    body += "<h3>" + io::escape_html(std::string(p.w.command)) +
+            "</h3><pre class=\"command\"><code>" + io::escape_html(d.command) + "</code></pre>";
   }
   return section("methods", p.w.sec_methods, body);
 }

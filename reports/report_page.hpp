@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "reports/html_escape.hpp"
+#include "io/html_escape.hpp"
 #include "reports/html_format.hpp"
 #include "reports/report.hpp"
 #include "reports/report_words.hpp"
@@ -96,7 +96,7 @@ class Facts {
  public:
   void add(std::string_view term, const std::string& value_html) {
     html_ += "<div><dt>";
-    append_escaped(html_, term);
+    io::append_html(html_, term);
     html_ += "</dt><dd>" + value_html + "</dd></div>";
   }
   bool empty() const { return html_.empty(); }

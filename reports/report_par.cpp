@@ -18,7 +18,7 @@ std::string group_badge(const ParIndexResult& par, const std::optional<std::stri
     if (par.thresholds[i].group == *group) place = i + 1;
   }
   return "<span class=\"badge badge-" + std::to_string(std::min<std::size_t>(place, 4)) + "\">" +
-         escape_html(*group) + "</span>";
+         io::escape_html(*group) + "</span>";
 }
 
 std::string in_language(const Page& p, const BilingualText& t) {
@@ -53,28 +53,28 @@ std::string par_section(const Page& p) {
   if (!p.in.par_index) return "";
   const ParIndexResult& par = *p.in.par_index;
   const int decimals = par.precision;
-  auto points = [&](double x) { return escape_html(format_number(x, decimals, p.language)); };
+  auto points = [&](double x) { return io::escape_html(format_number(x, decimals, p.language)); };
 
-  std::string body = "<p class=\"facts\">" + escape_html(std::string(p.w.par_scheme)) + ": ";
+  std::string body = "<p class=\"facts\">" + io::escape_html(std::string(p.w.par_scheme)) + ": ";
   const std::string title = in_language(p, par.title);
-  body += escape_html(title.empty() ? par.scheme_id : title);
+  body += io::escape_html(title.empty() ? par.scheme_id : title);
   std::string detail = par.scheme_id;
   for (const auto* part : {&par.decision, &par.year, &par.level}) {
     if (!part->empty()) detail += " · " + *part;
   }
-  if (!title.empty()) body += " (" + escape_html(detail) + ")";
+  if (!title.empty()) body += " (" + io::escape_html(detail) + ")";
   if (std::isfinite(par.survey_max)) {
-    body += " · " + escape_html(std::string(p.w.survey_max)) + ": " + points(par.survey_max);
+    body += " · " + io::escape_html(std::string(p.w.survey_max)) + ": " + points(par.survey_max);
   }
   body += "</p>";
   if (!par.thresholds.empty()) {
-    body += "<p class=\"facts thresholds\">" + escape_html(std::string(p.w.thresholds)) + ": ";
+    body += "<p class=\"facts thresholds\">" + io::escape_html(std::string(p.w.thresholds)) + ": ";
     for (std::size_t i = 0; i < par.thresholds.size(); ++i) {
       if (i > 0) body += "; ";
       body += group_badge(par, par.thresholds[i].group) + " " +
-              escape_html(fill(p.w.threshold_item,
-                               {par.thresholds[i].group,
-                                format_number(par.thresholds[i].min, decimals, p.language)}));
+              io::escape_html(fill(p.w.threshold_item,
+                                   {par.thresholds[i].group,
+                                    format_number(par.thresholds[i].min, decimals, p.language)}));
     }
     body += "</p>";
   }
@@ -111,47 +111,48 @@ std::string par_section(const Page& p) {
     for (std::size_t i = 0; i < flags.size(); ++i) {
       const bool cut = i + 1 == flags.size() && !full_list.empty();
       flag_html += "<span class=\"flag\"" +
-                   (cut ? " title=\"" + escape_html(full_list) + "\"" : std::string()) + ">" +
-                   escape_html(flags[i]) + "</span>";
+                   (cut ? " title=\"" + io::escape_html(full_list) + "\"" : std::string()) + ">" +
+                   io::escape_html(flags[i]) + "</span>";
     }
     if (!flag_html.empty()) flag_html = "<div class=\"flag-list\">" + flag_html + "</div>";
     // Index and group first: on a phone they are what shows before scrolling.
     rows.push_back({u->rank ? std::to_string(*u->rank) : missing_value_text,
-                    escape_html(u->name.empty() ? u->unit : u->name), points(u->index),
+                    io::escape_html(u->name.empty() ? u->unit : u->name), points(u->index),
                     group_badge(par, u->group), points(u->points), points(u->max_points),
                     flag_html});
   }
-  body += table({escape_html(std::string(p.w.rank)), escape_html(std::string(p.w.unit)),
-                 escape_html(std::string(p.w.par_index)), escape_html(std::string(p.w.group)),
-                 escape_html(std::string(p.w.points)), escape_html(std::string(p.w.max_points)),
-                 escape_html(std::string(p.w.notes))},
-                rows, {"num", "name", "num", "group", "num", "num", "flags"}, "par-table");
+  body +=
+      table({io::escape_html(std::string(p.w.rank)), io::escape_html(std::string(p.w.unit)),
+             io::escape_html(std::string(p.w.par_index)), io::escape_html(std::string(p.w.group)),
+             io::escape_html(std::string(p.w.points)), io::escape_html(std::string(p.w.max_points)),
+             io::escape_html(std::string(p.w.notes))},
+            rows, {"num", "name", "num", "group", "num", "num", "flags"}, "par-table");
 
   const auto areas = areas_of(par);
   if (!areas.empty()) {
-    std::vector<std::string> header = {escape_html(std::string(p.w.unit))};
+    std::vector<std::string> header = {io::escape_html(std::string(p.w.unit))};
     std::vector<std::string> numeric = {"name"};
     std::string key = "<dl class=\"area-key\">";
     for (const ParNode* a : areas) {
       const std::string label = in_language(p, a->label);
-      header.push_back("<abbr title=\"" + escape_html(label) + "\">" + escape_html(a->id) +
+      header.push_back("<abbr title=\"" + io::escape_html(label) + "\">" + io::escape_html(a->id) +
                        "</abbr>");
       numeric.push_back("num");
-      key += "<div><dt>" + escape_html(a->id) + "</dt><dd>" + escape_html(label) +
+      key += "<div><dt>" + io::escape_html(a->id) + "</dt><dd>" + io::escape_html(label) +
              (std::isfinite(a->max_points) ? " (" + points(a->max_points) + ")" : "") +
              "</dd></div>";
     }
     key += "</dl>";
     std::vector<std::vector<std::string>> area_rows;
     for (const ParUnit* u : order) {
-      std::vector<std::string> row = {escape_html(u->name.empty() ? u->unit : u->name)};
+      std::vector<std::string> row = {io::escape_html(u->name.empty() ? u->unit : u->name)};
       for (const ParNode* a : areas) {
         auto it = u->nodes.find(a->id);
         row.push_back(it == u->nodes.end() ? missing_value_text : points(it->second.points));
       }
       area_rows.push_back(std::move(row));
     }
-    body += "<h3>" + escape_html(std::string(p.w.par_areas)) + "</h3>" +
+    body += "<h3>" + io::escape_html(std::string(p.w.par_areas)) + "</h3>" +
             table(header, area_rows, numeric, "par-areas") + key;
   }
   return section("par-index", p.w.sec_par, body);

@@ -28,21 +28,21 @@ std::string fill_html(std::string_view pattern, std::initializer_list<std::strin
       continue;
     const auto k = static_cast<std::size_t>(pattern[i + 1] - '1');
     if (k >= html.size()) continue;
-    append_escaped(out, pattern.substr(literal, i - literal));
+    io::append_html(out, pattern.substr(literal, i - literal));
     out += *(html.begin() + k);
     i += 2;
     literal = i + 1;
   }
-  append_escaped(out, pattern.substr(literal));
+  io::append_html(out, pattern.substr(literal));
   return out;
 }
 
 std::string code(const std::string& text) {
-  return "<code>" + escape_html(text) + "</code>";
+  return "<code>" + io::escape_html(text) + "</code>";
 }
 
 std::string words(std::string_view text) {
-  return escape_html(std::string(text));
+  return io::escape_html(std::string(text));
 }
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
@@ -61,14 +61,14 @@ class SampleDesignPage {
     std::string body = "<h3>" + words(w_.sample_selection) + "</h3>";
     Facts facts;
     facts.add(w_.frame, fill_html(w_.frame_text, {code(d_.frame_file), count(d_.frame_rows)}) +
-                            " <span class=\"hash\">SHA-256 " + escape_html(d_.frame_sha256) +
+                            " <span class=\"hash\">SHA-256 " + io::escape_html(d_.frame_sha256) +
                             "</span>");
     facts.add(w_.strata, strata_text());
     facts.add(w_.selection, d_.multi_stage() ? stages_list()
                                              : "<span class=\"sample-selection\">" +
                                                    single_stage_line() + "</span>");
     if (const std::string rule = pps_rule(); !rule.empty())
-      facts.add(w_.pps_rule, escape_html(rule));
+      facts.add(w_.pps_rule, io::escape_html(rule));
     facts.add(w_.sample_size, "<span class=\"sample-size\">" +
                                   fill_html(w_.sample_text, {count(d_.main), count(d_.reserve)}) +
                                   "</span>");
@@ -76,15 +76,17 @@ class SampleDesignPage {
                            fill_html(d_.seed_given ? w_.seed_given : w_.seed_drawn,
                                      {code(std::to_string(d_.seed))}) +
                            "</span>");
-    facts.add(w_.generator, escape_html(d_.generator));
+    facts.add(w_.generator, io::escape_html(d_.generator));
     if (!d_.command.empty())
       facts.add(w_.command,
-                "<code class=\"sample-command\">" + escape_html(d_.command) + "</code>");
+                "<code class=\"sample-command\">" + io::escape_html(d_.command) + "</code>");
     return body + facts.take() + strata_table();
   }
 
  private:
-  std::string count(std::int64_t n) const { return escape_html(p_.count(static_cast<double>(n))); }
+  std::string count(std::int64_t n) const {
+    return io::escape_html(p_.count(static_cast<double>(n)));
+  }
 
   // "20" or "20–60".
   std::string range(std::int64_t low, std::int64_t high) const {
@@ -157,7 +159,7 @@ class SampleDesignPage {
                                       std::round(a.power_q * std::pow(10.0, decimals))) > 1e-9)
         ++decimals;
       return fill_html(w_.alloc_power,
-                       {total, escape_html(format_number(a.power_q, decimals, p_.language))});
+                       {total, io::escape_html(format_number(a.power_q, decimals, p_.language))});
     }
     if (a.method == "equal") return fill_html(w_.alloc_equal, {total});
     if (a.method == "neyman") return fill_html(w_.alloc_neyman, {total});
@@ -273,7 +275,7 @@ class SampleDesignPage {
       population += s.population;
       main_rows += s.n;
       reserve_rows += s.reserve;
-      std::vector<std::string> row = {escape_html(s.stratum), count(s.population)};
+      std::vector<std::string> row = {io::escape_html(s.stratum), count(s.population)};
       if (!d_.multi_stage()) row.insert(row.end(), {count(s.n), count(s.reserve)});
       for (std::size_t c = 0; c < clustering.size(); ++c) {
         auto it = by_stratum[c].find(s.stratum);

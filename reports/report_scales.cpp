@@ -13,8 +13,8 @@ constexpr int coefficient_decimals = 3;
 constexpr int share_decimals = 1;
 
 std::string name_cell(const std::string& id, const std::string& label) {
-  std::string out = "<code>" + escape_html(id) + "</code>";
-  if (!label.empty() && label != id) out += " " + escape_html(label);
+  std::string out = "<code>" + io::escape_html(id) + "</code>";
+  if (!label.empty() && label != id) out += " " + io::escape_html(label);
   return out;
 }
 
@@ -24,10 +24,10 @@ std::string scales_table(const Page& p) {
   const auto& scales = p.in.results.scales;
   if (scales.empty()) return "";
   auto coefficient = [&](double x) {
-    return escape_html(format_number(x, coefficient_decimals, p.language));
+    return io::escape_html(format_number(x, coefficient_decimals, p.language));
   };
   auto percent = [&](double share) {
-    return escape_html(format_number(share * 100, share_decimals, p.language));
+    return io::escape_html(format_number(share * 100, share_decimals, p.language));
   };
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : scales) {
@@ -48,8 +48,8 @@ std::string scales_table(const Page& p) {
   std::vector<std::string> header;
   for (auto word : {w.scale_item, w.alpha, w.std_alpha, w.alpha_weighted, w.item_rest,
                     w.alpha_if_dropped, w.dont_know_percent, w.missing_percent})
-    header.push_back(escape_html(std::string(word)));
-  return "<h3>" + escape_html(std::string(w.scales)) + "</h3>" +
+    header.push_back(io::escape_html(std::string(word)));
+  return "<h3>" + io::escape_html(std::string(w.scales)) + "</h3>" +
          table(header, rows, {"", "num", "num", "num", "num", "num", "num", "num"},
                "scales-table") +
          note(w.scales_note);

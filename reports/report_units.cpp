@@ -26,9 +26,10 @@ std::string ranking_section(const Page& p) {
     chart.bars.push_back({u.label, Page::charted(e), drawn ? e->ci_low : absent,
                           drawn ? e->ci_high : absent, u.level});
     chart.ranks.push_back(u.rank);
-    rows.push_back({u.rank > 0 ? std::to_string(u.rank) : missing_value_text, escape_html(u.label),
-                    escape_html(p.shown(e)), escape_html(e ? p.interval(*e) : missing_value_text),
-                    escape_html(p.count(e ? e->n : absent))});
+    rows.push_back({u.rank > 0 ? std::to_string(u.rank) : missing_value_text,
+                    io::escape_html(u.label), io::escape_html(p.shown(e)),
+                    io::escape_html(e ? p.interval(*e) : missing_value_text),
+                    io::escape_html(p.count(e ? e->n : absent))});
   }
   if (const ResultEstimate* overall = p.overall(); overall && std::isfinite(overall->estimate)) {
     chart.reference = overall->estimate;
@@ -36,24 +37,25 @@ std::string ranking_section(const Page& p) {
                             format_number(overall->estimate, chart_decimals, p.language);
   }
   std::string body = "<figure class=\"chart-figure\" id=\"ranking-chart\">" + bar_chart_svg(chart) +
-                     "<figcaption>" + escape_html(fill(p.w.ranking_note, {p.level_text})) + " " +
-                     escape_html(fill(p.w.rank_note, {std::to_string(index_decimals)})) +
+                     "<figcaption>" + io::escape_html(fill(p.w.ranking_note, {p.level_text})) +
+                     " " + io::escape_html(fill(p.w.rank_note, {std::to_string(index_decimals)})) +
                      "</figcaption></figure>";
-  body += details(
-      p.w.show_numbers,
-      table({escape_html(std::string(p.w.rank)), escape_html(std::string(p.w.unit)),
-             escape_html(std::string(p.w.index_percent)),
-             escape_html(fill(p.w.ci_long, {p.level_text})), escape_html(std::string(p.w.n))},
-            rows, {"num", "name", "num", "num", "num opt"}, "ranking-table"));
+  body +=
+      details(p.w.show_numbers,
+              table({io::escape_html(std::string(p.w.rank)), io::escape_html(std::string(p.w.unit)),
+                     io::escape_html(std::string(p.w.index_percent)),
+                     io::escape_html(fill(p.w.ci_long, {p.level_text})),
+                     io::escape_html(std::string(p.w.n))},
+                    rows, {"num", "name", "num", "num", "num opt"}, "ranking-table"));
   return section("ranking", p.w.sec_ranking, body);
 }
 
 std::string profiles_section(const Page& p) {
   if (p.units.empty() || p.element_ids.empty()) return "";
   std::string body = "<ul class=\"legend\"><li><span class=\"swatch dot\"></span>" +
-                     escape_html(fill(p.w.legend_unit, {p.level_text})) +
+                     io::escape_html(fill(p.w.legend_unit, {p.level_text})) +
                      "</li><li><span class=\"swatch tick\"></span>" +
-                     escape_html(std::string(p.w.legend_province)) + "</li></ul>";
+                     io::escape_html(std::string(p.w.legend_province)) + "</li></ul>";
   body += "<div class=\"multiples\">";
   for (const auto& u : p.units) {
     ProfileChart chart;
@@ -71,10 +73,10 @@ std::string profiles_section(const Page& p) {
                             drawn ? e->ci_low : absent, drawn ? e->ci_high : absent,
                             Page::charted(province)});
     }
-    body += "<figure class=\"chart-figure profile\" data-unit=\"" + escape_html(u.level) +
+    body += "<figure class=\"chart-figure profile\" data-unit=\"" + io::escape_html(u.level) +
             "\"><figcaption class=\"profile-title\"><span class=\"profile-name\">" +
-            escape_html(u.rank > 0 ? std::to_string(u.rank) + ". " + u.label : u.label) +
-            "</span><span class=\"profile-value\">" + escape_html(p.shown(u.overall)) +
+            io::escape_html(u.rank > 0 ? std::to_string(u.rank) + ". " + u.label : u.label) +
+            "</span><span class=\"profile-value\">" + io::escape_html(p.shown(u.overall)) +
             "</span></figcaption>" + profile_chart_svg(chart) + "</figure>";
   }
   body += "</div>" + note(fill(p.w.profile_note, {p.level_text}));

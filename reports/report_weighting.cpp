@@ -14,16 +14,16 @@ constexpr int rate_decimals = 1;
 constexpr int weight_decimals = 3;  // as the calibration's weight range
 
 std::string words(std::string_view text) {
-  return escape_html(std::string(text));
+  return io::escape_html(std::string(text));
 }
 
 std::string rate(const Page& p, double share) {
-  return escape_html(
+  return io::escape_html(
       format_percent(std::isfinite(share) ? share * 100 : absent, rate_decimals, p.language));
 }
 
 std::string count(const Page& p, std::int64_t n) {
-  return escape_html(p.count(static_cast<double>(n)));
+  return io::escape_html(p.count(static_cast<double>(n)));
 }
 
 // The rule's factor limit as the user wrote it: 2, or 1.5.
@@ -33,7 +33,7 @@ std::string factor(const Page& p, double x) {
 
 std::vector<std::string> rate_row(const Page& p, const std::string& label,
                                   const ResponseRateRow& r) {
-  return {escape_html(label),     count(p, r.respondents), count(p, r.nonrespondents),
+  return {io::escape_html(label), count(p, r.respondents), count(p, r.nonrespondents),
           count(p, r.ineligible), count(p, r.unknown),     rate(p, r.e),
           rate(p, r.rr1),         rate(p, r.rr3)};
 }
@@ -62,11 +62,11 @@ std::string_view step_description(const Page& p, const std::string& column) {
 
 std::string steps_table(const Page& p, const WeightsSummary& weights) {
   auto number = [&](double x) {
-    return escape_html(format_number(x, weight_decimals, p.language));
+    return io::escape_html(format_number(x, weight_decimals, p.language));
   };
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : weights.steps) {
-    rows.push_back({"<code>" + escape_html(s.column) + "</code>",
+    rows.push_back({"<code>" + io::escape_html(s.column) + "</code>",
                     words(step_description(p, s.column)), count(p, s.n), number(s.min),
                     number(s.max), number(s.cv), number(s.deff_kish)});
   }
@@ -83,7 +83,7 @@ std::string collapses(const Page& p, const WeightsSummary& weights) {
   // The reason is the file's English text, shown as it is: it is data.
   std::string out = "<ul class=\"collapses\">";
   for (const auto& c : weights.collapsed)
-    out += "<li>" + escape_html(fill(p.w.collapse_item, {c.label, c.into, c.reason})) + "</li>";
+    out += "<li>" + io::escape_html(fill(p.w.collapse_item, {c.label, c.into, c.reason})) + "</li>";
   return out + "</ul>";
 }
 
@@ -94,25 +94,25 @@ std::string classes_facts(const Page& p, const WeightsSummary& weights) {
   Facts facts;
   facts.add(p.w.weighting_classes,
             "<span class=\"weighting-classes\">" +
-                escape_html(fill(p.w.classes_on,
-                                 {p.count(static_cast<double>(weights.classes)), columns})) +
+                io::escape_html(fill(p.w.classes_on,
+                                     {p.count(static_cast<double>(weights.classes)), columns})) +
                 "</span>");
   if (std::isfinite(weights.min_respondents)) {
     const std::string least = p.count(weights.min_respondents);
-    facts.add(p.w.class_rule,
-              escape_html(std::isfinite(weights.max_factor)
-                              ? fill(p.w.class_rule_text, {least, factor(p, weights.max_factor)})
-                              : fill(p.w.class_rule_no_factor, {least})));
+    facts.add(p.w.class_rule, io::escape_html(std::isfinite(weights.max_factor)
+                                                  ? fill(p.w.class_rule_text,
+                                                         {least, factor(p, weights.max_factor)})
+                                                  : fill(p.w.class_rule_no_factor, {least})));
   }
   facts.add(p.w.classes_collapsed, collapses(p, weights));
   facts.add(p.w.weights_calibration,
-            escape_html(weights.calibration_method.empty()
-                            ? std::string(p.w.no_calibration)
-                            : calibration_method_text(p, weights.calibration_method)));
+            io::escape_html(weights.calibration_method.empty()
+                                ? std::string(p.w.no_calibration)
+                                : calibration_method_text(p, weights.calibration_method)));
   if (weights.replicates) {
     facts.add(p.w.weights_replicates,
-              escape_html(fill(p.w.replicates_count,
-                               {weights.replicates->type, p.count(weights.replicates->count)})));
+              io::escape_html(fill(p.w.replicates_count, {weights.replicates->type,
+                                                          p.count(weights.replicates->count)})));
   }
   return facts.take();
 }
@@ -135,21 +135,21 @@ std::string nonresponse_variance(const Page& p) {
     const NonresponseDesignSummary& n = *d.nonresponse;
     std::string out =
         "<span class=\"variance-nonresponse\">" +
-        escape_html(fill(p.w.variance_nonresponse,
-                         {n.calibrated ? std::string(p.w.then_calibration) : std::string()})) +
+        io::escape_html(fill(p.w.variance_nonresponse,
+                             {n.calibrated ? std::string(p.w.then_calibration) : std::string()})) +
         "</span>";
     if (!n.weights_file.empty()) {
-      out += " " + escape_html(fill(p.w.weights_file_detail,
-                                    {n.weights_file, n.class_column, p.count(n.classes)}));
+      out += " " + io::escape_html(fill(p.w.weights_file_detail,
+                                        {n.weights_file, n.class_column, p.count(n.classes)}));
       if (!n.sha256.empty())
-        out += " <span class=\"hash\">SHA-256 " + escape_html(n.sha256) + "</span>";
+        out += " <span class=\"hash\">SHA-256 " + io::escape_html(n.sha256) + "</span>";
     }
     return out;
   }
   if (d.kind == "replicate" && p.in.weights && p.in.weights->replicates) {
     const bool calibrated = !p.in.weights->calibration_method.empty();
     return "<span class=\"variance-nonresponse\">" +
-           escape_html(
+           io::escape_html(
                fill(p.w.variance_replicates_adjusted,
                     {calibrated ? std::string(p.w.replicate_calibration) : std::string()})) +
            "</span>";

@@ -1,8 +1,10 @@
 #pragma once
 
-// Every fixed word of the HTML report, per language. The compiler checks that
-// each language gives every word (designated initializers in order, with
-// -Wmissing-field-initializers). "{1}", "{2}" mark where a value goes.
+// Every fixed word of the HTML report, per language, as views of the texts
+// catalogues (texts/vi.json, texts/en.json): a field `x` of ReportWords is the
+// key "report.x", of SamplingWords "report.sampling.x", of CompareWords
+// "report.compare.x" (a UnitNoun: "....one" and "....many"). "{1}", "{2}"
+// mark where a value goes.
 
 #include <string>
 #include <string_view>
@@ -99,6 +101,8 @@ struct ReportWords {
   std::string_view lonely_psu;
   std::string_view none;
   std::string_view equal_weights;
+
+  // Calibration
   std::string_view calibration;
   std::string_view no_calibration;
   std::string_view cal_poststratify;
@@ -110,6 +114,8 @@ struct ReportWords {
   std::string_view g_range;
   std::string_view g_bounds;
   std::string_view max_margin_error;
+
+  // Variance, sample sizes and confidence intervals
   std::string_view variance;
   std::string_view variance_linearization;
   std::string_view variance_replicate;  // "{1}" type, "{2}" count
@@ -126,6 +132,8 @@ struct ReportWords {
   std::string_view ci_xlogit;
   std::string_view ci_beta;
   std::string_view ci_woodruff;
+
+  // The index
   std::string_view index_definition;
   // The publishing rule: marks in tables, and its entry in the methods.
   std::string_view caution_mark;
@@ -136,6 +144,8 @@ struct ReportWords {
   std::string_view rule_counts;      // "{1}" ok, "{2}" caution, "{3}" suppressed
   std::string_view rule_example;
   std::string_view flag_legend;
+
+  // Inputs
   std::string_view inputs;
   std::string_view file;
   std::string_view role_data;
@@ -160,6 +170,8 @@ struct ReportWords {
   std::string_view step_nonresponse;
   std::string_view step_calibrated;
   std::string_view steps_note;
+
+  // Weighting classes
   std::string_view weighting_classes;
   std::string_view classes_on;  // "{1}" count, "{2}" columns
   std::string_view class_rule;
@@ -167,6 +179,8 @@ struct ReportWords {
   std::string_view class_rule_no_factor;  // "{1}" min respondents
   std::string_view classes_collapsed;
   std::string_view collapse_item;  // "{1}" class, "{2}" into, "{3}" reason (English, from the file)
+
+  // Calibration and replicates inside `sipas weights`
   std::string_view weights_calibration;  // the calibration inside `sipas weights`
   std::string_view weights_replicates;
   std::string_view replicates_count;  // "{1}" type, "{2}" count
@@ -198,9 +212,7 @@ struct UnitNoun {
   std::string_view one, many;
 };
 
-// The sample's design record in the methods (report_sample_design.cpp), in
-// report_words_sampling.cpp: a catalogue of its own, as report_words.cpp is
-// long enough.
+// The sample's design record in the methods (report_sample_design.cpp).
 struct SamplingWords {
   std::string_view sample_selection;  // the sub-section's title
   std::string_view frame;
@@ -263,9 +275,9 @@ struct SamplingWords {
 const SamplingWords& sampling_words(Language language);
 
 // The comparisons (sipas compare) and the small-area estimates (sipas
-// small-area) on the page and in the methods (report_comparisons.cpp), in
-// report_words_compare.cpp.
+// small-area) on the page and in the methods (report_comparisons.cpp).
 struct CompareWords {
+  // Against the province and in pairs
   std::string_view sec_comparisons;
   std::string_view against_province;
   std::string_view in_pairs;
@@ -289,6 +301,8 @@ struct CompareWords {
   std::string_view adjust_holm;  // "{1}" count, "{2}" 1 - level
   std::string_view adjust_bh;
   std::string_view adjust_none;
+
+  // Year on year
   std::string_view this_year;
   std::string_view last_year;
   std::string_view change;
@@ -302,6 +316,8 @@ struct CompareWords {
   std::string_view past_none;
   std::string_view year_test;  // "{1}" level
   std::string_view year_past_note;
+
+  // Small areas
   std::string_view sec_small_areas;
   std::string_view direct;
   std::string_view eblup;
@@ -313,14 +329,20 @@ struct CompareWords {
   std::string_view intercept_only;
   std::string_view intercept;
   std::string_view beta_item;
+
+  // Notes under the small areas
   std::string_view eblup_note;
   std::string_view overlap_note;
   std::string_view overlap_note_lower;
+
+  // Methods
   std::string_view methods_title;
   std::string_view m_comparisons;
   std::string_view m_comparisons_text;  // "{1}" count, "{2}" variable, "{3}" column
   std::string_view m_year;
   std::string_view m_year_text;
+
+  // Methods: the model
   std::string_view m_model;
   std::string_view m_fit;
   std::string_view m_fit_text;

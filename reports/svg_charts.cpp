@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <numeric>
 
-#include "reports/html_escape.hpp"
+#include "io/html_escape.hpp"
 #include "reports/html_format.hpp"
 
 namespace sipas::reports {
@@ -66,7 +66,7 @@ void attribute(std::string& out, const char* name, const std::string& value) {
   out += ' ';
   out += name;
   out += "=\"";
-  append_escaped(out, value);
+  io::append_html(out, value);
   out += '"';
 }
 
@@ -88,7 +88,7 @@ void text(std::string& out, const std::string& x, double y, const std::string& c
   if (weight) attribute(out, "font-weight", weight);
   out += extra;
   out += '>';
-  append_escaped(out, content);
+  io::append_html(out, content);
   out += "</text>";
 }
 
@@ -137,11 +137,11 @@ std::string wrap_svg(const ChartFrame& frame, const char* kind, double height,
   attribute(out, "font-family", font_family);
   attribute(out, "font-size", svg_number(font_size, 0));
   out += " style=\"display:block;overflow:hidden\"><title>";
-  append_escaped(out, frame.title);
+  io::append_html(out, frame.title);
   out += "</title>";
   if (!frame.description.empty()) {
     out += "<desc>";
-    append_escaped(out, frame.description);
+    io::append_html(out, frame.description);
     out += "</desc>";
   }
   out += body;
@@ -164,7 +164,7 @@ class RowLayout {
     auto lines = wrap_text(label, width, max_lines);
     if (lines.empty()) lines.emplace_back();
     out += "<title>";
-    append_escaped(out, label);
+    io::append_html(out, label);
     out += "</title>";
     for (std::size_t i = 0; i < lines.size(); ++i)
       text(out, "0%", y_ + baseline + line_height * static_cast<double>(i), lines[i], "label",
@@ -408,7 +408,7 @@ std::string bar_chart_svg(const BarChart& chart) {
               {"data-value", num(bar.value)},
               {"data-low", num(bar.low)},
               {"data-high", num(bar.high)}});
-    const double band = layout.begin_row(rows, label, escape_html(printed(bar.value, f)),
+    const double band = layout.begin_row(rows, label, io::escape_html(printed(bar.value, f)),
                                          label_width_with_value, bar_height);
     if (std::isfinite(bar.value)) {
       const double x0 = f.axis.x(f.axis.min);
@@ -437,10 +437,10 @@ std::string profile_chart_svg(const ProfileChart& chart) {
               {"data-high", num(row.high)},
               {"data-reference", num(row.reference)}});
     // The unit's value, then the reference's in its colour.
-    std::string value = escape_html(printed(row.value, f));
+    std::string value = io::escape_html(printed(row.value, f));
     value += "<tspan class=\"reference-value\" font-weight=\"400\"";
     attribute(value, "fill", reference_color);
-    value += "> / " + escape_html(printed(row.reference, f)) + "</tspan>";
+    value += "> / " + io::escape_html(printed(row.reference, f)) + "</tspan>";
     const double band = layout.begin_row(rows, row.label, value, label_width_with_pair, bar_height);
     const double middle = band + bar_height / 2;
     if (std::isfinite(row.reference)) {
@@ -489,8 +489,8 @@ std::string stacked_chart_svg(const StackedChart& chart) {
       attribute(rows, "data-category", c < chart.categories.size() ? chart.categories[c] : "");
       attribute(rows, "data-share", num(row.shares[c]));
       rows += "><title>";
-      append_escaped(rows, (c < chart.categories.size() ? chart.categories[c] : "") + ": " +
-                               format_percent(row.shares[c], f.decimals, f.language));
+      io::append_html(rows, (c < chart.categories.size() ? chart.categories[c] : "") + ": " +
+                                format_percent(row.shares[c], f.decimals, f.language));
       rows += "</title>";
       rect(rows, "share", x, band, width, stacked_bar_height, color);
       if (width >= min_labelled_share) {
@@ -522,7 +522,7 @@ std::string rate_chart_svg(const RateChart& chart) {
     std::string value = printed(bar.response_rate, f) + " (" +
                         format_count(bar.responded, f.language) + "/" +
                         format_count(bar.invited, f.language) + ")";
-    const double band = layout.begin_row(rows, bar.label, escape_html(value),
+    const double band = layout.begin_row(rows, bar.label, io::escape_html(value),
                                          label_width_with_value - 8, bar_height);
     const double x0 = f.axis.x(f.axis.min);
     if (std::isfinite(bar.open_rate))

@@ -42,11 +42,12 @@
 // them from the invitation. A calculate item renders nothing.
 //
 // Everything that comes from the questionnaire or the respondent is escaped
-// (html.hpp). Texts may name another item as ${id}: it is replaced by that
+// (io/html_escape.hpp). Texts may name another item as ${id}: it is replaced by that
 // item's current answer (a choice's label), and the script keeps it current.
 //
-// Interface texts (buttons, the error summary's title, ...) exist in
-// Vietnamese and English; any other language gets English.
+// Interface texts (buttons, the error summary's title, ...) are the
+// catalogues' "form.*" and "status.*" (texts/), in Vietnamese and English; any
+// other language gets English.
 
 #include <cstddef>
 #include <string>

@@ -6,8 +6,8 @@
 namespace sipas::survey_server {
 
 // The server's own sentences on public pages, in Vietnamese or English (any
-// other language gets English). Questionnaire texts come from the
-// questionnaire itself.
+// other language gets English): the catalogues' "page.*" keys (texts/).
+// Questionnaire texts come from the questionnaire itself.
 std::string closed_message(std::string_view language);
 std::string invalid_token_message(std::string_view language);
 std::string answered_message(std::string_view language);

@@ -1,9 +1,8 @@
-// The SVG chart primitives, number formats and escaping of the HTML report.
+// The SVG chart primitives and number formats of the HTML report.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "reports/html_escape.hpp"
 #include "reports/html_format.hpp"
 #include "reports/svg_charts.hpp"
 #include "tests/reports/report_dom_test.hpp"
@@ -223,15 +222,6 @@ TEST(ReportChartsTest, NumbersFollowTheLanguage) {
   EXPECT_EQ(format_interval(64.256, 72.054, 2, Language::En), "64.26 \xE2\x80\x93 72.05");
   EXPECT_EQ(svg_number(12.3456, 2), "12.35");
   EXPECT_EQ(svg_number(std::nan(""), 2), "0");
-}
-
-TEST(ReportChartsTest, EscapingKeepsTheMarkupAndTheBytesValid) {
-  EXPECT_EQ(escape_html("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
-  EXPECT_EQ(escape_html("Đông Anh"), "Đông Anh");
-  EXPECT_EQ(escape_html(std::string("a\xFF") + "b"),
-            "a\xEF\xBF\xBD"
-            "b");                                                  // invalid byte
-  EXPECT_EQ(escape_html(std::string("a\x01\tb\n", 5)), "a\tb\n");  // C0 control dropped
 }
 
 }  // namespace

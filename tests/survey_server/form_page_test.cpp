@@ -678,22 +678,105 @@ TEST(FormTemplate, RendersExactlyWhatRenderFormDoes) {
   }
 }
 
+// The words the template fills in per request, written here rather than
+// taken from the renderer, so that a page that is wrong in both paths fails.
+struct RequestWords {
+  std::string submit, save, saved;
+};
+const RequestWords vietnamese_words = {
+    "Gửi phiếu", "Lưu lại, trả lời tiếp sau",
+    "Đã lưu các câu trả lời của Ông/Bà. Ông/Bà có thể mở lại đường dẫn trong thư mời để trả lời "
+    "tiếp."};
+const RequestWords english_words = {
+    "Submit", "Save and continue later",
+    "Your answers are saved. Open the link in your invitation again to continue."};
+
+TEST(FormTemplate, FillsInEachRequestsOwnParts) {
+  const auto& q = example();
+  FormTemplate cached(q);
+  for (std::size_t language = 0; language < q.languages().size(); ++language) {
+    const RequestWords& words = language == 0 ? vietnamese_words : english_words;
+    for (int variant = 0; variant < 8; ++variant) {
+      const std::string where = std::to_string(language) + " " + std::to_string(variant);
+      FormPage page = page_for(q, language);
+      page.questionnaire = nullptr;
+      page.can_save_draft = variant & 1;
+      page.draft_saved = variant & 2;
+      if (variant & 4) {
+        page.action = "/s/x?t=\"<&>'";
+        page.submission_id = "<id \"1\">";
+        page.language_switch_base = "/s/x";
+      }
+      const std::string html = cached.render(page);
+      EXPECT_THAT(html, Not(HasSubstr("<id"))) << where;  // escaped, not markup
+      auto doc = parse_html(html);
+      const Node* form = doc->by_id("sipas-form");
+      ASSERT_NE(form, nullptr) << where;
+      EXPECT_EQ(form->attr("action"), page.action) << where;
+      EXPECT_THAT(values_of(*doc, "_submission"), ElementsAre(page.submission_id)) << where;
+      EXPECT_THAT(values_of(*doc, "_lang"), ElementsAre(q.languages()[language])) << where;
+      // One link per language, to the switch base (or the action) with lang=.
+      const std::string base = variant & 4 ? "/s/x?lang=" : "/s/hn-2026?t=abc&lang=";
+      std::vector<std::string> links, current;
+      for (const Node* a : doc->find_all([](const Node& n) { return n.has("hreflang"); })) {
+        links.push_back(a->attr("href"));
+        if (a->has("aria-current")) current.push_back(a->attr("hreflang"));
+      }
+      EXPECT_THAT(links, ElementsAre(base + "vi", base + "en")) << where;
+      EXPECT_THAT(current, ElementsAre(q.languages()[language])) << where;
+      // The notice and the draft button only when asked for, in the language.
+      auto notices = doc->find_all([](const Node& n) { return n.has_class("notice"); });
+      ASSERT_EQ(notices.size(), page.draft_saved ? 1u : 0u) << where;
+      if (page.draft_saved) {
+        EXPECT_EQ(notices[0]->all_text(), words.saved) << where;
+      }
+      std::vector<std::string> buttons;
+      for (const Node* b : doc->find_all([](const Node& n) { return n.tag == "button"; }))
+        buttons.push_back(b->attr("value") + ":" + b->all_text());
+      if (page.can_save_draft) {
+        EXPECT_THAT(buttons, ElementsAre("submit:" + words.submit, "save:" + words.save)) << where;
+      } else {
+        EXPECT_THAT(buttons, ElementsAre("submit:" + words.submit)) << where;
+      }
+    }
+  }
+}
+
 TEST(FormTemplate, RequestsWithAnswersOrErrorsAreRenderedInFull) {
   const auto& q = example();
   FormTemplate cached(q);
   Response answers = sipas::test::response_for(q, {{"sex", 2}, {"age", "x"}}, "en");
   auto errors = validate(q, answers);
+  ASSERT_FALSE(errors.ok());
   FormPage page = page_for(q, 1);
   page.answers = &answers;
   page.errors = &errors;
   page.can_save_draft = true;
-  EXPECT_EQ(cached.render(page), render_form(page));
+  // The answers are written back and the errors listed: none of it is in the
+  // page the template keeps for a first visit.
+  auto with_errors = parse_html(cached.render(page));
+  EXPECT_THAT(checked(*with_errors, "sex"), ElementsAre("2"));
+  EXPECT_THAT(values_of(*with_errors, "age"), ElementsAre("x"));
+  const Node* summary = with_errors->by_id("sipas-error-summary");
+  ASSERT_NE(summary, nullptr);
+  const Node* title = with_errors->by_id("sipas-error-summary-title");
+  ASSERT_NE(title, nullptr);
+  EXPECT_EQ(title->all_text(), "Please check the following answers");
+  EXPECT_EQ(summary->find_all([](const Node& n) { return n.tag == "li"; }).size(),
+            errors.issues.size());
+  EXPECT_NE(with_errors->by_id("error-age"), nullptr);
   page.errors = nullptr;
-  EXPECT_EQ(cached.render(page), render_form(page));
+  auto answered = parse_html(cached.render(page));
+  EXPECT_THAT(checked(*answered, "sex"), ElementsAre("2"));
+  EXPECT_THAT(values_of(*answered, "age"), ElementsAre("x"));
+  EXPECT_EQ(answered->by_id("sipas-error-summary"), nullptr);
+  // Another asset base than the template's: every asset from there.
   FormPage other_assets = page_for(q);
   other_assets.asset_base = "/static/";
-  EXPECT_EQ(cached.render(other_assets), render_form(other_assets));
-  EXPECT_THAT(cached.render(other_assets), HasSubstr("/static/form.js"));
+  const std::string html = cached.render(other_assets);
+  EXPECT_THAT(html, HasSubstr("<link rel=\"stylesheet\" href=\"/static/form.css\">"));
+  EXPECT_THAT(html, HasSubstr("<script src=\"/static/form.js\" defer></script>"));
+  EXPECT_THAT(html, Not(HasSubstr("/assets/")));
 }
 
 TEST(ThanksPage, ShowsTheClosingTextOrADefault) {

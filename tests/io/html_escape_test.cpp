@@ -1,6 +1,7 @@
-// Escaping of text, attributes and script data (html.hpp).
+// Escaping of text, attributes and script data for the server's pages and the
+// report (io/html_escape.hpp).
 
-#include "survey_server/html.hpp"
+#include "io/html_escape.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +9,7 @@
 
 namespace {
 
-using namespace sipas::survey_server;
+using namespace sipas::io;
 
 TEST(EscapeHtml, EscapesMarkupAndBothQuotes) {
   EXPECT_EQ(escape_html("<script>alert(\"x\" & 'y')</script>"),
@@ -42,6 +43,15 @@ TEST(EscapeHtml, AppendsToAnExistingString) {
 TEST(EscapeScriptJson, NoTagCanCloseTheScriptElement) {
   EXPECT_EQ(escape_script_json(R"({"a":"</script><!--&"})"),
             R"({"a":"\u003c/script\u003e\u003c!--\u0026"})");
+}
+
+TEST(EscapeHtml, KeepsTheMarkupAndTheBytesValidInTheReport) {
+  EXPECT_EQ(escape_html("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+  EXPECT_EQ(escape_html("Đông Anh"), "Đông Anh");
+  EXPECT_EQ(escape_html(std::string("a\xFF") + "b"),
+            "a\xEF\xBF\xBD"
+            "b");                                                  // invalid byte
+  EXPECT_EQ(escape_html(std::string("a\x01\tb\n", 5)), "a\tb\n");  // C0 control dropped
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
-#include "survey_server/html.hpp"
+#include "io/html_escape.hpp"
 
 #include <boost/locale/utf.hpp>
 
 #include "io/utf8.hpp"
 
-namespace sipas::survey_server {
+namespace sipas::io {
 namespace {
 
 void append_byte(std::string& out, char c) {
@@ -87,4 +87,4 @@ std::string escape_script_json(std::string_view json) {
   return out;
 }
 
-}  // namespace sipas::survey_server
+}  // namespace sipas::io
