@@ -3,6 +3,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/public_url.hpp"
 #include "cli/commands.hpp"
 #include "io/error.hpp"
 #include "survey_server/http_server.hpp"
@@ -60,8 +61,14 @@ int run_serve(const ServeOptions& o) {
   ss::ServiceOptions service_options;
   service_options.db = o.db;
   if (!o.admin_key_file.empty()) service_options.admin_key_file = o.admin_key_file;
+  // Checked here too, so that the message names the flag.
+  if (!o.public_url.empty()) app::checked_public_url(o.public_url, "--public-url");
   service_options.public_url = o.public_url;
   service_options.read_only = o.read_only;
+  service_options.create_database = false;
+  service_options.log = [](std::string_view message) {
+    std::cerr << "sipas serve: " << message << "\n";
+  };
   ss::SurveyService service(service_options);
   if (service.read_only()) {
     std::cerr << "sipas serve: the database " << o.db

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "io/percent_encoding.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "fuzz/shipped_form.hpp"
 #include "io/embedded_file.hpp"
@@ -35,7 +36,7 @@ void check_encoding(std::string_view text) {
   try {
     const std::string decoded = server::percent_decode(text);
     expect(server::percent_decode(server::percent_encode(decoded)) == decoded,
-           "percent_decode(percent_encode(x)) == x");
+           "percent_decode(io::percent_encode(x)) == x");
   } catch (const server::FormError&) {
   }
   server::FormFields fields;

@@ -44,7 +44,7 @@
 #include "questionnaires/standard_forms.hpp"
 #include "survey_server/http_types.hpp"
 #include "survey_server/service.hpp"
-#include "survey_server/store.hpp"
+#include "store/store.hpp"
 
 namespace {
 

@@ -100,7 +100,7 @@ void open_page(std::string& out, std::string_view lang, std::string_view title,
   out +=
       "\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      // Invitation links carry a token: keep it out of other sites' Referer
+      // store::Invitation links carry a token: keep it out of other sites' Referer
       // headers (same-origin keeps the form's own posts' Origin) and out of
       // search engines.
       "<meta name=\"referrer\" content=\"same-origin\">\n"

@@ -213,7 +213,7 @@ async function main() {
   await writeFile(path.join(work, "keys"), `# form_live.mjs\nmanager ${MANAGER_KEY}\nanalyst ${ANALYST_KEY}\n`, {
     mode: 0o600,
   });
-  execFileSync(sipas, ["survey", "create", "--db", db, "--id", "demo", "--standard", "sipas-citizen"], {
+  execFileSync(sipas, ["survey", "create", "--db", db, "--survey", "demo", "--standard", "sipas-citizen"], {
     stdio: ["ignore", "ignore", "inherit"],
   });
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "io/percent_encoding.hpp"
 #include "io/csv_reader.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
@@ -152,9 +153,9 @@ TEST_F(HostileCsvTest, FormulasInAnswersAreNeutralisedInTheManagersCsvAndRawGive
       for (const auto& [name, value] : answers.items()) {
         const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
         body +=
-            "&" + survey_server::percent_encode(name) + "=" + survey_server::percent_encode(text);
+            "&" + io::percent_encode(name) + "=" + io::percent_encode(text);
       }
-      r = exchange(port(), "POST", "/s/" + survey_id + "?t=" + survey_server::percent_encode(token),
+      r = exchange(port(), "POST", "/s/" + survey_id + "?t=" + io::percent_encode(token),
                    body, form_type);
       ASSERT_EQ(r.status, 303) << r.body.substr(0, 400);
     } else {

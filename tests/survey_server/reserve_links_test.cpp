@@ -110,7 +110,7 @@ TEST_F(ReserveLinksTest, ApiReserveLinksHaveTheImportsContactColumnsInItsOrder) 
 
 TEST_F(ReserveLinksTest, CliReserveLinksHaveTheImportsContactColumnsInItsOrder) {
   ASSERT_EQ(
-      sipas({"survey", "create", "--db", db().string(), "--id", "cli", "--standard", "sipas-short"})
+      sipas({"survey", "create", "--db", db().string(), "--survey", "cli", "--standard", "sipas-short"})
           .exit_code,
       0);
   const auto links = dir_ / "links.csv";
