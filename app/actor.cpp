@@ -36,24 +36,42 @@ std::optional<store::Role> required_role(UseCase use_case) {
 
 std::string_view name_of(UseCase use_case) {
   switch (use_case) {
-    case UseCase::ReadPublic: return "read a public page";
-    case UseCase::ReadQuestionnaire: return "read the questionnaire";
-    case UseCase::SubmitResponse: return "submit a response";
-    case UseCase::SaveDraft: return "save a draft";
-    case UseCase::ListSurveys: return "list surveys";
-    case UseCase::ReadSurvey: return "read a survey";
-    case UseCase::CreateSurvey: return "create a survey";
-    case UseCase::SetSurveyOptions: return "change a survey's options";
-    case UseCase::OpenSurvey: return "open a survey";
-    case UseCase::CloseSurvey: return "close a survey";
-    case UseCase::ImportSample: return "import a sample";
-    case UseCase::ActivateReserves: return "activate reserves";
-    case UseCase::ReadProgress: return "read progress";
-    case UseCase::ExportResponses: return "export responses";
-    case UseCase::ReviewResponse: return "review a response";
-    case UseCase::ReadAudit: return "read the audit trail";
-    case UseCase::CreateKey: return "create an API key";
-    case UseCase::ReadMetrics: return "read metrics";
+    case UseCase::ReadPublic:
+      return "read a public page";
+    case UseCase::ReadQuestionnaire:
+      return "read the questionnaire";
+    case UseCase::SubmitResponse:
+      return "submit a response";
+    case UseCase::SaveDraft:
+      return "save a draft";
+    case UseCase::ListSurveys:
+      return "list surveys";
+    case UseCase::ReadSurvey:
+      return "read a survey";
+    case UseCase::CreateSurvey:
+      return "create a survey";
+    case UseCase::SetSurveyOptions:
+      return "change a survey's options";
+    case UseCase::OpenSurvey:
+      return "open a survey";
+    case UseCase::CloseSurvey:
+      return "close a survey";
+    case UseCase::ImportSample:
+      return "import a sample";
+    case UseCase::ActivateReserves:
+      return "activate reserves";
+    case UseCase::ReadProgress:
+      return "read progress";
+    case UseCase::ExportResponses:
+      return "export responses";
+    case UseCase::ReviewResponse:
+      return "review a response";
+    case UseCase::ReadAudit:
+      return "read the audit trail";
+    case UseCase::CreateKey:
+      return "create an API key";
+    case UseCase::ReadMetrics:
+      return "read metrics";
   }
   return "?";
 }

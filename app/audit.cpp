@@ -38,9 +38,9 @@ std::vector<store::AuditEntry> read_audit(store::SurveyStore& store, const Actor
                                           const ReadAudit& request) {
   authorize(actor, UseCase::ReadAudit);
   if (request.survey) check_survey_id(*request.survey);
-  return store.read_audit(request.survey ? std::optional<std::string_view>(*request.survey)
-                                         : std::nullopt,
-                          request.since, request.limit);
+  return store.read_audit(
+      request.survey ? std::optional<std::string_view>(*request.survey) : std::nullopt,
+      request.since, request.limit);
 }
 
 Json audit_json(const std::vector<store::AuditEntry>& entries, std::int64_t since) {
@@ -63,8 +63,8 @@ Json audit_json(const std::vector<store::AuditEntry>& entries, std::int64_t sinc
 std::string audit_text(const std::vector<store::AuditEntry>& entries) {
   std::string out;
   for (const auto& e : entries) {
-    out += std::to_string(e.seq) + '\t' + iso_time(e.at) + '\t' + e.actor + '\t' + e.action +
-           '\t' + e.survey.value_or("-") + '\t' + e.subject.value_or("-") + '\t' +
+    out += std::to_string(e.seq) + '\t' + iso_time(e.at) + '\t' + e.actor + '\t' + e.action + '\t' +
+           e.survey.value_or("-") + '\t' + e.subject.value_or("-") + '\t' +
            e.before_json.value_or("-") + " -> " + e.after_json.value_or("-") + '\n';
   }
   return out;

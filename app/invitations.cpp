@@ -49,9 +49,8 @@ ActivatedReserves activate_reserves(store::SurveyStore& store, const Actor& acto
     auto issued = store.activate_reserves(
         request.survey, request.stratum,
         request.psu ? std::optional<std::string_view>(*request.psu) : std::nullopt, request.count);
-    nlohmann::json after = {{"stratum", request.stratum},
-                            {"requested", request.count},
-                            {"activated", issued.size()}};
+    nlohmann::json after = {
+        {"stratum", request.stratum}, {"requested", request.count}, {"activated", issued.size()}};
     if (request.psu) after["psu"] = *request.psu;
     record_change(store, actor, "reserves.activate", request.survey, request.stratum, nullptr,
                   after);

@@ -2,9 +2,9 @@
 
 #include <charconv>
 
+#include "app/clock.hpp"
 #include "io/csv_writer.hpp"
 #include "io/number_text.hpp"
-#include "app/clock.hpp"
 
 namespace sipas::app {
 

@@ -8,14 +8,13 @@
 
 namespace sipas::app {
 
-void review_response(store::SurveyStore& store, const Actor& actor,
-                     const ReviewResponse& request) {
+void review_response(store::SurveyStore& store, const Actor& actor, const ReviewResponse& request) {
   authorize(actor, UseCase::ReviewResponse);
   check_survey_id(request.survey);
   atomically(store, [&] {
     const auto before = store.set_review_state(request.survey, request.response, request.state);
-    record_change(store, actor, "response.review", request.survey,
-                  std::to_string(request.response), {{"review", store::to_string(before)}},
+    record_change(store, actor, "response.review", request.survey, std::to_string(request.response),
+                  {{"review", store::to_string(before)}},
                   {{"review", store::to_string(request.state)}});
   });
 }

@@ -1,5 +1,5 @@
-#include "io/percent_encoding.hpp"
 #include "app/sample_import.hpp"
+#include "io/percent_encoding.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -57,7 +57,7 @@ bool looks_like_contact_column(std::string_view name) {
 }
 
 std::vector<store::InvitationInput> read_sample(const std::filesystem::path& path,
-                                         const std::vector<std::string>& contact_columns) {
+                                                const std::vector<std::string>& contact_columns) {
   io::CsvReader csv(path);
   std::vector<std::size_t> design;
   for (const auto& name : design_columns)
@@ -127,7 +127,8 @@ std::vector<store::InvitationInput> read_sample(const std::filesystem::path& pat
   return rows;
 }
 
-std::vector<std::string> stored_contact_columns(const std::vector<store::IssuedInvitation>& issued) {
+std::vector<std::string> stored_contact_columns(
+    const std::vector<store::IssuedInvitation>& issued) {
   std::vector<std::string> columns;
   for (const auto& inv : issued) {
     for (const auto& [name, value] : inv.contacts) {
@@ -137,8 +138,9 @@ std::vector<std::string> stored_contact_columns(const std::vector<store::IssuedI
   return columns;
 }
 
-std::string links_csv(const std::vector<store::IssuedInvitation>& issued, const std::string& base_url,
-                      const std::string& survey, const std::vector<std::string>& contact_columns,
+std::string links_csv(const std::vector<store::IssuedInvitation>& issued,
+                      const std::string& base_url, const std::string& survey,
+                      const std::vector<std::string>& contact_columns,
                       const io::CsvWriterOptions& csv) {
   std::string out;
   std::vector<std::string_view> header = {"id",           "stratum", "psu", "role",

@@ -26,7 +26,7 @@ class SampleError : public Error {
 // contact is refused (sample.contact_column), so a forgotten --contact cannot
 // put phone numbers into exports. Throws SampleError or io's CsvError/IoError.
 std::vector<store::InvitationInput> read_sample(const std::filesystem::path& path,
-                                         const std::vector<std::string>& contact_columns);
+                                                const std::vector<std::string>& contact_columns);
 
 // True for names such as phone, Email, so_dien_thoai, dia-chi, CCCD, ho_ten
 // (case, '_', '-', ' ' and '.' ignored).
@@ -40,8 +40,9 @@ bool looks_like_contact_column(std::string_view name);
 // A cell a spreadsheet would run as a formula gets an apostrophe in front
 // (a contact such as "+84 91 234 5678"; tokens never start with '-') unless
 // `csv` says neutralise_formulas = false.
-std::string links_csv(const std::vector<store::IssuedInvitation>& issued, const std::string& base_url,
-                      const std::string& survey, const std::vector<std::string>& contact_columns,
+std::string links_csv(const std::vector<store::IssuedInvitation>& issued,
+                      const std::string& base_url, const std::string& survey,
+                      const std::vector<std::string>& contact_columns,
                       const io::CsvWriterOptions& csv = {});
 
 // The names of the issued invitations' stored contacts, in stored order

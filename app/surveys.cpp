@@ -42,10 +42,10 @@ std::string standard_questionnaire(std::string_view name) {
     n.remove_suffix(5);
     known += (known.empty() ? "" : ", ") + std::string(n);
   }
-  throw UseCaseError(Refusal::NotFound, "questionnaire.not_found",
-                     "no standard questionnaire '" + std::string(name) + "' (there are: " + known +
-                         ")",
-                     "standard");
+  throw UseCaseError(
+      Refusal::NotFound, "questionnaire.not_found",
+      "no standard questionnaire '" + std::string(name) + "' (there are: " + known + ")",
+      "standard");
 }
 
 store::SurveyRecord create_survey(store::SurveyStore& store, const Actor& actor,
@@ -59,8 +59,8 @@ store::SurveyRecord create_survey(store::SurveyStore& store, const Actor& actor,
                         questionnaire.version(), request.open_link);
     auto record = require_survey(store, request.survey);
     record_change(store, actor, "survey.create", request.survey, std::nullopt, nullptr,
-                  {{"questionnaire", {{"id", record.questionnaire_id},
-                                      {"version", record.questionnaire_version}}},
+                  {{"questionnaire",
+                    {{"id", record.questionnaire_id}, {"version", record.questionnaire_version}}},
                    {"state", store::to_string(record.state)},
                    {"open_link", record.open_link}});
     return record;
@@ -107,8 +107,7 @@ store::SurveyRecord find_survey(store::SurveyStore& store, const Actor& actor,
 
 store::SurveyRecord require_survey(store::SurveyStore& store, const std::string& survey) {
   if (auto record = store.find_survey(survey)) return *record;
-  throw UseCaseError(Refusal::NotFound, "survey.not_found", "no survey '" + survey + "'",
-                     "survey");
+  throw UseCaseError(Refusal::NotFound, "survey.not_found", "no survey '" + survey + "'", "survey");
 }
 
 Json survey_json(const store::SurveyRecord& s) {

@@ -54,6 +54,7 @@ start_server() {  # BUILD DB -> sets port, server_pid
   local sipas=$1/cli/sipas db=$2
   local extra=()
   "$sipas" serve --help | grep -q -- --public-url && extra+=(--public-url http://127.0.0.1)
+  "$sipas" serve --help | grep -q -- --create-db && extra+=(--create-db)
   "$sipas" serve --db "$db" --listen 127.0.0.1:0 --threads 2 --admin-key-file "$work/keys.txt" \
     "${extra[@]}" >"$work/serve.out" 2>"$work/serve.err" &
   server_pid=$!

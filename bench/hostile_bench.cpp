@@ -45,10 +45,10 @@
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
+#include "store/tokens.hpp"
 #include "survey_server/http_client.hpp"
 #include "survey_server/http_server.hpp"
 #include "survey_server/service.hpp"
-#include "store/tokens.hpp"
 
 namespace {
 

@@ -56,25 +56,26 @@ void add_import(CLI::App* invite, const std::shared_ptr<InviteOptions>& o, Actio
   import->callback([o, &run] {
     run = [o] {
       const auto contacts = io::split_list(o->contact);
-      const std::string base = app::checked_public_url(o->base_url, "--base-url");
-      app::ImportSample request{o->survey, app::read_sample(o->sample, contacts)};
-      // The tokens exist only in this file: make sure it can be written before
-      // issuing them.
-      require_writable_folder(o->out);
-      auto store = open_database(o->db);
-      const auto imported = app::import_sample(store, app::command_line_actor(), request);
-      // Tokens and contacts: readable by its owner only.
-      io::write_file_atomic(o->out,
-                            app::links_csv(imported.issued, base, o->survey, contacts,
-                                           {.neutralise_formulas = !o->raw_csv}),
-                            io::FileAccess::owner_only);
-      std::cout << "imported " << imported.rows << " invitations (" << imported.issued.size()
-                << " active, " << imported.reserves << " reserves waiting); links in " << o->out
-                << "\n";
-      return exit_ok;
-    };
-  });
-}
+  const std::string base = app::checked_public_url(o->base_url, "--base-url");
+  app::ImportSample request{o->survey, app::read_sample(o->sample, contacts)};
+  // The tokens exist only in this file: make sure it can be written before
+  // issuing them.
+  require_writable_folder(o->out);
+  auto store = open_database(o->db);
+  const auto imported = app::import_sample(store, app::command_line_actor(), request);
+  // Tokens and contacts: readable by its owner only.
+  io::write_file_atomic(o->out,
+                        app::links_csv(imported.issued, base, o->survey, contacts,
+                                       {.neutralise_formulas = !o->raw_csv}),
+                        io::FileAccess::owner_only);
+  std::cout << "imported " << imported.rows << " invitations (" << imported.issued.size()
+            << " active, " << imported.reserves << " reserves waiting); links in " << o->out
+            << "\n";
+  return exit_ok;
+};
+}  // namespace
+);
+}  // namespace sipas::cli
 
 void add_activate(CLI::App* invite, const std::shared_ptr<InviteOptions>& o, Action& run) {
   auto* reserves = invite->add_subcommand(
@@ -84,8 +85,7 @@ void add_activate(CLI::App* invite, const std::shared_ptr<InviteOptions>& o, Act
   reserves->add_option("--stratum", o->stratum, "stratum")->required();
   reserves->add_option("--psu", o->psu, "only reserves of this PSU");
   reserves->add_option("--count", o->count, "how many")->capture_default_str();
-  reserves->add_option("--base-url", o->base_url, "base of the links, with its scheme")
-      ->required();
+  reserves->add_option("--base-url", o->base_url, "base of the links, with its scheme")->required();
   reserves->add_option("--out", o->out, "links CSV to write")->required();
   add_raw_csv_flag(*reserves, o->raw_csv);
   reserves->callback([o, &run] {
@@ -98,12 +98,11 @@ void add_activate(CLI::App* invite, const std::shared_ptr<InviteOptions>& o, Act
       const auto activated = app::activate_reserves(store, app::command_line_actor(), request);
       // Tokens and contacts, with the import's contact columns: readable by
       // its owner only.
-      io::write_file_atomic(
-          o->out,
-          app::links_csv(activated.issued, base, o->survey,
-                         app::stored_contact_columns(activated.issued),
-                         {.neutralise_formulas = !o->raw_csv}),
-          io::FileAccess::owner_only);
+      io::write_file_atomic(o->out,
+                            app::links_csv(activated.issued, base, o->survey,
+                                           app::stored_contact_columns(activated.issued),
+                                           {.neutralise_formulas = !o->raw_csv}),
+                            io::FileAccess::owner_only);
       std::cout << "activated " << activated.issued.size() << " reserves; links in " << o->out
                 << "\n";
       const auto got = static_cast<std::int64_t>(activated.issued.size());

@@ -45,8 +45,8 @@ void add_responses_command(CLI::App& app, Action& run) {
           app::export_responses(store, app::command_line_actor(), {o->survey, o->since});
       const auto& rows = exported.rows;
       if (o->format == "csv") {
-        auto questionnaire = questionnaires::load_questionnaire(
-            exported.survey.questionnaire_json, exported.survey.id);
+        auto questionnaire = questionnaires::load_questionnaire(exported.survey.questionnaire_json,
+                                                                exported.survey.id);
         // Answers, free text included: owner-only.
         io::write_file_atomic(
             o->out, app::responses_csv(questionnaire, rows, {.neutralise_formulas = !o->raw_csv}),

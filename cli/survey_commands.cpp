@@ -91,9 +91,9 @@ void add_set(CLI::App* survey, const std::shared_ptr<SurveyOptions>& o, Action& 
 
 void add_open_close(CLI::App* survey, const std::shared_ptr<SurveyOptions>& o, Action& run) {
   for (const bool open : {true, false}) {
-    auto* cmd = survey->add_subcommand(open ? "open" : "close",
-                                       open ? "Open a survey for answers"
-                                            : "Close a survey: no more answers");
+    auto* cmd =
+        survey->add_subcommand(open ? "open" : "close", open ? "Open a survey for answers"
+                                                             : "Close a survey: no more answers");
     cmd->add_option("--db", o->db, "SQLite database file")->required();
     add_survey_option(cmd, o->survey);
     cmd->callback([o, open, &run] {

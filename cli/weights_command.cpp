@@ -10,10 +10,10 @@
 #include "analysis/error.hpp"
 #include "analysis/nonresponse.hpp"
 #include "analysis/nonresponse_output.hpp"
+#include "app/fieldwork_table.hpp"
 #include "cli/commands.hpp"
 #include "io/file.hpp"
 #include "io/sha256.hpp"
-#include "app/fieldwork_table.hpp"
 #include "store/store.hpp"
 
 namespace sipas::cli {

@@ -15,10 +15,10 @@
 #include "io/file.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/standard_forms.hpp"
+#include "store/tokens.hpp"
 #include "survey_server/http_client.hpp"
 #include "survey_server/http_server.hpp"
 #include "survey_server/service.hpp"
-#include "store/tokens.hpp"
 
 namespace sipas::demo {
 namespace {

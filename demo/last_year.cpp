@@ -8,6 +8,7 @@
 #include <map>
 
 #include "analysis/run.hpp"
+#include "app/response_export.hpp"
 #include "demo/stages.hpp"
 #include "io/csv_reader.hpp"
 #include "io/csv_writer.hpp"
@@ -15,7 +16,6 @@
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
-#include "app/response_export.hpp"
 
 namespace sipas::demo {
 namespace {

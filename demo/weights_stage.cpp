@@ -7,10 +7,10 @@
 
 #include "analysis/nonresponse.hpp"
 #include "analysis/nonresponse_output.hpp"
+#include "app/fieldwork_table.hpp"
 #include "demo/stages.hpp"
 #include "io/file.hpp"
 #include "io/sha256.hpp"
-#include "app/fieldwork_table.hpp"
 
 namespace sipas::demo {
 namespace {

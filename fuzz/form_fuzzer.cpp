@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "io/percent_encoding.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "fuzz/shipped_form.hpp"
 #include "io/embedded_file.hpp"
+#include "io/percent_encoding.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"

@@ -281,9 +281,9 @@ const std::filesystem::path& existing_unless_created(const std::filesystem::path
                                                      const SurveyStore::Options& options) {
   std::error_code ec;
   if ((!options.create || options.read_only) && !std::filesystem::exists(path, ec)) {
-    throw StoreError("store.not_found",
-                     path.string() +
-                         ": no such database file (sipas survey create --db makes one)");
+    throw StoreError(
+        "store.not_found",
+        path.string() + ": no such database file (sipas survey create --db makes one)");
   }
   return path;
 }

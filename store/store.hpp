@@ -15,9 +15,9 @@
 namespace sipas::store {
 
 // A store operation that cannot be done. Ids (stable, reach the HTTP error
-// body): store.not_found (no such file, and not to be created), store.open_failed, store.newer_schema, store.migration_failed,
-// store.corrupt, store.read_only, store.full, store.io, store.busy,
-// store.constraint and store.error (an SQLite failure of another kind: a bug),
+// body): store.not_found (no such file, and not to be created), store.open_failed,
+// store.newer_schema, store.migration_failed, store.corrupt, store.read_only, store.full, store.io,
+// store.busy, store.constraint and store.error (an SQLite failure of another kind: a bug),
 // survey.exists, survey.not_found, survey.bad_state,
 // invitation.duplicate_respondent, invitation.invalid, invitation.not_found,
 // invitation.inactive, invitation.already_responded, invitation.no_reserve,

@@ -15,7 +15,9 @@
 #include "app/response_export.hpp"
 #include "app/responses.hpp"
 #include "app/sample_import.hpp"
+#include "app/survey_id.hpp"
 #include "app/surveys.hpp"
+#include "app/use_case_error.hpp"
 #include "io/file.hpp"
 #include "io/text_lists.hpp"
 #include "survey_server/api_error.hpp"
@@ -108,6 +110,12 @@ void SurveyService::create_survey(const CallPtr& call) {
   }
   app::CreateSurvey request;
   request.survey = body["id"].get<std::string>();
+  // The id is the body's "id" here, before anything else is read.
+  try {
+    app::check_survey_id(request.survey);
+  } catch (const app::UseCaseError& e) {
+    throw ApiError(400, e.id(), e.what(), "id");
+  }
   if (body.contains("questionnaire") && body["questionnaire"].is_object()) {
     request.questionnaire_text = body["questionnaire"].dump();
     request.questionnaire_origin = request.survey;
@@ -229,12 +237,11 @@ void SurveyService::activate_reserves(const CallPtr& call) {
       [activated, base, id = request.survey, csv] {
         // The same contact columns as the import's links CSV: the manager
         // reaches the reserves the same way.
-        auto response = links_reply(
-            200, app::links_csv(activated->issued, base, id,
-                                app::stored_contact_columns(activated->issued), csv));
+        auto response =
+            links_reply(200, app::links_csv(activated->issued, base, id,
+                                            app::stored_contact_columns(activated->issued), csv));
         // Fewer than asked when no more were waiting: the headers say so.
-        response.headers.emplace_back("X-Reserves-Requested",
-                                      std::to_string(activated->requested));
+        response.headers.emplace_back("X-Reserves-Requested", std::to_string(activated->requested));
         response.headers.emplace_back("X-Reserves-Activated",
                                       std::to_string(activated->issued.size()));
         return response;
@@ -281,8 +288,8 @@ void SurveyService::export_responses(const CallPtr& call) {
       next = std::max(next, row.seq);
     response.headers.emplace_back("X-Next-Since", std::to_string(next));
   } else {
-    response.body =
-        app::responses_json(rows, request.since).dump(-1, ' ', false, Json::error_handler_t::replace);
+    response.body = app::responses_json(rows, request.since)
+                        .dump(-1, ' ', false, Json::error_handler_t::replace);
   }
   finish(*call, std::move(response));
 }
@@ -310,8 +317,8 @@ void SurveyService::review_response(const CallPtr& call) {
         app::review_response(s, actor, request);
       },
       [request] {
-        return json_reply(200,
-                          {{"response", request.response}, {"review", store::to_string(request.state)}});
+        return json_reply(
+            200, {{"response", request.response}, {"review", store::to_string(request.state)}});
       });
 }
 
@@ -319,8 +326,8 @@ void SurveyService::get_audit(const CallPtr& call) {
   app::ReadAudit request;
   request.survey = call->query_value("survey");
   request.since = count_parameter(call->query_value("since"), 0, "since");
-  request.limit = std::min(count_parameter(call->query_value("limit"), default_audit_limit, "limit"),
-                           max_export_limit);
+  request.limit = std::min(
+      count_parameter(call->query_value("limit"), default_audit_limit, "limit"), max_export_limit);
   std::vector<store::AuditEntry> entries;
   {
     auto store = lease_store();

@@ -5,21 +5,21 @@
 #include <nlohmann/json.hpp>
 #include <span>
 
-#include "io/percent_encoding.hpp"
 #include "io/embedded_file.hpp"
+#include "io/percent_encoding.hpp"
 
 #include "app/clock.hpp"
 #include "app/submissions.hpp"
 #include "questionnaires/error.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/validation.hpp"
+#include "store/tokens.hpp"
 #include "survey_server/api_error.hpp"
 #include "survey_server/form_page.hpp"
 #include "survey_server/form_submission.hpp"
 #include "survey_server/json_reply.hpp"
 #include "survey_server/page_messages.hpp"
 #include "survey_server/service_internal.hpp"
-#include "store/tokens.hpp"
 #include "survey_server/url_encoding.hpp"
 
 namespace sipas::survey_server {
@@ -119,8 +119,9 @@ HttpResponse SurveyService::html_error(const Call& call, int status, const std::
   return html(status, render_message(status, message, lang));
 }
 
-std::optional<store::Invitation> SurveyService::lookup_token(const Call& call, std::string_view survey,
-                                                      std::string_view token) {
+std::optional<store::Invitation> SurveyService::lookup_token(const Call& call,
+                                                             std::string_view survey,
+                                                             std::string_view token) {
   // An address whose guessing budget is spent gets no answer about any
   // token, right or wrong: were the lookup made first, a right token would
   // be served while wrong ones got 429, and guessing could go on at full speed.
@@ -186,7 +187,9 @@ void SurveyService::get_form(const CallPtr& call) {
       // Recorded for progress; the page does not wait for it.
       const auto invitation_id = invitation->id;
       commits_->submit(
-          [invitation_id](store::SurveyStore& s) { s.mark_opened(invitation_id, app::now_seconds()); },
+          [invitation_id](store::SurveyStore& s) {
+            s.mark_opened(invitation_id, app::now_seconds());
+          },
           [](std::exception_ptr) {});
     }
     std::optional<std::string> saved;
@@ -262,9 +265,9 @@ void SurveyService::post_form(const CallPtr& call) {
     throw ApiError(429, "request.rate_limited",
                    "too many answers from this address; please wait a minute");
   }
-  auto checked =
-      app::check_submission(questionnaire, {id, invitation, std::move(submission.response),
-                                            app::SubmissionChannel::Form});
+  auto checked = app::check_submission(
+      questionnaire,
+      {id, invitation, std::move(submission.response), app::SubmissionChannel::Form});
   if (!checked.validation.ok()) {
     // The page again, with the answers kept and the problems at their items.
     const q::Response& answers = checked.answers;
@@ -382,7 +385,9 @@ void SurveyService::post_draft_json(const CallPtr& call) {
   auto draft = app::check_draft(questionnaire, {id, invitation, std::move(response)});
   write(
       call, [draft](store::SurveyStore& s) { app::store_draft(s, draft); },
-      [] { return json_reply(200, {{"saved", true}}); });
+      [] {
+        return json_reply(200, {{"saved", true}});
+      });
 }
 
 }  // namespace sipas::survey_server

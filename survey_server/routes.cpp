@@ -25,13 +25,14 @@ std::vector<SurveyService::Route> SurveyService::make_routes() {
   const std::string form = "application/x-www-form-urlencoded";
   std::vector<Route> r;
   enum Body { small, upload, offload };
-  auto add = [&](std::string method, std::string p, app::UseCase use_case,
-                 std::string content_type, bool is_html,
-                 std::function<void(SurveyService&, const CallPtr&)> run, Body body = small) {
+  auto add = [&](std::string method, std::string p, app::UseCase use_case, std::string content_type,
+                 bool is_html, std::function<void(SurveyService&, const CallPtr&)> run,
+                 Body body = small) {
     r.push_back(Route{method, path(p), method + " " + p, use_case, std::move(content_type), is_html,
                       body == upload, body == offload, std::move(run)});
   };
-  add("GET", "/healthz", U::ReadPublic, "", false, [](S& s, const CallPtr& c) { s.get_health(*c); });
+  add("GET", "/healthz", U::ReadPublic, "", false,
+      [](S& s, const CallPtr& c) { s.get_health(*c); });
   // Request counts say who uses the server how: for analysts (or on a
   // listener of its own, sipas serve --metrics-listen).
   add("GET", "/metrics", U::ReadMetrics, "", false,
@@ -68,7 +69,8 @@ std::vector<SurveyService::Route> SurveyService::make_routes() {
   add("POST", "/api/v1/surveys/{survey}/reserves/activate", U::ActivateReserves, json, false,
       &S::activate_reserves);
   add("GET", "/api/v1/surveys/{survey}/progress", U::ReadProgress, "", false, &S::get_progress);
-  add("GET", "/api/v1/surveys/{survey}/responses", U::ExportResponses, "", false, &S::export_responses);
+  add("GET", "/api/v1/surveys/{survey}/responses", U::ExportResponses, "", false,
+      &S::export_responses);
   add("POST", "/api/v1/surveys/{survey}/responses/{seq}/review", U::ReviewResponse, json, false,
       &S::review_response);
   add("GET", "/api/v1/audit", U::ReadAudit, "", false, &S::get_audit);

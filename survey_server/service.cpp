@@ -12,13 +12,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "app/public_url.hpp"
 #include "questionnaires/error.hpp"
+#include "store/tokens.hpp"
 #include "survey_server/api_error.hpp"
 #include "survey_server/form_page.hpp"
 #include "survey_server/page_messages.hpp"
-#include "app/public_url.hpp"
 #include "survey_server/service_internal.hpp"
-#include "store/tokens.hpp"
 #include "survey_server/url_encoding.hpp"
 
 namespace sipas::survey_server {
@@ -56,11 +56,16 @@ std::vector<std::string> split_path(std::string_view path) {
 
 int status_of_refusal(app::Refusal refusal) {
   switch (refusal) {
-    case app::Refusal::BadRequest: return 400;
-    case app::Refusal::Forbidden: return 403;
-    case app::Refusal::NotFound: return 404;
-    case app::Refusal::Conflict: return 409;
-    case app::Refusal::Unprocessable: return 422;
+    case app::Refusal::BadRequest:
+      return 400;
+    case app::Refusal::Forbidden:
+      return 403;
+    case app::Refusal::NotFound:
+      return 404;
+    case app::Refusal::Conflict:
+      return 409;
+    case app::Refusal::Unprocessable:
+      return 422;
   }
   return 400;
 }

@@ -16,11 +16,11 @@
 #include "app/actor.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "store/commit_queue.hpp"
+#include "store/store.hpp"
 #include "survey_server/form_page.hpp"
 #include "survey_server/http_types.hpp"
 #include "survey_server/metrics.hpp"
 #include "survey_server/rate_limit.hpp"
-#include "store/store.hpp"
 
 namespace boost::asio {
 class thread_pool;
@@ -133,7 +133,7 @@ class SurveyService : public RequestHandler {
   // The invitation of a token; an unknown token spends the client's guessing
   // budget (ApiError 429 when it is spent).
   std::optional<store::Invitation> lookup_token(const Call& call, std::string_view survey,
-                                         std::string_view token);
+                                                std::string_view token);
   void authorize(const Call& call);
   std::vector<Route> make_routes();
   void finish(Call& call, HttpResponse&& response);

@@ -27,9 +27,11 @@ const Actor analyst{"key:analyst-1", store::Role::Analyst};
 const Actor respondent{"public", std::nullopt};
 
 nlohmann::json one_item_form() {
-  return form_with(nlohmann::json::array(
-      {{{"id", "q1"}, {"type", "likert"}, {"scale", "sat5"}, {"required", true},
-        {"text", text("Q1")}}}));
+  return form_with(nlohmann::json::array({{{"id", "q1"},
+                                           {"type", "likert"},
+                                           {"scale", "sat5"},
+                                           {"required", true},
+                                           {"text", text("Q1")}}}));
 }
 
 store::InvitationInput row(const std::string& id, const std::string& stratum, bool reserve = false,
@@ -73,7 +75,8 @@ TEST(SurveyIdTest, OneRuleForEveryEdge) {
     EXPECT_TRUE(is_survey_id(good)) << good;
     EXPECT_NO_THROW(check_survey_id(good));
   }
-  for (const std::string& bad : std::vector<std::string>{"Sipas-2027", ".", "", "-x", "_x", "a b", "a.b", "sipas/2026",
+  for (const std::string& bad :
+       std::vector<std::string>{"Sipas-2027", ".", "", "-x", "_x", "a b", "a.b", "sipas/2026",
                                 "khảo-sát", std::string(65, 'a')}) {
     EXPECT_FALSE(is_survey_id(bad)) << bad;
     try {
@@ -168,11 +171,14 @@ TEST_F(UseCasesTest, ReservesOfAClosedSurveyAreNotActivatedAndShortfallsAreCount
   EXPECT_EQ(got.issued.size(), 2u);
   import_sample(store_, manager, {"s1", {row("r4", "B"), row("r5", "B", true, 1)}});
   close_survey(store_, manager, "s1");
-  EXPECT_EQ(refusal_of([&] { activate_reserves(store_, manager, {"s1", "B", std::nullopt, 1}); }),
+  EXPECT_EQ(refusal_of([&] {
+              activate_reserves(store_, manager, {"s1", "B", std::nullopt, 1});
+            }),
             std::pair(std::string("survey.closed"), std::optional(Refusal::Conflict)));
   EXPECT_EQ(store_.progress("s1").strata.at(1).reserves_waiting, 1);
-  EXPECT_EQ(refusal_of([&] { activate_reserves(store_, manager, {"s1", "B", std::nullopt, 0}); })
-                .first,
+  EXPECT_EQ(refusal_of([&] {
+              activate_reserves(store_, manager, {"s1", "B", std::nullopt, 0});
+            }).first,
             "request.bad_parameter");
 }
 
@@ -183,16 +189,18 @@ TEST_F(UseCasesTest, OneSubmitFlowForTheFormAndTheApi) {
   auto answers = test::response_for(questionnaire, {{"q1", 4}});
 
   // The API needs the client's submission id; the form makes one.
-  EXPECT_EQ(refusal_of([&] {
-              check_submission(questionnaire, {"s1", std::nullopt, answers, SubmissionChannel::Api});
-            }).first,
-            "response.missing_submission_id");
+  EXPECT_EQ(
+      refusal_of([&] {
+        check_submission(questionnaire, {"s1", std::nullopt, answers, SubmissionChannel::Api});
+      }).first,
+      "response.missing_submission_id");
   auto long_id = answers;
   long_id.submission_id = std::string(129, 'x');
-  EXPECT_EQ(refusal_of([&] {
-              check_submission(questionnaire, {"s1", std::nullopt, long_id, SubmissionChannel::Api});
-            }).first,
-            "response.bad_submission_id");
+  EXPECT_EQ(
+      refusal_of([&] {
+        check_submission(questionnaire, {"s1", std::nullopt, long_id, SubmissionChannel::Api});
+      }).first,
+      "response.bad_submission_id");
   const auto from_form =
       check_submission(questionnaire, {"s1", std::nullopt, answers, SubmissionChannel::Form});
   ASSERT_TRUE(from_form.validation.ok());
@@ -204,8 +212,7 @@ TEST_F(UseCasesTest, OneSubmitFlowForTheFormAndTheApi) {
       check_submission(questionnaire, {"s1", std::nullopt, answers, SubmissionChannel::Api});
   ASSERT_TRUE(from_api.validation.ok());
   EXPECT_EQ(store_submission(store_, from_api.row).outcome, store::SubmitResult::Outcome::Stored);
-  EXPECT_EQ(store_submission(store_, from_api.row).outcome,
-            store::SubmitResult::Outcome::Repeated);
+  EXPECT_EQ(store_submission(store_, from_api.row).outcome, store::SubmitResult::Outcome::Repeated);
 
   // Answers that fail validation give problems, and no row.
   auto missing = test::response_for(questionnaire, nlohmann::json::object());
@@ -222,7 +229,9 @@ TEST_F(UseCasesTest, DraftsNeedAnUnansweredInvitation) {
   open_survey(store_, manager, "s1");
   const auto questionnaire = test::load(one_item_form());
   const auto answers = test::response_for(questionnaire, {{"q1", 2}});
-  EXPECT_EQ(refusal_of([&] { check_draft(questionnaire, {"s1", std::nullopt, answers}); }).first,
+  EXPECT_EQ(refusal_of([&] {
+              check_draft(questionnaire, {"s1", std::nullopt, answers});
+            }).first,
             "draft.needs_invitation");
   const auto issued = import_sample(store_, manager, {"s1", {row("r1", "A")}}).issued;
   auto invitation = store_.find_invitation_by_token("s1", issued.at(0).token);
@@ -257,10 +266,11 @@ TEST_F(UseCasesTest, ReviewsRecordTheStateBeforeAndAfter) {
   EXPECT_EQ(last.subject.value_or(""), std::to_string(stored.response));
   EXPECT_EQ(last.before_json.value_or(""), R"({"review":"rejected"})");
   EXPECT_EQ(last.after_json.value_or(""), R"({"review":"approved"})");
-  EXPECT_EQ(refusal_of([&] {
-              review_response(store_, analyst, {"s1", stored.response, store::ReviewState::Approved});
-            }).first,
-            "auth.forbidden");
+  EXPECT_EQ(
+      refusal_of([&] {
+        review_response(store_, analyst, {"s1", stored.response, store::ReviewState::Approved});
+      }).first,
+      "auth.forbidden");
 }
 
 }  // namespace

@@ -72,6 +72,7 @@ function startServer(sipas, dir) {
       "--admin-key-file", path.join(dir, "keys"),
       "--public-url", "http://127.0.0.1",
       "--threads", "2",
+      "--create-db",
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );

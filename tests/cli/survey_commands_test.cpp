@@ -25,7 +25,8 @@ std::size_t count_lines(const std::string& text) {
 TEST(SurveyCommandsTest, CreateOpenImportExportClose) {
   TempDir dir;
   const std::string db = (dir / "survey.db").string();
-  auto r = sipas({"survey", "create", "--db", db, "--survey", "hn-2026", "--standard", "sipas-short"});
+  auto r =
+      sipas({"survey", "create", "--db", db, "--survey", "hn-2026", "--standard", "sipas-short"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("state draft"), std::string::npos);
   r = sipas({"survey", "create", "--db", db, "--survey", "hn-2026", "--standard", "sipas-short"});
@@ -95,7 +96,8 @@ TEST(SurveyCommandsTest, CreateOpenImportExportClose) {
 TEST(SurveyCommandsTest, OpenLinkIsOffByDefaultAndSetByTheManager) {
   TempDir dir;
   const std::string db = (dir / "survey.db").string();
-  auto r = sipas({"survey", "create", "--db", db, "--survey", "sample", "--standard", "sipas-short"});
+  auto r =
+      sipas({"survey", "create", "--db", db, "--survey", "sample", "--standard", "sipas-short"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("state draft, open link off"), std::string::npos) << r.out;
   r = sipas({"survey", "create", "--db", db, "--survey", "kiosk", "--standard", "sipas-short",
@@ -186,9 +188,9 @@ TEST(SurveyCommandsTest, EveryCommandThatNeedsADatabaseRefusesAMissingOne) {
 TEST(SurveyCommandsTest, ReservesLinksAndTheAuditTrail) {
   TempDir dir;
   const std::string db = (dir / "survey.db").string();
-  ASSERT_EQ(
-      sipas({"survey", "create", "--db", db, "--survey", "s1", "--standard", "sipas-short"}).exit_code,
-      0);
+  ASSERT_EQ(sipas({"survey", "create", "--db", db, "--survey", "s1", "--standard", "sipas-short"})
+                .exit_code,
+            0);
   ASSERT_EQ(sipas({"survey", "open", "--db", db, "--survey", "s1"}).exit_code, 0);
   std::ofstream(dir / "sample.csv")
       << "id,stratum,psu,inclusion_probability,design_weight,role,reserve_rank\n"
@@ -223,8 +225,8 @@ TEST(SurveyCommandsTest, ReservesLinksAndTheAuditTrail) {
       << "id,stratum,psu,inclusion_probability,design_weight,role,reserve_rank\n"
          "r3,B,B,0.5,2,reserve,1\n";
   ASSERT_EQ(sipas({"invite", "import", "--db", db, "--survey", "s1", "--sample",
-                   (dir / "more.csv").string(), "--base-url", "https://khaosat.example.vn",
-                   "--out", (dir / "more-links.csv").string()})
+                   (dir / "more.csv").string(), "--base-url", "https://khaosat.example.vn", "--out",
+                   (dir / "more-links.csv").string()})
                 .exit_code,
             0);
   ASSERT_EQ(sipas({"survey", "close", "--db", db, "--survey", "s1"}).exit_code, 0);
@@ -248,9 +250,9 @@ TEST(SurveyCommandsTest, ReservesLinksAndTheAuditTrail) {
     EXPECT_EQ(cells[2].rfind("cli:", 0), 0u) << line;
     actions.push_back(cells[3]);
   }
-  EXPECT_EQ(actions, (std::vector<std::string>{"survey.create", "survey.open", "invitations.import",
-                                               "reserves.activate", "invitations.import",
-                                               "survey.close"}));
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"survey.create", "survey.open", "invitations.import",
+                                      "reserves.activate", "invitations.import", "survey.close"}));
   r = sipas({"audit", "--db", db, "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto json = nlohmann::json::parse(r.out);

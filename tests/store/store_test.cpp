@@ -19,8 +19,8 @@
 #include <thread>
 #include <vector>
 
-#include "store/migrations.hpp"
 #include "app/response_export.hpp"
+#include "store/migrations.hpp"
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
 #include "store/tokens.hpp"

@@ -3,9 +3,9 @@
 // control fields, unknown and preloaded fields, bounds, and the dropping of
 // answers that the skip logic hides.
 
-#include "io/percent_encoding.hpp"
-#include "app/hidden_answers.hpp"
 #include "survey_server/form_submission.hpp"
+#include "app/hidden_answers.hpp"
+#include "io/percent_encoding.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

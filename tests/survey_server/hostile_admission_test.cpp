@@ -13,11 +13,11 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "app/public_url.hpp"
 #include "io/percent_encoding.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
-#include "app/public_url.hpp"
 #include "store/tokens.hpp"
 #include "survey_server/url_encoding.hpp"
 #include "tests/support/key_file.hpp"
@@ -342,7 +342,7 @@ TEST_F(HostileAdmissionTest, AKeyFileOthersCanReadIsRefusedAtStart) {
   }
   // The command says so too, and exits 1.
   auto result = sipas({"serve", "--db", (dir / "survey.db").string(), "--listen", "127.0.0.1:0",
-                       "--admin-key-file", keys.string()});
+                       "--admin-key-file", keys.string(), "--create-db"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("chmod 600"), std::string::npos) << result.err;
   // A short key, even in a private file, is refused.

@@ -19,8 +19,8 @@
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
-#include "survey_server/rate_limit.hpp"
 #include "store/tokens.hpp"
+#include "survey_server/rate_limit.hpp"
 #include "survey_server/url_encoding.hpp"
 #include "tests/survey_server/hostile_fixture.hpp"
 #include "tests/survey_server/load_support.hpp"
@@ -518,8 +518,7 @@ TEST_F(HostileClientTest, InjectionStringsRoundTripExactlyAndPagesEscapeThem) {
       ASSERT_EQ(r.status, 201) << r.body;
     } else {
       // Through the web form; the form trims nothing from text answers.
-      r = exchange(port(), "POST",
-                   "/s/" + survey_id + "?t=" + io::percent_encode(tokens[i]),
+      r = exchange(port(), "POST", "/s/" + survey_id + "?t=" + io::percent_encode(tokens[i]),
                    form_body(answers, submission), form_type);
       ASSERT_EQ(r.status, 303) << r.body;
     }
@@ -769,8 +768,8 @@ TEST_F(HostileClientTest, TokenGuessingIsRateLimitedPerAddress) {
   // Another address with the right token is served, during another flood.
   const int rounds = during(
       [&] {
-        auto g = exchange(port(), "GET", "/s/" + survey_id + "?t=" + store::random_token(),
-                          {}, {}, {}, milliseconds(15000), attacker);
+        auto g = exchange(port(), "GET", "/s/" + survey_id + "?t=" + store::random_token(), {}, {},
+                          {}, milliseconds(15000), attacker);
         EXPECT_EQ(g.status, 429);
       },
       [&] { expect_served(0, "token guessing"); });

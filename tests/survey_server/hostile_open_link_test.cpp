@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "io/percent_encoding.hpp"
 #include "io/csv_reader.hpp"
+#include "io/percent_encoding.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"

@@ -163,6 +163,8 @@ TEST_F(PrivacyTest, TokensAndContactsReachOnlyTheLinksAndTheHoldersOwnForm) {
     ss::ServiceOptions options;
     options.db = db;
     options.read_only = true;
+    // The operator's log, as sipas serve writes it.
+    options.log = [](std::string_view message) { std::cerr << "sipas serve: " << message << "\n"; };
     ss::SurveyService service(options);
     ss::ServerOptions server_options;
     server_options.port = 0;

@@ -2,8 +2,8 @@
 // (url_encoding.hpp): order and repeats kept, '+' as space only in forms,
 // strict %XX and UTF-8, and the bound on the number of fields.
 
-#include "io/percent_encoding.hpp"
 #include "survey_server/url_encoding.hpp"
+#include "io/percent_encoding.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -68,7 +68,8 @@ TEST(PercentEncode, RoundTripsThroughDecodeAndFormParsing) {
     for (int k = 0; k < 8; ++k)
       text += pieces[rng() % pieces.size()];
     EXPECT_EQ(percent_decode(sipas::io::percent_encode(text)), text);
-    auto fields = parse_urlencoded(sipas::io::percent_encode(text) + "=" + sipas::io::percent_encode(text));
+    auto fields =
+        parse_urlencoded(sipas::io::percent_encode(text) + "=" + sipas::io::percent_encode(text));
     ASSERT_EQ(fields.size(), 1u);
     EXPECT_EQ(fields[0].first, text);
     EXPECT_EQ(fields[0].second, text);
