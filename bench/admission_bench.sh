@@ -54,6 +54,7 @@ start_server() {  # BUILD DB -> sets port, server_pid
   local sipas=$1/cli/sipas db=$2
   local extra=()
   "$sipas" serve --help | grep -q -- --public-url && extra+=(--public-url http://127.0.0.1)
+  "$sipas" serve --help | grep -q -- --create-db && extra+=(--create-db)
   "$sipas" serve --db "$db" --listen 127.0.0.1:0 --threads 2 --admin-key-file "$work/keys.txt" \
     "${extra[@]}" >"$work/serve.out" 2>"$work/serve.err" &
   server_pid=$!
@@ -76,7 +77,7 @@ rss_kib() { sed -n 's/^VmRSS:\s*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
 upload_memory() {  # BUILD LABEL
   local sipas=$1/cli/sipas
   rm -f "$work/up.db"*
-  "$sipas" survey create --db "$work/up.db" --id up --standard sipas-short >/dev/null
+  "$sipas" survey create --db "$work/up.db" --survey up --standard sipas-short >/dev/null
   start_server "$1" "$work/up.db"
   sleep 0.5
   local idle peak now
@@ -106,8 +107,8 @@ upload_memory() {  # BUILD LABEL
 healthz_under_validation() {  # BUILD LABEL
   local sipas=$1/cli/sipas
   rm -f "$work/v.db"*
-  "$sipas" survey create --db "$work/v.db" --id worst --questionnaire "$worst/questionnaire.json" >/dev/null
-  "$sipas" survey open --db "$work/v.db" --id worst >/dev/null
+  "$sipas" survey create --db "$work/v.db" --survey worst --questionnaire "$worst/questionnaire.json" >/dev/null
+  "$sipas" survey open --db "$work/v.db" --survey worst >/dev/null
   {
     echo "id,stratum,psu,inclusion_probability,design_weight,role,reserve_rank"
     for i in $(seq 1 8); do echo "w$i,s1,p1,0.5,2,main,0"; done

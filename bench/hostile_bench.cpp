@@ -45,10 +45,10 @@
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
+#include "store/tokens.hpp"
 #include "survey_server/http_client.hpp"
 #include "survey_server/http_server.hpp"
 #include "survey_server/service.hpp"
-#include "survey_server/tokens.hpp"
 
 namespace {
 
@@ -193,7 +193,7 @@ void guesser(unsigned short port, const std::atomic<bool>& stop, std::atomic<lon
       boost::beast::flat_buffer buffer;
       while (!stop.load()) {
         http::request<http::empty_body> req(
-            http::verb::get, std::string("/s/") + survey + "?t=" + ss::random_token(), 11);
+            http::verb::get, std::string("/s/") + survey + "?t=" + store::random_token(), 11);
         req.set(http::field::host, "127.0.0.1");
         http::write(s, req);
         http::response<http::string_body> res;

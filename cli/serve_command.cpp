@@ -3,6 +3,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/public_url.hpp"
 #include "cli/commands.hpp"
 #include "io/error.hpp"
 #include "survey_server/http_server.hpp"
@@ -19,6 +20,7 @@ struct ServeOptions {
   std::size_t max_connections = 20000, max_connections_per_address = 64;
   double request_timeout = 20, idle_timeout = 30;
   bool read_only = false;
+  bool create_db = false;
 };
 
 struct Endpoint {
@@ -60,8 +62,14 @@ int run_serve(const ServeOptions& o) {
   ss::ServiceOptions service_options;
   service_options.db = o.db;
   if (!o.admin_key_file.empty()) service_options.admin_key_file = o.admin_key_file;
+  // Checked here too, so that the message names the flag.
+  if (!o.public_url.empty()) app::checked_public_url(o.public_url, "--public-url");
   service_options.public_url = o.public_url;
   service_options.read_only = o.read_only;
+  service_options.create_database = o.create_db;
+  service_options.log = [](std::string_view message) {
+    std::cerr << "sipas serve: " << message << "\n";
+  };
   ss::SurveyService service(service_options);
   if (service.read_only()) {
     std::cerr << "sipas serve: the database " << o.db
@@ -139,6 +147,9 @@ void add_serve_command(CLI::App& app, Action& run) {
                   "SQLite database file (created and migrated at start; checked with PRAGMA "
                   "quick_check, a damaged file is refused)")
       ->required();
+  cmd->add_flag("--create-db", options->create_db,
+                "create the database file when it is missing (a new deployment that creates its "
+                "surveys over the API); without it a missing --db is refused (store.not_found)");
   cmd->add_flag("--read-only", options->read_only,
                 "open the database read-only: serve pages and reads, refuse every write (503)");
   cmd->add_option("--listen", options->listen, "ADDRESS:PORT to listen on (port 0: any free)")

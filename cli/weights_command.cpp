@@ -10,18 +10,17 @@
 #include "analysis/error.hpp"
 #include "analysis/nonresponse.hpp"
 #include "analysis/nonresponse_output.hpp"
+#include "app/fieldwork_table.hpp"
 #include "cli/commands.hpp"
 #include "cli/flag_names.hpp"
 #include "io/file.hpp"
 #include "io/sha256.hpp"
-#include "survey_server/fieldwork_table.hpp"
-#include "survey_server/store.hpp"
+#include "store/store.hpp"
 
 namespace sipas::cli {
 namespace {
 
 namespace a = sipas::analysis;
-namespace ss = sipas::survey_server;
 namespace fs = std::filesystem;
 
 struct WeightsOptions {
@@ -134,9 +133,9 @@ Loaded load(const WeightsOptions& o) {
   }
   if (o.unopened != "nonrespondent" && o.unopened != "unknown")
     throw invalid("--unopened must be nonrespondent or unknown");
-  ss::FieldworkRules rules;
+  app::FieldworkRules rules;
   rules.unopened_unknown = o.unopened == "unknown";
-  l.sample = ss::fieldwork_sample(o.db, o.survey, rules);
+  l.sample = app::fieldwork_sample(o.db, o.survey, rules);
   l.inputs["sample"] = nullptr;
   l.inputs["db"] = {{"path", o.db}, {"survey", o.survey}, {"unopened", o.unopened}};
   return l;

@@ -15,10 +15,10 @@
 #include "io/file.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/standard_forms.hpp"
+#include "store/tokens.hpp"
 #include "survey_server/http_client.hpp"
 #include "survey_server/http_server.hpp"
 #include "survey_server/service.hpp"
-#include "survey_server/tokens.hpp"
 
 namespace sipas::demo {
 namespace {
@@ -120,7 +120,7 @@ void run_fieldwork(StageContext& c) {
   // are as secret as the seed: the server listens on loopback only, and only
   // while the demo runs.
   const std::string seed = "sipas demo " + std::to_string(o.seed);
-  const std::string key = ss::seeded_token_source(seed + " manager key")(ss::api_key_bytes);
+  const std::string key = store::seeded_token_source(seed + " manager key")(store::api_key_bytes);
   io::write_file_atomic(c.path("admin-keys.txt"), "manager " + key + "\n",
                         io::FileAccess::owner_only);
   const fs::path db = c.path("survey.db");
@@ -129,7 +129,7 @@ void run_fieldwork(StageContext& c) {
   ss::ServiceOptions service_options;
   service_options.db = db;
   service_options.admin_key_file = c.path("admin-keys.txt");
-  service_options.commits.token_source = ss::seeded_token_source(seed + " invitation tokens");
+  service_options.commits.token_source = store::seeded_token_source(seed + " invitation tokens");
   LoopbackServer server(service_options, o.port);
   c.result.port = server.port();
   const std::string base = "http://127.0.0.1:" + std::to_string(server.port());

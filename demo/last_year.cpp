@@ -8,6 +8,7 @@
 #include <map>
 
 #include "analysis/run.hpp"
+#include "app/response_export.hpp"
 #include "demo/stages.hpp"
 #include "io/csv_reader.hpp"
 #include "io/csv_writer.hpp"
@@ -15,16 +16,14 @@
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
-#include "survey_server/response_export.hpp"
 
 namespace sipas::demo {
 namespace {
 
 namespace q = sipas::questionnaires;
-namespace ss = sipas::survey_server;
 
 // The last day of last year's fieldwork: the answers' received_at.
-constexpr ss::Timestamp closed_2025 = 1763164800;  // 2025-11-15T00:00:00Z
+constexpr store::Timestamp closed_2025 = 1763164800;  // 2025-11-15T00:00:00Z
 
 }  // namespace
 
@@ -62,7 +61,7 @@ LastYear simulate_last_year(StageContext& c) {
              pi = col("inclusion_probability"), weight = col("design_weight"),
              district = col("district"), commune = col("commune"), department = col("department"),
              sex = col("sex"), age = col("age_group");
-  std::vector<ss::ExportedResponse> rows;
+  std::vector<store::ExportedResponse> rows;
   while (sample.next()) {
     if (sample.field(role) != "main") continue;  // no reserves were called last year
     const std::string person(sample.field(id));
@@ -76,12 +75,12 @@ LastYear simulate_last_year(StageContext& c) {
             commune_effect(c.options.seed, d, std::string(sample.field(commune))) + leaning,
         0.02, 0.98));
     q::Response response = generator.valid();
-    ss::ExportedResponse row;
+    store::ExportedResponse row;
     row.seq = static_cast<std::int64_t>(rows.size()) + 1;
     row.submission_id = "demo-2025-" + person;
     row.language = "vi";
     row.received_at = closed_2025;
-    row.review = ss::ReviewState::Approved;
+    row.review = store::ReviewState::Approved;
     row.respondent_id = person;
     row.stratum = std::string(sample.field(stratum));
     row.psu = std::string(sample.field(psu));
@@ -97,7 +96,7 @@ LastYear simulate_last_year(StageContext& c) {
     rows.push_back(std::move(row));
   }
   io::write_file_atomic(c.path("citizens-responses-2025.csv"),
-                        ss::responses_csv(questionnaire, rows, c.csv(io::FileAccess::owner_only)),
+                        app::responses_csv(questionnaire, rows, c.csv(io::FileAccess::owner_only)),
                         io::FileAccess::owner_only);
   out.responses = rows.size();
 

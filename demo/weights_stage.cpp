@@ -7,10 +7,10 @@
 
 #include "analysis/nonresponse.hpp"
 #include "analysis/nonresponse_output.hpp"
+#include "app/fieldwork_table.hpp"
 #include "demo/stages.hpp"
 #include "io/file.hpp"
 #include "io/sha256.hpp"
-#include "survey_server/fieldwork_table.hpp"
 
 namespace sipas::demo {
 namespace {
@@ -26,7 +26,7 @@ std::string two_decimals(double x) {
 }  // namespace
 
 void weight_citizens(StageContext& c) {
-  const auto sample = survey_server::fieldwork_sample(c.path("survey.db"), citizens_survey);
+  const auto sample = app::fieldwork_sample(c.path("survey.db"), citizens_survey);
   a::NonresponseOptions options;  // classes: the strata (districts); the default rule
   options.margins = a::load_margins(c.path("margins.csv"));
   options.calibration.method = a::CalibrationOptions::Raking;

@@ -14,6 +14,7 @@
 #include "fuzz/fuzz_support.hpp"
 #include "fuzz/shipped_form.hpp"
 #include "io/embedded_file.hpp"
+#include "io/percent_encoding.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
@@ -35,7 +36,7 @@ void check_encoding(std::string_view text) {
   try {
     const std::string decoded = server::percent_decode(text);
     expect(server::percent_decode(server::percent_encode(decoded)) == decoded,
-           "percent_decode(percent_encode(x)) == x");
+           "percent_decode(io::percent_encode(x)) == x");
   } catch (const server::FormError&) {
   }
   server::FormFields fields;

@@ -42,9 +42,9 @@
 #include "io/embedded_file.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/standard_forms.hpp"
+#include "store/store.hpp"
 #include "survey_server/http_types.hpp"
 #include "survey_server/service.hpp"
-#include "survey_server/store.hpp"
 
 namespace {
 

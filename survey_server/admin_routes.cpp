@@ -1,61 +1,39 @@
-// The admin API: surveys, invitations, reserves, progress, exports, review.
+// The admin API: each route parses its request, calls its use case (app/),
+// and renders the result. Authorisation was decided at admission, from the
+// header (SurveyService::route_call, app::authorize).
 
 #include <unistd.h>
 
 #include <algorithm>
-#include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "app/audit.hpp"
+#include "app/invitations.hpp"
+#include "app/progress_report.hpp"
+#include "app/public_url.hpp"
+#include "app/response_export.hpp"
+#include "app/responses.hpp"
+#include "app/sample_import.hpp"
+#include "app/survey_id.hpp"
+#include "app/surveys.hpp"
+#include "app/use_case_error.hpp"
 #include "io/file.hpp"
-#include "questionnaires/error.hpp"
-#include "questionnaires/standard_forms.hpp"
+#include "io/text_lists.hpp"
 #include "survey_server/api_error.hpp"
-#include "survey_server/progress_report.hpp"
-#include "survey_server/public_url.hpp"
-#include "survey_server/response_export.hpp"
-#include "survey_server/sample_import.hpp"
+#include "survey_server/json_reply.hpp"
+#include "survey_server/query_values.hpp"
 #include "survey_server/service_internal.hpp"
-#include "survey_server/url_encoding.hpp"
 
 namespace sipas::survey_server {
 
 namespace {
 
 using Json = nlohmann::json;
-namespace q = questionnaires;
 
 constexpr std::int64_t default_export_limit = 10000;
 constexpr std::int64_t max_export_limit = 100000;
-
-HttpResponse json_reply(int status, const Json& body) {
-  HttpResponse response;
-  response.status = status;
-  response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
-  return response;
-}
-
-Json parse_json_body(const std::string& body) {
-  Json document = Json::parse(body, nullptr, false);
-  if (document.is_discarded() || !document.is_object()) {
-    throw ApiError(400, "request.malformed_json", "the body is not a JSON object");
-  }
-  return document;
-}
-
-Json survey_json(const SurveyRecord& s) {
-  Json out = {{"id", s.id},
-              {"state", to_string(s.state)},
-              {"questionnaire", {{"id", s.questionnaire_id}, {"version", s.questionnaire_version}}},
-              {"open_link", s.open_link},
-              {"created_at", iso_time(s.created_at)},
-              {"opened_at", nullptr},
-              {"closed_at", nullptr}};
-  if (s.opened_at) out["opened_at"] = iso_time(*s.opened_at);
-  if (s.closed_at) out["closed_at"] = iso_time(*s.closed_at);
-  return out;
-}
+constexpr std::int64_t default_audit_limit = 1000;
 
 // "open_link": true or false, when the body has it.
 std::optional<bool> open_link_of(const Json& body) {
@@ -64,41 +42,6 @@ std::optional<bool> open_link_of(const Json& body) {
     throw ApiError(400, "request.bad_parameter", "open_link is true or false", "open_link");
   }
   return body["open_link"].get<bool>();
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i <= text.size()) {
-    auto j = text.find(',', i);
-    if (j == std::string::npos) j = text.size();
-    if (j > i) out.push_back(text.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
-// A survey id is part of URLs and file names: keep it plain.
-void check_survey_id(const std::string& id) {
-  bool ok = !id.empty() && id.size() <= 64;
-  for (char c : id) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
-  }
-  if (!ok) {
-    throw ApiError(400, "survey.bad_id",
-                   "a survey id has 1 to 64 characters from a-z, 0-9, '-' and '_'", "id");
-  }
-}
-
-std::int64_t parse_count(const std::optional<std::string>& text, std::int64_t fallback,
-                         const std::string& field) {
-  if (!text) return fallback;
-  char* end = nullptr;
-  long long value = std::strtoll(text->c_str(), &end, 10);
-  if (text->empty() || *end != '\0' || value < 0) {
-    throw ApiError(400, "request.bad_parameter", field + " must be a whole number from 0", field);
-  }
-  return value;
 }
 
 // A temporary directory (0700) that removes itself: uploaded CSVs are read by
@@ -122,12 +65,21 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
+HttpResponse links_reply(int status, std::string csv) {
+  HttpResponse response;
+  response.status = status;
+  response.content_type = "text/csv; charset=utf-8";
+  response.body = std::move(csv);
+  response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
+}
+
 }  // namespace
 
 std::string SurveyService::link_base(const Call& call) const {
   if (auto given = call.query_value("base_url")) {
     try {
-      return checked_public_url(*given, "base_url");
+      return app::checked_public_url(*given, "base_url");
     } catch (const Error& e) {
       throw ApiError(400, e.id(), e.what(), "base_url");
     }
@@ -145,97 +97,94 @@ void SurveyService::list_surveys(const CallPtr& call) {
   Json list = Json::array();
   {
     auto store = lease_store();
-    for (const auto& s : store->list_surveys())
-      list.push_back(survey_json(s));
+    for (const auto& s : app::list_surveys(*store, call->actor))
+      list.push_back(app::survey_json(s));
   }
   finish(*call, json_reply(200, {{"surveys", list}}));
 }
 
 void SurveyService::create_survey(const CallPtr& call) {
-  const Json body = parse_json_body(call->request.body);
+  const Json body = parse_json_object(call->request.body);
   if (!body.contains("id") || !body["id"].is_string()) {
     throw ApiError(400, "request.missing_field", "give the survey's id", "id");
   }
-  const std::string id = body["id"].get<std::string>();
-  check_survey_id(id);
-  std::string text;
+  app::CreateSurvey request;
+  request.survey = body["id"].get<std::string>();
+  // The id is the body's "id" here, before anything else is read.
+  try {
+    app::check_survey_id(request.survey);
+  } catch (const app::UseCaseError& e) {
+    throw ApiError(400, e.id(), e.what(), "id");
+  }
   if (body.contains("questionnaire") && body["questionnaire"].is_object()) {
-    text = body["questionnaire"].dump();
+    request.questionnaire_text = body["questionnaire"].dump();
+    request.questionnaire_origin = request.survey;
   } else if (body.contains("standard") && body["standard"].is_string()) {
-    const auto name = "forms/" + body["standard"].get<std::string>() + ".json";
-    const auto* file = q::find_standard_file(name);
-    if (!file) {
-      throw ApiError(404, "questionnaire.not_found",
-                     "no standard questionnaire '" + body["standard"].get<std::string>() + "'",
-                     "standard");
-    }
-    text = std::string(file->content);
+    request.questionnaire_text = app::standard_questionnaire(body["standard"].get<std::string>());
+    request.questionnaire_origin = request.survey;
   } else {
     throw ApiError(400, "request.missing_field",
                    "give the questionnaire (an object) or the name of a standard one",
                    "questionnaire");
   }
-  const bool open_link = open_link_of(body).value_or(false);
-  auto questionnaire = q::load_questionnaire(text, id);  // DefinitionError → 422
-  auto record = std::make_shared<std::optional<SurveyRecord>>();
+  request.open_link = open_link_of(body).value_or(false);
+  auto record = std::make_shared<store::SurveyRecord>();
   write(
       call,
-      [id, text, qid = questionnaire.id(), version = questionnaire.version(), open_link,
-       record](SurveyStore& s) {
-        s.create_survey(id, text, qid, version, open_link);
-        *record = s.find_survey(id);
+      [request = std::move(request), actor = call->actor, record](store::SurveyStore& s) {
+        *record = app::create_survey(s, actor, request);
       },
-      [record] { return json_reply(201, survey_json(**record)); });
+      [record] { return json_reply(201, app::survey_json(*record)); });
 }
 
 void SurveyService::get_survey(const CallPtr& call) {
-  std::optional<SurveyRecord> record;
+  store::SurveyRecord record;
   {
     auto store = lease_store();
-    record = store->find_survey(call->param("survey"));
+    record = app::find_survey(*store, call->actor, call->param("survey"));
   }
-  if (!record) {
-    throw ApiError(404, "survey.not_found", "no survey '" + call->param("survey") + "'", "survey");
-  }
-  finish(*call, json_reply(200, survey_json(*record)));
+  finish(*call, json_reply(200, app::survey_json(record)));
 }
 
-void SurveyService::set_state(const CallPtr& call, SurveyState state) {
+void SurveyService::set_state(const CallPtr& call, store::SurveyState state) {
   const std::string id = call->param("survey");
-  auto record = std::make_shared<SurveyRecord>();
+  auto record = std::make_shared<store::SurveyRecord>();
   write(
-      call, [id, state, record](SurveyStore& s) { *record = s.set_survey_state(id, state); },
-      [record] { return json_reply(200, survey_json(*record)); });
+      call,
+      [id, state, actor = call->actor, record](store::SurveyStore& s) {
+        *record = state == store::SurveyState::Open ? app::open_survey(s, actor, id)
+                                                    : app::close_survey(s, actor, id);
+      },
+      [record] { return json_reply(200, app::survey_json(*record)); });
 }
 
 // The settings a manager may change on a survey: only open_link so far
 // (state has its own routes, the questionnaire is immutable).
 void SurveyService::patch_survey(const CallPtr& call) {
-  const std::string id = call->param("survey");
-  const Json body = parse_json_body(call->request.body);
+  const Json body = parse_json_object(call->request.body);
   for (const auto& [key, value] : body.items()) {
     if (key != "open_link") {
       throw ApiError(400, "request.bad_parameter",
                      "'" + key + "' cannot be changed here; only open_link can", key);
     }
   }
-  const auto open_link = open_link_of(body);
-  if (!open_link) {
-    throw ApiError(400, "request.missing_field", "give open_link: true or false", "open_link");
-  }
-  auto record = std::make_shared<SurveyRecord>();
+  app::SetSurveyOptions request{call->param("survey"), open_link_of(body)};
+  auto record = std::make_shared<store::SurveyRecord>();
   write(
-      call, [id, on = *open_link, record](SurveyStore& s) { *record = s.set_open_link(id, on); },
-      [record] { return json_reply(200, survey_json(*record)); });
+      call,
+      [request, actor = call->actor, record](store::SurveyStore& s) {
+        *record = app::set_survey_options(s, actor, request);
+      },
+      [record] { return json_reply(200, app::survey_json(*record)); });
 }
 
 void SurveyService::import_invitations(const CallPtr& call) {
-  const std::string id = call->param("survey");
-  survey(id);  // 404 before reading the upload
-  const auto contacts = split_list(call->query_value("contact").value_or(""));
+  app::ImportSample request;
+  request.survey = call->param("survey");
+  survey(request.survey);  // 404 before reading the upload
+  const auto contacts = io::split_list(call->query_value("contact").value_or(""));
   const std::string base = link_base(*call);
   const auto csv = csv_options_for_raw(call->query_value("raw"));
-  std::vector<InvitationInput> rows;
   try {
     // Read by the same reader as files, so that messages say "sample.csv:LINE".
     ScratchDir scratch;
@@ -246,129 +195,145 @@ void SurveyService::import_invitations(const CallPtr& call) {
     } else {
       io::write_file_atomic(file, call->request.body, io::FileAccess::owner_only);
     }
-    rows = read_sample(file, contacts);
+    request.rows = app::read_sample(file, contacts);
   } catch (const Error& e) {
     throw ApiError(422, e.id(), e.what());
   }
-  auto issued = std::make_shared<std::vector<IssuedInvitation>>();
+  auto imported = std::make_shared<app::ImportedSample>();
   write(
       call,
-      [id, rows = std::move(rows), issued](SurveyStore& s) {
-        *issued = s.import_invitations(id, rows);
+      [request = std::move(request), actor = call->actor, imported](store::SurveyStore& s) {
+        *imported = app::import_sample(s, actor, request);
       },
-      [issued, base, id, contacts, csv] {
-        HttpResponse response;
-        response.status = 201;
-        response.content_type = "text/csv; charset=utf-8";
-        response.body = links_csv(*issued, base, id, contacts, csv);
-        response.headers.emplace_back("Cache-Control", "no-store");
-        return response;
+      [imported, base, id = call->param("survey"), contacts, csv] {
+        return links_reply(201, app::links_csv(imported->issued, base, id, contacts, csv));
       });
 }
 
 void SurveyService::activate_reserves(const CallPtr& call) {
-  const std::string id = call->param("survey");
+  app::ActivateReserves request;
+  request.survey = call->param("survey");
   const auto csv = csv_options_for_raw(call->query_value("raw"));
-  const Json body = parse_json_body(call->request.body);
+  const Json body = parse_json_object(call->request.body);
   if (!body.contains("stratum") || !body["stratum"].is_string()) {
     throw ApiError(400, "request.missing_field", "give the stratum whose reserves to activate",
                    "stratum");
   }
-  const std::string stratum = body["stratum"].get<std::string>();
-  std::optional<std::string> psu;
-  if (body.contains("psu") && body["psu"].is_string()) psu = body["psu"].get<std::string>();
-  std::int64_t count = 1;
+  request.stratum = body["stratum"].get<std::string>();
+  if (body.contains("psu") && body["psu"].is_string()) request.psu = body["psu"].get<std::string>();
   if (body.contains("count")) {
-    if (!body["count"].is_number_integer() || body["count"].get<std::int64_t>() < 1) {
+    if (!body["count"].is_number_integer()) {
       throw ApiError(400, "request.bad_parameter", "count must be a whole number from 1", "count");
     }
-    count = body["count"].get<std::int64_t>();
+    request.count = body["count"].get<std::int64_t>();
   }
   const std::string base = link_base(*call);
-  auto issued = std::make_shared<std::vector<IssuedInvitation>>();
+  auto activated = std::make_shared<app::ActivatedReserves>();
   write(
       call,
-      [id, stratum, psu, count, issued](SurveyStore& s) {
-        *issued = s.activate_reserves(
-            id, stratum, psu ? std::optional<std::string_view>(*psu) : std::nullopt, count);
+      [request, actor = call->actor, activated](store::SurveyStore& s) {
+        *activated = app::activate_reserves(s, actor, request);
       },
-      [issued, base, id, csv] {
-        HttpResponse response;
-        response.status = 200;
-        response.content_type = "text/csv; charset=utf-8";
+      [activated, base, id = request.survey, csv] {
         // The same contact columns as the import's links CSV: the manager
         // reaches the reserves the same way.
-        response.body = links_csv(*issued, base, id, stored_contact_columns(*issued), csv);
-        response.headers.emplace_back("Cache-Control", "no-store");
+        auto response =
+            links_reply(200, app::links_csv(activated->issued, base, id,
+                                            app::stored_contact_columns(activated->issued), csv));
+        // Fewer than asked when no more were waiting: the headers say so.
+        response.headers.emplace_back("X-Reserves-Requested", std::to_string(activated->requested));
+        response.headers.emplace_back("X-Reserves-Activated",
+                                      std::to_string(activated->issued.size()));
         return response;
       });
 }
 
 void SurveyService::get_progress(const CallPtr& call) {
   const std::string id = call->param("survey");
-  survey(id);
-  Progress progress;
+  store::Progress progress;
   {
     auto store = lease_store();
-    progress = store->progress(id);
+    progress = app::read_progress(*store, call->actor, id);
   }
-  finish(*call, json_reply(200, progress_json(id, progress)));
+  finish(*call, json_reply(200, app::progress_json(id, progress)));
 }
 
 void SurveyService::export_responses(const CallPtr& call) {
-  const std::string id = call->param("survey");
-  auto cached = survey(id);
-  const std::int64_t since = parse_count(call->query_value("since"), 0, "since");
-  const std::int64_t limit = std::min(
-      parse_count(call->query_value("limit"), default_export_limit, "limit"), max_export_limit);
+  app::ExportResponses request;
+  request.survey = call->param("survey");
+  auto cached = survey(request.survey);
+  request.since = count_parameter(call->query_value("since"), 0, "since");
+  request.limit = std::min(
+      count_parameter(call->query_value("limit"), default_export_limit, "limit"), max_export_limit);
   const std::string format = call->query_value("format").value_or("json");
   if (format != "json" && format != "csv") {
     throw ApiError(400, "request.bad_parameter", "format is json or csv", "format");
   }
   const auto csv = csv_options_for_raw(call->query_value("raw"));
-  std::vector<ExportedResponse> rows;
+  app::ExportedResponses exported;
   {
     auto store = lease_store();
-    rows = store->export_responses(id, since, limit);
+    exported = app::export_responses(*store, call->actor, request);
   }
+  const auto& rows = exported.rows;
   HttpResponse response;
   response.headers.emplace_back("Cache-Control", "no-store");
   if (format == "csv") {
     response.content_type = "text/csv; charset=utf-8";
-    response.body = responses_csv(*cached->questionnaire, rows, csv);
+    response.body = app::responses_csv(*cached->questionnaire, rows, csv);
     // The rows are not in seq order (SurveyStore::export_responses): the
     // cursor is the largest.
-    std::int64_t next = since;
+    std::int64_t next = request.since;
     for (const auto& row : rows)
       next = std::max(next, row.seq);
     response.headers.emplace_back("X-Next-Since", std::to_string(next));
   } else {
-    response.body =
-        responses_json(rows, since).dump(-1, ' ', false, Json::error_handler_t::replace);
+    response.body = app::responses_json(rows, request.since)
+                        .dump(-1, ' ', false, Json::error_handler_t::replace);
   }
   finish(*call, std::move(response));
 }
 
 void SurveyService::review_response(const CallPtr& call) {
-  const std::string id = call->param("survey");
+  app::ReviewResponse request;
+  request.survey = call->param("survey");
   const std::string& seq_text = call->param("seq");
   char* end = nullptr;
-  const long long seq = std::strtoll(seq_text.c_str(), &end, 10);
-  if (seq_text.empty() || *end != '\0' || seq < 1) {
+  request.response = std::strtoll(seq_text.c_str(), &end, 10);
+  if (seq_text.empty() || *end != '\0' || request.response < 1) {
     throw ApiError(404, "response.not_found", "no response '" + seq_text + "'", "seq");
   }
-  const Json body = parse_json_body(call->request.body);
-  std::optional<ReviewState> state;
+  const Json body = parse_json_object(call->request.body);
+  std::optional<store::ReviewState> state;
   if (body.contains("state") && body["state"].is_string())
-    state = review_state_from_string(body["state"].get<std::string>());
+    state = store::review_state_from_string(body["state"].get<std::string>());
   if (!state) {
     throw ApiError(422, "review.bad_state", "state is received, approved or rejected", "state");
   }
+  request.state = *state;
   write(
-      call, [id, seq, state](SurveyStore& s) { s.set_review_state(id, seq, *state); },
-      [seq, state] {
-        return json_reply(200, {{"response", seq}, {"review", to_string(*state)}});
+      call,
+      [request, actor = call->actor](store::SurveyStore& s) {
+        app::review_response(s, actor, request);
+      },
+      [request] {
+        return json_reply(
+            200, {{"response", request.response}, {"review", store::to_string(request.state)}});
       });
+}
+
+void SurveyService::get_audit(const CallPtr& call) {
+  app::ReadAudit request;
+  request.survey = call->query_value("survey");
+  request.since = count_parameter(call->query_value("since"), 0, "since");
+  request.limit = std::min(
+      count_parameter(call->query_value("limit"), default_audit_limit, "limit"), max_export_limit);
+  std::vector<store::AuditEntry> entries;
+  {
+    auto store = lease_store();
+    entries = app::read_audit(*store, call->actor, request);
+  }
+  finish(*call, json_reply(200, app::audit_json(entries, request.since)));
 }
 
 }  // namespace sipas::survey_server

@@ -56,12 +56,4 @@ FormSubmission parse_form(const questionnaires::Questionnaire& q, const FormFiel
 // choice of a multiple choice, and the controls), with a little slack.
 std::size_t max_form_fields(const questionnaires::Questionnaire& q);
 
-// For forms only: drops the answers to items that the skip logic hides, as the
-// page's script would have (a respondent without JavaScript sees every item),
-// instead of letting validation report them as response.not_relevant. Items
-// whose relevance cannot be decided because an answer they read is invalid
-// keep their answers, as validation does. Returns the ids dropped.
-std::vector<std::string> drop_hidden_answers(const questionnaires::Questionnaire& q,
-                                             questionnaires::Response& response);
-
 }  // namespace sipas::survey_server

@@ -1,6 +1,7 @@
 // Routing, authentication, the store pool and the write path of the service.
 
 #include "survey_server/service.hpp"
+#include "app/use_case_error.hpp"
 
 #include <sys/stat.h>
 
@@ -8,17 +9,16 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <fstream>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "app/public_url.hpp"
 #include "questionnaires/error.hpp"
+#include "store/tokens.hpp"
 #include "survey_server/api_error.hpp"
 #include "survey_server/form_page.hpp"
 #include "survey_server/page_messages.hpp"
-#include "survey_server/public_url.hpp"
 #include "survey_server/service_internal.hpp"
-#include "survey_server/tokens.hpp"
 #include "survey_server/url_encoding.hpp"
 
 namespace sipas::survey_server {
@@ -54,6 +54,27 @@ std::vector<std::string> split_path(std::string_view path) {
   return out;
 }
 
+int status_of_refusal(app::Refusal refusal) {
+  switch (refusal) {
+    case app::Refusal::BadRequest:
+      return 400;
+    case app::Refusal::Forbidden:
+      return 403;
+    case app::Refusal::NotFound:
+      return 404;
+    case app::Refusal::Conflict:
+      return 409;
+    case app::Refusal::Unprocessable:
+      return 422;
+  }
+  return 400;
+}
+
+// A use case's field in the API's words: the invitation is the token of ?t=.
+std::string api_field(const std::string& field) {
+  return field == "invitation" ? "t" : field;
+}
+
 int status_of_store_error(const std::string& id) {
   if (id == "survey.not_found" || id == "response.not_found" || id == "invitation.not_found" ||
       id == "invitation.unknown_stratum" || id == "invitation.unknown_psu")
@@ -86,7 +107,7 @@ void add_security_headers(HttpResponse& response) {
     response.headers.emplace_back(std::move(name), std::move(value));
   };
   add("X-Content-Type-Options", "nosniff");
-  // Invitation links carry their token in the query: never pass it to
+  // store::Invitation links carry their token in the query: never pass it to
   // another site. Not no-referrer: with it, browsers send "Origin: null" on
   // the form's own posts, which the cross-site check must refuse.
   add("Referrer-Policy", "same-origin");
@@ -182,10 +203,10 @@ SurveyService::StoreLease SurveyService::lease_store() {
       return StoreLease(*this, std::move(store));
     }
   }
-  SurveyStore::Options o;
+  store::SurveyStore::Options o;
   o.create = false;
   o.read_only = options_.read_only;
-  return StoreLease(*this, std::make_unique<SurveyStore>(options_.db, o));
+  return StoreLease(*this, std::make_unique<store::SurveyStore>(options_.db, o));
 }
 
 // ------------------------------------------------------------------ setup
@@ -196,22 +217,23 @@ SurveyService::SurveyService(ServiceOptions options)
       token_limiter_(options_.bad_tokens_per_minute, options_.bad_tokens_burst),
       auth_limiter_(options_.failed_auths_per_minute, options_.failed_auths_burst) {
   if (!options_.public_url.empty()) {
-    options_.public_url = checked_public_url(options_.public_url, "--public-url");
-    public_origin_ = url_origin(options_.public_url);
+    options_.public_url = app::checked_public_url(options_.public_url, "public_url");
+    public_origin_ = app::url_origin(options_.public_url);
   }
   // Opening once here creates the file and applies migrations before any
   // request; the pool's connections then find the schema current.
   {
-    SurveyStore::Options o;
+    store::SurveyStore::Options o;
+    o.create = options_.create_database;
     o.read_only = options_.read_only;
     o.quick_check = options_.quick_check;
-    SurveyStore store(options_.db, o);
+    store::SurveyStore store(options_.db, o);
     read_only_ = store.read_only();
   }
   // A file the process may not write is served read-only too, writer included.
   options_.commits.read_only = read_only_;
   if (options_.admin_key_file) load_key_file(*options_.admin_key_file);
-  commits_ = std::make_unique<CommitQueue>(options_.db, options_.commits);
+  commits_ = std::make_unique<store::CommitQueue>(options_.db, options_.commits);
   const int threads = options_.validation_threads > 0
                           ? options_.validation_threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -242,22 +264,22 @@ void SurveyService::load_key_file(const std::filesystem::path& path) {
       line.pop_back();
     if (line.empty() || line[0] == '#') continue;
     const std::string where = path.filename().string() + ":" + std::to_string(number);
-    Role role = Role::Manager;
+    store::Role role = store::Role::Manager;
     std::string key = line;
     if (auto space = line.find(' '); space != std::string::npos) {
-      auto parsed = role_from_string(line.substr(0, space));
+      auto parsed = store::role_from_string(line.substr(0, space));
       if (!parsed) throw Error("server.key_file", where + ": the role must be manager or analyst");
       role = *parsed;
       key = line.substr(line.find_first_not_of(' ', space));
     }
-    if (!is_api_key_syntax(key)) {
+    if (!store::is_api_key_syntax(key)) {
       throw Error("server.key_file",
-                  where + ": a key has at least " + std::to_string(min_api_key_length) +
+                  where + ": a key has at least " + std::to_string(store::min_api_key_length) +
                       " characters from A-Z a-z 0-9 - _ (make one with 'sipas key create "
                       "--key-file " +
                       name + "')");
     }
-    file_keys_[hash_secret(key)] = role;
+    file_keys_[store::hash_secret(key)] = role;
   }
 }
 
@@ -282,7 +304,7 @@ std::shared_ptr<const CachedSurvey> SurveyService::survey(std::string_view id) {
     std::shared_lock lock(cache_mutex_);
     if (auto it = cache_.find(std::string(id)); it != cache_.end()) return it->second;
   }
-  std::optional<SurveyRecord> record;
+  std::optional<store::SurveyRecord> record;
   {
     auto store = lease_store();
     record = store->find_survey(id);
@@ -299,11 +321,11 @@ std::shared_ptr<const CachedSurvey> SurveyService::survey(std::string_view id) {
   return cache_.emplace(record->id, std::move(cached)).first->second;
 }
 
-SurveyState SurveyService::survey_state(std::string_view id) {
+store::SurveyState SurveyService::survey_state(std::string_view id) {
   return survey_access(id).state;
 }
 
-SurveyAccess SurveyService::survey_access(std::string_view id) {
+store::SurveyAccess SurveyService::survey_access(std::string_view id) {
   auto store = lease_store();
   auto record = store->find_survey_access(id);
   if (!record)
@@ -313,9 +335,9 @@ SurveyAccess SurveyService::survey_access(std::string_view id) {
 
 // ------------------------------------------------------------------ auth
 
-std::optional<Role> SurveyService::authenticate(const HttpRequest& request) {
+app::Actor SurveyService::authenticate(const HttpRequest& request) {
   auto header = request.header("authorization");
-  if (!header) return std::nullopt;
+  if (!header) return {"public", std::nullopt};
   // An address that has spent its budget learns nothing more about any key,
   // right or wrong (as with tokens).
   if (auth_limiter_.exhausted(request.client)) {
@@ -326,10 +348,13 @@ std::optional<Role> SurveyService::authenticate(const HttpRequest& request) {
   constexpr std::string_view scheme = "Bearer ";
   if (header->size() > scheme.size() && header->substr(0, scheme.size()) == scheme) {
     std::string key(header->substr(scheme.size()));
-    if (auto it = file_keys_.find(hash_secret(key)); it != file_keys_.end()) return it->second;
-    if (is_api_key_syntax(key)) {
+    const std::string hash = store::hash_secret(key);
+    // Named in the audit trail by the first characters of the key's hash.
+    if (auto it = file_keys_.find(hash); it != file_keys_.end())
+      return {"key-file:" + hash.substr(0, 8), it->second};
+    if (store::is_api_key_syntax(key)) {
       auto store = lease_store();
-      if (auto info = store->find_api_key(key)) return info->role;
+      if (auto info = store->find_api_key(key)) return {"key:" + info->name, info->role};
     }
   }
   metrics_.count("sipas_auth_failures_total");
@@ -337,15 +362,14 @@ std::optional<Role> SurveyService::authenticate(const HttpRequest& request) {
   throw ApiError(401, "auth.invalid_key", "the API key is not valid");
 }
 
-void SurveyService::require_role(const Call& call, Role needed) {
-  if (!call.role) {
+// The route's use case decides (app::authorize); without a key, a route that
+// needs one is 401 rather than 403.
+void SurveyService::authorize(const Call& call) {
+  if (app::required_role(call.route->use_case) && !call.actor.role) {
     throw ApiError(401, "auth.required",
                    "this route needs an API key: send 'Authorization: Bearer KEY'");
   }
-  if (needed == Role::Manager && *call.role != Role::Manager) {
-    throw ApiError(403, "auth.forbidden",
-                   "this route needs the manager role; the key is an analyst's");
-  }
+  app::authorize(call.actor, call.route->use_case);
 }
 
 // ------------------------------------------------------------------ dispatch
@@ -435,8 +459,8 @@ bool SurveyService::route_call(const CallPtr& call) {
     call->params = std::move(params);
     call->query = parse_urlencoded(call->request.query);
     check_origin(*call);
-    call->role = authenticate(call->request);
-    if (route.role) require_role(*call, *route.role);
+    call->actor = authenticate(call->request);
+    authorize(*call);
     if (!route.content_type.empty()) {
       const auto bare = media_type(call->request.header("content-type").value_or(""));
       if (bare != route.content_type) {
@@ -529,7 +553,12 @@ void SurveyService::fail(Call& call, std::exception_ptr error) {
     code = e.id();
     message = e.what();
     field = e.field();
-  } catch (const StoreError& e) {
+  } catch (const app::UseCaseError& e) {
+    status = status_of_refusal(e.refusal());
+    code = e.id();
+    message = e.what();
+    field = api_field(e.field());
+  } catch (const store::StoreError& e) {
     status = status_of_store_error(e.id());
     code = e.id();
     message = e.what();
@@ -551,11 +580,11 @@ void SurveyService::fail(Call& call, std::exception_ptr error) {
     message = e.what();
   } catch (const std::exception& e) {
     // Not the request's fault: say so to the operator, not the client.
-    std::cerr << "sipas serve: internal error on " << (call.route ? call.route->label : "?") << ": "
-              << e.what() << "\n";
+    log("internal error on " + (call.route ? call.route->label : std::string("?")) + ": " +
+        e.what());
   }
   if (status >= 500 && code != "internal") {
-    std::cerr << "sipas serve: " << code << ": " << message << "\n";
+    log(code + ": " + message);
   }
   // The database cannot be used: the operator has the details (file, SQLite's
   // reason) in the log above; the client learns that nothing was stored.
@@ -573,7 +602,7 @@ void SurveyService::fail(Call& call, std::exception_ptr error) {
   finish(call, json_error(status, code, message, field));
 }
 
-void SurveyService::write(std::shared_ptr<Call> call, std::function<void(SurveyStore&)> job,
+void SurveyService::write(std::shared_ptr<Call> call, std::function<void(store::SurveyStore&)> job,
                           std::function<HttpResponse()> then) {
   commits_->submit(std::move(job), [this, call, then = std::move(then)](std::exception_ptr error) {
     if (error) return fail(*call, error);
@@ -602,7 +631,7 @@ HttpResponse SurveyService::metrics_response() {
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4";
   metrics_.render(response.body);
-  const CommitStats stats = commits_->stats();
+  const store::CommitStats stats = commits_->stats();
   auto& out = response.body;
   out += "# HELP sipas_commits_total Transactions committed by the writer.\n";
   out += "# TYPE sipas_commits_total counter\nsipas_commits_total " +
@@ -613,7 +642,7 @@ HttpResponse SurveyService::metrics_response() {
          std::to_string(stats.failed_commits) + "\n";
   out += "# HELP sipas_commit_batch_size Jobs per committed transaction (group commit).\n";
   out += "# TYPE sipas_commit_batch_size histogram\n";
-  const auto& buckets = CommitQueue::batch_buckets();
+  const auto& buckets = store::CommitQueue::batch_buckets();
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < buckets.size() && i < stats.batch_histogram.size(); ++i) {
     cumulative += stats.batch_histogram[i];

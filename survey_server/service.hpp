@@ -13,13 +13,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/actor.hpp"
 #include "questionnaires/questionnaire.hpp"
-#include "survey_server/commit_queue.hpp"
+#include "store/commit_queue.hpp"
+#include "store/store.hpp"
 #include "survey_server/form_page.hpp"
 #include "survey_server/http_types.hpp"
 #include "survey_server/metrics.hpp"
 #include "survey_server/rate_limit.hpp"
-#include "survey_server/store.hpp"
 
 namespace boost::asio {
 class thread_pool;
@@ -35,7 +36,7 @@ struct ServiceOptions {
   // The server's public address ("https://khaosat.example.gov.vn"): the base
   // of the links in invitation CSVs, and the origin form posts must come
   // from. An absolute https:// URL (http:// on loopback) without user info,
-  // query or fragment (checked_public_url). Empty: links need a base_url per
+  // query or fragment (app::checked_public_url). Empty: links need a base_url per
   // import; never taken from a request's Host header.
   std::string public_url;
   std::size_t body_limit = 256 * 1024;
@@ -51,13 +52,20 @@ struct ServiceOptions {
   // Threads that parse and validate submissions, off the I/O threads
   // (0: one per core).
   int validation_threads = 0;
-  CommitQueue::Options commits;
+  store::CommitQueue::Options commits;
   // Serve from a database opened read-only: pages and admin reads work, every
   // write answers 503 store.read_only (also the case, without this option,
   // for a file the process may not write).
   bool read_only = false;
   // PRAGMA quick_check at start: a damaged database is refused (store.corrupt).
   bool quick_check = true;
+  // A missing database file is created (tests, the demo); sipas serve refuses
+  // one instead (store.not_found): a mistyped path would serve nothing.
+  bool create_database = true;
+  // Where the operator's messages go (internal errors, a database that cannot
+  // be written); never a token, key or answer. `sipas serve` writes them to
+  // standard error; unset, they are dropped.
+  std::function<void(std::string_view)> log;
 };
 
 // Questionnaire, survey state and a Validator-ready questionnaire per survey,
@@ -104,16 +112,19 @@ class SurveyService : public RequestHandler {
   class StoreLease;
   StoreLease lease_store();
   void load_key_file(const std::filesystem::path& path);
+  void log(const std::string& message) const {
+    if (options_.log) options_.log(message);
+  }
   // The language of an error page: ?lang= when the survey has it, else the
   // survey's first; Vietnamese without a survey.
   std::string page_language_of(const Call& call);
   std::shared_ptr<const CachedSurvey> survey(std::string_view id);
   // Re-read on every call: the CLI changes them on the file while we run.
-  SurveyState survey_state(std::string_view id);
-  SurveyAccess survey_access(std::string_view id);
+  store::SurveyState survey_state(std::string_view id);
+  store::SurveyAccess survey_access(std::string_view id);
   // The role of the request's bearer key; a wrong key spends the address's
   // failed-authentication budget (ApiError 429 once it is spent).
-  std::optional<Role> authenticate(const HttpRequest& request);
+  app::Actor authenticate(const HttpRequest& request);
   // Matches the route and checks, from the header alone, the origin, the
   // caller's role and the content type; false when it answered (405).
   bool route_call(const CallPtr& call);
@@ -121,15 +132,15 @@ class SurveyService : public RequestHandler {
   void run_route(const CallPtr& call);
   // The invitation of a token; an unknown token spends the client's guessing
   // budget (ApiError 429 when it is spent).
-  std::optional<Invitation> lookup_token(const Call& call, std::string_view survey,
-                                         std::string_view token);
-  void require_role(const Call& call, Role needed);
+  std::optional<store::Invitation> lookup_token(const Call& call, std::string_view survey,
+                                                std::string_view token);
+  void authorize(const Call& call);
   std::vector<Route> make_routes();
   void finish(Call& call, HttpResponse&& response);
   void fail(Call& call, std::exception_ptr error);
   HttpResponse html_error(const Call& call, int status, const std::string& message);
   // Runs `job` in the commit queue; `then` builds the reply after the commit.
-  void write(CallPtr call, std::function<void(SurveyStore&)> job,
+  void write(CallPtr call, std::function<void(store::SurveyStore&)> job,
              std::function<HttpResponse()> then);
 
   // Public side (public_routes.cpp).
@@ -151,13 +162,14 @@ class SurveyService : public RequestHandler {
   void list_surveys(const CallPtr& call);
   void create_survey(const CallPtr& call);
   void get_survey(const CallPtr& call);
-  void set_state(const CallPtr& call, SurveyState state);
+  void set_state(const CallPtr& call, store::SurveyState state);
   void patch_survey(const CallPtr& call);
   void import_invitations(const CallPtr& call);
   void activate_reserves(const CallPtr& call);
   void get_progress(const CallPtr& call);
   void export_responses(const CallPtr& call);
   void review_response(const CallPtr& call);
+  void get_audit(const CallPtr& call);
   // The base of invitation links: ?base_url= (checked) or the public URL;
   // never the request's Host header.
   std::string link_base(const Call& call) const;
@@ -167,16 +179,16 @@ class SurveyService : public RequestHandler {
   Metrics metrics_;
   RateLimiter open_limiter_, token_limiter_, auth_limiter_;
   std::string public_origin_;  // scheme://host[:port] of public_url, or empty
-  std::map<std::string, Role, std::less<>> file_keys_;  // SHA-256 hex → role
+  std::map<std::string, store::Role, std::less<>> file_keys_;  // SHA-256 hex → role
   std::function<void(std::string&)> metrics_source_;
 
   std::mutex pool_mutex_;
-  std::vector<std::unique_ptr<SurveyStore>> pool_;
+  std::vector<std::unique_ptr<store::SurveyStore>> pool_;
 
   std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, std::shared_ptr<const CachedSurvey>> cache_;
 
-  std::unique_ptr<CommitQueue> commits_;
+  std::unique_ptr<store::CommitQueue> commits_;
   std::unique_ptr<boost::asio::thread_pool> workers_;  // validation, off the I/O threads
   class MetricsOnly;
   std::unique_ptr<MetricsOnly> metrics_only_;

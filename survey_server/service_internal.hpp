@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/actor.hpp"
 #include "survey_server/service.hpp"
 
 namespace sipas::survey_server {
@@ -20,7 +21,7 @@ struct SurveyService::Route {
   std::string method;
   std::vector<std::string> segments;  // "{name}" captures a segment
   std::string label;                  // for metrics: "POST /s/{survey}"
-  std::optional<Role> role;           // nullopt: public
+  app::UseCase use_case;              // its one authorisation rule (app::required_role)
   std::string content_type;           // required request body type, or empty
   bool html = false;                  // errors as pages, not JSON
   bool upload = false;                // a large body (import_body_limit), streamed to a file
@@ -35,7 +36,7 @@ struct SurveyService::Call {
   const Route* route = nullptr;
   std::map<std::string, std::string, std::less<>> params;
   std::vector<std::pair<std::string, std::string>> query;
-  std::optional<Role> role;
+  app::Actor actor;  // from the bearer key; no role for the public
 
   const std::string& param(std::string_view name) const { return params.find(name)->second; }
   std::optional<std::string> query_value(std::string_view name) const {
@@ -49,7 +50,7 @@ struct SurveyService::Call {
 // A read connection borrowed from the pool; returned when destroyed.
 class SurveyService::StoreLease {
  public:
-  StoreLease(SurveyService& service, std::unique_ptr<SurveyStore> store)
+  StoreLease(SurveyService& service, std::unique_ptr<store::SurveyStore> store)
       : service_(service), store_(std::move(store)) {}
   StoreLease(StoreLease&&) = default;
   ~StoreLease() {
@@ -57,18 +58,12 @@ class SurveyService::StoreLease {
     std::lock_guard lock(service_.pool_mutex_);
     service_.pool_.push_back(std::move(store_));
   }
-  SurveyStore& operator*() { return *store_; }
-  SurveyStore* operator->() { return store_.get(); }
+  store::SurveyStore& operator*() { return *store_; }
+  store::SurveyStore* operator->() { return store_.get(); }
 
  private:
   SurveyService& service_;
-  std::unique_ptr<SurveyStore> store_;
+  std::unique_ptr<store::SurveyStore> store_;
 };
-
-// Seconds since 1970 now.
-Timestamp now_seconds();
-
-// ISO 8601 UTC ("2026-11-22T03:04:05Z").
-std::string iso_time(Timestamp t);
 
 }  // namespace sipas::survey_server

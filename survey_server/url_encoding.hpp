@@ -35,10 +35,6 @@ inline constexpr std::size_t default_max_fields = 1000;
 // %XX decoded; '+' stays '+' (for path segments). Throws FormError.
 std::string percent_decode(std::string_view text);
 
-// Every byte except the unreserved A-Z a-z 0-9 - . _ ~ written as %XX
-// (uppercase hex): safe in a path segment, a query value and an HTML attribute.
-std::string percent_encode(std::string_view text);
-
 // `name=value&name=value`: '+' is a space, %XX a byte. Empty pieces ("a=1&&b")
 // are skipped; a piece without '=' is a name with an empty value. Throws
 // FormError (form.too_many_fields) at the first pair beyond `max_fields`.

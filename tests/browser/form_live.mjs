@@ -72,6 +72,7 @@ function startServer(sipas, dir) {
       "--admin-key-file", path.join(dir, "keys"),
       "--public-url", "http://127.0.0.1",
       "--threads", "2",
+      "--create-db",
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -213,7 +214,7 @@ async function main() {
   await writeFile(path.join(work, "keys"), `# form_live.mjs\nmanager ${MANAGER_KEY}\nanalyst ${ANALYST_KEY}\n`, {
     mode: 0o600,
   });
-  execFileSync(sipas, ["survey", "create", "--db", db, "--id", "demo", "--standard", "sipas-citizen"], {
+  execFileSync(sipas, ["survey", "create", "--db", db, "--survey", "demo", "--standard", "sipas-citizen"], {
     stdio: ["ignore", "ignore", "inherit"],
   });
 

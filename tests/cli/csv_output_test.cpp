@@ -97,10 +97,10 @@ TEST_F(CsvOutputTest, SampleIsOwnerOnlyGuardedAndReadBackByInviteImport) {
   // sipas invite import reads the guarded sample as the values were: the
   // contacts it stores are the phone numbers, not the apostrophes.
   const std::string db = p("survey.db");
-  ASSERT_EQ(
-      sipas({"survey", "create", "--db", db, "--id", "s1", "--standard", "sipas-short"}).exit_code,
-      0);
-  ASSERT_EQ(sipas({"survey", "open", "--db", db, "--id", "s1"}).exit_code, 0);
+  ASSERT_EQ(sipas({"survey", "create", "--db", db, "--survey", "s1", "--standard", "sipas-short"})
+                .exit_code,
+            0);
+  ASSERT_EQ(sipas({"survey", "open", "--db", db, "--survey", "s1"}).exit_code, 0);
   r = sipas({"invite", "import", "--db", db, "--survey", "s1", "--sample", p("sample.csv"),
              "--contact", "phone", "--base-url", "https://x.example", "--raw-csv", "--out",
              p("links-raw.csv")});
@@ -112,10 +112,10 @@ TEST_F(CsvOutputTest, SampleIsOwnerOnlyGuardedAndReadBackByInviteImport) {
   EXPECT_THAT(links_raw, Not(HasSubstr("'+84")));
 
   // The same contacts in a guarded links file: one apostrophe, never two.
-  ASSERT_EQ(
-      sipas({"survey", "create", "--db", db, "--id", "s2", "--standard", "sipas-short"}).exit_code,
-      0);
-  ASSERT_EQ(sipas({"survey", "open", "--db", db, "--id", "s2"}).exit_code, 0);
+  ASSERT_EQ(sipas({"survey", "create", "--db", db, "--survey", "s2", "--standard", "sipas-short"})
+                .exit_code,
+            0);
+  ASSERT_EQ(sipas({"survey", "open", "--db", db, "--survey", "s2"}).exit_code, 0);
   r = sipas({"invite", "import", "--db", db, "--survey", "s2", "--sample", p("sample.csv"),
              "--contact", "phone", "--base-url", "https://x.example", "--out", p("links.csv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -141,10 +141,10 @@ TEST_F(CsvOutputTest, SampleIsOwnerOnlyGuardedAndReadBackByInviteImport) {
          "m1,A,A,0.5,2,main,\n"
          "-r1,A,A,0.5,2,reserve,1\n"
          "-r2,A,A,0.5,2,reserve,2\n";
-  ASSERT_EQ(
-      sipas({"survey", "create", "--db", db, "--id", "s3", "--standard", "sipas-short"}).exit_code,
-      0);
-  ASSERT_EQ(sipas({"survey", "open", "--db", db, "--id", "s3"}).exit_code, 0);
+  ASSERT_EQ(sipas({"survey", "create", "--db", db, "--survey", "s3", "--standard", "sipas-short"})
+                .exit_code,
+            0);
+  ASSERT_EQ(sipas({"survey", "open", "--db", db, "--survey", "s3"}).exit_code, 0);
   r = sipas({"invite", "import", "--db", db, "--survey", "s3", "--sample", p("reserves.csv"),
              "--base-url", "https://x.example", "--out", p("main-links.csv")});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -13,7 +13,7 @@
 
 #include "io/csv_reader.hpp"
 #include "io/file.hpp"
-#include "survey_server/store.hpp"
+#include "store/store.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/reference_values.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -21,7 +21,7 @@
 namespace {
 
 namespace fs = std::filesystem;
-namespace ss = sipas::survey_server;
+namespace store = sipas::store;
 using Json = nlohmann::json;
 using sipas::test::reference_file;
 using sipas::test::sipas;
@@ -164,12 +164,12 @@ TEST_F(WeightsCommandTest, BadInputNamesFileLineAndColumnAndWritesNothing) {
 TEST_F(WeightsCommandTest, FromTheInvitationsOfASurveyDatabase) {
   const std::string db = path("survey.db");
   {
-    ss::SurveyStore store(db);
+    store::SurveyStore store(db);
     store.create_survey("s", "{}", "q", "1");
-    store.set_survey_state("s", ss::SurveyState::Open);
-    std::vector<ss::InvitationInput> rows;
+    store.set_survey_state("s", store::SurveyState::Open);
+    std::vector<store::InvitationInput> rows;
     auto add = [&](std::string id, std::string stratum, double w, bool reserve, int rank) {
-      ss::InvitationInput in;
+      store::InvitationInput in;
       in.respondent_id = std::move(id);
       in.stratum = stratum;
       in.psu = in.respondent_id;
@@ -196,17 +196,17 @@ TEST_F(WeightsCommandTest, FromTheInvitationsOfASurveyDatabase) {
     invitation["ra1"] = reserve[0].invitation;
     std::int64_t seq_b2 = 0;
     for (const char* id : {"a1", "a2", "ra1", "b1", "b2"}) {
-      ss::NewResponse response;
+      store::NewResponse response;
       response.survey = "s";
       response.invitation = invitation[id];
       response.submission_id = std::string("sub-") + id;
       response.language = "vi";
       response.answers_json = "{}";
       auto stored = store.insert_response(response, 1000);
-      ASSERT_EQ(stored.outcome, ss::SubmitResult::Outcome::Stored);
+      ASSERT_EQ(stored.outcome, store::SubmitResult::Outcome::Stored);
       if (std::string(id) == "b2") seq_b2 = stored.response;
     }
-    store.set_review_state("s", seq_b2, ss::ReviewState::Rejected);
+    store.set_review_state("s", seq_b2, store::ReviewState::Rejected);
     store.mark_opened(invitation["a3"], 900);
   }
   auto r = sipas({"weights", "--db", db, "--survey", "s", "--min-respondents", "1", "--max-factor",

@@ -59,9 +59,9 @@ class ServeProcess {
     if (setup.user && ::chown(keys.c_str(), setup.user->first, setup.user->second) != 0) {
       throw std::runtime_error("cannot give the key file to the server's user");
     }
-    std::vector<std::string> args = {SIPAS_EXECUTABLE,   "serve",       "--db",      db.string(),
-                                     "--listen",         "127.0.0.1:0", "--threads", "2",
-                                     "--admin-key-file", keys.string()};
+    std::vector<std::string> args = {SIPAS_EXECUTABLE,   "serve",       "--db",       db.string(),
+                                     "--listen",         "127.0.0.1:0", "--threads",  "2",
+                                     "--admin-key-file", keys.string(), "--create-db"};
     if (std::find(setup.extra_args.begin(), setup.extra_args.end(), "--public-url") ==
         setup.extra_args.end()) {
       args.insert(args.end(), {"--public-url", "http://127.0.0.1"});

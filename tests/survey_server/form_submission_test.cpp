@@ -4,6 +4,8 @@
 // answers that the skip logic hides.
 
 #include "survey_server/form_submission.hpp"
+#include "app/hidden_answers.hpp"
+#include "io/percent_encoding.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -246,11 +248,11 @@ TEST(ParseForm, RejectsMalformedBodiesAndTooManyFields) {
 
 // The body a browser would post for a response (every answer as form fields).
 std::string as_form_body(const Questionnaire& q, const Response& r) {
-  std::string body = "_submission=s1&_lang=" + percent_encode(r.language);
+  std::string body = "_submission=s1&_lang=" + sipas::io::percent_encode(r.language);
   for (const auto& item : q.items()) {
     const RawAnswer& a = r.answers[item.slot];
     auto add = [&](const std::string& value) {
-      body += "&" + percent_encode(item.id) + "=" + percent_encode(value);
+      body += "&" + sipas::io::percent_encode(item.id) + "=" + sipas::io::percent_encode(value);
     };
     switch (a.kind) {
       case RawAnswer::Kind::Integer:
@@ -302,12 +304,12 @@ TEST(DropHiddenAnswers, DropsAnswersToSkippedItemsAndSections) {
                       "01&service_1=5&ease=3");
   EXPECT_THAT(issues(q, s.response),
               ::testing::Contains(Pair("channels_other", "response.not_relevant")));
-  auto dropped = drop_hidden_answers(q, s.response);
+  auto dropped = sipas::app::drop_hidden_answers(q, s.response);
   EXPECT_THAT(dropped, UnorderedElementsAre("channels_other", "visit_date", "service_1", "ease"));
   EXPECT_TRUE(answer(q, s.response, "channels_other").absent());
   EXPECT_FALSE(answer(q, s.response, "age").absent());
   EXPECT_THAT(issues(q, s.response), IsEmpty());
-  EXPECT_THAT(drop_hidden_answers(q, s.response), IsEmpty());
+  EXPECT_THAT(sipas::app::drop_hidden_answers(q, s.response), IsEmpty());
 }
 
 TEST(DropHiddenAnswers, KeepsAnswersWhoseRelevanceReadsAnInvalidAnswer) {
@@ -315,14 +317,14 @@ TEST(DropHiddenAnswers, KeepsAnswersWhoseRelevanceReadsAnInvalidAnswer) {
       {{{"id", "n"}, {"type", "integer"}, {"text", text("n")}},
        {{"id", "follow"}, {"type", "text"}, {"text", text("follow")}, {"relevant", "${n} > 3"}}})));
   auto invalid = parse_form(q, "n=abc&follow=x");
-  EXPECT_THAT(drop_hidden_answers(q, invalid.response), IsEmpty());
+  EXPECT_THAT(sipas::app::drop_hidden_answers(q, invalid.response), IsEmpty());
   EXPECT_FALSE(answer(q, invalid.response, "follow").absent());
   EXPECT_THAT(issues(q, invalid.response), ElementsAre(Pair("n", "response.wrong_type")));
 
   auto hidden = parse_form(q, "n=1&follow=x");
-  EXPECT_THAT(drop_hidden_answers(q, hidden.response), ElementsAre("follow"));
+  EXPECT_THAT(sipas::app::drop_hidden_answers(q, hidden.response), ElementsAre("follow"));
   auto shown = parse_form(q, "n=5&follow=x");
-  EXPECT_THAT(drop_hidden_answers(q, shown.response), IsEmpty());
+  EXPECT_THAT(sipas::app::drop_hidden_answers(q, shown.response), IsEmpty());
 }
 
 TEST(DropHiddenAnswers, WorksPastTheCapOnReportedIssues) {
@@ -337,7 +339,7 @@ TEST(DropHiddenAnswers, WorksPastTheCapOnReportedIssues) {
   }
   auto q = sipas::test::load(sipas::test::form_with(items));
   auto s = parse_form(q, body);
-  EXPECT_EQ(drop_hidden_answers(q, s.response).size(), 1100u);
+  EXPECT_EQ(sipas::app::drop_hidden_answers(q, s.response).size(), 1100u);
   EXPECT_THAT(issues(q, s.response), IsEmpty());
 }
 

@@ -13,11 +13,12 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "app/public_url.hpp"
+#include "io/percent_encoding.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
-#include "survey_server/public_url.hpp"
-#include "survey_server/tokens.hpp"
+#include "store/tokens.hpp"
 #include "survey_server/url_encoding.hpp"
 #include "tests/support/key_file.hpp"
 #include "tests/support/process.hpp"
@@ -116,8 +117,8 @@ TEST_F(HostileAdmissionTest, AnAnalystCannotUploadAndItsBodyIsNotRead) {
   start();
   std::string analyst_key;
   {
-    ss::SurveyStore store(server_->dir() / "survey.db");
-    analyst_key = store.create_api_key("analyst", ss::Role::Analyst);
+    store::SurveyStore store(server_->dir() / "survey.db");
+    analyst_key = store.create_api_key("analyst", store::Role::Analyst);
   }
   auto r = answer_to_header_alone(
       port(), "POST /api/v1/surveys/" + survey_id +
@@ -341,7 +342,7 @@ TEST_F(HostileAdmissionTest, AKeyFileOthersCanReadIsRefusedAtStart) {
   }
   // The command says so too, and exits 1.
   auto result = sipas({"serve", "--db", (dir / "survey.db").string(), "--listen", "127.0.0.1:0",
-                       "--admin-key-file", keys.string()});
+                       "--admin-key-file", keys.string(), "--create-db"});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("chmod 600"), std::string::npos) << result.err;
   // A short key, even in a private file, is refused.
@@ -356,7 +357,7 @@ TEST_F(HostileAdmissionTest, KeyCreateWritesAPrivateKeyFileTheServerAccepts) {
   ASSERT_EQ(made.exit_code, 0) << made.err;
   std::string key = made.out.substr(0, made.out.find('\n'));
   EXPECT_GE(key.size(), 32u);
-  EXPECT_TRUE(ss::is_api_key_syntax(key)) << key;
+  EXPECT_TRUE(store::is_api_key_syntax(key)) << key;
   struct stat st {};
   ASSERT_EQ(::stat(keys.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -385,7 +386,7 @@ TEST_F(HostileAdmissionTest, FailedAuthenticationsAreThrottledPerAddressAndCount
   int unauthorized = 0, limited = 0;
   for (int i = 0; i < 30; ++i) {
     auto r = exchange(port(), "GET", "/api/v1/surveys", {}, {},
-                      {{"Authorization", "Bearer " + ss::random_token(ss::api_key_bytes)}},
+                      {{"Authorization", "Bearer " + store::random_token(store::api_key_bytes)}},
                       milliseconds(15000), attacker);
     if (r.status == 401) {
       ++unauthorized;
@@ -420,7 +421,7 @@ TEST_F(HostileAdmissionTest, LinksAreBuiltOnlyFromACheckedPublicUrl) {
         "https://ks.example.vn/#top", "http://ks.example.vn", "ftp://ks.example.vn", "//evil",
         "https://", "https://ks.example.vn/a b"}) {
     SCOPED_TRACE(bad);
-    auto r = admin("POST", imports + "?base_url=" + ss::percent_encode(bad), make_sample_csv(3, 1),
+    auto r = admin("POST", imports + "?base_url=" + io::percent_encode(bad), make_sample_csv(3, 1),
                    "text/csv");
     EXPECT_EQ(r.status, 400) << r.body;
     EXPECT_EQ(error_code(r), "server.bad_public_url") << r.body;
@@ -468,7 +469,7 @@ TEST_F(HostileAdmissionTest, WithoutAPublicUrlAnImportNeedsABaseUrl) {
   auto r = call("POST", imports, make_sample_csv(3, 1), "text/csv");
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(error_code(r), "server.public_url_missing") << r.body;
-  r = call("POST", imports + "?base_url=" + ss::percent_encode("https://khaosat.example.gov.vn/"),
+  r = call("POST", imports + "?base_url=" + io::percent_encode("https://khaosat.example.gov.vn/"),
            make_sample_csv(3, 1), "text/csv");
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_NE(r.body.find(",https://khaosat.example.gov.vn/s/" + survey_id + "?t="),
@@ -485,27 +486,27 @@ TEST_F(HostileAdmissionTest, WithoutAPublicUrlAnImportNeedsABaseUrl) {
 }
 
 TEST(PublicUrlTest, AcceptsHttpsAndLoopbackHttpOnly) {
-  EXPECT_EQ(ss::checked_public_url("https://khaosat.example.gov.vn/", "x"),
+  EXPECT_EQ(app::checked_public_url("https://khaosat.example.gov.vn/", "x"),
             "https://khaosat.example.gov.vn");
-  EXPECT_EQ(ss::checked_public_url("HTTPS://Ks.Example.vn:8443/khao-sat//", "x"),
+  EXPECT_EQ(app::checked_public_url("HTTPS://Ks.Example.vn:8443/khao-sat//", "x"),
             "HTTPS://Ks.Example.vn:8443/khao-sat");
-  EXPECT_EQ(ss::checked_public_url("http://127.0.0.1:8080", "x"), "http://127.0.0.1:8080");
-  EXPECT_EQ(ss::checked_public_url("http://localhost", "x"), "http://localhost");
-  EXPECT_EQ(ss::checked_public_url("http://[::1]:9000", "x"), "http://[::1]:9000");
+  EXPECT_EQ(app::checked_public_url("http://127.0.0.1:8080", "x"), "http://127.0.0.1:8080");
+  EXPECT_EQ(app::checked_public_url("http://localhost", "x"), "http://localhost");
+  EXPECT_EQ(app::checked_public_url("http://[::1]:9000", "x"), "http://[::1]:9000");
   for (const std::string bad :
        {"", "javascript:alert(1)", "data:text/html,x", "http://10.0.0.1", "http://127.0.0.1.evil",
         "http://127.1", "https://u@h", "https://h?x", "https://h#x", "https://h:port",
         "https:///path", "https://h/a\nb", "ks.example.vn"}) {
     SCOPED_TRACE(bad);
     try {
-      ss::checked_public_url(bad, "--public-url");
+      app::checked_public_url(bad, "--public-url");
       ADD_FAILURE() << "accepted";
     } catch (const Error& e) {
       EXPECT_EQ(e.id(), "server.bad_public_url");
       EXPECT_EQ(std::string(e.what()).rfind("--public-url: ", 0), 0u) << e.what();
     }
   }
-  EXPECT_EQ(ss::url_origin("https://Ks.Example.vn:8443/khao-sat"), "https://ks.example.vn:8443");
+  EXPECT_EQ(app::url_origin("https://Ks.Example.vn:8443/khao-sat"), "https://ks.example.vn:8443");
 }
 
 // ------------------------------------------------------------------ hole 10
@@ -558,14 +559,14 @@ TEST_F(HostileAdmissionTest, TheRateLimitPageSpeaksTheSurveysLanguage) {
   options.bad_tokens_burst = 2;
   start({}, options);
   for (int i = 0; i < 3; ++i)
-    exchange(port(), "GET", "/s/" + survey_id + "?t=" + ss::random_token());
-  auto r = exchange(port(), "GET", "/s/" + survey_id + "?t=" + ss::random_token());
+    exchange(port(), "GET", "/s/" + survey_id + "?t=" + store::random_token());
+  auto r = exchange(port(), "GET", "/s/" + survey_id + "?t=" + store::random_token());
   ASSERT_EQ(r.status, 429) << r.body;
   EXPECT_NE(r.body.find("lang=\"vi\""), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("Xin vui lòng chờ một phút"), std::string::npos) << r.body;
   EXPECT_EQ(r.body.find("too many"), std::string::npos) << r.body;
   // Asked in English, in English.
-  r = exchange(port(), "GET", "/s/" + survey_id + "?lang=en&t=" + ss::random_token());
+  r = exchange(port(), "GET", "/s/" + survey_id + "?lang=en&t=" + store::random_token());
   ASSERT_EQ(r.status, 429);
   EXPECT_NE(r.body.find("Please wait a minute"), std::string::npos) << r.body;
   // An unknown survey's page is Vietnamese too, not an English message.

@@ -14,12 +14,13 @@
 #include <set>
 #include <sstream>
 
+#include "io/percent_encoding.hpp"
 #include "io/utf8.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
+#include "store/tokens.hpp"
 #include "survey_server/rate_limit.hpp"
-#include "survey_server/tokens.hpp"
 #include "survey_server/url_encoding.hpp"
 #include "tests/survey_server/hostile_fixture.hpp"
 #include "tests/survey_server/load_support.hpp"
@@ -492,7 +493,7 @@ TEST_F(HostileClientTest, InjectionStringsRoundTripExactlyAndPagesEscapeThem) {
         const bool edge_before =
             p == 0 || line[p - 1] == ',' || (line[p - 1] == '\'' && (p == 1 || line[p - 2] == ','));
         const bool edge_after = p + 22 == line.size() || line[p + 22] == ',';
-        if (edge_before && edge_after && survey_server::is_token_syntax(candidate, 16)) {
+        if (edge_before && edge_after && store::is_token_syntax(candidate, 16)) {
           tokens.push_back(candidate);
           break;
         }
@@ -517,8 +518,7 @@ TEST_F(HostileClientTest, InjectionStringsRoundTripExactlyAndPagesEscapeThem) {
       ASSERT_EQ(r.status, 201) << r.body;
     } else {
       // Through the web form; the form trims nothing from text answers.
-      r = exchange(port(), "POST",
-                   "/s/" + survey_id + "?t=" + survey_server::percent_encode(tokens[i]),
+      r = exchange(port(), "POST", "/s/" + survey_id + "?t=" + io::percent_encode(tokens[i]),
                    form_body(answers, submission), form_type);
       ASSERT_EQ(r.status, 303) << r.body;
     }
@@ -590,12 +590,12 @@ TEST_F(HostileClientTest, InjectionStringsRoundTripExactlyAndPagesEscapeThem) {
   // In the path, the token and the query: not found or refused, escaped,
   // and nothing read or written by them.
   const std::vector<std::string> targets = {
-      "/s/" + survey_server::percent_encode(injections[3]),
-      "/s/" + survey_server::percent_encode(injections[1]),
-      "/s/" + survey_id + "?t=" + survey_server::percent_encode(injections[1]),
-      "/s/" + survey_id + "?lang=" + survey_server::percent_encode(injections[3]),
-      "/s/" + survey_id + "/thanks?lang=" + survey_server::percent_encode(injections[4]),
-      "/api/v1/surveys/" + survey_server::percent_encode(injections[0]) + "/questionnaire",
+      "/s/" + io::percent_encode(injections[3]),
+      "/s/" + io::percent_encode(injections[1]),
+      "/s/" + survey_id + "?t=" + io::percent_encode(injections[1]),
+      "/s/" + survey_id + "?lang=" + io::percent_encode(injections[3]),
+      "/s/" + survey_id + "/thanks?lang=" + io::percent_encode(injections[4]),
+      "/api/v1/surveys/" + io::percent_encode(injections[0]) + "/questionnaire",
   };
   for (const auto& target : targets) {
     SCOPED_TRACE(target);
@@ -608,9 +608,9 @@ TEST_F(HostileClientTest, InjectionStringsRoundTripExactlyAndPagesEscapeThem) {
       EXPECT_FALSE(error_code(r).empty()) << r.body;
     }
   }
-  for (const auto& query : {"?since=" + survey_server::percent_encode("0 OR 1=1"),
-                            "?limit=" + survey_server::percent_encode("1; DROP TABLE responses"),
-                            "?format=" + survey_server::percent_encode(injections[3])}) {
+  for (const auto& query : {"?since=" + io::percent_encode("0 OR 1=1"),
+                            "?limit=" + io::percent_encode("1; DROP TABLE responses"),
+                            "?format=" + io::percent_encode(injections[3])}) {
     r = admin("GET", responses_target(query));
     EXPECT_EQ(r.status, 400) << query << " " << r.body;
     EXPECT_EQ(error_code(r), "request.bad_parameter") << r.body;
@@ -734,7 +734,7 @@ TEST_F(HostileClientTest, TokenGuessingIsRateLimitedPerAddress) {
   int forbidden = 0, limited = 0;
   for (int i = 0; i < 60; ++i) {
     // Well-formed random tokens and malformed ones both spend the budget.
-    const std::string guess = i % 3 == 0 ? "short" : survey_server::random_token();
+    const std::string guess = i % 3 == 0 ? "short" : store::random_token();
     auto r = i % 2 == 0 ? exchange(port(), "GET", "/s/" + survey_id + "?t=" + guess, {}, {}, {},
                                    milliseconds(15000), attacker)
                         : exchange(port(), "POST",
@@ -768,8 +768,8 @@ TEST_F(HostileClientTest, TokenGuessingIsRateLimitedPerAddress) {
   // Another address with the right token is served, during another flood.
   const int rounds = during(
       [&] {
-        auto g = exchange(port(), "GET", "/s/" + survey_id + "?t=" + survey_server::random_token(),
-                          {}, {}, {}, milliseconds(15000), attacker);
+        auto g = exchange(port(), "GET", "/s/" + survey_id + "?t=" + store::random_token(), {}, {},
+                          {}, milliseconds(15000), attacker);
         EXPECT_EQ(g.status, 429);
       },
       [&] { expect_served(0, "token guessing"); });

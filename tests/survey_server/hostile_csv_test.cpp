@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "io/csv_reader.hpp"
+#include "io/percent_encoding.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
@@ -151,11 +152,10 @@ TEST_F(HostileCsvTest, FormulasInAnswersAreNeutralisedInTheManagersCsvAndRawGive
       std::string body = "_submission=" + t.submission + "&_lang=vi&_action=submit";
       for (const auto& [name, value] : answers.items()) {
         const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-        body +=
-            "&" + survey_server::percent_encode(name) + "=" + survey_server::percent_encode(text);
+        body += "&" + io::percent_encode(name) + "=" + io::percent_encode(text);
       }
-      r = exchange(port(), "POST", "/s/" + survey_id + "?t=" + survey_server::percent_encode(token),
-                   body, form_type);
+      r = exchange(port(), "POST", "/s/" + survey_id + "?t=" + io::percent_encode(token), body,
+                   form_type);
       ASSERT_EQ(r.status, 303) << r.body.substr(0, 400);
     } else {
       r = exchange(port(), "POST", "/api/v1/surveys/" + survey_id + "/responses?t=" + token,

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/percent_encoding.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
@@ -96,10 +97,10 @@ class SurveyFixture : public ::testing::Test {
   // The form post a browser sends for `answers` (submit, in Vietnamese).
   static std::string form_body(const Json& answers, const std::string& submission_id) {
     std::string body =
-        "_submission=" + survey_server::percent_encode(submission_id) + "&_lang=vi&_action=submit";
+        "_submission=" + io::percent_encode(submission_id) + "&_lang=vi&_action=submit";
     for (const auto& [name, value] : answers.items()) {
       const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-      body += "&" + survey_server::percent_encode(name) + "=" + survey_server::percent_encode(text);
+      body += "&" + io::percent_encode(name) + "=" + io::percent_encode(text);
     }
     return body;
   }

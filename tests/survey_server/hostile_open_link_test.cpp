@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "io/csv_reader.hpp"
+#include "io/percent_encoding.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
@@ -74,7 +75,7 @@ class HostileOpenLinkTest : public ::testing::Test {
       if (value.is_null()) continue;
       auto add = [&](const Json& v) {
         const std::string text = v.is_string() ? v.get<std::string>() : v.dump();
-        body += "&" + name + "=" + survey_server::percent_encode(text);
+        body += "&" + name + "=" + io::percent_encode(text);
       };
       if (value.is_array()) {
         for (const auto& v : value)
@@ -206,12 +207,12 @@ TEST_F(HostileOpenLinkTest, ManagerTurnsTheLinkOnThenTheExportMarksItAndAnalyzeL
   // The CLI turns it off on the file while the server runs: the next request
   // sees it (the setting is re-read per request, not cached).
   auto cli =
-      sipas({"survey", "set", "--db", db().string(), "--id", survey_id, "--open-link", "off"});
+      sipas({"survey", "set", "--db", db().string(), "--survey", survey_id, "--open-link", "off"});
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_NE(cli.out.find("open link off"), std::string::npos) << cli.out;
   EXPECT_EQ(c().post(api + "/responses", json_body(2, "open-2"), json_type).status, 403);
   EXPECT_EQ(c().get("/s/" + survey_id).status, 403);
-  cli = sipas({"survey", "set", "--db", db().string(), "--id", survey_id, "--open-link", "on"});
+  cli = sipas({"survey", "set", "--db", db().string(), "--survey", survey_id, "--open-link", "on"});
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   cli = sipas({"survey", "list", "--db", db().string()});
   EXPECT_NE(cli.out.find(survey_id + "\topen\tsipas-citizen"), std::string::npos) << cli.out;

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "survey_server/sample_import.hpp"
+#include "app/sample_import.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/survey_server/load_support.hpp"
@@ -163,6 +163,8 @@ TEST_F(PrivacyTest, TokensAndContactsReachOnlyTheLinksAndTheHoldersOwnForm) {
     ss::ServiceOptions options;
     options.db = db;
     options.read_only = true;
+    // The operator's log, as sipas serve writes it.
+    options.log = [](std::string_view message) { std::cerr << "sipas serve: " << message << "\n"; };
     ss::SurveyService service(options);
     ss::ServerOptions server_options;
     server_options.port = 0;
@@ -203,7 +205,7 @@ TEST_F(PrivacyTest, TokensAndContactsReachOnlyTheLinksAndTheHoldersOwnForm) {
   const auto exported = slurp_file(out);
   EXPECT_NE(exported.find("s1"), std::string::npos);
   expect_no_secrets(exported, "responses.csv");
-  r = sipas({"survey", "progress", "--db", db.string(), "--id", survey});
+  r = sipas({"survey", "progress", "--db", db.string(), "--survey", survey});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_no_secrets(r.out + r.err, "sipas survey progress");
 
@@ -227,7 +229,7 @@ TEST_F(PrivacyTest, TheCommandLineWritesLinksAndDatabasesForTheirOwnerOnly) {
   const auto sample = dir / "sample.csv";
   std::ofstream(sample) << sample_csv();
   auto r = sipas(
-      {"survey", "create", "--db", db.string(), "--id", survey, "--standard", "sipas-citizen"});
+      {"survey", "create", "--db", db.string(), "--survey", survey, "--standard", "sipas-citizen"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(permissions(db), 0600u);
   // A links file that cannot be written: refused before any token is issued.
@@ -236,7 +238,7 @@ TEST_F(PrivacyTest, TheCommandLineWritesLinksAndDatabasesForTheirOwnerOnly) {
              "--out", (dir / "missing" / "links.csv").string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("[io.write_failed]"), std::string::npos) << r.err;
-  r = sipas({"survey", "progress", "--db", db.string(), "--id", survey});
+  r = sipas({"survey", "progress", "--db", db.string(), "--survey", survey});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Json::parse(r.out)["overall"]["invited"], 0) << r.out;
 
@@ -257,11 +259,11 @@ TEST_F(PrivacyTest, TheCommandLineWritesLinksAndDatabasesForTheirOwnerOnly) {
 TEST(SampleImportPrivacy, AColumnNamedLikeContactDataMustBeDeclaredAContact) {
   for (const auto* name : {"phone", "Phone_Number", "e-mail", "EMAIL", "so_dien_thoai", "SDT",
                            "dia_chi", "Address", "cccd", "ho_ten", "full name"}) {
-    EXPECT_TRUE(ss::looks_like_contact_column(name)) << name;
+    EXPECT_TRUE(app::looks_like_contact_column(name)) << name;
   }
   for (const auto* name : {"sex", "age_group", "district", "procedure", "unit_name",
                            "phone_model_x", "commune", "channel"}) {
-    EXPECT_FALSE(ss::looks_like_contact_column(name)) << name;
+    EXPECT_FALSE(app::looks_like_contact_column(name)) << name;
   }
 
   TestServer server;

@@ -109,10 +109,10 @@ TEST_F(ReserveLinksTest, ApiReserveLinksHaveTheImportsContactColumnsInItsOrder) 
 }
 
 TEST_F(ReserveLinksTest, CliReserveLinksHaveTheImportsContactColumnsInItsOrder) {
-  ASSERT_EQ(
-      sipas({"survey", "create", "--db", db().string(), "--id", "cli", "--standard", "sipas-short"})
-          .exit_code,
-      0);
+  ASSERT_EQ(sipas({"survey", "create", "--db", db().string(), "--survey", "cli", "--standard",
+                   "sipas-short"})
+                .exit_code,
+            0);
   const auto links = dir_ / "links.csv";
   auto out = sipas({"invite", "import", "--db", db().string(), "--survey", "cli", "--sample",
                     (dir_ / "sample.csv").string(), "--contact", "phone,email", "--base-url",

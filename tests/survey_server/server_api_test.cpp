@@ -13,7 +13,7 @@
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
-#include "survey_server/store.hpp"
+#include "store/store.hpp"
 #include "tests/support/csv_lines.hpp"
 #include "tests/support/process.hpp"
 #include "tests/survey_server/test_server.hpp"

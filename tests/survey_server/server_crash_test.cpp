@@ -15,7 +15,7 @@
 #include <set>
 #include <thread>
 
-#include "survey_server/store.hpp"
+#include "store/store.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/survey_server/fault_serve.hpp"
 #include "tests/survey_server/load_support.hpp"
@@ -125,7 +125,7 @@ TEST(ServerCrashTest, AcknowledgedAnswersSurviveSigkillUnderLoad) {
   EXPECT_TRUE(r.status == 201 || r.status == 409) << r.status << " " << r.body;
   EXPECT_EQ(server->signal_and_wait(SIGTERM), 0) << server->err();
 
-  ss::SurveyStore store(db);
+  store::SurveyStore store(db);
   EXPECT_EQ(store.integrity_check(), "ok");
 }
 
@@ -145,7 +145,7 @@ TEST(ServerCrashTest, SigtermStopsTheServerCleanly) {
   }
   EXPECT_EQ(server->signal_and_wait(SIGTERM), 0) << server->err();
   EXPECT_NE(server->out().find("sipas serve: stopped"), std::string::npos) << server->out();
-  ss::SurveyStore store(db);
+  store::SurveyStore store(db);
   EXPECT_EQ(store.integrity_check(), "ok");
   auto rows = store.export_responses(survey_id, 0, 10);
   ASSERT_EQ(rows.size(), 1u);

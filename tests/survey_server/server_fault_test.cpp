@@ -25,7 +25,7 @@
 #include <set>
 #include <thread>
 
-#include "survey_server/store.hpp"
+#include "store/store.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/survey_server/fault_serve.hpp"
@@ -54,7 +54,7 @@ std::string responses_path(const std::string& token) {
 }
 
 std::string integrity_of(const fs::path& db) {
-  ss::SurveyStore store(db);
+  store::SurveyStore store(db);
   return store.integrity_check();
 }
 

@@ -12,7 +12,7 @@
 #include <set>
 #include <thread>
 
-#include "survey_server/store.hpp"
+#include "store/store.hpp"
 #include "tests/survey_server/load_support.hpp"
 #include "tests/survey_server/test_server.hpp"
 
@@ -43,8 +43,8 @@ std::string response_url(const std::string& token) {
   return "/api/v1/surveys/" + survey_id + "/responses?t=" + token;
 }
 
-std::vector<ss::ExportedResponse> all_responses(const std::filesystem::path& db) {
-  ss::SurveyStore store(db);
+std::vector<store::ExportedResponse> all_responses(const std::filesystem::path& db) {
+  store::SurveyStore store(db);
   return store.export_responses(survey_id, 0, 1'000'000);
 }
 
@@ -121,7 +121,7 @@ TEST(ServerLoadTest, ThirtyTwoClientsAnswerSixteenThousandInvitations) {
   }
   EXPECT_EQ(submissions.size(), total) << "duplicate submission ids";
   EXPECT_EQ(respondents.size(), total) << "an invitation answered twice";
-  ss::SurveyStore store(server.db());
+  store::SurveyStore store(server.db());
   EXPECT_EQ(store.integrity_check(), "ok");
 }
 
@@ -180,7 +180,7 @@ TEST(ServerLoadTest, OneTokenRacedByEightClientsIsStoredOnce) {
     EXPECT_EQ(created, 1) << "round " << round;
     EXPECT_EQ(conflicts, clients - 1) << "round " << round;
     ASSERT_GE(winner, 0);
-    ss::SurveyStore store(server.db());
+    store::SurveyStore store(server.db());
     auto rows = store.export_responses(survey_id, 0, 1000);
     ASSERT_EQ(rows.size(), round + 1);
     EXPECT_EQ(rows.back().submission_id,
@@ -197,7 +197,7 @@ TEST(ServerLoadTest, GracefulShutdownAnswersRequestsInFlight) {
 
   // Another connection holds the write lock, so the submissions wait in the
   // commit queue: they are in flight when shutdown() is called.
-  ss::SurveyStore blocker(server.db());
+  store::SurveyStore blocker(server.db());
   blocker.begin();
 
   std::vector<int> status(clients, 0);

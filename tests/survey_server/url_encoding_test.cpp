@@ -3,6 +3,7 @@
 // strict %XX and UTF-8, and the bound on the number of fields.
 
 #include "survey_server/url_encoding.hpp"
+#include "io/percent_encoding.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -54,9 +55,9 @@ TEST(PercentDecode, RejectsBytesThatAreNotUtf8) {
 }
 
 TEST(PercentEncode, KeepsOnlyUnreservedCharacters) {
-  EXPECT_EQ(percent_encode("aZ09-._~"), "aZ09-._~");
-  EXPECT_EQ(percent_encode("a b/?&=#+%\"<"), "a%20b%2F%3F%26%3D%23%2B%25%22%3C");
-  EXPECT_EQ(percent_encode("Hà"), "H%C3%A0");
+  EXPECT_EQ(sipas::io::percent_encode("aZ09-._~"), "aZ09-._~");
+  EXPECT_EQ(sipas::io::percent_encode("a b/?&=#+%\"<"), "a%20b%2F%3F%26%3D%23%2B%25%22%3C");
+  EXPECT_EQ(sipas::io::percent_encode("Hà"), "H%C3%A0");
 }
 
 TEST(PercentEncode, RoundTripsThroughDecodeAndFormParsing) {
@@ -66,8 +67,9 @@ TEST(PercentEncode, RoundTripsThroughDecodeAndFormParsing) {
     std::string text;
     for (int k = 0; k < 8; ++k)
       text += pieces[rng() % pieces.size()];
-    EXPECT_EQ(percent_decode(percent_encode(text)), text);
-    auto fields = parse_urlencoded(percent_encode(text) + "=" + percent_encode(text));
+    EXPECT_EQ(percent_decode(sipas::io::percent_encode(text)), text);
+    auto fields =
+        parse_urlencoded(sipas::io::percent_encode(text) + "=" + sipas::io::percent_encode(text));
     ASSERT_EQ(fields.size(), 1u);
     EXPECT_EQ(fields[0].first, text);
     EXPECT_EQ(fields[0].second, text);

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/store.hpp"
+
+namespace sipas::app {
+
+// Who asks. `name` goes into the audit trail: "cli:USER" for a command run on
+// the database file, "key:NAME" for a key from the database, "key-file:HASH8"
+// for one from the server's key file, "respondent" for the public side.
+struct Actor {
+  std::string name;
+  std::optional<store::Role> role;  // nullopt: the public (a respondent)
+};
+
+// Every use case, for its one authorisation rule (required_role).
+enum class UseCase {
+  ReadPublic,  // health, static assets
+  ReadQuestionnaire,
+  SubmitResponse,
+  SaveDraft,
+  ListSurveys,
+  ReadSurvey,
+  CreateSurvey,
+  SetSurveyOptions,
+  OpenSurvey,
+  CloseSurvey,
+  ImportSample,
+  ActivateReserves,
+  ReadProgress,
+  ExportResponses,
+  ReviewResponse,
+  ReadAudit,
+  CreateKey,
+  ReadMetrics,
+};
+
+// The role a use case needs: nullopt for the public ones. A manager may do
+// everything an analyst may.
+std::optional<store::Role> required_role(UseCase use_case);
+std::string_view name_of(UseCase use_case);
+
+// Whether the actor may: true, or throws UseCaseError (Forbidden,
+// "auth.forbidden"). Callers that know the actor from a request's header
+// (the server's admission) call it before reading the body.
+void authorize(const Actor& actor, UseCase use_case);
+bool may(const Actor& actor, UseCase use_case);
+
+// The command line acts on the database file: whoever may write the file is
+// its manager. "cli:" and the login name.
+Actor command_line_actor();
+
+}  // namespace sipas::app

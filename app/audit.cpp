@@ -1,0 +1,73 @@
+#include "app/audit.hpp"
+
+#include "app/clock.hpp"
+#include "app/survey_id.hpp"
+
+namespace sipas::app {
+namespace {
+
+using Json = nlohmann::json;
+
+std::optional<std::string> dump_or_null(const Json& value) {
+  if (value.is_null()) return std::nullopt;
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Json parse_or_null(const std::optional<std::string>& text) {
+  if (!text) return nullptr;
+  return Json::parse(*text, nullptr, false);
+}
+
+}  // namespace
+
+void record_change(store::SurveyStore& store, const Actor& actor, std::string action,
+                   std::optional<std::string> survey, std::optional<std::string> subject,
+                   const Json& before, const Json& after) {
+  store::AuditEntry entry;
+  entry.at = now_seconds();
+  entry.actor = actor.name;
+  entry.action = std::move(action);
+  entry.survey = std::move(survey);
+  entry.subject = std::move(subject);
+  entry.before_json = dump_or_null(before);
+  entry.after_json = dump_or_null(after);
+  store.append_audit(entry);
+}
+
+std::vector<store::AuditEntry> read_audit(store::SurveyStore& store, const Actor& actor,
+                                          const ReadAudit& request) {
+  authorize(actor, UseCase::ReadAudit);
+  if (request.survey) check_survey_id(*request.survey);
+  return store.read_audit(
+      request.survey ? std::optional<std::string_view>(*request.survey) : std::nullopt,
+      request.since, request.limit);
+}
+
+Json audit_json(const std::vector<store::AuditEntry>& entries, std::int64_t since) {
+  Json list = Json::array();
+  std::int64_t next = since;
+  for (const auto& e : entries) {
+    list.push_back({{"seq", e.seq},
+                    {"at", iso_time(e.at)},
+                    {"actor", e.actor},
+                    {"action", e.action},
+                    {"survey", e.survey ? Json(*e.survey) : Json(nullptr)},
+                    {"subject", e.subject ? Json(*e.subject) : Json(nullptr)},
+                    {"before", parse_or_null(e.before_json)},
+                    {"after", parse_or_null(e.after_json)}});
+    next = std::max(next, e.seq);
+  }
+  return {{"entries", list}, {"next_since", next}};
+}
+
+std::string audit_text(const std::vector<store::AuditEntry>& entries) {
+  std::string out;
+  for (const auto& e : entries) {
+    out += std::to_string(e.seq) + '\t' + iso_time(e.at) + '\t' + e.actor + '\t' + e.action + '\t' +
+           e.survey.value_or("-") + '\t' + e.subject.value_or("-") + '\t' +
+           e.before_json.value_or("-") + " -> " + e.after_json.value_or("-") + '\n';
+  }
+  return out;
+}
+
+}  // namespace sipas::app

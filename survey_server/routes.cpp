@@ -1,0 +1,80 @@
+// The route table: each route's path, method, use case (its authorisation),
+// body type and handler.
+
+#include "survey_server/service_internal.hpp"
+
+namespace sipas::survey_server {
+
+// ------------------------------------------------------------------ routes
+
+std::vector<SurveyService::Route> SurveyService::make_routes() {
+  auto path = [](std::string_view p) {
+    std::vector<std::string> out;
+    std::size_t i = 1;
+    while (i <= p.size()) {
+      auto j = p.find('/', i);
+      if (j == std::string_view::npos) j = p.size();
+      out.emplace_back(p.substr(i, j - i));
+      i = j + 1;
+    }
+    return out;
+  };
+  using S = SurveyService;
+  using U = app::UseCase;
+  const std::string json = "application/json";
+  const std::string form = "application/x-www-form-urlencoded";
+  std::vector<Route> r;
+  enum Body { small, upload, offload };
+  auto add = [&](std::string method, std::string p, app::UseCase use_case, std::string content_type,
+                 bool is_html, std::function<void(SurveyService&, const CallPtr&)> run,
+                 Body body = small) {
+    r.push_back(Route{method, path(p), method + " " + p, use_case, std::move(content_type), is_html,
+                      body == upload, body == offload, std::move(run)});
+  };
+  add("GET", "/healthz", U::ReadPublic, "", false,
+      [](S& s, const CallPtr& c) { s.get_health(*c); });
+  // Request counts say who uses the server how: for analysts (or on a
+  // listener of its own, sipas serve --metrics-listen).
+  add("GET", "/metrics", U::ReadMetrics, "", false,
+      [](S& s, const CallPtr& c) { s.get_metrics(*c); });
+  add("GET", "/assets/{name}", U::ReadPublic, "", false, &S::get_asset);
+  // Browsers ask for it on every first visit; an empty answer keeps logs quiet.
+  add("GET", "/favicon.ico", U::ReadPublic, "", false, [](S& s, const CallPtr& c) {
+    HttpResponse response;
+    response.status = 204;
+    response.content_type = "image/x-icon";
+    response.headers.emplace_back("Cache-Control", "public, max-age=86400");
+    s.finish(*c, std::move(response));
+  });
+  add("GET", "/s/{survey}", U::ReadQuestionnaire, "", true, &S::get_form);
+  add("POST", "/s/{survey}", U::SubmitResponse, form, true, &S::post_form, offload);
+  add("GET", "/s/{survey}/thanks", U::ReadQuestionnaire, "", true, &S::get_thanks);
+  add("GET", "/api/v1/surveys/{survey}/questionnaire", U::ReadQuestionnaire, "", false,
+      &S::get_questionnaire);
+  add("POST", "/api/v1/surveys/{survey}/responses", U::SubmitResponse, json, false,
+      &S::post_response_json, offload);
+  add("POST", "/api/v1/surveys/{survey}/drafts", U::SaveDraft, json, false, &S::post_draft_json,
+      offload);
+  // Admin.
+  add("GET", "/api/v1/surveys", U::ListSurveys, "", false, &S::list_surveys);
+  add("POST", "/api/v1/surveys", U::CreateSurvey, json, false, &S::create_survey);
+  add("GET", "/api/v1/surveys/{survey}", U::ReadSurvey, "", false, &S::get_survey);
+  add("PATCH", "/api/v1/surveys/{survey}", U::SetSurveyOptions, json, false, &S::patch_survey);
+  add("POST", "/api/v1/surveys/{survey}/open", U::OpenSurvey, "", false,
+      [](S& s, const CallPtr& c) { s.set_state(c, store::SurveyState::Open); });
+  add("POST", "/api/v1/surveys/{survey}/close", U::CloseSurvey, "", false,
+      [](S& s, const CallPtr& c) { s.set_state(c, store::SurveyState::Closed); });
+  add("POST", "/api/v1/surveys/{survey}/invitations", U::ImportSample, "text/csv", false,
+      &S::import_invitations, upload);
+  add("POST", "/api/v1/surveys/{survey}/reserves/activate", U::ActivateReserves, json, false,
+      &S::activate_reserves);
+  add("GET", "/api/v1/surveys/{survey}/progress", U::ReadProgress, "", false, &S::get_progress);
+  add("GET", "/api/v1/surveys/{survey}/responses", U::ExportResponses, "", false,
+      &S::export_responses);
+  add("POST", "/api/v1/surveys/{survey}/responses/{seq}/review", U::ReviewResponse, json, false,
+      &S::review_response);
+  add("GET", "/api/v1/audit", U::ReadAudit, "", false, &S::get_audit);
+  return r;
+}
+
+}  // namespace sipas::survey_server
