@@ -47,8 +47,10 @@ start() {
   local t0 t1
   : >"$work/serve.out"
   t0=$(date +%s.%N)
+  local create_db=()
+  "$1" serve --help | grep -q -- --create-db && create_db=(--create-db)
   "$1" serve --db "$2" --listen 127.0.0.1:0 --admin-key-file "$work/keys.txt" --public-url http://127.0.0.1 \
-    >"$work/serve.out" 2>"$work/serve.err" &
+    "${create_db[@]}" >"$work/serve.out" 2>"$work/serve.err" &
   server_pid=$!
   port=''
   for _ in $(seq 1 2000); do

@@ -61,8 +61,10 @@ sed 's/"submission_id":"[^"]*"/"submission_id":"bench-check"/' "$here/server_res
 
 echo "manager $manager_key" >"$work/keys.txt"
 chmod 600 "$work/keys.txt"
+create_db=()
+"$sipas" serve --help | grep -q -- --create-db && create_db=(--create-db)
 "$sipas" serve --db "$work/bench.db" --listen 127.0.0.1:0 --admin-key-file "$work/keys.txt" --public-url http://127.0.0.1 \
-  --max-connections-per-address 100000 >"$work/serve.out" 2>"$work/serve.err" &
+  --max-connections-per-address 100000 "${create_db[@]}" >"$work/serve.out" 2>"$work/serve.err" &
 server_pid=$!
 port=''
 for _ in $(seq 1 200); do

@@ -60,7 +60,7 @@ printf 'manager %s\nanalyst %s\n' "$manager_key" "$analyst_key" >"$work/keys.txt
 chmod 600 "$work/keys.txt"
 db=$work/soak.db
 "$sipas" serve --db "$db" --listen 127.0.0.1:0 --threads 2 --admin-key-file "$work/keys.txt" --public-url http://127.0.0.1 \
-  --max-connections-per-address 100000 >"$work/serve.out" 2>"$work/serve.err" &
+  --max-connections-per-address 100000 --create-db >"$work/serve.out" 2>"$work/serve.err" &
 server_pid=$!
 port=''
 for _ in $(seq 1 200); do
