@@ -48,6 +48,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/generator_args.hpp"
 #include "io/csv_writer.hpp"
 
 namespace {
@@ -76,11 +77,6 @@ constexpr std::array<std::string_view, 16> given = {
 constexpr std::array<std::string_view, 6> age_groups = {"18-24", "25-34", "35-44",
                                                         "45-54", "55-64", "65+"};
 
-[[noreturn]] void usage(const char* message) {
-  std::fprintf(stderr, "make_frame: %s\nusage: make_frame --rows N --seed S --out FILE\n", message);
-  std::exit(2);
-}
-
 // SplitMix64: the same sequence on every compiler and standard library.
 struct Random {
   std::uint64_t state;
@@ -101,14 +97,6 @@ struct Village {
   double weight;
   std::uint64_t rows = 0;
 };
-
-std::uint64_t parse_count(const char* text, const char* what) {
-  std::uint64_t value = 0;
-  const char* end = text + std::strlen(text);
-  auto [stop, ec] = std::from_chars(text, end, value);
-  if (ec != std::errc() || stop != end) usage(what);
-  return value;
-}
 
 // Appends `value` with at least `width` digits, zero-padded.
 void append_number(std::string& out, std::uint64_t value, int width) {
@@ -161,25 +149,7 @@ std::vector<Village> layout(std::uint64_t rows, Random& random) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::uint64_t rows = 0, seed = 0;
-  const char* out = nullptr;
-  bool have_rows = false, have_seed = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (i + 1 >= argc) usage("every option takes a value");
-    if (arg == "--rows") {
-      rows = parse_count(argv[++i], "--rows must be a whole number");
-      have_rows = true;
-    } else if (arg == "--seed") {
-      seed = parse_count(argv[++i], "--seed must be a whole number");
-      have_seed = true;
-    } else if (arg == "--out") {
-      out = argv[++i];
-    } else {
-      usage("unknown option");
-    }
-  }
-  if (!have_rows || !have_seed || out == nullptr) usage("--rows, --seed and --out are required");
+  const auto [rows, seed, out] = sipas::bench::parse_generator_args("make_frame", argc, argv);
 
   try {
     Random random{seed};

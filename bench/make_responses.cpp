@@ -39,6 +39,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/generator_args.hpp"
 #include "io/csv_writer.hpp"
 
 namespace {
@@ -49,12 +50,6 @@ constexpr int domains = 30;
 constexpr int items = 20;
 constexpr std::array<std::string_view, 5> age_groups = {"18-29", "30-39", "40-49", "50-59", "60+"};
 constexpr std::array<double, 5> age_shares = {0.20, 0.22, 0.21, 0.19, 0.18};
-
-[[noreturn]] void usage(const char* message) {
-  std::fprintf(stderr, "make_responses: %s\nusage: make_responses --rows N --seed S --out FILE\n",
-               message);
-  std::exit(2);
-}
 
 // SplitMix64: the same sequence on every compiler and standard library.
 struct Random {
@@ -80,14 +75,6 @@ struct Random {
   }
 };
 
-std::uint64_t parse_count(const char* text, const char* what) {
-  std::uint64_t value = 0;
-  const char* end = text + std::strlen(text);
-  auto [stop, ec] = std::from_chars(text, end, value);
-  if (ec != std::errc() || stop != end) usage(what);
-  return value;
-}
-
 std::string number(double x, int decimals) {
   char buffer[64];
   auto [end, ec] =
@@ -108,25 +95,7 @@ struct Psu {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::uint64_t rows = 0, seed = 0;
-  const char* out = nullptr;
-  bool have_rows = false, have_seed = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (i + 1 >= argc) usage("every option takes a value");
-    if (arg == "--rows") {
-      rows = parse_count(argv[++i], "--rows must be a whole number");
-      have_rows = true;
-    } else if (arg == "--seed") {
-      seed = parse_count(argv[++i], "--seed must be a whole number");
-      have_seed = true;
-    } else if (arg == "--out") {
-      out = argv[++i];
-    } else {
-      usage("unknown option");
-    }
-  }
-  if (!have_rows || !have_seed || out == nullptr) usage("--rows, --seed and --out are required");
+  const auto [rows, seed, out] = sipas::bench::parse_generator_args("make_responses", argc, argv);
 
   try {
     Random random{seed};
