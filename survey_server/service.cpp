@@ -3,8 +3,6 @@
 #include "survey_server/service.hpp"
 #include "app/use_case_error.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -90,30 +88,6 @@ int status_of_store_error(const std::string& id) {
   return 500;
 }
 
-// Headers every response carries. Pages get their own CSP (public_routes.cpp)
-// and keep it; everything else may load nothing and be framed by nobody.
-void add_security_headers(HttpResponse& response) {
-  bool has_csp = false;
-  for (const auto& [name, value] : response.headers)
-    has_csp = has_csp || name == "Content-Security-Policy";
-  if (!has_csp) {
-    response.headers.emplace_back("Content-Security-Policy",
-                                  "default-src 'none'; frame-ancestors 'none'");
-  }
-  auto add = [&response](std::string name, std::string value) {
-    for (const auto& header : response.headers) {
-      if (header.first == name) return;
-    }
-    response.headers.emplace_back(std::move(name), std::move(value));
-  };
-  add("X-Content-Type-Options", "nosniff");
-  // store::Invitation links carry their token in the query: never pass it to
-  // another site. Not no-referrer: with it, browsers send "Origin: null" on
-  // the form's own posts, which the cross-site check must refuse.
-  add("Referrer-Policy", "same-origin");
-  add("X-Frame-Options", "DENY");
-}
-
 std::string lowercase(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -143,54 +117,36 @@ std::string store_failure_message(const std::string& id) {
 
 }  // namespace
 
+// Headers every response carries. Pages get their own CSP (public_routes.cpp)
+// and keep it; everything else may load nothing and be framed by nobody.
+void add_security_headers(HttpResponse& response) {
+  bool has_csp = false;
+  for (const auto& [name, value] : response.headers)
+    has_csp = has_csp || name == "Content-Security-Policy";
+  if (!has_csp) {
+    response.headers.emplace_back("Content-Security-Policy",
+                                  "default-src 'none'; frame-ancestors 'none'");
+  }
+  auto add = [&response](std::string name, std::string value) {
+    for (const auto& header : response.headers) {
+      if (header.first == name) return;
+    }
+    response.headers.emplace_back(std::move(name), std::move(value));
+  };
+  add("X-Content-Type-Options", "nosniff");
+  // store::Invitation links carry their token in the query: never pass it to
+  // another site. Not no-referrer: with it, browsers send "Origin: null" on
+  // the form's own posts, which the cross-site check must refuse.
+  add("Referrer-Policy", "same-origin");
+  add("X-Frame-Options", "DENY");
+}
+
 std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (key == name) return value;
   }
   return std::nullopt;
 }
-
-// ------------------------------------------------------------------ metrics listener
-
-class SurveyService::MetricsOnly : public RequestHandler {
- public:
-  explicit MetricsOnly(SurveyService& service) : service_(service) {}
-
-  Admission admit(const HttpRequest& head) override {
-    Admission admission;
-    const bool known = head.path == "/metrics" || head.path == "/healthz";
-    if (!known || (head.method != "GET" && head.method != "HEAD")) {
-      auto response =
-          known ? json_error(405, "request.method_not_allowed", "only GET is allowed here")
-                : json_error(404, "request.not_found", "this listener serves /metrics only");
-      if (known) response.headers.emplace_back("Allow", "GET");
-      add_security_headers(response);
-      admission.refusal = std::move(response);
-    }
-    return admission;
-  }
-
-  void handle(HttpRequest&& request, Reply reply) override {
-    HttpResponse response;
-    if (request.path == "/metrics") {
-      response = service_.metrics_response();
-    } else {
-      auto store = service_.lease_store();
-      response.body = nlohmann::json{{"status", "ok"}, {"schema", store->schema_version()}}.dump();
-    }
-    if (request.method == "HEAD") response.body.clear();
-    add_security_headers(response);
-    reply(std::move(response));
-  }
-
-  HttpResponse protocol_error(int status, std::string_view code,
-                              std::string_view message) override {
-    return service_.protocol_error(status, code, message);
-  }
-
- private:
-  SurveyService& service_;
-};
 
 // ------------------------------------------------------------------ pool
 
@@ -241,48 +197,6 @@ SurveyService::SurveyService(ServiceOptions options)
   routes_ = make_routes();
 }
 
-void SurveyService::load_key_file(const std::filesystem::path& path) {
-  const std::string name = path.string();
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    throw Error("server.key_file", name + ": cannot be read");
-  }
-  // Keys open the admin API: a file others may read is refused, not served.
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    throw Error("server.key_file", name +
-                                       ": the key file can be read or written by other users; "
-                                       "run 'chmod 600 " +
-                                       name + "' and start again");
-  }
-  std::ifstream in(path);
-  if (!in) throw Error("server.key_file", name + ": cannot be read");
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
-      line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    const std::string where = path.filename().string() + ":" + std::to_string(number);
-    store::Role role = store::Role::Manager;
-    std::string key = line;
-    if (auto space = line.find(' '); space != std::string::npos) {
-      auto parsed = store::role_from_string(line.substr(0, space));
-      if (!parsed) throw Error("server.key_file", where + ": the role must be manager or analyst");
-      role = *parsed;
-      key = line.substr(line.find_first_not_of(' ', space));
-    }
-    if (!store::is_api_key_syntax(key)) {
-      throw Error("server.key_file",
-                  where + ": a key has at least " + std::to_string(store::min_api_key_length) +
-                      " characters from A-Z a-z 0-9 - _ (make one with 'sipas key create "
-                      "--key-file " +
-                      name + "')");
-    }
-    file_keys_[store::hash_secret(key)] = role;
-  }
-}
-
 SurveyService::~SurveyService() {
   stop();
 }
@@ -331,45 +245,6 @@ store::SurveyAccess SurveyService::survey_access(std::string_view id) {
   if (!record)
     throw ApiError(404, "survey.not_found", "no survey '" + std::string(id) + "'", "survey");
   return *record;
-}
-
-// ------------------------------------------------------------------ auth
-
-app::Actor SurveyService::authenticate(const HttpRequest& request) {
-  auto header = request.header("authorization");
-  if (!header) return {"public", std::nullopt};
-  // An address that has spent its budget learns nothing more about any key,
-  // right or wrong (as with tokens).
-  if (auth_limiter_.exhausted(request.client)) {
-    metrics_.count("sipas_auth_throttled_total");
-    throw ApiError(429, "auth.rate_limited",
-                   "too many failed authentications from this address; wait a minute");
-  }
-  constexpr std::string_view scheme = "Bearer ";
-  if (header->size() > scheme.size() && header->substr(0, scheme.size()) == scheme) {
-    std::string key(header->substr(scheme.size()));
-    const std::string hash = store::hash_secret(key);
-    // Named in the audit trail by the first characters of the key's hash.
-    if (auto it = file_keys_.find(hash); it != file_keys_.end())
-      return {"key-file:" + hash.substr(0, 8), it->second};
-    if (store::is_api_key_syntax(key)) {
-      auto store = lease_store();
-      if (auto info = store->find_api_key(key)) return {"key:" + info->name, info->role};
-    }
-  }
-  metrics_.count("sipas_auth_failures_total");
-  auth_limiter_.allow(request.client);
-  throw ApiError(401, "auth.invalid_key", "the API key is not valid");
-}
-
-// The route's use case decides (app::authorize); without a key, a route that
-// needs one is 401 rather than 403.
-void SurveyService::authorize(const Call& call) {
-  if (app::required_role(call.route->use_case) && !call.actor.role) {
-    throw ApiError(401, "auth.required",
-                   "this route needs an API key: send 'Authorization: Bearer KEY'");
-  }
-  app::authorize(call.actor, call.route->use_case);
 }
 
 // ------------------------------------------------------------------ dispatch
@@ -612,54 +487,6 @@ void SurveyService::write(std::shared_ptr<Call> call, std::function<void(store::
       fail(*call, std::current_exception());
     }
   });
-}
-
-// ------------------------------------------------------------------ health
-
-void SurveyService::get_health(Call& call) {
-  HttpResponse response;
-  auto store = lease_store();
-  response.body = nlohmann::json{{"status", "ok"}, {"schema", store->schema_version()}}.dump();
-  finish(call, std::move(response));
-}
-
-void SurveyService::get_metrics(Call& call) {
-  finish(call, metrics_response());
-}
-
-HttpResponse SurveyService::metrics_response() {
-  HttpResponse response;
-  response.content_type = "text/plain; version=0.0.4";
-  metrics_.render(response.body);
-  const store::CommitStats stats = commits_->stats();
-  auto& out = response.body;
-  out += "# HELP sipas_commits_total Transactions committed by the writer.\n";
-  out += "# TYPE sipas_commits_total counter\nsipas_commits_total " +
-         std::to_string(stats.commits) + "\n";
-  out += "# TYPE sipas_commit_jobs_total counter\nsipas_commit_jobs_total " +
-         std::to_string(stats.jobs) + "\n";
-  out += "# TYPE sipas_commit_failures_total counter\nsipas_commit_failures_total " +
-         std::to_string(stats.failed_commits) + "\n";
-  out += "# HELP sipas_commit_batch_size Jobs per committed transaction (group commit).\n";
-  out += "# TYPE sipas_commit_batch_size histogram\n";
-  const auto& buckets = store::CommitQueue::batch_buckets();
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < buckets.size() && i < stats.batch_histogram.size(); ++i) {
-    cumulative += stats.batch_histogram[i];
-    out += "sipas_commit_batch_size_bucket{le=\"" + std::to_string(buckets[i]) + "\"} " +
-           std::to_string(cumulative) + "\n";
-  }
-  out += "sipas_commit_batch_size_bucket{le=\"+Inf\"} " + std::to_string(stats.commits) + "\n";
-  out += "sipas_commit_batch_size_sum " + std::to_string(stats.jobs) + "\n";
-  out += "sipas_commit_batch_size_count " + std::to_string(stats.commits) + "\n";
-  if (metrics_source_) metrics_source_(out);
-  return response;
-}
-
-RequestHandler& SurveyService::metrics_handler() {
-  std::lock_guard lock(pool_mutex_);
-  if (!metrics_only_) metrics_only_ = std::make_unique<MetricsOnly>(*this);
-  return *metrics_only_;
 }
 
 }  // namespace sipas::survey_server

@@ -12,7 +12,10 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "app/actor.hpp"
+#include "survey_server/api_error.hpp"
 #include "survey_server/service.hpp"
 
 namespace sipas::survey_server {
@@ -64,6 +67,52 @@ class SurveyService::StoreLease {
  private:
   SurveyService& service_;
   std::unique_ptr<store::SurveyStore> store_;
+};
+
+// Headers every response carries (Content-Security-Policy unless the page
+// has its own, nosniff, Referrer-Policy).
+void add_security_headers(HttpResponse& response);
+
+// The handler of a listener of its own for GET /metrics and GET /healthz only.
+
+class SurveyService::MetricsOnly : public RequestHandler {
+ public:
+  explicit MetricsOnly(SurveyService& service) : service_(service) {}
+
+  Admission admit(const HttpRequest& head) override {
+    Admission admission;
+    const bool known = head.path == "/metrics" || head.path == "/healthz";
+    if (!known || (head.method != "GET" && head.method != "HEAD")) {
+      auto response =
+          known ? json_error(405, "request.method_not_allowed", "only GET is allowed here")
+                : json_error(404, "request.not_found", "this listener serves /metrics only");
+      if (known) response.headers.emplace_back("Allow", "GET");
+      add_security_headers(response);
+      admission.refusal = std::move(response);
+    }
+    return admission;
+  }
+
+  void handle(HttpRequest&& request, Reply reply) override {
+    HttpResponse response;
+    if (request.path == "/metrics") {
+      response = service_.metrics_response();
+    } else {
+      auto store = service_.lease_store();
+      response.body = nlohmann::json{{"status", "ok"}, {"schema", store->schema_version()}}.dump();
+    }
+    if (request.method == "HEAD") response.body.clear();
+    add_security_headers(response);
+    reply(std::move(response));
+  }
+
+  HttpResponse protocol_error(int status, std::string_view code,
+                              std::string_view message) override {
+    return service_.protocol_error(status, code, message);
+  }
+
+ private:
+  SurveyService& service_;
 };
 
 }  // namespace sipas::survey_server
