@@ -1,6 +1,9 @@
 // The sipas command: parses the command line and dispatches to a subcommand.
 
+#include <algorithm>
 #include <iostream>
+
+#include "app/use_case_error.hpp"
 
 #include "cli/commands.hpp"
 #include "cli/usage_errors.hpp"
@@ -37,6 +40,16 @@ int main(int argc, char** argv) {
   }
   try {
     return run ? run() : sipas::cli::exit_user_error;
+  } catch (const sipas::app::UseCaseError& e) {
+    // A use case names the field of its request; here it is the flag.
+    std::string message = e.what();
+    if (!e.field().empty()) {
+      std::string flag = e.field();
+      std::replace(flag.begin(), flag.end(), '_', '-');
+      message += " (--" + flag + ")";
+    }
+    sipas::cli::print_error(std::cerr, e.id(), message);
+    return sipas::cli::exit_user_error;
   } catch (const sipas::Error& e) {
     sipas::cli::print_error(std::cerr, e.id(), e.what());
     return sipas::cli::exit_user_error;
