@@ -10,10 +10,6 @@ namespace {
 
 constexpr double points_tolerance = 1e-9;
 
-std::string child(const std::string& path, std::string_view key) {
-  return path + "/" + std::string(key);
-}
-
 bool is_choice_item(const Item& item) {
   return item.type == ItemType::Single || item.type == ItemType::Likert;
 }
