@@ -1,11 +1,11 @@
 #include "analysis/compare_run.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <set>
 
 #include "analysis/error.hpp"
 #include "analysis/setup.hpp"
+#include "io/number_text.hpp"
 
 namespace sipas::analysis {
 namespace {
@@ -17,12 +17,6 @@ constexpr const char* mapped_column = "unit_map:new_unit";
 
 Json number_or_null(double x) {
   return std::isfinite(x) ? Json(x) : Json(nullptr);
-}
-
-std::string number_text(double x) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
-  return std::string(buffer, end);
 }
 
 [[noreturn]] void fail(const std::string& id, const std::string& message) {
@@ -89,7 +83,8 @@ std::string comparison_test(const Engine& engine, bool replicated) {
              "Var(b) - 2 Cov(a, b) with the covariance ") +
          (replicated ? "from the replicate estimates" : "from the joint influence values") + " (" +
          engine.description() + "); two-sided p and Wald interval from the " +
-         (t ? "t distribution with the design's " + number_text(df) + " degrees of freedom (degf)"
+         (t ? "t distribution with the design's " + io::shortest_decimal(df) +
+                  " degrees of freedom (degf)"
             : "normal distribution");
 }
 

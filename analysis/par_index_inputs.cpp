@@ -11,6 +11,7 @@
 #include "analysis/par_index.hpp"
 #include "io/csv_reader.hpp"
 #include "io/file.hpp"
+#include "io/number_text.hpp"
 #include "io/sha256.hpp"
 
 namespace sipas::analysis {
@@ -38,12 +39,6 @@ std::string lower(std::string text) {
   for (char& c : text)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
-}
-
-std::string number_text(double x) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
-  return std::string(buffer, end);
 }
 
 std::optional<double> parse_number(const std::string& text) {
@@ -137,7 +132,7 @@ Appraisal load_appraisal(const std::filesystem::path& path, const IndexScheme& s
       if (*points < 0 || *points > node->max_points + points_tolerance) {
         fail("index.points_out_of_range", where + ": points " + text + " for '" + criterion +
                                               "' must be between 0 and its maximum " +
-                                              number_text(node->max_points));
+                                              io::shortest_decimal(node->max_points));
       }
     }
     auto key = std::make_pair(unit, criterion);
@@ -236,9 +231,10 @@ SurveyPoints load_survey_points(const std::vector<std::filesystem::path>& paths,
       auto record = [&](const IndexNode& leaf, const std::string& unit, double points,
                         const std::string& what) {
         if (points < -points_tolerance || points > leaf.max_points + points_tolerance) {
-          fail("index.survey_out_of_range",
-               where + ": " + what + " for unit '" + unit + "' gives " + number_text(points) +
-                   " points, outside 0 to the leaf's maximum " + number_text(leaf.max_points));
+          fail("index.survey_out_of_range", where + ": " + what + " for unit '" + unit +
+                                                "' gives " + io::shortest_decimal(points) +
+                                                " points, outside 0 to the leaf's maximum " +
+                                                io::shortest_decimal(leaf.max_points));
         }
         auto key = std::make_pair(leaf.id, unit);
         if (auto [it, fresh] = found_in.emplace(key, where); !fresh) {
@@ -285,9 +281,9 @@ SurveyPoints load_survey_points(const std::vector<std::filesystem::path>& paths,
         if (value.is_null()) continue;
         const double share = value.get<double>();
         if (share < -points_tolerance || share > percent + points_tolerance) {
-          fail("index.survey_out_of_range", where + ": " + statistic + " " + number_text(share) +
-                                                " for unit '" + d->second +
-                                                "' is not a percentage");
+          fail("index.survey_out_of_range", where + ": " + statistic + " " +
+                                                io::shortest_decimal(share) + " for unit '" +
+                                                d->second + "' is not a percentage");
         }
         record(*leaf, d->second, leaf->max_points * share / percent, statistic);
       }

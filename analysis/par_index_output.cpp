@@ -1,10 +1,10 @@
 // par-index.json and par-index.csv: what the report and the demo read.
 
-#include <charconv>
 #include <cmath>
 
 #include "analysis/par_index.hpp"
 #include "io/csv_writer.hpp"
+#include "io/number_text.hpp"
 
 namespace sipas::analysis {
 namespace {
@@ -28,11 +28,9 @@ Json score_json(const NodeScore& s) {
       {"points", s.points}, {"max_points", s.max_points}, {"index", number_or_null(s.index())}};
 }
 
+// An index where nothing applies (NaN) is an empty cell.
 std::string number_text(double x) {
-  if (!std::isfinite(x)) return "";
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
-  return std::string(buffer, end);
+  return std::isfinite(x) ? io::shortest_decimal(x) : "";
 }
 
 }  // namespace

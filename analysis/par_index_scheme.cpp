@@ -11,6 +11,7 @@
 
 #include "analysis/error.hpp"
 #include "io/file.hpp"
+#include "io/number_text.hpp"
 
 namespace sipas::analysis {
 namespace {
@@ -33,12 +34,6 @@ std::string at_index(const std::string& path, std::size_t i) {
   return path + "[" + std::to_string(i) + "]";
 }
 
-std::string number_text(double x) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
-  return std::string(buffer, end);
-}
-
 bool is_number(const Json& v) {
   return v.is_number() && std::isfinite(v.get<double>());
 }
@@ -54,8 +49,8 @@ void check_thresholds(const std::vector<GroupThreshold>& thresholds,
     if (!names.insert(t.group).second) fail(i, "group '" + t.group + "' appears twice");
     if (!(t.min >= 0 && t.min <= 100)) fail(i, "min must be between 0 and 100");
     if (i > 0 && !(t.min < thresholds[i - 1].min)) {
-      fail(i, "minima must decrease: " + number_text(t.min) + " is not below " +
-                  number_text(thresholds[i - 1].min));
+      fail(i, "minima must decrease: " + io::shortest_decimal(t.min) + " is not below " +
+                  io::shortest_decimal(thresholds[i - 1].min));
     }
   }
 }
@@ -246,8 +241,8 @@ class SchemeParser {
         sum += s.nodes[child].max_points;
       }
       if (stated && std::fabs(*stated - sum) > sum_tolerance * std::max(1.0, sum)) {
-        fail(join(path, "max_points"),
-             "is " + number_text(*stated) + " but its children sum to " + number_text(sum));
+        fail(join(path, "max_points"), "is " + io::shortest_decimal(*stated) +
+                                           " but its children sum to " + io::shortest_decimal(sum));
       }
       s.nodes[index].max_points = sum;
       return index;

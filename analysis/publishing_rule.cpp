@@ -1,6 +1,5 @@
 #include "analysis/publishing_rule.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -10,6 +9,7 @@
 #include "analysis/error.hpp"
 #include "io/embedded_file.hpp"
 #include "io/file.hpp"
+#include "io/number_text.hpp"
 #include "io/sha256.hpp"
 
 namespace sipas::analysis {
@@ -34,12 +34,6 @@ std::string short_name(const io::EmbeddedFile& file) {
   if (auto slash = name.rfind('/'); slash != std::string::npos) name.erase(0, slash + 1);
   if (name.ends_with(".json")) name.erase(name.size() - 5);
   return name;
-}
-
-std::string text_of(double x) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
-  return std::string(buffer, end);
 }
 
 // Shares in percent that the indices give without a design effect.
@@ -114,7 +108,8 @@ PublishingRule parse_publishing_rule(const std::string& json_text, const std::st
   rule.caution_cv = number("caution_cv", true);
   rule.suppress_cv = number("suppress_cv", true);
   if (rule.caution_cv > rule.suppress_cv)
-    fail("caution_cv", "must not be above suppress_cv (" + text_of(rule.suppress_cv) + ")");
+    fail("caution_cv",
+         "must not be above suppress_cv (" + io::shortest_decimal(rule.suppress_cv) + ")");
   rule.file = source;
   rule.sha256 = sha256_of(json_text);
   return rule;
@@ -175,14 +170,19 @@ void assess(Estimate& e, const PublishingRule& rule) {
     e.flag_reason = std::move(why);
   };
   if (!std::isfinite(e.estimate)) return set("suppressed", "no estimate");
-  if (e.n < rule.min_n) return set("suppressed", "n " + text_of(e.n) + " < " + text_of(rule.min_n));
+  if (e.n < rule.min_n)
+    return set("suppressed",
+               "n " + io::shortest_decimal(e.n) + " < " + io::shortest_decimal(rule.min_n));
   if (std::isfinite(rule.min_n_eff) && std::isfinite(e.n_eff) && e.n_eff < rule.min_n_eff)
-    return set("suppressed", "n_eff " + text_of(e.n_eff) + " < " + text_of(rule.min_n_eff));
+    return set("suppressed", "n_eff " + io::shortest_decimal(e.n_eff) + " < " +
+                                 io::shortest_decimal(rule.min_n_eff));
   if (!std::isfinite(e.se)) return set("suppressed", "no standard error");
   if (std::isfinite(e.cv) && e.cv > rule.suppress_cv)
-    return set("suppressed", "cv " + text_of(e.cv) + " > " + text_of(rule.suppress_cv));
+    return set("suppressed",
+               "cv " + io::shortest_decimal(e.cv) + " > " + io::shortest_decimal(rule.suppress_cv));
   if (std::isfinite(e.cv) && e.cv > rule.caution_cv)
-    return set("caution", "cv " + text_of(e.cv) + " > " + text_of(rule.caution_cv));
+    return set("caution",
+               "cv " + io::shortest_decimal(e.cv) + " > " + io::shortest_decimal(rule.caution_cv));
 }
 
 }  // namespace sipas::analysis

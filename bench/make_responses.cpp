@@ -41,6 +41,7 @@
 
 #include "bench/generator_args.hpp"
 #include "io/csv_writer.hpp"
+#include "io/number_text.hpp"
 
 namespace {
 
@@ -74,14 +75,6 @@ struct Random {
     return k;
   }
 };
-
-std::string number(double x, int decimals) {
-  char buffer[64];
-  auto [end, ec] =
-      std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::fixed, decimals);
-  (void)ec;
-  return std::string(buffer, end);
-}
 
 struct Psu {
   int stratum;
@@ -169,7 +162,7 @@ int main(int argc, char** argv) {
       const std::string psu = std::to_string(p.id);
       std::array<std::string, 10> weights;
       for (std::size_t c = 0; c < weights.size(); ++c)
-        weights[c] = number(p.weight * p.adjust[c], 3);
+        weights[c] = sipas::io::fixed_decimal(p.weight * p.adjust[c], 3);
       const auto h = static_cast<std::size_t>(p.stratum - 1);
       for (std::uint64_t r = 0; r < p.rows; ++r) {
         const bool female = random.uniform() < female_share[h];

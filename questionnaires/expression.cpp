@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "io/number_text.hpp"
 #include "io/utf8.hpp"
 #include "questionnaires/regex.hpp"
 
@@ -211,11 +212,8 @@ Value Expression::eval(std::uint32_t i, const Environment& env) const {
         auto length = io::utf8_length(v.string);
         return Value::of_number(static_cast<double>(length ? *length : v.string.size()));
       }
-      if (v.kind == Kind::Number) {
-        char buffer[32];
-        auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v.number);
-        return Value::of_number(ec == std::errc() ? static_cast<double>(end - buffer) : 0);
-      }
+      if (v.kind == Kind::Number)
+        return Value::of_number(static_cast<double>(io::shortest_decimal(v.number).size()));
       return Value::of_number(0);
     }
     case Op::Regex: {

@@ -1,9 +1,8 @@
 #include "questionnaires/simulated_answers.hpp"
 
-#include <charconv>
-
 #include "io/csv_reader.hpp"
 #include "io/csv_writer.hpp"
+#include "io/number_text.hpp"
 #include "io/rng.hpp"
 #include "questionnaires/synthetic_responses.hpp"
 
@@ -14,11 +13,8 @@ std::string answer_text(const RawAnswer& a) {
   switch (a.kind) {
     case RawAnswer::Kind::Integer:
       return std::to_string(a.integer);
-    case RawAnswer::Kind::Number: {
-      char buffer[32];
-      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, a.number);
-      return std::string(buffer, end);
-    }
+    case RawAnswer::Kind::Number:
+      return io::shortest_decimal(a.number);
     case RawAnswer::Kind::String:
       return a.text;
     case RawAnswer::Kind::Array: {

@@ -1,12 +1,12 @@
 #include "questionnaires/validation.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>
 
+#include "io/number_text.hpp"
 #include "io/utf8.hpp"
 #include "questionnaires/date.hpp"
 #include "questionnaires/error.hpp"
@@ -14,12 +14,6 @@
 
 namespace sipas::questionnaires {
 namespace {
-
-std::string number_text(double n) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, n);
-  return ec == std::errc() ? std::string(buffer, end) : std::to_string(n);
-}
 
 std::string day_text(std::int32_t days) {
   std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{days}}};
@@ -341,12 +335,12 @@ bool Validator::check_answer(const Item& item, const RawAnswer& raw) {
       }
       if (item.min && v < *item.min) {
         add(&item, "response.out_of_range",
-            format_message(text("out_of_range_min"), {{"min", number_text(*item.min)}}));
+            format_message(text("out_of_range_min"), {{"min", io::shortest_decimal(*item.min)}}));
         return false;
       }
       if (item.max && v > *item.max) {
         add(&item, "response.out_of_range",
-            format_message(text("out_of_range_max"), {{"max", number_text(*item.max)}}));
+            format_message(text("out_of_range_max"), {{"max", io::shortest_decimal(*item.max)}}));
         return false;
       }
       values_[slot] = Value::of_number(v);

@@ -1,17 +1,15 @@
 #include "reports/html_format.hpp"
 
-#include <charconv>
 #include <cmath>
+
+#include "io/number_text.hpp"
 
 namespace sipas::reports {
 namespace {
 
-// Plain fixed notation from std::to_chars, which ignores the locale.
+// Plain fixed notation, whatever the locale.
 std::string plain_fixed(double x, int decimals) {
-  char buffer[400];  // enough for any double in fixed notation
-  auto [end, ec] =
-      std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::fixed, decimals);
-  std::string text(buffer, ec == std::errc() ? end : buffer);
+  std::string text = io::fixed_decimal(x, decimals);
   // "-0.00" is zero.
   if (!text.empty() && text[0] == '-' && text.find_first_not_of("-0.") == std::string::npos)
     text.erase(0, 1);

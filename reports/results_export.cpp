@@ -1,8 +1,7 @@
 #include "reports/results_export.hpp"
 
-#include <charconv>
-
 #include "io/csv_writer.hpp"
+#include "io/number_text.hpp"
 #include "reports/error.hpp"
 #include "reports/results_tables.hpp"
 #include "reports/xlsx_results.hpp"
@@ -12,12 +11,8 @@ namespace {
 
 std::string cell_text(const TableCell& cell) {
   switch (cell.kind) {
-    case TableCell::Kind::Number: {
-      // The shortest text that reads back to the same double.
-      char buffer[32];
-      auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, cell.number);
-      return ec == std::errc() ? std::string(buffer, end) : std::string();
-    }
+    case TableCell::Kind::Number:
+      return io::shortest_decimal(cell.number);
     case TableCell::Kind::Text:
       return cell.text;
     case TableCell::Kind::Empty:

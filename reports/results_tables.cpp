@@ -1,9 +1,9 @@
 #include "reports/results_tables.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
+#include "io/number_text.hpp"
 #include "reports/export_words.hpp"
 
 namespace sipas::reports {
@@ -30,12 +30,6 @@ namespace {
 
 std::string header(const Words& words, std::string_view code, std::optional<Language> language) {
   return std::string(language ? words.in(*language) : code);
-}
-
-std::string number_text(double x) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
-  return ec == std::errc() ? std::string(buffer, end) : std::string();
 }
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
@@ -170,7 +164,8 @@ ResultsTable design_table(const ResultsFile& results, Language language) {
         TableCell::of(c.max_margin_error));
     if (c.bounds) {
       add("calibration.bounds", {"Giới hạn của g", "Bounds on g"},
-          TableCell::of(number_text(c.bounds->first) + ", " + number_text(c.bounds->second)));
+          TableCell::of(io::shortest_decimal(c.bounds->first) + ", " +
+                        io::shortest_decimal(c.bounds->second)));
     }
   }
   if (d.replicates) {

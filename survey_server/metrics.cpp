@@ -1,18 +1,8 @@
 #include "survey_server/metrics.hpp"
 
-#include <charconv>
+#include "io/number_text.hpp"
 
 namespace sipas::survey_server {
-
-namespace {
-
-std::string number(double x) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
-  return ec == std::errc() ? std::string(buffer, end) : std::string("NaN");
-}
-
-}  // namespace
 
 std::string prometheus_label(std::string_view value) {
   std::string out;
@@ -61,11 +51,13 @@ void Metrics::render(std::string& out) const {
     const std::string label = "route=\"" + prometheus_label(route) + "\"";
     for (std::size_t i = 0; i < latency_buckets.size(); ++i) {
       out += "sipas_http_request_duration_seconds_bucket{" + label + ",le=\"" +
-             number(latency_buckets[i]) + "\"} " + std::to_string(h.buckets[i]) + "\n";
+             io::shortest_decimal(latency_buckets[i]) + "\"} " + std::to_string(h.buckets[i]) +
+             "\n";
     }
     out += "sipas_http_request_duration_seconds_bucket{" + label + ",le=\"+Inf\"} " +
            std::to_string(h.count) + "\n";
-    out += "sipas_http_request_duration_seconds_sum{" + label + "} " + number(h.sum) + "\n";
+    out += "sipas_http_request_duration_seconds_sum{" + label + "} " + io::shortest_decimal(h.sum) +
+           "\n";
     out += "sipas_http_request_duration_seconds_count{" + label + "} " + std::to_string(h.count) +
            "\n";
   }
