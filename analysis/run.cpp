@@ -1,4 +1,5 @@
 #include "analysis/run.hpp"
+#include "io/number_text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -39,9 +40,7 @@ std::vector<std::string> split(const std::string& text, char separator) {
 }
 
 std::string text_of(double x) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
-  return std::string(buffer, end);
+  return io::shortest_decimal(x);
 }
 
 Json number_or_null(double x) {
@@ -452,12 +451,7 @@ Json to_json(const AnalysisResult& result) {
 }
 
 std::string to_csv(const AnalysisResult& result, const io::CsvWriterOptions& csv) {
-  auto num = [](double x) {
-    if (!std::isfinite(x)) return std::string();
-    char buffer[32];
-    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
-    return std::string(buffer, end);
-  };
+  auto num = [](double x) { return std::isfinite(x) ? io::shortest_decimal(x) : std::string(); };
   static constexpr std::string_view header[] = {
       "statistic", "variable", "domain",     "estimate", "se",    "ci_low", "ci_high",  "ci_method",
       "df",        "n",        "weighted_n", "deff",     "n_eff", "cv",     "ci_width", "flag"};

@@ -5,6 +5,7 @@
 // second pass that writes the chosen rows (draw_second_pass.cpp), and the
 // design record (draw.cpp). Not for use outside sampling/.
 
+#include "io/number_text.hpp"
 #include "sampling/draw.hpp"
 
 #include <algorithm>
@@ -46,9 +47,7 @@ constexpr const char* generator_description =
     "uniforms from the top 53 bits";
 
 inline std::string format_number(double x) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
-  return ec == std::errc() ? std::string(buffer, end) : std::to_string(x);
+  return io::shortest_decimal(x);
 }
 
 // How --method pps chooses its algorithm, for the design record.

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "io/html_escape.hpp"
+#include "io/number_text.hpp"
 #include "questionnaires/date.hpp"
 #include "survey_server/form_renderer.hpp"
 
@@ -18,9 +19,7 @@ using q::RawAnswer;
 namespace {
 
 std::string number_text(double n) {
-  char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, n);
-  return ec == std::errc() ? std::string(buffer, end) : std::string();
+  return io::shortest_decimal(n);
 }
 
 }  // namespace
