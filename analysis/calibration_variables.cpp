@@ -9,9 +9,9 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "io/csv_reader.hpp"
 #include "analysis/calibration_variables.hpp"
 #include "analysis/error.hpp"
+#include "io/csv_reader.hpp"
 
 namespace sipas::analysis::calibrating {
 namespace {

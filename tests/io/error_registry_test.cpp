@@ -38,8 +38,8 @@ const fs::path source_dir = SIPAS_SOURCE_DIR;
 
 // The folders whose code raises sipas errors.
 const std::vector<std::string> libraries = {
-    "io", "texts", "questionnaires", "sampling", "analysis", "reports",
-    "store", "app", "survey_server", "demo", "cli"};
+    "io",    "texts", "questionnaires", "sampling", "analysis", "reports",
+    "store", "app",   "survey_server",  "demo",     "cli"};
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
