@@ -193,7 +193,8 @@ void guesser(unsigned short port, const std::atomic<bool>& stop, std::atomic<lon
       boost::beast::flat_buffer buffer;
       while (!stop.load()) {
         http::request<http::empty_body> req(
-            http::verb::get, std::string("/s/") + survey + "?t=" + store::random_token(), 11);
+            http::verb::get, std::string("/s/") + survey + "?t=" + sipas::store::random_token(),
+            11);
         req.set(http::field::host, "127.0.0.1");
         http::write(s, req);
         http::response<http::string_body> res;

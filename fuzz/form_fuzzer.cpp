@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "app/hidden_answers.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "fuzz/shipped_form.hpp"
 #include "io/embedded_file.hpp"
@@ -35,7 +36,7 @@ using sipas::fuzz::forms;
 void check_encoding(std::string_view text) {
   try {
     const std::string decoded = server::percent_decode(text);
-    expect(server::percent_decode(server::percent_encode(decoded)) == decoded,
+    expect(server::percent_decode(sipas::io::percent_encode(decoded)) == decoded,
            "percent_decode(io::percent_encode(x)) == x");
   } catch (const server::FormError&) {
   }
@@ -48,7 +49,7 @@ void check_encoding(std::string_view text) {
   std::string again;
   for (const auto& [name, value] : fields) {
     if (!again.empty()) again += '&';
-    again += server::percent_encode(name) + "=" + server::percent_encode(value);
+    again += sipas::io::percent_encode(name) + "=" + sipas::io::percent_encode(value);
   }
   try {
     const server::FormFields back = server::parse_urlencoded(again);
@@ -74,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     expect(submission.action == "submit" || submission.action == "save",
            "a submission's action is submit or save");
-    (void)server::drop_hidden_answers(form.questionnaire, submission.response);
+    (void)sipas::app::drop_hidden_answers(form.questionnaire, submission.response);
     const q::ValidationResult& result = form.validator.validate(submission.response);
     (void)q::response_to_json(form.questionnaire, submission.response);
     server::FormPage page;

@@ -61,15 +61,17 @@ constexpr std::size_t restore_every = 2000;
 constexpr const char* manager_key = "fuzz-manager-key-0123456789-abcdefghijkl";
 constexpr const char* analyst_key = "fuzz-analyst-key-0123456789-abcdefghijkl";
 
-void add_survey(server::SurveyStore& store, const std::string& id, std::string_view form,
-                server::SurveyState state, bool open_link = false) {
+void add_survey(sipas::store::SurveyStore& store, const std::string& id, std::string_view form,
+                sipas::store::SurveyState state, bool open_link = false) {
   const auto* file = q::find_standard_file(form);
   expect(file != nullptr, "the standard form is embedded");
   const q::Questionnaire questionnaire = q::load_questionnaire(file->content, form);
   store.create_survey(id, std::string(file->content), questionnaire.id(), questionnaire.version(),
                       open_link);
-  if (state != server::SurveyState::Draft) store.set_survey_state(id, server::SurveyState::Open);
-  if (state == server::SurveyState::Closed) store.set_survey_state(id, server::SurveyState::Closed);
+  if (state != sipas::store::SurveyState::Draft)
+    store.set_survey_state(id, sipas::store::SurveyState::Open);
+  if (state == sipas::store::SurveyState::Closed)
+    store.set_survey_state(id, sipas::store::SurveyState::Closed);
 }
 
 class Server {
@@ -88,15 +90,15 @@ class Server {
     options_.open_submissions_per_minute = options_.open_submissions_burst = 1e12;
     options_.bad_tokens_per_minute = options_.bad_tokens_burst = 1e12;
     {
-      server::SurveyStore store(first_state_);
-      add_survey(store, "hn-2026", "forms/sipas-citizen.json", server::SurveyState::Open);
-      add_survey(store, "short", "forms/sipas-short.json", server::SurveyState::Open, true);
-      add_survey(store, "officials", "forms/par-officials.json", server::SurveyState::Draft);
+      sipas::store::SurveyStore store(first_state_);
+      add_survey(store, "hn-2026", "forms/sipas-citizen.json", sipas::store::SurveyState::Open);
+      add_survey(store, "short", "forms/sipas-short.json", sipas::store::SurveyState::Open, true);
+      add_survey(store, "officials", "forms/par-officials.json", sipas::store::SurveyState::Draft);
       add_survey(store, "closed", "examples/example-questionnaire.json",
-                 server::SurveyState::Closed);
-      std::vector<server::InvitationInput> rows;
+                 sipas::store::SurveyState::Closed);
+      std::vector<sipas::store::InvitationInput> rows;
       for (int i = 1; i <= 12; ++i) {
-        server::InvitationInput row;
+        sipas::store::InvitationInput row;
         row.respondent_id = "r" + std::to_string(i);
         row.stratum = i % 2 ? "d1" : "d2";
         row.psu = "c" + std::to_string(i % 3);

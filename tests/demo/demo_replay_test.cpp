@@ -15,7 +15,8 @@
 //   with it seq, changes from run to run; the rows themselves come in the
 //   order of the invitations, not of arrival;
 // - the other times of the database (survey created, opened, closed;
-//   invitations activated and opened; migrations applied);
+//   invitations activated and opened; migrations applied; the audit
+//   trail's `at`);
 // - the creation time in the SPSS and Stata files' headers (they are compared
 //   by their contents, read back with ReadStat: every variable, label and
 //   value), and `dcterms:created` / `dcterms:modified` in results.xlsx's
@@ -190,9 +191,9 @@ std::string workbook(const fs::path& path) {
 // Every table of the database, rows in the order of their non-masked columns,
 // the masked columns as "*".
 std::string database(const fs::path& path) {
-  const std::set<std::string> masked = {"seq",          "received_at", "reviewed_at",
-                                        "created_at",   "opened_at",   "closed_at",
-                                        "activated_at", "applied_at",  "saved_at"};
+  const std::set<std::string> masked = {"seq",       "received_at", "reviewed_at",  "created_at",
+                                        "opened_at", "closed_at",   "activated_at", "applied_at",
+                                        "saved_at",  "at"};
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     sqlite3_close(db);

@@ -179,7 +179,8 @@ TEST_F(ReadmeWalkthroughTest, IndexWarnsWhenTheDepartmentsResultsAreLeftOut) {
           "--survey sipas-demo/results-citizens.json --out year/par-index.json\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::set<std::string> districts;
-  for (const auto& e : read_json(demo("results-citizens.json"))["estimates"]) {
+  const auto citizens = read_json(demo("results-citizens.json"));
+  for (const auto& e : citizens["estimates"]) {
     if (e["domain"].is_object() && e["domain"].contains("district"))
       districts.insert(e["domain"]["district"].get<std::string>());
   }
@@ -194,7 +195,8 @@ TEST_F(ReadmeWalkthroughTest, IndexWarnsWhenTheDepartmentsResultsAreLeftOut) {
                                " units have no survey points for leaf 8.1: "));
   for (const auto& id : departments)
     EXPECT_THAT(r.err, HasSubstr(id));
-  for (const auto& u : read_json(year("par-index.json"))["units"]) {
+  const auto index = read_json(year("par-index.json"));
+  for (const auto& u : index["units"]) {
     const bool department =
         std::find(departments.begin(), departments.end(), u["unit"]) != departments.end();
     EXPECT_EQ(u["survey_missing"], department ? Json({"8.1"}) : Json::array()) << u["unit"];
