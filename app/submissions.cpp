@@ -57,11 +57,12 @@ CheckedDraft check_draft(const q::Questionnaire& questionnaire, const SaveDraft&
     throw UseCaseError(Refusal::Conflict, "invitation.already_responded",
                        "this invitation has already been answered", "invitation");
   }
-  return {request.invitation->id, q::response_to_json(questionnaire, request.response)};
+  return {request.invitation->id, q::response_to_json(questionnaire, request.response),
+          request.page};
 }
 
 void store_draft(store::SurveyStore& store, const CheckedDraft& draft) {
-  store.save_draft(draft.invitation, draft.answers_json, now_seconds());
+  store.save_draft(draft.invitation, draft.answers_json, now_seconds(), draft.page);
 }
 
 }  // namespace sipas::app

@@ -53,10 +53,13 @@ struct SaveDraft {
   std::string survey;
   std::optional<store::Invitation> invitation;
   questionnaires::Response response;
+  // The furthest page of the web form reached; nullopt keeps the saved one.
+  std::optional<std::int64_t> page;
 };
 struct CheckedDraft {
   std::int64_t invitation = 0;
   std::string answers_json;
+  std::optional<std::int64_t> page;
 };
 CheckedDraft check_draft(const questionnaires::Questionnaire& questionnaire,
                          const SaveDraft& request);

@@ -25,7 +25,7 @@ std::vector<std::string_view> allowed_fields(ItemType type) {
   std::vector<std::string_view> allowed = {
       "id",       "type",     "text",       "hint",
       "required", "relevant", "constraint", "constraint_message",
-      "preload",  "status",   "scoring"};
+      "preload",  "status",   "scoring",    "page_break"};
   switch (type) {
     case ItemType::Single:
       allowed.insert(allowed.end(), {"choices", "scale"});
@@ -117,6 +117,14 @@ void QuestionnaireLoader::load_item_texts(Item& item, const Json& value, const s
   if (auto text = text_field(value, "text", path, id, needs_text)) item.text = std::move(*text);
   if (value.contains("hint")) item.hint = load_text(value["hint"], child(path, "hint"), id, true);
   load_status(value, path, id, item.status);
+  if (auto brk = value.find("page_break"); brk != value.end()) {
+    if (brk->is_boolean()) {
+      item.page_break = brk->get<bool>();
+    } else {
+      problem("questionnaire.wrong_type", child(path, "page_break"), id,
+              "page_break must be true or false");
+    }
+  }
   if (auto preload = load_string(value, "preload", path, id, false)) {
     if (*preload == "invitation") {
       item.preload_invitation = true;

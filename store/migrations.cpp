@@ -261,6 +261,10 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
   SELECT RAISE(ABORT, 'audit_log is append-only');
 END;
 )sql"},
+    Migration{6, "the page of the web form a draft has reached",
+              R"sql(
+ALTER TABLE drafts ADD COLUMN page INTEGER NOT NULL DEFAULT 0 CHECK (page >= 0);
+)sql"},
 };
 
 bool is_environmental(const std::string& id) {

@@ -30,6 +30,13 @@ class StoreError : public Error {
 };
 
 enum class SurveyState : std::uint8_t { Draft, Open, Closed };
+
+// A respondent's saved answers (a response document) and the furthest page
+// of the web form reached.
+struct Draft {
+  std::string answers_json;
+  std::int64_t page = 0;
+};
 std::string_view to_string(SurveyState state);
 std::optional<SurveyState> survey_state_from_string(std::string_view text);
 
@@ -275,12 +282,15 @@ class SurveyStore {
   // invitation.not_found.
   void mark_opened(std::int64_t invitation, Timestamp at);
 
-  // Drafts (save and resume), one per invitation, replaced on each save.
+  // Drafts (save and resume), one per invitation, replaced on each save,
+  // with the furthest page of the web form the person reached (0-based;
+  // nullopt keeps the page saved before, 0 for a new draft).
   // save_draft: invitation.not_found; invitation.inactive (a waiting
   // reserve); invitation.already_responded once the invitation has a
   // response (the draft could never be used).
-  void save_draft(std::int64_t invitation, const std::string& answers_json, Timestamp at);
-  std::optional<std::string> load_draft(std::int64_t invitation);
+  void save_draft(std::int64_t invitation, const std::string& answers_json, Timestamp at,
+                  std::optional<std::int64_t> page = std::nullopt);
+  std::optional<Draft> load_draft(std::int64_t invitation);
 
   // Stores a response, or says why not; nothing changes unless Stored. In
   // order: a known (survey, submission_id) → Repeated with the first seq and

@@ -136,7 +136,7 @@ SubmitResult SurveyStore::insert_response(const NewResponse& response, Timestamp
 }
 
 void SurveyStore::save_draft(std::int64_t invitation, const std::string& answers_json,
-                             Timestamp at) {
+                             Timestamp at, std::optional<std::int64_t> page) {
   impl_->write([&] {
     {
       auto& query = impl_->statement(
@@ -156,23 +156,29 @@ void SurveyStore::save_draft(std::int64_t invitation, const std::string& answers
       }
     }
     auto& upsert = impl_->statement(
-        "INSERT INTO drafts (invitation, answers_json, saved_at) VALUES (?1, ?2, ?3) "
+        "INSERT INTO drafts (invitation, answers_json, saved_at, page) "
+        "VALUES (?1, ?2, ?3, coalesce(?4, 0)) "
         "ON CONFLICT (invitation) DO UPDATE SET answers_json = excluded.answers_json, "
-        "saved_at = excluded.saved_at");
+        "saved_at = excluded.saved_at, page = coalesce(?4, drafts.page)");
     sqlite::Reset reset(upsert);
     upsert.bind(1, invitation);
     upsert.bind(2, answers_json);
     upsert.bind(3, at);
+    if (page) {
+      upsert.bind(4, *page);
+    } else {
+      upsert.bind_null(4);
+    }
     upsert.run();
   });
 }
 
-std::optional<std::string> SurveyStore::load_draft(std::int64_t invitation) {
-  auto& query = impl_->statement("SELECT answers_json FROM drafts WHERE invitation = ?1");
+std::optional<Draft> SurveyStore::load_draft(std::int64_t invitation) {
+  auto& query = impl_->statement("SELECT answers_json, page FROM drafts WHERE invitation = ?1");
   sqlite::Reset reset(query);
   query.bind(1, invitation);
   if (!query.step()) return std::nullopt;
-  return query.column_text(0);
+  return Draft{query.column_text(0), query.column_int64(1)};
 }
 
 std::vector<ExportedResponse> SurveyStore::export_responses(std::string_view survey,

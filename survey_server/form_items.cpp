@@ -53,11 +53,41 @@ bool rating_as_buttons(const Item& item) {
          *item.max - *item.min + 1 <= max_rating_buttons;
 }
 
+// At most this many points (besides "don't know"): a compact row of buttons.
+constexpr std::size_t max_compact_points = 7;
+// At least this many: the buttons show numbers, the scale's ends are labelled
+// above; fewer points show their own labels (yes / no).
+constexpr std::size_t min_numbered_points = 4;
+
+namespace {
+
+std::size_t points(const q::Scale& scale) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < scale.choices.size(); ++i)
+    n += scale.is_excluded(static_cast<std::uint16_t>(i)) ? 0 : 1;
+  return n;
+}
+
+bool compact(const Item& item) {
+  return item.scale && points(*item.scale) <= max_compact_points;
+}
+
+bool numbered(const Item& item) {
+  if (!item.scale || points(*item.scale) < min_numbered_points) return false;
+  for (const auto& choice : item.scale->choices) {
+    if (choice.code.to_string().size() > 2) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void FormRenderer::render_item(const Item& item) {
   if (item.type == ItemType::Calculate) return;
   if (item.type == ItemType::Note) return note(item);
   if (item.type == ItemType::Matrix) return matrix(item);
   if (item.preload_invitation) return preload(item);
+  if (item.type == ItemType::Likert && compact(item)) return likert_row(item, false);
   switch (item.type) {
     case ItemType::Single:
     case ItemType::Likert:
@@ -210,6 +240,13 @@ void FormRenderer::matrix(const Item& item) {
   required_mark(item);
   out_ += "</legend>\n";
   hint_and_error(item);
+  if (compact(item)) {
+    scale_ends(item);
+    for (auto row : item.rows)
+      likert_row(q_.items()[row], true);
+    out_ += "</fieldset>\n";
+    return;
+  }
   // Column headings for the table layout of wide screens; each radio keeps
   // its own label, so assistive technology does not need them.
   out_ += "<div class=\"matrix-head\" aria-hidden=\"true\"><span class=\"matrix-corner\"></span>";
@@ -222,6 +259,72 @@ void FormRenderer::matrix(const Item& item) {
   for (auto row : item.rows)
     choices(q_.items()[row], "fieldset", "item matrix-row", "row-text");
   out_ += "</fieldset>\n";
+}
+
+void FormRenderer::scale_ends(const Item& item) {
+  if (!numbered(item)) return;
+  const auto list = options(item);
+  std::vector<const Option*> ends;
+  for (const auto& option : list) {
+    if (!item.scale->is_excluded(static_cast<std::uint16_t>(option.index))) ends.push_back(&option);
+  }
+  // Read by the buttons' own labels; this is for the eye.
+  out_ += "<p class=\"scale-ends\" aria-hidden=\"true\">";
+  for (const Option* end : {ends.front(), ends.back()}) {
+    out_ += "<span>";
+    io::append_html(out_, end->value);
+    out_ += " = ";
+    text(end->label);
+    out_ += "</span>";
+  }
+  out_ += "</p>\n";
+}
+
+// The statement, then its choices in one row of large buttons: numbers with
+// their labels for the screen reader, or short labels; "don't know" apart.
+void FormRenderer::likert_row(const Item& item, bool in_matrix) {
+  open_item(item, "fieldset", in_matrix ? "item likert-row" : "item item-likert likert-row");
+  out_ += in_matrix ? "<legend class=\"row-text\">" : "<legend class=\"question\">";
+  text(item.text.in(lang_));
+  required_mark(item);
+  out_ += "</legend>\n";
+  hint_and_error(item);
+  if (!in_matrix) scale_ends(item);
+  std::vector<std::string> chosen;
+  if (const RawAnswer* a = answer(item)) chosen = answer_values(*a);
+  const bool numbers = numbered(item);
+  out_ += numbers ? "<div class=\"scale scale-numbered\">" : "<div class=\"scale\">";
+  for (const auto& option : options(item)) {
+    const bool dont_know = item.scale->is_excluded(static_cast<std::uint16_t>(option.index));
+    out_ += dont_know ? "<label class=\"point point-excluded\">" : "<label class=\"point\">";
+    out_ += "<input type=\"radio\" id=\"f-";
+    io::append_html(out_, item.id);
+    out_ += '-' + std::to_string(option.index) + "\" name=\"";
+    io::append_html(out_, item.id);
+    out_ += "\" value=\"";
+    io::append_html(out_, option.value);
+    out_ += '"';
+    if (std::find(chosen.begin(), chosen.end(), option.value) != chosen.end()) out_ += " checked";
+    input_aria(item);
+    out_ += '>';
+    if (numbers && !dont_know && !option.label.empty()) {
+      out_ += "<span aria-hidden=\"true\">";
+      io::append_html(out_, option.value);
+      out_ += "</span><span class=\"visually-hidden\">";
+      text(option.label);
+      out_ += "</span>";
+    } else {
+      out_ += "<span>";
+      if (option.label.empty()) {
+        io::append_html(out_, option.value);
+      } else {
+        text(option.label);
+      }
+      out_ += "</span>";
+    }
+    out_ += "</label>";
+  }
+  out_ += "</div>\n</fieldset>\n";
 }
 
 void FormRenderer::note(const Item& item) {

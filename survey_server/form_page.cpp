@@ -16,27 +16,51 @@ std::string render_form(const FormPage& page) {
   return FormRenderer(page).render();
 }
 
-struct FormTemplate::Language {
+struct FormTemplate::Compiled {
   std::vector<std::string> texts;  // texts.size() == slots.size() + 1
   std::vector<SlotAt> slots;
 };
 
+namespace {
+
+// The buttons a page shows when nothing has been answered yet.
+void default_buttons(FormPage& page) {
+  page.back = page.pages && page.page > 0;
+  page.last = !page.pages || page.page + 1 == page.pages->size();
+}
+
+}  // namespace
+
 FormTemplate::FormTemplate(const q::Questionnaire& q, std::string_view asset_base)
-    : q_(q), asset_base_(asset_base), logic_json_(logic_json(q)) {
+    : q_(q), pages_(q), asset_base_(asset_base) {
+  const std::size_t views = pages_.size() + 1;
+  for (std::size_t view = 0; view < views; ++view) {
+    const bool whole = view == pages_.size();
+    logic_json_.push_back(whole ? logic_json(q) : logic_json(q, pages_, view));
+  }
   for (std::size_t language = 0; language < q.languages().size(); ++language) {
-    FormPage blank;
-    blank.questionnaire = &q;
-    blank.language = language;
-    blank.asset_base = asset_base_;
-    Language compiled;
-    std::string page = FormRenderer(blank, &logic_json_, &compiled.slots).render();
-    std::size_t start = 0;
-    for (const auto& at : compiled.slots) {
-      compiled.texts.push_back(page.substr(start, at.offset - start));
-      start = at.offset;
+    std::vector<Compiled> by_view;
+    for (std::size_t view = 0; view < views; ++view) {
+      FormPage blank;
+      blank.questionnaire = &q;
+      blank.language = language;
+      blank.asset_base = asset_base_;
+      if (view < pages_.size()) {
+        blank.pages = &pages_;
+        blank.page = view;
+      }
+      default_buttons(blank);
+      Compiled compiled;
+      std::string page = FormRenderer(blank, &logic_json_[view], &compiled.slots).render();
+      std::size_t start = 0;
+      for (const auto& at : compiled.slots) {
+        compiled.texts.push_back(page.substr(start, at.offset - start));
+        start = at.offset;
+      }
+      compiled.texts.push_back(page.substr(start));
+      by_view.push_back(std::move(compiled));
     }
-    compiled.texts.push_back(page.substr(start));
-    languages_.push_back(std::move(compiled));
+    languages_.push_back(std::move(by_view));
   }
 }
 
@@ -45,10 +69,17 @@ FormTemplate::~FormTemplate() = default;
 std::string FormTemplate::render(const FormPage& page) const {
   FormPage own = page;
   own.questionnaire = &q_;
+  own.pages = page.pages ? &pages_ : nullptr;
+  const bool paged = own.pages != nullptr;
+  if (paged && own.page >= pages_.size()) throw std::out_of_range("FormTemplate: no such page");
+  const std::size_t view = paged ? own.page : pages_.size();
+  FormPage defaults = own;
+  default_buttons(defaults);
   bool blank = !page.answers && (!page.errors || page.errors->ok()) &&
-               page.asset_base == asset_base_ && page.language < languages_.size();
-  if (!blank) return FormRenderer(own, &logic_json_).render();
-  const Language& compiled = languages_[page.language];
+               page.asset_base == asset_base_ && page.language < languages_.size() &&
+               !page.issues_elsewhere && own.back == defaults.back && own.last == defaults.last;
+  if (!blank) return FormRenderer(own, &logic_json_[view]).render();
+  const Compiled& compiled = languages_[page.language][view];
   std::string out;
   std::size_t size = page.action.size() * (compiled.slots.size() + 1) + 1024;
   for (const auto& text : compiled.texts)

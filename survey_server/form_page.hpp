@@ -17,8 +17,8 @@
 //
 // Field names: an item's id (matrix rows by their own id); a multiple choice
 // repeats the name once per selected code; control fields start with '_':
-// _submission (the idempotency key), _action ("submit", or "save" for a
-// draft), _lang. Element ids: item-{id} (an item's container), section-{id},
+// _submission (the idempotency key), _action ("submit"; "save" for a draft;
+// "next" and "back" between pages), _lang, _page (the page posted, 1-based). Element ids: item-{id} (an item's container), section-{id},
 // f-{id} (a text-like input) or f-{id}-{choice index} (a radio or checkbox),
 // hint-{id}, error-{id}; the page's own elements start with "sipas-" (which no
 // item id can produce, since ids have no '-').
@@ -54,6 +54,7 @@
 #include <string_view>
 #include <vector>
 
+#include "questionnaires/pages.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/validation.hpp"
@@ -83,18 +84,34 @@ struct FormPage {
   // empty: `action`.
   std::string language_switch_base;
   std::string asset_base = std::string(default_asset_base);
+
+  // One page of the form (pages.hpp), or the whole form at once when null.
+  // A page shows a progress bar ("Trang 2/6"), its section's part of the
+  // questionnaire, a hidden _page (1-based), and the buttons: "next", or
+  // "submit" on the last page that applies; "back" when an earlier page
+  // applies; "save" as above. The answers of the other pages are hidden
+  // fields, so that the script's skip logic sees them and an open link,
+  // which keeps no draft, carries them from page to page.
+  const questionnaires::Pages* pages = nullptr;
+  std::size_t page = 0;
+  bool back = false;
+  bool last = false;
+  // A notice above the error summary that the problems shown here were
+  // found by the final check (the person pressed submit on another page).
+  bool issues_elsewhere = false;
 };
 
 std::string render_form(const FormPage& page);
 
-// The same pages for one questionnaire, faster: the page of each language is
-// rendered once, and a request without answers or errors (a first visit, the
-// common case) only copies it with the request's action, submission id,
-// language links, notice and draft button filled in. Other requests are
-// rendered in full, with the skip logic's JSON still computed only once.
-// render(page) returns exactly render_form(page). Immutable once built;
-// render() is safe to call from several threads at once. The questionnaire
-// must outlive it.
+// The same pages for one questionnaire, faster: each page (and the whole
+// form) of each language is rendered once, and a request without answers or
+// errors (a first visit, the common case) only copies it with the request's
+// action, submission id, language links, notice and draft button filled in.
+// Other requests are rendered in full, with the skip logic's JSON still
+// computed only once. render(page) returns exactly render_form(page). Holds
+// the questionnaire's Pages (pages()). Immutable once built; render() is
+// safe to call from several threads at once. The questionnaire must outlive
+// it.
 class FormTemplate {
  public:
   explicit FormTemplate(const questionnaires::Questionnaire& q,
@@ -103,15 +120,19 @@ class FormTemplate {
   FormTemplate(const FormTemplate&) = delete;
   FormTemplate& operator=(const FormTemplate&) = delete;
 
-  // page.questionnaire is ignored (the template's own is used).
+  const questionnaires::Pages& pages() const { return pages_; }
+
+  // page.questionnaire is ignored (the template's own is used), and so is
+  // page.pages but for being null or not (the template's own are used).
   std::string render(const FormPage& page) const;
 
  private:
-  struct Language;
+  struct Compiled;
   const questionnaires::Questionnaire& q_;
+  questionnaires::Pages pages_;
   std::string asset_base_;
-  std::string logic_json_;
-  std::vector<Language> languages_;
+  std::vector<std::string> logic_json_;  // by page; the last: the whole form
+  std::vector<std::vector<Compiled>> languages_;  // [language][page as logic_json_]
 };
 
 // After a successful submission: the title and the questionnaire's closing

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "io/html_escape.hpp"
 #include "questionnaires/expression_json.hpp"
 #include "survey_server/page_shell.hpp"
@@ -33,6 +35,44 @@ bool is_item_id(std::string_view id) {
 // The skip logic as the page's script reads it.
 std::string logic_json(const q::Questionnaire& q) {
   return io::escape_script_json(q::form_logic_to_json(q).dump());
+}
+
+// The same for one page: its items and those whose values they read (their
+// answers come as hidden fields), so that a page carries a few hundred bytes
+// of logic rather than the whole questionnaire's.
+std::string logic_json(const q::Questionnaire& q, const q::Pages& pages, std::size_t page) {
+  std::vector<bool> needed(q.items().size(), false);
+  std::vector<std::uint32_t> queue(pages.slots(page).begin(), pages.slots(page).end());
+  while (!queue.empty()) {
+    const std::uint32_t slot = queue.back();
+    queue.pop_back();
+    if (needed[slot]) continue;
+    needed[slot] = true;
+    const Item& item = q.items()[slot];
+    for (auto dep : q.value_dependencies(slot))
+      queue.push_back(dep);
+    if (item.required_if) {
+      for (auto dep : item.required_if->references())
+        queue.push_back(dep);
+    }
+    if (item.is_matrix_row()) queue.push_back(item.parent);
+  }
+  std::vector<bool> sections(q.sections().size(), false);
+  for (const auto& item : q.items()) {
+    if (needed[item.slot]) sections[item.section] = true;
+  }
+  nlohmann::json logic = q::form_logic_to_json(q);
+  nlohmann::json items = nlohmann::json::array();
+  for (auto& j : logic["items"]) {
+    if (needed[q.find(j["id"].get<std::string>())->slot]) items.push_back(std::move(j));
+  }
+  nlohmann::json kept = nlohmann::json::array();
+  for (std::size_t s = 0; s < q.sections().size(); ++s) {
+    if (sections[s]) kept.push_back(std::move(logic["sections"][s]));
+  }
+  logic["items"] = std::move(items);
+  logic["sections"] = std::move(kept);
+  return io::escape_script_json(logic.dump());
 }
 
 void write_slot(std::string& out, Slot slot, std::size_t language, const FormPage& page) {
@@ -91,15 +131,17 @@ FormRenderer::FormRenderer(const FormPage& page, const std::string* script_data,
 
 std::string FormRenderer::render() {
   out_.reserve(64 * 1024);
+  const bool paged = page_.pages != nullptr;
   bool has_errors = page_.errors && !page_.errors->issues.empty();
   std::string title = has_errors ? std::string(ui_.error_prefix) : std::string();
   title += plain(q_.title().in(lang_));
   open_page(out_, code_, title, page_.asset_base);
   header();
   out_ += "<main class=\"wrap\" id=\"sipas-main\">\n";
+  if (paged) progress();
   slot(Slot::Notice);
   if (has_errors) error_summary();
-  if (q_.intro()) {
+  if (q_.intro() && (!paged || page_.page == 0)) {
     out_ += "<div class=\"intro\">\n";
     paragraphs(q_.intro()->in(lang_));
     out_ += "</div>\n";
@@ -115,15 +157,24 @@ std::string FormRenderer::render() {
   out_ += "\">\n<input type=\"hidden\" name=\"_lang\" value=\"";
   io::append_html(out_, code_);
   out_ += "\">\n";
-  for (const auto& section : q_.sections())
-    render_section(section);
-  out_ += "<div class=\"actions\">\n<button type=\"submit\" class=\"button button-primary\" ";
-  out_ += "name=\"_action\" value=\"submit\">";
-  io::append_html(out_, ui_.submit);
-  out_ += "</button>\n";
-  slot(Slot::SaveButton);
-  out_ += "</div>\n</form>\n</main>\n<script type=\"application/json\" id=\"sipas-logic\">";
-  out_ += logic_json_ ? *logic_json_ : logic_json(q_);
+  if (paged) {
+    render_page();
+  } else {
+    for (const auto& section : q_.sections())
+      render_section(section);
+    out_ += "<div class=\"actions\">\n<button type=\"submit\" class=\"button button-primary\" ";
+    out_ += "name=\"_action\" value=\"submit\">";
+    io::append_html(out_, ui_.submit);
+    out_ += "</button>\n";
+    slot(Slot::SaveButton);
+    out_ += "</div>\n";
+  }
+  out_ += "</form>\n</main>\n<script type=\"application/json\" id=\"sipas-logic\">";
+  if (logic_json_) {
+    out_ += *logic_json_;
+  } else {
+    out_ += paged ? logic_json(q_, *page_.pages, page_.page) : logic_json(q_);
+  }
   out_ += "</script>\n<script src=\"";
   io::append_html(out_, page_.asset_base);
   out_ += "form.js\" defer></script>\n";
@@ -274,7 +325,13 @@ void FormRenderer::error_summary() {
       "aria-labelledby=\"sipas-error-summary-title\">\n"
       "<h2 id=\"sipas-error-summary-title\">";
   io::append_html(out_, ui_.error_summary_title);
-  out_ += "</h2>\n<ul>\n";
+  out_ += "</h2>\n";
+  if (page_.issues_elsewhere) {
+    out_ += "<p>";
+    io::append_html(out_, ui_.page_issues_elsewhere);
+    out_ += "</p>\n";
+  }
+  out_ += "<ul>\n";
   for (const auto& issue : page_.errors->issues) {
     const Item* item = q_.find(issue.item);
     out_ += "<li>";

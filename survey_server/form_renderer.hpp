@@ -28,8 +28,11 @@ struct SlotAt {
 // LanguageHref).
 void write_slot(std::string& out, Slot slot, std::size_t language, const FormPage& page);
 
-// The skip logic as the page's script reads it.
+// The skip logic as the page's script reads it: the whole form's, or what one
+// page needs.
 std::string logic_json(const questionnaires::Questionnaire& q);
+std::string logic_json(const questionnaires::Questionnaire& q, const questionnaires::Pages& pages,
+                       std::size_t page);
 
 // The values an answer holds, as the form writes them back into its fields.
 std::vector<std::string> answer_values(const questionnaires::RawAnswer& a);
@@ -67,6 +70,11 @@ class FormRenderer {
   std::string anchor(const Item& item) const;
   void error_summary();
   void render_section(const questionnaires::Section& section);
+  // form_pages.cpp: one page of the form.
+  void progress();
+  void carried_answers();
+  void render_page();
+  void page_buttons();
   void slot(Slot which, std::size_t language = 0);
 
   // form_items.cpp: the items.
@@ -85,6 +93,10 @@ class FormRenderer {
   void choices(const Item& item, std::string_view element, const std::string& classes,
                std::string_view legend_class);
   void matrix(const Item& item);
+  // A Likert statement as one compact row of numbered buttons.
+  void likert_row(const Item& item, bool own_legend_class);
+  // The scale's two end labels, above a Likert matrix or item.
+  void scale_ends(const Item& item);
   void note(const Item& item);
   // A value that comes from the invitation: shown, not editable, not posted.
   void preload(const Item& item);

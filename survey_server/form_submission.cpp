@@ -17,6 +17,8 @@ using q::RawCode;
 
 // Room for the control fields and a few stray ones (a browser extension's).
 constexpr std::size_t control_field_slack = 16;
+// No questionnaire has more pages than items.
+constexpr std::size_t max_pages = q::QuestionnaireLimits::max_items;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
@@ -155,11 +157,17 @@ FormSubmission parse_form(const q::Questionnaire& questionnaire, const FormField
         if (out.response.language.empty()) out.response.language = value;
       } else if (name == "_action" && !action_seen) {
         action_seen = true;
-        if (value == "save") {
-          out.action = "save";
+        if (value == "save" || value == "next" || value == "back") {
+          out.action = value;
         } else if (value != "submit" && !value.empty()) {
-          throw FormError("form.malformed", "_action must be 'submit' or 'save'");
+          throw FormError("form.malformed", "_action must be 'submit', 'save', 'next' or 'back'");
         }
+      } else if (name == "_page" && !out.page) {
+        auto number = strict_integer(trim(value));
+        if (!number || *number < 1 || *number > static_cast<std::int64_t>(max_pages)) {
+          throw FormError("form.malformed", "_page must be a page number from 1");
+        }
+        out.page = static_cast<std::size_t>(*number);
       }
       continue;
     }

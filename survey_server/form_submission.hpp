@@ -6,11 +6,12 @@
 //
 // Field names (form_page.hpp): an item's id carries its answer; a multiple
 // choice repeats the name once per selected code; control fields are
-// _submission (idempotency key), _action ("submit" or "save") and _lang (the
-// page's language). Other names that start with '_' and are not item ids are
+// _submission (idempotency key), _action ("submit", "save", "next" or
+// "back"), _lang (the page's language) and _page (the page posted). Other names that start with '_' and are not item ids are
 // ignored, so that controls can be added without breaking old pages.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,8 +26,11 @@ struct FormSubmission {
   // Sized for the questionnaire; questionnaire and version are the form's own,
   // language is _lang (empty when not sent), submission_id is _submission.
   questionnaires::Response response;
-  std::string action = "submit";  // "submit" or "save"
+  std::string action = "submit";  // "submit", "save", "next" or "back"
   std::string submission_id;
+  // _page: the page of the form posted (1-based); none when the whole form
+  // was posted at once.
+  std::optional<std::size_t> page;
 };
 
 // Reads a form body. How each value becomes an answer:
@@ -48,7 +52,8 @@ struct FormSubmission {
 //   their value comes from the invitation and the caller sets it;
 // - unknown names go to response.unknown_items (response.unknown_item).
 // Throws FormError: form.malformed (bad %XX, invalid UTF-8, an _action other
-// than submit or save), form.too_many_fields (more than max_form_fields(q)).
+// than submit, save, next or back, a _page that is not a whole number from 1),
+// form.too_many_fields (more than max_form_fields(q)).
 FormSubmission parse_form(const questionnaires::Questionnaire& q, std::string_view body);
 FormSubmission parse_form(const questionnaires::Questionnaire& q, const FormFields& fields);
 

@@ -20,6 +20,12 @@ struct InterfaceTexts {
   std::string_view required_note;
   std::string_view thanks_default;
   std::string_view error_prefix;
+  std::string_view next;
+  std::string_view back;
+  std::string_view progress;  // "{page}" and "{pages}" to fill
+  std::string_view progress_label;
+  std::string_view thanks_title;
+  std::string_view page_issues_elsewhere;
 };
 
 const InterfaceTexts& interface_texts(std::string_view lang);

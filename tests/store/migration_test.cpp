@@ -164,7 +164,7 @@ TEST_F(MigrationTest, VersionOneDatabaseIsMigratedWithItsRowsIntact) {
   auto waiting = store.find_invitation_by_token("old", waiting_token);
   ASSERT_TRUE(waiting);
   store.save_draft(waiting->id, "{\"q1\":1}", 200);
-  EXPECT_EQ(store.load_draft(waiting->id), "{\"q1\":1}");
+  EXPECT_EQ(store.load_draft(waiting->id)->answers_json, "{\"q1\":1}");
   // And the old sequence goes on: no seq is reused.
   NewResponse response;
   response.survey = "old";

@@ -501,8 +501,16 @@ TEST_F(StoreTest, DraftsAreReplacedOnSaveAndRemovedByTheResponse) {
   EXPECT_FALSE(store.load_draft(invitation));
   store.save_draft(invitation, R"({"q1": 1})", 100);
   store.save_draft(invitation, R"({"q1": 2})", 200);
-  EXPECT_EQ(store.load_draft(invitation), R"({"q1": 2})");
+  EXPECT_EQ(store.load_draft(invitation)->answers_json, R"({"q1": 2})");
+  EXPECT_EQ(store.load_draft(invitation)->page, 0);
   EXPECT_EQ(count_rows(db(), "drafts"), 1);
+  // The page reached is kept until a save names another.
+  store.save_draft(invitation, R"({"q1": 3})", 210, 2);
+  store.save_draft(invitation, R"({"q1": 4})", 220);
+  EXPECT_EQ(store.load_draft(invitation)->page, 2);
+  EXPECT_EQ(store.load_draft(invitation)->answers_json, R"({"q1": 4})");
+  store.save_draft(invitation, R"({"q1": 4})", 230, 1);
+  EXPECT_EQ(store.load_draft(invitation)->page, 1);
 
   EXPECT_EQ(store.insert_response(response_for("s1", invitation, "sub-1"), 300).outcome,
             Outcome::Stored);

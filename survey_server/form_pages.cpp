@@ -1,0 +1,92 @@
+// One page of the form (FormPage::pages): the progress bar, the answers of
+// the other pages as hidden fields, the page's part of its section, and the
+// buttons between pages (form_renderer.hpp).
+
+#include <algorithm>
+
+#include "io/html_escape.hpp"
+#include "survey_server/form_renderer.hpp"
+#include "texts/texts.hpp"
+
+namespace sipas::survey_server {
+
+namespace q = questionnaires;
+using q::Item;
+
+void FormRenderer::progress() {
+  const std::string number = std::to_string(page_.page + 1);
+  const std::string count = std::to_string(page_.pages->size());
+  out_ += "<div class=\"progress\"><p id=\"sipas-progress\">";
+  io::append_html(out_, texts::fill(ui_.progress, {{"page", number}, {"pages", count}}));
+  out_ += "</p><progress value=\"" + number + "\" max=\"" + count +
+          "\" aria-labelledby=\"sipas-progress\"></progress></div>\n";
+}
+
+// The answers of the other pages: posted back (an open link keeps no draft)
+// and read by the script's skip logic.
+void FormRenderer::carried_answers() {
+  if (!answers_) return;
+  const auto on_page = page_.pages->slots(page_.page);
+  for (const auto& item : q_.items()) {
+    if (!item.answerable() ||
+        std::find(on_page.begin(), on_page.end(), item.slot) != on_page.end()) {
+      continue;
+    }
+    const q::RawAnswer* a = answer(item);
+    if (!a) continue;
+    const auto values = answer_values(*a);
+    if (item.preload_invitation) {
+      // Not posted (the server sets it); the script reads it from here.
+      out_ += "<span hidden data-preload=\"";
+      io::append_html(out_, item.id);
+      out_ += "\" data-value=\"";
+      if (!values.empty()) io::append_html(out_, values.front());
+      out_ += "\"></span>\n";
+      continue;
+    }
+    for (const auto& value : values) {
+      out_ += "<input type=\"hidden\" name=\"";
+      io::append_html(out_, item.id);
+      out_ += "\" value=\"";
+      io::append_html(out_, value);
+      out_ += "\">\n";
+    }
+  }
+}
+
+void FormRenderer::render_page() {
+  carried_answers();
+  out_ += "<input type=\"hidden\" name=\"_page\" value=\"" + std::to_string(page_.page + 1) +
+          "\">\n";
+  const q::Page& page = (*page_.pages)[page_.page];
+  const q::Section& section = q_.sections()[page.section];
+  out_ += "<fieldset class=\"section\" id=\"section-";
+  io::append_html(out_, section.id);
+  out_ += "\" data-section=\"";
+  io::append_html(out_, section.id);
+  out_ += "\">\n<legend class=\"section-title\"><h2>";
+  text(section.title.in(lang_));
+  out_ += "</h2></legend>\n";
+  for (auto i = page.first; i < page.end; ++i)
+    render_item(q_.items()[section.items[i]]);
+  out_ += "</fieldset>\n";
+  page_buttons();
+}
+
+// The first button is the one Enter presses: forward, never back.
+void FormRenderer::page_buttons() {
+  out_ += "<div class=\"actions\">\n<button type=\"submit\" class=\"button button-primary\" ";
+  out_ += page_.last ? "name=\"_action\" value=\"submit\">" : "name=\"_action\" value=\"next\">";
+  io::append_html(out_, page_.last ? ui_.submit : ui_.next);
+  out_ += "</button>\n";
+  if (page_.back) {
+    out_ += "<button type=\"submit\" class=\"button button-secondary button-back\" ";
+    out_ += "name=\"_action\" value=\"back\">";
+    io::append_html(out_, ui_.back);
+    out_ += "</button>\n";
+  }
+  slot(Slot::SaveButton);
+  out_ += "</div>\n";
+}
+
+}  // namespace sipas::survey_server
