@@ -117,14 +117,7 @@ void QuestionnaireLoader::load_item_texts(Item& item, const Json& value, const s
   if (auto text = text_field(value, "text", path, id, needs_text)) item.text = std::move(*text);
   if (value.contains("hint")) item.hint = load_text(value["hint"], child(path, "hint"), id, true);
   load_status(value, path, id, item.status);
-  if (auto brk = value.find("page_break"); brk != value.end()) {
-    if (brk->is_boolean()) {
-      item.page_break = brk->get<bool>();
-    } else {
-      problem("questionnaire.wrong_type", child(path, "page_break"), id,
-              "page_break must be true or false");
-    }
-  }
+  load_page_break(item, value, path);
   if (auto preload = load_string(value, "preload", path, id, false)) {
     if (*preload == "invitation") {
       item.preload_invitation = true;
@@ -132,6 +125,17 @@ void QuestionnaireLoader::load_item_texts(Item& item, const Json& value, const s
       problem("questionnaire.invalid_preload", child(path, "preload"), id,
               "preload must be \"invitation\"");
     }
+  }
+}
+
+void QuestionnaireLoader::load_page_break(Item& item, const Json& value, const std::string& path) {
+  auto found = value.find("page_break");
+  if (found == value.end()) return;
+  if (found->is_boolean()) {
+    item.page_break = found->get<bool>();
+  } else {
+    problem("questionnaire.wrong_type", child(path, "page_break"), item.id,
+            "page_break must be true or false");
   }
 }
 

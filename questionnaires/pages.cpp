@@ -6,42 +6,38 @@ namespace sipas::questionnaires {
 
 Pages::Pages(const Questionnaire& q) : q_(q), page_of_(q.items().size(), 0) {
   for (std::uint32_t s = 0; s < q.sections().size(); ++s) {
-    const auto& items = q.sections()[s].items;
-    std::uint32_t first = 0;
-    for (std::uint32_t i = 1; i <= items.size(); ++i) {
-      if (i == items.size() || q.items()[items[i]].page_break) {
-        pages_.push_back({s, first, i});
-        first = i;
+    Page page{s, {}, false};
+    auto add = [&](const Item& item) {
+      if (item.page_break && !page.slots.empty()) {
+        pages_.push_back(std::move(page));
+        page = Page{s, {}, true};
+        // A matrix split here is shown again above the rest of its rows.
+        if (item.is_matrix_row()) page.slots.push_back(item.parent);
       }
+      page.slots.push_back(item.slot);
+    };
+    for (auto slot : q.sections()[s].items) {
+      const Item& item = q.items()[slot];
+      add(item);
+      for (auto row : item.rows)
+        add(q.items()[row]);
     }
     // A section without items is a page of its own title.
-    if (items.empty()) pages_.push_back({s, 0, 0});
+    pages_.push_back(std::move(page));
   }
-  for (std::size_t p = 0; p < pages_.size(); ++p) {
-    slot_starts_.push_back(slots_.size());
-    const auto& items = q.sections()[pages_[p].section].items;
-    for (auto i = pages_[p].first; i < pages_[p].end; ++i) {
-      const Item& item = q.items()[items[i]];
-      slots_.push_back(item.slot);
-      page_of_[item.slot] = p;
-      for (auto row : item.rows) {
-        slots_.push_back(row);
-        page_of_[row] = p;
-      }
-    }
+  // An item's page is the first it is on (a split matrix's: where it starts).
+  for (std::size_t p = pages_.size(); p-- > 0;) {
+    for (auto slot : pages_[p].slots)
+      page_of_[slot] = p;
   }
-  slot_starts_.push_back(slots_.size());
-}
-
-std::span<const std::uint32_t> Pages::slots(std::size_t page) const {
-  return std::span<const std::uint32_t>(slots_).subspan(
-      slot_starts_.at(page), slot_starts_.at(page + 1) - slot_starts_[page]);
 }
 
 bool Pages::applies(std::size_t page, const Validator& v) const {
   for (auto slot : slots(page)) {
     const Item& item = q_.items()[slot];
-    if (item.type != ItemType::Calculate && v.relevant(slot)) return true;
+    // A matrix applies through its rows on this page.
+    if (item.type != ItemType::Calculate && item.type != ItemType::Matrix && v.relevant(slot))
+      return true;
   }
   return false;
 }

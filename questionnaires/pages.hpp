@@ -1,8 +1,9 @@
 #pragma once
 
 // The pages of a questionnaire as the web form shows it, one at a time: each
-// section starts a page, and a top-level item with `page_break` starts another
-// within its section (FORMAT.md). A matrix and its rows are on one page.
+// section starts a page, and an item or matrix row with `page_break` starts
+// another within its section (FORMAT.md). A matrix whose rows are split over
+// pages is shown again, with the rest of its rows, on the next page.
 //
 // What the page flow needs from the answers comes from a Validator that has
 // just validated them: which pages apply (a page none of whose items is
@@ -23,7 +24,10 @@ namespace sipas::questionnaires {
 
 struct Page {
   std::uint32_t section = 0;
-  std::uint32_t first = 0, end = 0;  // positions in sections()[section].items
+  // The page's items in document order: top-level items and matrix rows; the
+  // matrix of a row that continues it from the page before comes first.
+  std::vector<std::uint32_t> slots;
+  bool continues_section = false;  // the section started on an earlier page
 };
 
 class Pages {
@@ -32,13 +36,11 @@ class Pages {
 
   std::size_t size() const { return pages_.size(); }
   const Page& operator[](std::size_t page) const { return pages_.at(page); }
-  // Whether `page` starts its section (else it continues it after a break).
-  bool starts_section(std::size_t page) const { return pages_.at(page).first == 0; }
 
   // The page an item is on (a matrix row: its matrix's).
   std::size_t page_of(std::uint32_t slot) const { return page_of_.at(slot); }
   // Every slot on the page: its top-level items and their matrix rows.
-  std::span<const std::uint32_t> slots(std::size_t page) const;
+  std::span<const std::uint32_t> slots(std::size_t page) const { return pages_.at(page).slots; }
 
   // After v.validate(response): whether an item on the page applies.
   bool applies(std::size_t page, const Validator& v) const;
@@ -62,8 +64,6 @@ class Pages {
   const Questionnaire& q_;
   std::vector<Page> pages_;
   std::vector<std::size_t> page_of_;
-  std::vector<std::uint32_t> slots_;       // by page, in document order
-  std::vector<std::size_t> slot_starts_;  // page i: slots_[starts[i], starts[i+1])
 };
 
 }  // namespace sipas::questionnaires

@@ -99,6 +99,8 @@ class QuestionnaireLoader : public SymbolTable {
   void load_item_fields(Item& item, const Json& value, const std::string& path);
   void check_item_keys(const Item& item, const Json& value, const std::string& path);
   void load_item_texts(Item& item, const Json& value, const std::string& path);
+  // page_break: true starts a page of the web form at this item or row.
+  void load_page_break(Item& item, const Json& value, const std::string& path);
   void queue_item_expressions(Item& item, const Json& value, const std::string& path);
   std::optional<double> number_field(const Json& value, std::string_view key, bool integer,
                                      const std::string& path, const std::string& item);

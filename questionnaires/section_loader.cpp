@@ -135,7 +135,7 @@ void QuestionnaireLoader::load_matrix_row(std::uint32_t matrix, const Json& row_
                                           const std::string& row_path) {
   check_keys(row_value, row_path, q_.items_[matrix].id,
              {"id", "text", "scoring", "relevant", "required", "status", "constraint",
-              "constraint_message"});
+              "constraint_message", "page_break"});
   Item row;
   if (!load_id(row_value, row_path, row.id)) return;
   row.type = ItemType::Likert;
@@ -153,6 +153,7 @@ void QuestionnaireLoader::load_matrix_row(std::uint32_t matrix, const Json& row_
     row.text = std::move(*text);
   }
   load_status(row_value, row_path, row.id, row.status);
+  load_page_break(row, row_value, row_path);
   load_required(row, row_value, row_path);
   expression_field(row_value, "relevant", row_path, row.id, nullptr, false);
   expression_field(row_value, "constraint", row_path, row.id, nullptr, true);

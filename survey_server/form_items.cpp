@@ -85,7 +85,7 @@ bool numbered(const Item& item) {
 void FormRenderer::render_item(const Item& item) {
   if (item.type == ItemType::Calculate) return;
   if (item.type == ItemType::Note) return note(item);
-  if (item.type == ItemType::Matrix) return matrix(item);
+  if (item.type == ItemType::Matrix) return matrix(item, item.rows);
   if (item.preload_invitation) return preload(item);
   if (item.type == ItemType::Likert && compact(item)) return likert_row(item, false);
   switch (item.type) {
@@ -233,7 +233,7 @@ void FormRenderer::choices(const Item& item, std::string_view element, const std
   out_ += "</div>\n</fieldset>\n";
 }
 
-void FormRenderer::matrix(const Item& item) {
+void FormRenderer::matrix(const Item& item, std::span<const std::uint32_t> rows) {
   open_item(item, "fieldset", "item item-matrix");
   out_ += "<legend class=\"question\">";
   text(item.text.in(lang_));
@@ -242,7 +242,7 @@ void FormRenderer::matrix(const Item& item) {
   hint_and_error(item);
   if (compact(item)) {
     scale_ends(item);
-    for (auto row : item.rows)
+    for (auto row : rows)
       likert_row(q_.items()[row], true);
     out_ += "</fieldset>\n";
     return;
@@ -256,7 +256,7 @@ void FormRenderer::matrix(const Item& item) {
     out_ += "</span>";
   }
   out_ += "</div>\n";
-  for (auto row : item.rows)
+  for (auto row : rows)
     choices(q_.items()[row], "fieldset", "item matrix-row", "row-text");
   out_ += "</fieldset>\n";
 }
@@ -280,8 +280,10 @@ void FormRenderer::scale_ends(const Item& item) {
   out_ += "</p>\n";
 }
 
-// The statement, then its choices in one row of large buttons: numbers with
-// their labels for the screen reader, or short labels; "don't know" apart.
+// The statement, then its choices in one row of large buttons: a number,
+// named for the screen reader by its label ("5 Rất hài lòng"), or a short
+// label; "don't know" apart. Lean markup: a page may hold 20 of these rows,
+// and a page must stay small for a slow phone (bench/RESULTS.md).
 void FormRenderer::likert_row(const Item& item, bool in_matrix) {
   open_item(item, "fieldset", in_matrix ? "item likert-row" : "item item-likert likert-row");
   out_ += in_matrix ? "<legend class=\"row-text\">" : "<legend class=\"question\">";
@@ -293,36 +295,37 @@ void FormRenderer::likert_row(const Item& item, bool in_matrix) {
   std::vector<std::string> chosen;
   if (const RawAnswer* a = answer(item)) chosen = answer_values(*a);
   const bool numbers = numbered(item);
-  out_ += numbers ? "<div class=\"scale scale-numbered\">" : "<div class=\"scale\">";
+  out_ += "<div class=\"scale\">";
+  bool first = true;
   for (const auto& option : options(item)) {
     const bool dont_know = item.scale->is_excluded(static_cast<std::uint16_t>(option.index));
-    out_ += dont_know ? "<label class=\"point point-excluded\">" : "<label class=\"point\">";
-    out_ += "<input type=\"radio\" id=\"f-";
-    io::append_html(out_, item.id);
-    out_ += '-' + std::to_string(option.index) + "\" name=\"";
+    out_ += dont_know ? "<label class=\"dk\"><input type=\"radio\"" : "<label><input type=\"radio\"";
+    if (first) {
+      // The error summary's link lands here (anchor()).
+      out_ += " id=\"f-";
+      io::append_html(out_, item.id);
+      out_ += '-' + std::to_string(option.index) + '"';
+      first = false;
+    }
+    out_ += " name=\"";
     io::append_html(out_, item.id);
     out_ += "\" value=\"";
     io::append_html(out_, option.value);
     out_ += '"';
     if (std::find(chosen.begin(), chosen.end(), option.value) != chosen.end()) out_ += " checked";
     input_aria(item);
-    out_ += '>';
+    out_ += "><span>";
     if (numbers && !dont_know && !option.label.empty()) {
-      out_ += "<span aria-hidden=\"true\">";
       io::append_html(out_, option.value);
-      out_ += "</span><span class=\"visually-hidden\">";
+      out_ += "<span class=\"visually-hidden\"> ";
       text(option.label);
       out_ += "</span>";
+    } else if (option.label.empty()) {
+      io::append_html(out_, option.value);
     } else {
-      out_ += "<span>";
-      if (option.label.empty()) {
-        io::append_html(out_, option.value);
-      } else {
-        text(option.label);
-      }
-      out_ += "</span>";
+      text(option.label);
     }
-    out_ += "</label>";
+    out_ += "</span></label>";
   }
   out_ += "</div>\n</fieldset>\n";
 }

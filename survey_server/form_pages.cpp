@@ -12,6 +12,7 @@ namespace sipas::survey_server {
 
 namespace q = questionnaires;
 using q::Item;
+using q::ItemType;
 
 void FormRenderer::progress() {
   const std::string number = std::to_string(page_.page + 1);
@@ -67,8 +68,20 @@ void FormRenderer::render_page() {
   out_ += "\">\n<legend class=\"section-title\"><h2>";
   text(section.title.in(lang_));
   out_ += "</h2></legend>\n";
-  for (auto i = page.first; i < page.end; ++i)
-    render_item(q_.items()[section.items[i]]);
+  const auto& slots = page.slots;
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    const Item& item = q_.items()[slots[i]];
+    if (item.type != ItemType::Matrix) {
+      if (!item.is_matrix_row()) render_item(item);
+      continue;
+    }
+    // The matrix with its rows that are on this page (the rows follow it).
+    std::size_t end = i + 1;
+    while (end < slots.size() && q_.items()[slots[end]].parent == item.slot)
+      ++end;
+    matrix(item, std::span<const std::uint32_t>(slots).subspan(i + 1, end - i - 1));
+    i = end - 1;
+  }
   out_ += "</fieldset>\n";
   page_buttons();
 }

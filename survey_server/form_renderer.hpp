@@ -5,6 +5,7 @@
 // interface.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,7 +93,8 @@ class FormRenderer {
   std::vector<Option> options(const Item& item) const;
   void choices(const Item& item, std::string_view element, const std::string& classes,
                std::string_view legend_class);
-  void matrix(const Item& item);
+  // A matrix with these of its rows (all, or a page's share of them).
+  void matrix(const Item& item, std::span<const std::uint32_t> rows);
   // A Likert statement as one compact row of numbered buttons.
   void likert_row(const Item& item, bool own_legend_class);
   // The scale's two end labels, above a Likert matrix or item.

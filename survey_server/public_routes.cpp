@@ -195,7 +195,7 @@ void SurveyService::post_draft_json(const CallPtr& call) {
   if (!invitation) {
     throw ApiError(403, "invitation.invalid_token", "the invitation token is not valid", "t");
   }
-  auto draft = app::check_draft(questionnaire, {id, invitation, std::move(response)});
+  auto draft = app::check_draft(questionnaire, {id, invitation, std::move(response), std::nullopt});
   write(
       call, [draft](store::SurveyStore& s) { app::store_draft(s, draft); },
       [] {
