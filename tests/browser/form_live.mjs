@@ -4,12 +4,16 @@
 //   - a survey `demo` (sipas-citizen) is created with `sipas survey create`
 //     before the server starts, then opened and given invitations through the
 //     admin API (POST .../open, POST .../invitations?contact=phone, text/csv);
-//   - the first invitation link is opened, the form answered, skip logic seen
-//     hiding and showing items and a section; a submission with a required
-//     item missing gets the server's 422 page (error summary, answers kept);
-//     the fixed submission is answered 303 -> /s/demo/thanks; screenshots;
+//   - the first invitation link is opened and the form, a page at a time
+//     (next and back), answered; skip logic seen hiding and showing items in
+//     the page and, across pages, section C's page left out or shown and
+//     matrix rows following an earlier page's answer; a submission with a
+//     required item missing gets the server's 422 page (error summary,
+//     answers kept); the fixed submission is answered 303 -> /s/demo/thanks;
+//     screenshots;
 //   - the same link again gives the "already answered" page (409);
-//   - a second invitation saves a draft, which prefills the form on reload;
+//   - a second invitation saves drafts on two pages, which prefill them when
+//     the link is opened again (on the page reached);
 //   - the survey's open link is off (the default): the address without a
 //     token is a 403 page in Vietnamese, without the form;
 //   - the admin API (analyst key) lists exactly one response, with the answers
@@ -176,6 +180,19 @@ async function answerTheRest(page, leave = new Set()) {
   }
 }
 
+// The page of the paged form shown (the form's _page field; 0 for none).
+async function pageNumber(page) {
+  return Number(await page.locator('input[name="_page"]').getAttribute("value").catch(() => 0));
+}
+
+// Presses "next" (or `value`): 303 to the page to show, which is returned.
+async function turn(page, value = "next") {
+  const { post, final } = await submit(page, value);
+  assertEqual(post.status(), 303, `POST ${value}`);
+  assertEqual(final.status(), 200, `the page after ${value}`);
+  return pageNumber(page);
+}
+
 // Submits with the button `value` ("submit" or "save"); returns the response
 // to the POST itself (a 303 is not followed by it) and the final response.
 async function submit(page, value) {
@@ -231,6 +248,11 @@ async function main() {
   let links = [];
   let browser = null;
   let posted = [];
+  // What the browser posted, page by page (a later page's answer wins).
+  const postedByName = new Map();
+  const remember = async (page) => {
+    for (const [k, v] of await formFields(page)) if (!k.startsWith("_")) postedByName.set(k, v);
+  };
 
   try {
     await run.check("admin API: open the survey and import the sample as invitations", async () => {
@@ -277,21 +299,46 @@ async function main() {
       assert(!(await formFields(page)).some(([k]) => k === "a_ethnic_other"), "hidden answer would be posted");
     });
 
-    await run.check("skip logic: section C follows q8_4, matrix rows q9_32/q9_33 follow q8_5", async () => {
-      assert(!(await sectionVisible(page, "C")), "section C should start hidden");
-      await choose(page, "q8_4", 1);
-      assert(await sectionVisible(page, "C"), "section C should be shown");
+    // The form is a page per section (A, B1, C, B2 in three pages): section C
+    // depends on q8_4 and rows q9_32/q9_33 on q8_5 or q8_7, asked on page 2.
+    await run.check("skip logic across pages: section C's page follows q8_4, rows q9_32/q9_33 follow q8_5 (q8_7 = 2)", async () => {
+      assertEqual(await pageNumber(page), 1, "page");
+      await choose(page, "a_sex", 2);
+      await answerTheRest(page);
+      await expectNoOverflow(page);
+      await remember(page);
+      assertEqual(await turn(page), 2, "next from page 1");
       await choose(page, "q8_4", 2);
-      assert(!(await sectionVisible(page, "C")), "section C should be hidden again");
+      await choose(page, "q8_5", 2);
+      await choose(page, "q8_7", 2);
+      await answerTheRest(page);
+      assertEqual(await turn(page), 4, "next from page 2 with q8_4 = 2 leaves out section C's page");
+      assertEqual(await page.locator("#section-C").count(), 0, "no section C");
+      await answerTheRest(page);
+      assertEqual(await turn(page), 5, "next from page 4");
       await expectItem(page, "q9_32", false);
-      await choose(page, "q8_5", 1);
-      await expectItem(page, "q9_32", true);
+      assertEqual(await turn(page, "back"), 4, "back from page 5");
+      assertEqual(await turn(page, "back"), 2, "back from page 4 leaves out section C's page");
+      assert(await page.isChecked('input[name="q8_4"][value="2"]'), "q8_4 kept");
       await choose(page, "q8_4", 1);
-      assert(await sectionVisible(page, "C"), "section C shown for the answer kept");
+      await choose(page, "q8_5", 1);
+      await remember(page);
+      assertEqual(await turn(page), 3, "next from page 2 with q8_4 = 1");
+      assert(await sectionVisible(page, "C"), "section C shown for q8_4 = 1");
     });
 
-    await run.check("answer the form but q_overall; nothing overflows 390 px", async () => {
-      await choose(page, "a_sex", 2);
+    await run.check("answer the form but q_overall, page by page; nothing overflows 390 px", async () => {
+      let k = await pageNumber(page);
+      while (await page.locator('button[name="_action"][value="next"]').count()) {
+        if (k === 5) await expectItem(page, "q9_32", true);
+        await answerTheRest(page);
+        await expectNoOverflow(page);
+        await remember(page);
+        const was = k;
+        k = await turn(page);
+        assert(k === was + 1, `next from page ${was} gave page ${k}`);
+      }
+      assertEqual(k, 6, "the last page");
       await fill(page, "q11", "Thủ tục nhanh, cán bộ nhiệt tình.");
       await answerTheRest(page, new Set(["q_overall"]));
       await expectNoOverflow(page);
@@ -306,19 +353,20 @@ async function main() {
       assert(await summary.isVisible(), "error summary shown");
       const hrefs = await summary.locator("a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
       assert(hrefs.length === 1 && hrefs[0].startsWith("#f-q_overall"), `summary links ${JSON.stringify(hrefs)}`);
-      assert(await page.isChecked('input[name="a_sex"][value="2"]'), "a_sex stays 2");
-      assert(await page.isChecked('input[name="q8_4"][value="1"]'), "q8_4 stays 1");
-      assert(await sectionVisible(page, "C"), "section C shown for the kept answer");
-      await expectItem(page, "q9_32", true);
+      // The answers of this page are kept (those of earlier pages are in the
+      // draft, and checked in the stored response at the end).
+      assertEqual(await pageNumber(page), 6, "the page stays the last one");
+      assert(await page.isChecked('input[name="q10_01"][value="1"]'), "q10_01 stays 1");
       assertEqual(await page.inputValue('[name="q11"]'), "Thủ tục nhanh, cán bộ nhiệt tình.", "q11 kept");
-      assertEqual(page.url(), links[0].link, "the page stays on the invitation");
+      assert(page.url().startsWith(links[0].link), `the page stays on the invitation: ${page.url()}`);
       await expectNoOverflow(page);
       await page.screenshot({ path: path.join(out, "live-errors-390.png"), fullPage: true });
     });
 
     await run.check("answering q_overall and submitting: 303 to /s/demo/thanks, the thank-you page", async () => {
       await choose(page, "q_overall", 4);
-      posted = (await formFields(page)).filter(([k]) => !k.startsWith("_"));
+      await remember(page);
+      posted = [...postedByName];
       const { post, final } = await submit(page, "submit");
       assertEqual(post.status(), 303, "POST status");
       assert(/\/s\/demo\/thanks(\?|$)/.test(post.headers().location || ""), `Location ${post.headers().location}`);
@@ -342,30 +390,47 @@ async function main() {
       await again.close();
     });
 
-    await run.check("a second invitation: save a draft, it prefills on reload", async () => {
+    await run.check("a second invitation: save drafts on pages 1, 2 and 6, they prefill on reload", async () => {
+      const saveDraft = async (p) => {
+        const { post, final } = await submit(p, "save");
+        assertEqual(post.status(), 303, "POST status");
+        assertEqual(final.status(), 200, "page status");
+        assert(new URL(p.url()).searchParams.get("saved") === "1", `at ${p.url()}`);
+        assert(await p.locator(".notice[role=status]").isVisible(), "the 'draft saved' notice");
+      };
       const draft = await openPage(browser.context, links[1].link);
       await choose(draft, "a_sex", 1);
       await choose(draft, "a_ethnic", 2);
       await fill(draft, "a_ethnic_other", "Nùng");
+      await saveDraft(draft);
+      await answerTheRest(draft);
+      assertEqual(await turn(draft), 2, "next from page 1");
       await choose(draft, "q8_4", 1);
-      await fill(draft, "q11", "Để sau trả lời tiếp.");
-      const { post, final } = await submit(draft, "save");
-      assertEqual(post.status(), 303, "POST status");
-      assertEqual(final.status(), 200, "page status");
-      assert(new URL(draft.url()).searchParams.get("saved") === "1", `at ${draft.url()}`);
-      assert(await draft.locator(".notice[role=status]").isVisible(), "the 'draft saved' notice");
+      await saveDraft(draft);
       await draft.close();
+      const last = await openPage(browser.context, `${links[1].link}&page=6`);
+      assertEqual(await pageNumber(last), 6, "page=6");
+      await fill(last, "q11", "Để sau trả lời tiếp.");
+      await saveDraft(last);
+      await last.close();
 
+      // The link alone: the first page not complete, page 2.
       const reloaded = await openPage(browser.context, links[1].link);
       assertEqual(await reloaded.locator(".notice").count(), 0, "no notice on a plain reload");
-      assert(await reloaded.isChecked('input[name="a_sex"][value="1"]'), "a_sex prefilled");
-      assert(await reloaded.isChecked('input[name="a_ethnic"][value="2"]'), "a_ethnic prefilled");
-      await expectItem(reloaded, "a_ethnic_other", true);
-      assertEqual(await reloaded.inputValue('[name="a_ethnic_other"]'), "Nùng", "a_ethnic_other");
-      assert(await sectionVisible(reloaded, "C"), "section C shown for the saved q8_4");
-      assertEqual(await reloaded.inputValue('[name="q11"]'), "Để sau trả lời tiếp.", "q11");
+      assertEqual(await pageNumber(reloaded), 2, "the link opens the page reached");
+      assert(await reloaded.isChecked('input[name="q8_4"][value="1"]'), "q8_4 prefilled");
       assertEqual(scriptErrors(reloaded), [], "script errors");
       await reloaded.close();
+      const first = await openPage(browser.context, `${links[1].link}&page=1`);
+      assert(await first.isChecked('input[name="a_sex"][value="1"]'), "a_sex prefilled");
+      assert(await first.isChecked('input[name="a_ethnic"][value="2"]'), "a_ethnic prefilled");
+      await expectItem(first, "a_ethnic_other", true);
+      assertEqual(await first.inputValue('[name="a_ethnic_other"]'), "Nùng", "a_ethnic_other");
+      assertEqual(scriptErrors(first), [], "script errors");
+      await first.close();
+      const sixth = await openPage(browser.context, `${links[1].link}&page=6`);
+      assertEqual(await sixth.inputValue('[name="q11"]'), "Để sau trả lời tiếp.", "q11");
+      await sixth.close();
     });
 
     await run.check("the open link is off: /s/demo without a token is a 403 page in Vietnamese", async () => {

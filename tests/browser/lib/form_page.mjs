@@ -98,10 +98,13 @@ export async function sectionVisible(page, id) {
 }
 
 // Chooses `code` of a single choice, likert, rating or matrix row the way a
-// person does: by tapping its label.
+// person does: by tapping its label (the label around the input, as in the
+// compact Likert rows, whose inputs have no id, or else label[for]).
 export async function choose(page, id, code) {
   const input = page.locator(`input[name="${id}"][value="${code}"]`);
-  await page.locator(`label[for="${await input.getAttribute("id")}"]`).click();
+  const wrapping = input.locator("xpath=ancestor::label[1]");
+  if ((await wrapping.count()) > 0) await wrapping.click();
+  else await page.locator(`label[for="${await input.getAttribute("id")}"]`).click();
 }
 
 // Ticks or unticks one code of a multiple choice.
