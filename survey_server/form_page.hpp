@@ -6,9 +6,14 @@
 //
 // The form works without JavaScript: it is a plain <form method=post> whose
 // fields parse_form() (form_submission.hpp) reads back. It is mobile-first:
-// one column, large touch targets, and each matrix row is its own fieldset of
-// radio buttons (a list on a phone, laid out as a table by CSS on a wide
-// screen). It is accessible: every input has a <label>, choice groups,
+// one column, large touch targets, one page a section (FormPage::pages). A
+// Likert statement (a matrix row, a likert item) of at most 7 points is one
+// compact row: the statement, then a row of buttons at least 44 px square
+// (numbers with the scale's end labels above from 4 points, each named by its
+// label for a screen reader; short labels below 4), "don't know" (an excluded
+// code) apart at the end. Other choices are a list of labelled radios or
+// checkboxes; each matrix row of them is its own fieldset (a table by CSS on
+// a wide screen). It is accessible: every input has a <label>, choice groups,
 // matrix rows and sections are <fieldset>s with a <legend>, hints and errors
 // are tied to inputs with aria-describedby, invalid inputs carry
 // aria-invalid, and an error summary at the top links to each problem. It
@@ -18,10 +23,10 @@
 // Field names: an item's id (matrix rows by their own id); a multiple choice
 // repeats the name once per selected code; control fields start with '_':
 // _submission (the idempotency key), _action ("submit"; "save" for a draft;
-// "next" and "back" between pages), _lang, _page (the page posted, 1-based). Element ids: item-{id} (an item's container), section-{id},
-// f-{id} (a text-like input) or f-{id}-{choice index} (a radio or checkbox),
-// hint-{id}, error-{id}; the page's own elements start with "sipas-" (which no
-// item id can produce, since ids have no '-').
+// "next" and "back" between pages), _lang, _page (the page posted, 1-based). Element ids: item-{id}
+// (an item's container), section-{id}, f-{id} (a text-like input) or f-{id}-{choice index} (a radio
+// or checkbox), hint-{id}, error-{id}; the page's own elements start with "sipas-" (which no item
+// id can produce, since ids have no '-').
 //
 // Assets: every page links {asset_base}form.css; the form page also loads
 // {asset_base}form.js (deferred), which reads the skip logic from
@@ -131,7 +136,7 @@ class FormTemplate {
   const questionnaires::Questionnaire& q_;
   questionnaires::Pages pages_;
   std::string asset_base_;
-  std::vector<std::string> logic_json_;  // by page; the last: the whole form
+  std::vector<std::string> logic_json_;           // by page; the last: the whole form
   std::vector<std::vector<Compiled>> languages_;  // [language][page as logic_json_]
 };
 

@@ -57,8 +57,8 @@ void FormRenderer::carried_answers() {
 
 void FormRenderer::render_page() {
   carried_answers();
-  out_ += "<input type=\"hidden\" name=\"_page\" value=\"" + std::to_string(page_.page + 1) +
-          "\">\n";
+  out_ +=
+      "<input type=\"hidden\" name=\"_page\" value=\"" + std::to_string(page_.page + 1) + "\">\n";
   const q::Page& page = (*page_.pages)[page_.page];
   const q::Section& section = q_.sections()[page.section];
   out_ += "<fieldset class=\"section\" id=\"section-";

@@ -129,9 +129,9 @@ void SurveyService::get_form(const CallPtr& call) {
   if (auto asked = call->query_value("page")) {
     auto number = requested_page(*asked, pages.size());
     if (!number) {
-      return finish(*call, html(404, render_message(404, public_page_message("request.not_found",
-                                                                             404, lang),
-                                                    lang)));
+      return finish(
+          *call, html(404, render_message(404, public_page_message("request.not_found", 404, lang),
+                                          lang)));
     }
     page = *number;
   } else if (draft) {
@@ -205,15 +205,15 @@ void SurveyService::post_form(const CallPtr& call) {
 
   // The reply that shows page `shown` with these answers (and problems).
   auto show = [&, id, token, language](const q::Response& shown_answers, std::size_t shown,
-                                      const q::Validator& v, const q::ValidationResult* errors,
-                                      bool elsewhere, int status) {
+                                       const q::Validator& v, const q::ValidationResult* errors,
+                                       bool elsewhere, int status) {
     FormPage view;
     view.questionnaire = &questionnaire;
     view.survey_id = id;
     view.language = language;
     view.action = form_url(id, token);
-    view.submission_id = shown_answers.submission_id.empty() ? store::random_token()
-                                                             : shown_answers.submission_id;
+    view.submission_id =
+        shown_answers.submission_id.empty() ? store::random_token() : shown_answers.submission_id;
     view.answers = &shown_answers;
     view.errors = errors;
     view.issues_elsewhere = elsewhere;
@@ -247,12 +247,13 @@ void SurveyService::post_form(const CallPtr& call) {
       }
       return finish(*call, show(answers, to, checked.validator, nullptr, false, 200));
     }
-    auto draft = app::check_draft(
-        questionnaire,
-        {id, invitation, answers,
-         std::optional<std::int64_t>(std::max<std::int64_t>(reached, static_cast<std::int64_t>(to)))});
-    const std::string url = page ? page_url(id, *token, to, lang) + (action == "save" ? "&saved=1" : "")
-                                 : form_url(id, token) + "&lang=" + lang + "&saved=1";
+    auto draft =
+        app::check_draft(questionnaire, {id, invitation, answers,
+                                         std::optional<std::int64_t>(std::max<std::int64_t>(
+                                             reached, static_cast<std::int64_t>(to)))});
+    const std::string url =
+        page ? page_url(id, *token, to, lang) + (action == "save" ? "&saved=1" : "")
+             : form_url(id, token) + "&lang=" + lang + "&saved=1";
     return write(
         call, [draft](store::SurveyStore& s) { app::store_draft(s, draft); },
         [url] { return redirect(url); });

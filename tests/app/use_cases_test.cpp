@@ -230,17 +230,21 @@ TEST_F(UseCasesTest, DraftsNeedAnUnansweredInvitation) {
   const auto questionnaire = test::load(one_item_form());
   const auto answers = test::response_for(questionnaire, {{"q1", 2}});
   EXPECT_EQ(refusal_of([&] {
-              check_draft(questionnaire, {"s1", std::nullopt, answers});
+              check_draft(questionnaire, {"s1", std::nullopt, answers, std::nullopt});
             }).first,
             "draft.needs_invitation");
   const auto issued = import_sample(store_, manager, {"s1", {row("r1", "A")}}).issued;
   auto invitation = store_.find_invitation_by_token("s1", issued.at(0).token);
   ASSERT_TRUE(invitation);
-  store_draft(store_, check_draft(questionnaire, {"s1", invitation, answers}));
+  store_draft(store_, check_draft(questionnaire, {"s1", invitation, answers, std::nullopt}));
   EXPECT_TRUE(store_.load_draft(invitation->id));
+  EXPECT_EQ(store_.load_draft(invitation->id)->page, 0);
+  // The page reached goes with the draft.
+  store_draft(store_, check_draft(questionnaire, {"s1", invitation, answers, 3}));
+  EXPECT_EQ(store_.load_draft(invitation->id)->page, 3);
   invitation->status = store::InvitationStatus::Responded;
   try {
-    check_draft(questionnaire, {"s1", invitation, answers});
+    check_draft(questionnaire, {"s1", invitation, answers, std::nullopt});
     ADD_FAILURE() << "a draft of an answered invitation was taken";
   } catch (const UseCaseError& e) {
     EXPECT_EQ(e.id(), "invitation.already_responded");

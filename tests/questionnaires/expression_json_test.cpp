@@ -167,7 +167,7 @@ TEST(ExpressionJson, SipasFormLogicIsInEvaluationOrderWithSectionAndRowCondition
   EXPECT_EQ(by_id["q9_32"]["type"], "likert");
   EXPECT_EQ(by_id["q9_32"]["relevant"],
             call("or", {call("eq", {ref("q8_5"), num(1)}), call("eq", {ref("q8_7"), num(1)})}));
-  EXPECT_EQ(by_id["q9_32"]["codes"], Json({1, 2, 3, 4, 5}));
+  EXPECT_EQ(by_id["q9_32"]["codes"], Json({1, 2, 3, 4, 5, 9}));
   EXPECT_EQ(by_id["q9"]["type"], "matrix");
   EXPECT_FALSE(by_id["q9"].contains("codes"));
   EXPECT_EQ(by_id["a_field"]["depends"], Json({"q8_4"}));

@@ -240,10 +240,16 @@ void expect_accessible_structure(const Node& doc, const std::string& where) {
       EXPECT_LE(std::stoi(n.attr("tabindex")), 0) << where;
     }
   });
+  // A label names its control by `for`, or holds it (the compact Likert
+  // rows, where ids on every button would cost a slow phone kilobytes).
   std::set<std::string> labelled;
   for (const Node* label : doc.find_all([](const Node& n) { return n.tag == "label"; })) {
-    EXPECT_TRUE(label->has("for")) << where;
-    labelled.insert(label->attr("for"));
+    if (label->has("for")) {
+      labelled.insert(label->attr("for"));
+      continue;
+    }
+    auto held = label->find_all([](const Node& n) { return n.tag == "input"; });
+    EXPECT_EQ(held.size(), 1u) << where << ": a label without for must hold one input";
   }
   auto controls = doc.find_all([](const Node& n) {
     return (n.tag == "input" && n.attr("type") != "hidden") || n.tag == "textarea" ||
@@ -251,8 +257,10 @@ void expect_accessible_structure(const Node& doc, const std::string& where) {
   });
   for (const Node* control : controls) {
     std::string id = control->attr("id");
-    EXPECT_FALSE(id.empty()) << where << ": an input without id, name " << control->attr("name");
-    EXPECT_TRUE(labelled.count(id)) << where << ": no label for " << id;
+    if (control->ancestor("label") == nullptr) {
+      EXPECT_FALSE(id.empty()) << where << ": an input without id, name " << control->attr("name");
+      EXPECT_TRUE(labelled.count(id)) << where << ": no label for " << id;
+    }
     EXPECT_FALSE(control->attr("name").empty()) << where << ": " << id;
     // Hints and errors named by aria-describedby exist.
     std::string described = control->attr("aria-describedby");
@@ -359,15 +367,16 @@ TEST(FormPage, RendersEveryItemTypeOfTheExample) {
   EXPECT_EQ(input("f-visit_date")->attr("type"), "date");
   EXPECT_EQ(input("f-visit_date")->attr("min"), "2024-01-01");
   EXPECT_EQ(input("f-visit_date")->attr("max"), "2024-12-31");
-  // matrix: a heading row for wide screens, each row its own fieldset of
-  // radios, on the descending scale 5..1
+  // matrix of a 5-point scale: the scale's ends above, then each row its own
+  // fieldset of compact buttons, on the descending scale 5..1, each button
+  // named by its number and label
   const Node* matrix = input("item-service");
   EXPECT_TRUE(matrix->has_class("item-matrix"));
-  auto head = matrix->find_all([](const Node& n) { return n.has_class("matrix-head"); });
-  ASSERT_EQ(head.size(), 1u);
-  EXPECT_EQ(head[0]->attr("aria-hidden"), "true");
-  EXPECT_THAT(head[0]->all_text(), StartsWith("Very satisfiedSatisfied"));
-  auto rows = matrix->find_all([](const Node& n) { return n.has_class("matrix-row"); });
+  auto ends = matrix->find_all([](const Node& n) { return n.has_class("scale-ends"); });
+  ASSERT_EQ(ends.size(), 1u);
+  EXPECT_EQ(ends[0]->attr("aria-hidden"), "true");
+  EXPECT_EQ(ends[0]->all_text(), "5 = Very satisfied1 = Very dissatisfied");
+  auto rows = matrix->find_all([](const Node& n) { return n.has_class("likert-row"); });
   ASSERT_EQ(rows.size(), 3u);
   for (const Node* row : rows) {
     EXPECT_EQ(row->tag, "fieldset");
@@ -376,14 +385,15 @@ TEST(FormPage, RendersEveryItemTypeOfTheExample) {
   EXPECT_EQ(rows[1]->attr("id"), "item-service_2");
   EXPECT_EQ(rows[1]->first_element()->all_text(), "Civil servants' guidance is clear");
   EXPECT_THAT(values_of(*doc, "service_2"), ElementsAre("5", "4", "3", "2", "1"));
-  // Each radio keeps its own label (hidden visually only on wide screens).
-  EXPECT_EQ(
-      doc->find_all([](const Node& n) { return n.attr("for") == "f-service_2-4"; })[0]->all_text(),
-      "Very satisfied");
+  auto buttons = rows[1]->find_all([](const Node& n) { return n.tag == "label"; });
+  ASSERT_EQ(buttons.size(), 5u);
+  EXPECT_EQ(buttons[0]->all_text(), "5 Very satisfied");
+  EXPECT_EQ(buttons[4]->all_text(), "1 Very dissatisfied");
+  // The error summary's link target: the first button.
+  EXPECT_EQ(input("f-service_2-4")->attr("value"), "5");
   // likert with points and anchors; likert descending with "no opinion" last
   EXPECT_THAT(values_of(*doc, "ease"), ElementsAre("1", "2", "3", "4", "5", "6", "7"));
-  EXPECT_EQ(doc->find_all([](const Node& n) { return n.attr("for") == "f-ease-6"; })[0]->all_text(),
-            "Very easy");
+  EXPECT_EQ(input("f-ease-0")->ancestor("label")->all_text(), "1 Very difficult");
   EXPECT_THAT(values_of(*doc, "satisfaction"), ElementsAre("5", "4", "3", "2", "1", "9"));
   // long text, conditionally required: the mark waits for the script
   const Node* comments = input("f-comments");
@@ -606,9 +616,14 @@ TEST(FormPage, TheSipasCitizenFormHasAFieldForEveryAnswer) {
     EXPECT_NE(doc->by_id("section-" + section.id), nullptr) << section.id;
   const Node* q9 = doc->by_id("item-q9");
   ASSERT_NE(q9, nullptr);
-  auto rows = q9->find_all([](const Node& n) { return n.has_class("matrix-row"); });
+  auto rows = q9->find_all([](const Node& n) { return n.has_class("likert-row"); });
   EXPECT_EQ(rows.size(), 33u);
-  EXPECT_THAT(values_of(*doc, "q9_32"), ElementsAre("5", "4", "3", "2", "1"));
+  // "Không ý kiến" (9) last, apart.
+  EXPECT_THAT(values_of(*doc, "q9_32"), ElementsAre("5", "4", "3", "2", "1", "9"));
+  auto dont_know =
+      doc->by_id("item-q9_32")->find_all([](const Node& n) { return n.has_class("dk"); });
+  ASSERT_EQ(dont_know.size(), 1u);
+  EXPECT_EQ(dont_know[0]->all_text(), "Không ý kiến");
   // Interest is not a descending scale.
   EXPECT_THAT(values_of(*doc, "q1_1"), ElementsAre("1", "2", "3"));
   EXPECT_NE(doc->by_id("f-a_ethnic_other"), nullptr);

@@ -185,6 +185,20 @@ TEST(ParseForm, ControlFields) {
   EXPECT_EQ(plain.response.language, "");
   EXPECT_EQ(parse_form(q, "_action=submit").action, "submit");
   EXPECT_EQ(form_error([&] { parse_form(q, "_action=delete"); }), "form.malformed");
+  EXPECT_FALSE(plain.page);
+}
+
+TEST(ParseForm, PageButtonsAndThePagePosted) {
+  const auto& q = example();
+  auto next = parse_form(q, "_action=next&_page=2&age=40");
+  EXPECT_EQ(next.action, "next");
+  EXPECT_EQ(next.page, std::optional<std::size_t>(2));
+  EXPECT_EQ(parse_form(q, "_action=back&_page=1").action, "back");
+  EXPECT_EQ(parse_form(q, "_page=%202%20").page, std::optional<std::size_t>(2));
+  for (const char* bad :
+       {"_page=0", "_page=-1", "_page=two", "_page=", "_page=1.5", "_page=99999999999999999999"}) {
+    EXPECT_EQ(form_error([&] { parse_form(q, bad); }), "form.malformed") << bad;
+  }
 }
 
 TEST(ParseForm, UnknownNamesAreReportedOnce) {
