@@ -62,7 +62,7 @@ struct Item {
   std::optional<Text> constraint_message;
   std::optional<Expression> calculation;  // calculate items
   bool preload_invitation = false;        // value comes from the invitation
-  bool page_break = false;  // the web form starts a new page at this item (pages.hpp)
+  bool page_break = false;                // the web form starts a new page at this item (pages.hpp)
 
   std::shared_ptr<const Scale> scale;  // single, multiple, likert, matrix and its rows
   std::uint32_t min_selections = 0;

@@ -135,8 +135,8 @@ SubmitResult SurveyStore::insert_response(const NewResponse& response, Timestamp
   });
 }
 
-void SurveyStore::save_draft(std::int64_t invitation, const std::string& answers_json,
-                             Timestamp at, std::optional<std::int64_t> page) {
+void SurveyStore::save_draft(std::int64_t invitation, const std::string& answers_json, Timestamp at,
+                             std::optional<std::int64_t> page) {
   impl_->write([&] {
     {
       auto& query = impl_->statement(

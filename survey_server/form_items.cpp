@@ -299,7 +299,8 @@ void FormRenderer::likert_row(const Item& item, bool in_matrix) {
   bool first = true;
   for (const auto& option : options(item)) {
     const bool dont_know = item.scale->is_excluded(static_cast<std::uint16_t>(option.index));
-    out_ += dont_know ? "<label class=\"dk\"><input type=\"radio\"" : "<label><input type=\"radio\"";
+    out_ +=
+        dont_know ? "<label class=\"dk\"><input type=\"radio\"" : "<label><input type=\"radio\"";
     if (first) {
       // The error summary's link lands here (anchor()).
       out_ += " id=\"f-";

@@ -7,8 +7,8 @@
 // Field names (form_page.hpp): an item's id carries its answer; a multiple
 // choice repeats the name once per selected code; control fields are
 // _submission (idempotency key), _action ("submit", "save", "next" or
-// "back"), _lang (the page's language) and _page (the page posted). Other names that start with '_' and are not item ids are
-// ignored, so that controls can be added without breaking old pages.
+// "back"), _lang (the page's language) and _page (the page posted). Other names that start with '_'
+// and are not item ids are ignored, so that controls can be added without breaking old pages.
 
 #include <cstddef>
 #include <optional>

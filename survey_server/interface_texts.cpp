@@ -14,10 +14,21 @@ namespace {
 #define WORD(field) .field = texts::text(code, "form." #field)
 InterfaceTexts words_in(std::string_view code) {
   return InterfaceTexts{
-      WORD(required),     WORD(submit),    WORD(save),          WORD(error_summary_title),
-      WORD(draft_saved),  WORD(languages), WORD(required_note), WORD(thanks_default),
-      WORD(error_prefix), WORD(next),      WORD(back),          WORD(progress),
-      WORD(progress_label), WORD(thanks_title), WORD(page_issues_elsewhere),
+      WORD(required),
+      WORD(submit),
+      WORD(save),
+      WORD(error_summary_title),
+      WORD(draft_saved),
+      WORD(languages),
+      WORD(required_note),
+      WORD(thanks_default),
+      WORD(error_prefix),
+      WORD(next),
+      WORD(back),
+      WORD(progress),
+      WORD(progress_label),
+      WORD(thanks_title),
+      WORD(page_issues_elsewhere),
   };
 }
 #undef WORD
