@@ -134,6 +134,12 @@ void SurveyService::get_form(const CallPtr& call) {
                                           lang)));
     }
     page = *number;
+    // A page whose items do not apply (given the answers so far) is skipped,
+    // as next and back skip it.
+    if (!pages.applies(page, checked.validator)) {
+      page = pages.next(page, checked.validator)
+                 .value_or(pages.previous(page, checked.validator).value_or(page));
+    }
   } else if (draft) {
     page = pages.resume(static_cast<std::size_t>(reached), checked.validator, checked.issues);
   } else {

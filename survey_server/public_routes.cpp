@@ -26,6 +26,7 @@
 namespace sipas::survey_server {
 
 std::span<const io::EmbeddedFile> embedded_server_assets();
+std::span<const io::EmbeddedFile> embedded_server_assets_gzip();
 
 namespace {
 
@@ -98,6 +99,30 @@ std::optional<store::Invitation> SurveyService::lookup_token(const Call& call,
 
 // ------------------------------------------------------------------ assets
 
+namespace {
+
+// Whether the client takes gzip (Accept-Encoding names it without q=0).
+bool accepts_gzip(const HttpRequest& request) {
+  auto accepted = request.header("accept-encoding");
+  if (!accepted) return false;
+  std::string_view rest = *accepted;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string_view part = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    while (!part.empty() && part.front() == ' ')
+      part.remove_prefix(1);
+    if (!part.starts_with("gzip")) continue;
+    auto q = part.find("q=");
+    if (q == std::string_view::npos) return true;
+    std::string_view weight = part.substr(q + 2);
+    return !(weight.starts_with("0") && weight.find_first_not_of("0.") == std::string_view::npos);
+  }
+  return false;
+}
+
+}  // namespace
+
 void SurveyService::get_asset(const CallPtr& call) {
   const std::string name = "assets/" + call->param("name");
   for (const auto& file : embedded_server_assets()) {
@@ -107,14 +132,20 @@ void SurveyService::get_asset(const CallPtr& call) {
                             : name.ends_with(".js") ? "text/javascript; charset=utf-8"
                                                     : "application/octet-stream";
     response.body = std::string(file.content);
+    if (accepts_gzip(call->request)) {
+      for (const auto& packed : embedded_server_assets_gzip()) {
+        if (packed.name != name + ".gz") continue;
+        response.body = std::string(packed.content);
+        response.headers.emplace_back("Content-Encoding", "gzip");
+      }
+    }
+    response.headers.emplace_back("Vary", "Accept-Encoding");
     response.headers.emplace_back("Cache-Control", "public, max-age=3600");
     response.headers.emplace_back("X-Content-Type-Options", "nosniff");
     return finish(*call, std::move(response));
   }
   throw ApiError(404, "request.not_found", "no asset '" + call->param("name") + "'");
 }
-
-// ------------------------------------------------------------------ form
 
 bool SurveyService::refuse_tokenless_answer(const CallPtr& call) {
   if (call->query_value("t")) return false;

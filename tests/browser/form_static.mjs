@@ -33,7 +33,6 @@ import {
   horizontalOverflow,
   itemState,
   launchChromium,
-  matrixLayout,
   openPage,
   sectionVisible,
   smallestTouchTarget,
@@ -75,17 +74,35 @@ async function expectNoOverflow(page) {
   );
 }
 
-async function expectMatrixTable(page, id, columns) {
-  const m = await matrixLayout(page, id);
-  assertEqual(m.layout, "table", `${id} layout`);
-  assertEqual(m.columns.length, columns, `${id} heading columns`);
-  for (const row of m.rows) {
-    row.options.forEach((o, i) => {
-      const centre = (o.left + o.right) / 2;
-      assert(Math.abs(centre - m.columns[i]) < 2, `${row.id} answer ${i} is ${centre - m.columns[i]}px off its column`);
+// A Likert matrix's statements as compact rows: in each visible row, the
+// numbered (or short-label) buttons side by side on one line, each at least
+// 44 x 44 px, and "don't know" (when the scale has it) after them.
+async function expectLikertRows(page, id, points, dontKnow) {
+  const rows = await page.evaluate((matrixId) => {
+    const matrix = document.getElementById(`item-${matrixId}`);
+    return Array.from(matrix.querySelectorAll(".likert-row"))
+      .filter((r) => r.checkVisibility())
+      .map((row) => ({
+        id: row.id,
+        buttons: Array.from(row.querySelectorAll(".scale > label:not(.dk)")).map((l) => {
+          const b = l.getBoundingClientRect();
+          return { left: b.left, right: b.right, top: b.top, width: b.width, height: b.height };
+        }),
+        dk: Array.from(row.querySelectorAll(".scale > label.dk")).map((l) => l.getBoundingClientRect().top),
+      }));
+  }, id);
+  assert(rows.length > 0, `${id}: no visible rows`);
+  for (const row of rows) {
+    assertEqual(row.buttons.length, points, `${row.id} buttons`);
+    row.buttons.forEach((b, i) => {
+      assert(Math.abs(b.top - row.buttons[0].top) < 1, `${row.id} button ${i} is not on the first one's line`);
+      assert(i === 0 || b.left >= row.buttons[i - 1].right - 1, `${row.id} button ${i} overlaps the one before`);
+      assert(b.width >= 44 - 0.5 && b.height >= 44 - 0.5, `${row.id} button ${i} is ${b.width}x${b.height}px`);
     });
-    assert(row.legend.right <= row.options[0].left + 1, `${row.id}'s text overlaps its answers`);
+    assertEqual(row.dk.length, dontKnow ? 1 : 0, `${row.id} "don't know"`);
+    if (dontKnow) assert(row.dk[0] >= row.buttons[0].top - 1, `${row.id}: "don't know" comes after`);
   }
+  return rows;
 }
 
 async function main() {
@@ -164,12 +181,10 @@ async function main() {
       await expectNoOverflow(page);
     });
 
-    await run.check("the q9 matrix is a list at 390 px (answers stacked, no heading row)", async () => {
-      const m = await matrixLayout(page, "q9");
-      assertEqual(m.layout, "list", "layout");
-      assert(m.rows.length >= 33, `${m.rows.length} visible rows`);
-      const width = m.rows[0].options[0].right - m.rows[0].options[0].left;
-      assert(width > PHONE.width / 2, `answers are ${width}px wide`);
+    await run.check("the q9 statements are compact rows at 390 px: 5 buttons on a line, don't know apart", async () => {
+      const rows = await expectLikertRows(page, "q9", 5, true);
+      assert(rows.length >= 33, `${rows.length} visible rows`);
+      await expectLikertRows(page, "q1", 3, false);
     });
 
     await run.check("answers, buttons and boxes are at least 44 px tall", async () => {
@@ -199,9 +214,9 @@ async function main() {
       await page.screenshot({ path: path.join(out, "sipas-citizen-390.png"), fullPage: true });
     });
 
-    await run.check("on a wide screen the matrix is a table whose columns line up", async () => {
+    await run.check("on a wide screen the statements keep their buttons on one line", async () => {
       await page.setViewportSize(DESKTOP);
-      await expectMatrixTable(page, "q9", 5);
+      await expectLikertRows(page, "q9", 5, true);
       await expectNoOverflow(page);
       await page.screenshot({ path: path.join(out, "sipas-citizen-1280.png"), fullPage: false });
       await page.setViewportSize(PHONE);
@@ -247,10 +262,10 @@ async function main() {
       assertEqual(errors.sipasErrors, [], "script errors");
     });
 
-    await run.check("on a wide screen, rows with errors stay on their columns", async () => {
+    await run.check("on a wide screen, rows with errors keep their buttons on one line", async () => {
       await errors.setViewportSize(DESKTOP);
-      await expectMatrixTable(errors, "q9", 5);
-      await expectMatrixTable(errors, "q1", 3);
+      await expectLikertRows(errors, "q9", 5, true);
+      await expectLikertRows(errors, "q1", 3, false);
       await expectNoOverflow(errors);
       await errors.setViewportSize(PHONE);
     });

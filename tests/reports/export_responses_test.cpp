@@ -765,7 +765,7 @@ TEST(ExportErrorsTest, UnknownCodeNamesFileLineAndColumn) {
     expect_error(
         request, "export.unknown_code",
         "responses.csv:4:" + std::to_string(t.column("q9_01") + 1) +
-            ": column 'q9_01': '7' is not a code of item q9_01 (its codes: 1, 2, 3, 4, 5)");
+            ": column 'q9_01': '7' is not a code of item q9_01 (its codes: 1, 2, 3, 4, 5, 9)");
   }
 }
 

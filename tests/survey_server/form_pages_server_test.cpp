@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/beast/zlib/inflate_stream.hpp>
 #include <cctype>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -227,6 +228,51 @@ TEST_F(FormPagesTest, AnOpenLinkCarriesTheAnswersInThePages) {
   EXPECT_EQ(Json::parse(r.body)["responses"].size(), 1u);
   // A page number the form does not have is refused.
   EXPECT_EQ(c.post("/s/hn", "_action=next&_page=9", form_type).status, 400);
+}
+
+// The deflate data of a gzip member written by gzip -n (a 10-byte header, no
+// name), inflated.
+std::string gunzip(const std::string& member) {
+  namespace zlib = boost::beast::zlib;
+  zlib::inflate_stream inflate;
+  inflate.reset(15);
+  std::string out(member.size() * 20, '\0');
+  zlib::z_params z{};
+  z.next_in = member.data() + 10;
+  z.avail_in = member.size() - 10 - 8;  // the 8-byte trailer: CRC and size
+  z.next_out = out.data();
+  z.avail_out = out.size();
+  boost::beast::error_code ec;
+  inflate.write(z, zlib::Flush::finish, ec);
+  EXPECT_TRUE(!ec || ec == zlib::error::end_of_stream) << ec.message();
+  out.resize(z.total_out);
+  return out;
+}
+
+// The stylesheet and script, which a phone waits for before it draws, come
+// gzipped to browsers that take it; never a page.
+TEST_F(FormPagesTest, FixedFilesComeGzippedToBrowsersThatTakeIt) {
+  TestServer server;
+  auto c = server.client();
+  for (const char* name : {"/assets/form.css", "/assets/form.js"}) {
+    auto plain = c.get(name);
+    ASSERT_EQ(plain.status, 200);
+    EXPECT_EQ(plain.header("content-encoding"), "");
+    EXPECT_EQ(plain.header("vary"), "Accept-Encoding");
+    auto packed = c.get(name, {{"Accept-Encoding", "gzip, deflate, br"}});
+    ASSERT_EQ(packed.status, 200);
+    EXPECT_EQ(packed.header("content-encoding"), "gzip");
+    ASSERT_GT(packed.body.size(), 18u);
+    EXPECT_EQ(packed.body.substr(0, 2), "\x1f\x8b");
+    EXPECT_LT(packed.body.size() * 2, plain.body.size()) << name;
+    EXPECT_EQ(gunzip(packed.body), plain.body) << name;
+    // gzip;q=0 refuses it.
+    EXPECT_EQ(c.get(name, {{"Accept-Encoding", "gzip;q=0"}}).header("content-encoding"), "");
+  }
+  open_survey(c, true);
+  auto page = c.get("/s/hn", {{"Accept-Encoding", "gzip"}});
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.header("content-encoding"), "");
 }
 
 }  // namespace

@@ -157,47 +157,6 @@ export async function horizontalOverflow(page) {
   });
 }
 
-// How a matrix is laid out: "list" when each row's answers are stacked one
-// under another (phones), "table" when they sit side by side in columns under
-// a visible heading row (wide screens). Also returns the geometry checked.
-export async function matrixLayout(page, id) {
-  return page.evaluate((matrixId) => {
-    const matrix = document.getElementById(`item-${matrixId}`);
-    const head = matrix.querySelector(".matrix-head");
-    const rows = Array.from(matrix.querySelectorAll(".matrix-row")).filter((r) =>
-      r.checkVisibility(),
-    );
-    const geometry = rows.map((row) => {
-      const options = Array.from(row.querySelectorAll(".choice")).map((c) => c.getBoundingClientRect());
-      const legend = row.querySelector("legend").getBoundingClientRect();
-      return {
-        id: row.id,
-        legend: { left: legend.left, right: legend.right, top: legend.top, bottom: legend.bottom },
-        options: options.map((b) => ({ left: b.left, right: b.right, top: b.top, bottom: b.bottom })),
-      };
-    });
-    const stacked = geometry.every((row) =>
-      row.options.every((o, i) => i === 0 || o.top >= row.options[i - 1].bottom - 1),
-    );
-    const sideBySide = geometry.every((row) =>
-      row.options.every(
-        (o, i) => Math.abs(o.top - row.options[0].top) < 1 && (i === 0 || o.left >= row.options[i - 1].right - 1),
-      ),
-    );
-    const headVisible = head ? head.checkVisibility() : false;
-    const columns = headVisible
-      ? Array.from(head.querySelectorAll(".matrix-column")).map((c) => {
-          const b = c.getBoundingClientRect();
-          return (b.left + b.right) / 2;
-        })
-      : [];
-    let layout = "other";
-    if (stacked && !headVisible) layout = "list";
-    else if (sideBySide && headVisible) layout = "table";
-    return { layout, headVisible, columns, rows: geometry };
-  }, id);
-}
-
 // The smallest height among visible answer labels (touch targets).
 export async function smallestTouchTarget(page) {
   return page.evaluate(() => {
