@@ -61,13 +61,7 @@ void FormRenderer::render_page() {
       "<input type=\"hidden\" name=\"_page\" value=\"" + std::to_string(page_.page + 1) + "\">\n";
   const q::Page& page = (*page_.pages)[page_.page];
   const q::Section& section = q_.sections()[page.section];
-  out_ += "<fieldset class=\"section\" id=\"section-";
-  io::append_html(out_, section.id);
-  out_ += "\" data-section=\"";
-  io::append_html(out_, section.id);
-  out_ += "\">\n<legend class=\"section-title\"><h2>";
-  text(section.title.in(lang_));
-  out_ += "</h2></legend>\n";
+  open_section(section);
   const auto& slots = page.slots;
   for (std::size_t i = 0; i < slots.size(); ++i) {
     const Item& item = q_.items()[slots[i]];

@@ -353,7 +353,7 @@ void FormRenderer::error_summary() {
   out_ += "</ul>\n</div>\n";
 }
 
-void FormRenderer::render_section(const q::Section& section) {
+void FormRenderer::open_section(const q::Section& section) {
   out_ += "<fieldset class=\"section\" id=\"section-";
   io::append_html(out_, section.id);
   out_ += "\" data-section=\"";
@@ -361,6 +361,10 @@ void FormRenderer::render_section(const q::Section& section) {
   out_ += "\">\n<legend class=\"section-title\"><h2>";
   text(section.title.in(lang_));
   out_ += "</h2></legend>\n";
+}
+
+void FormRenderer::render_section(const q::Section& section) {
+  open_section(section);
   for (auto slot : section.items)
     render_item(q_.items()[slot]);
   out_ += "</fieldset>\n";

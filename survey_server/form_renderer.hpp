@@ -70,6 +70,8 @@ class FormRenderer {
   // The element a link to the item should focus: its first input.
   std::string anchor(const Item& item) const;
   void error_summary();
+  // A section's fieldset and title, left open for its items.
+  void open_section(const questionnaires::Section& section);
   void render_section(const questionnaires::Section& section);
   // form_pages.cpp: one page of the form.
   void progress();

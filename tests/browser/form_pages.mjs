@@ -32,9 +32,8 @@
 // under /tmp). Exit status 0 when every check passes, 1 when one fails, 2 when
 // the test could not run (no server, no browser).
 
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, mkdir, readFile, writeFile } from "node:fs/promises";
-import { createWriteStream } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -54,6 +53,7 @@ import {
   horizontalOverflow,
   launchChromium,
 } from "./lib/form_page.mjs";
+import { api, option, parseCsv, startServer } from "./lib/live_server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const source = path.resolve(here, "../..");
@@ -64,11 +64,6 @@ const MAX_HTML_BYTES = 30000;
 const MIN_TARGET = 44;
 const PAGES = 6;
 
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
 const MANAGER_KEY = "pages-test-manager-key-0123456789abcdef";
 const ANALYST_KEY = "pages-test-analyst-key-0123456789abcdef";
 
@@ -78,80 +73,6 @@ const SAMPLE =
   "p1,A,A1,0.1,10,main,,1,0901000001\n" +
   "p2,A,A2,0.1,10,main,,2,0901000002\n" +
   "p3,B,B1,0.25,4,main,,1,0901000003\n";
-
-// ------------------------------------------------------------------ the server
-// (as form_live.mjs)
-
-function startServer(sipas, dir) {
-  const log = createWriteStream(path.join(dir, "server.log"));
-  const child = spawn(
-    sipas,
-    [
-      "serve",
-      "--db", path.join(dir, "survey.db"),
-      "--listen", "127.0.0.1:0",
-      "--admin-key-file", path.join(dir, "keys"),
-      "--public-url", "http://127.0.0.1",
-      "--threads", "2",
-      "--create-db",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  child.stderr.on("data", (d) => log.write(d));
-  const ready = new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`no "listening on" line in 60 s:\n${seen}`)), 60000);
-    child.stdout.on("data", (d) => {
-      log.write(d);
-      seen += d.toString();
-      const m = seen.match(/listening on (http:\/\/127\.0\.0\.1:(\d+))/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`sipas serve exited (${code ?? signal}) before listening:\n${seen}`));
-    });
-  });
-  return { child, ready, exited };
-}
-
-async function api(base, method, route, { key, body, type } = {}) {
-  const headers = {};
-  if (key) headers.Authorization = `Bearer ${key}`;
-  if (type) headers["Content-Type"] = type;
-  const r = await fetch(base + route, { method, headers, body, redirect: "manual" });
-  return { status: r.status, text: await r.text(), headers: r.headers };
-}
-
-// Enough CSV for the links file: quoted fields, no newlines inside them.
-function parseCsv(text) {
-  const rows = text.trim().split(/\r?\n/).map((line) => {
-    const out = [];
-    let cur = "", quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i];
-      if (quoted) {
-        if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; }
-        else if (c === '"') quoted = false;
-        else cur += c;
-      } else if (c === '"') quoted = true;
-      else if (c === ",") { out.push(cur); cur = ""; }
-      else cur += c;
-    }
-    out.push(cur);
-    return out;
-  });
-  const [header, ...body] = rows;
-  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
-}
 
 // ------------------------------------------------------------------ the form
 

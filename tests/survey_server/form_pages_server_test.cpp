@@ -6,10 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/beast/zlib/inflate_stream.hpp>
-#include <cctype>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "io/percent_encoding.hpp"
 #include "questionnaires/pages.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
@@ -25,20 +24,6 @@ namespace q = sipas::questionnaires;
 
 const std::string json_type = "application/json";
 const std::string form_type = "application/x-www-form-urlencoded";
-
-std::string encode(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, "%%%02X", c);
-      out += hex;
-    }
-  }
-  return out;
-}
 
 bool has(const std::string& body, const std::string& part) {
   return body.find(part) != std::string::npos;
@@ -89,7 +74,7 @@ class FormPagesTest : public ::testing::Test {
       const auto* item = questionnaire_->find(id);
       if (page && pages_->page_of(item->slot) != *page) continue;
       for (const auto& v : value.is_array() ? value : Json::array({value}))
-        body += "&" + id + "=" + encode(text_of(v));
+        body += "&" + id + "=" + io::percent_encode(text_of(v));
     }
     return body;
   }

@@ -1,0 +1,84 @@
+// What the live browser tests share (form_live.mjs, form_pages.mjs): their
+// command-line options, a real `sipas serve` on a free loopback port, the
+// admin API, and the links CSV it returns.
+
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import path from "node:path";
+
+export function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+export // Starts `sipas serve` on a free port; resolves once it prints its address.
+function startServer(sipas, dir) {
+  const log = createWriteStream(path.join(dir, "server.log"));
+  const child = spawn(
+    sipas,
+    [
+      "serve",
+      "--db", path.join(dir, "survey.db"),
+      "--listen", "127.0.0.1:0",
+      "--admin-key-file", path.join(dir, "keys"),
+      "--public-url", "http://127.0.0.1",
+      "--threads", "2",
+      "--create-db",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  child.stderr.on("data", (d) => log.write(d));
+  const ready = new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`no "listening on" line in 60 s:\n${seen}`)), 60000);
+    child.stdout.on("data", (d) => {
+      log.write(d);
+      seen += d.toString();
+      const m = seen.match(/listening on (http:\/\/127\.0\.0\.1:(\d+))/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`sipas serve exited (${code ?? signal}) before listening:\n${seen}`));
+    });
+  });
+  return { child, ready, exited };
+}
+
+export async function api(base, method, route, { key, body, type } = {}) {
+  const headers = {};
+  if (key) headers.Authorization = `Bearer ${key}`;
+  if (type) headers["Content-Type"] = type;
+  const r = await fetch(base + route, { method, headers, body, redirect: "manual" });
+  return { status: r.status, text: await r.text(), headers: r.headers };
+}
+
+// Enough CSV for the links file: quoted fields, no newlines inside them.
+export function parseCsv(text) {
+  const rows = text.trim().split(/\r?\n/).map((line) => {
+    const out = [];
+    let cur = "", quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quoted) {
+        if (c === '"' && line[i + 1] === '"') { cur += '"'; i++; }
+        else if (c === '"') quoted = false;
+        else cur += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ",") { out.push(cur); cur = ""; }
+      else cur += c;
+    }
+    out.push(cur);
+    return out;
+  });
+  const [header, ...body] = rows;
+  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+}
