@@ -80,18 +80,26 @@ void FormRenderer::render_page() {
   page_buttons();
 }
 
+void FormRenderer::button(std::string_view action, std::string_view label,
+                          std::string_view classes) {
+  out_ += "<button type=\"submit\" class=\"button ";
+  out_ += classes;
+  out_ += "\" name=\"_action\" value=\"";
+  out_ += action;
+  out_ += "\">";
+  io::append_html(out_, label);
+  out_ += "</button>\n";
+}
+
 // The first button is the one Enter presses: forward, never back.
 void FormRenderer::page_buttons() {
-  out_ += "<div class=\"actions\">\n<button type=\"submit\" class=\"button button-primary\" ";
-  out_ += page_.last ? "name=\"_action\" value=\"submit\">" : "name=\"_action\" value=\"next\">";
-  io::append_html(out_, page_.last ? ui_.submit : ui_.next);
-  out_ += "</button>\n";
-  if (page_.back) {
-    out_ += "<button type=\"submit\" class=\"button button-secondary button-back\" ";
-    out_ += "name=\"_action\" value=\"back\">";
-    io::append_html(out_, ui_.back);
-    out_ += "</button>\n";
+  out_ += "<div class=\"actions\">\n";
+  if (page_.last) {
+    button("submit", ui_.submit, "button-primary");
+  } else {
+    button("next", ui_.next, "button-primary");
   }
+  if (page_.back) button("back", ui_.back, "button-secondary button-back");
   slot(Slot::SaveButton);
   out_ += "</div>\n";
 }

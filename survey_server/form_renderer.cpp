@@ -162,10 +162,8 @@ std::string FormRenderer::render() {
   } else {
     for (const auto& section : q_.sections())
       render_section(section);
-    out_ += "<div class=\"actions\">\n<button type=\"submit\" class=\"button button-primary\" ";
-    out_ += "name=\"_action\" value=\"submit\">";
-    io::append_html(out_, ui_.submit);
-    out_ += "</button>\n";
+    out_ += "<div class=\"actions\">\n";
+    button("submit", ui_.submit, "button-primary");
     slot(Slot::SaveButton);
     out_ += "</div>\n";
   }

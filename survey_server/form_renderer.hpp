@@ -78,6 +78,8 @@ class FormRenderer {
   void carried_answers();
   void render_page();
   void page_buttons();
+  // A submit button with _action=`action` (a fixed word, not escaped).
+  void button(std::string_view action, std::string_view label, std::string_view classes);
   void slot(Slot which, std::size_t language = 0);
 
   // form_items.cpp: the items.

@@ -27,9 +27,6 @@
 // Exit status 0 when every check passes, 1 when one fails, 2 when the test
 // could not run (no server, no browser).
 
-import { execFileSync } from "node:child_process";
-import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 
 import {
@@ -46,7 +43,7 @@ import {
   openPage,
   sectionVisible,
 } from "./lib/form_page.mjs";
-import { api, option, parseCsv, startServer } from "./lib/live_server.mjs";
+import { api, option, parseCsv, prepareServerFolder, startServer } from "./lib/live_server.mjs";
 
 const MANAGER_KEY = "live-test-manager-key-0123456789abcdef";
 const ANALYST_KEY = "live-test-analyst-key-0123456789abcdef";
@@ -147,16 +144,7 @@ async function expectNoOverflow(page) {
 async function main() {
   const sipas = option("sipas", process.env.SIPAS_EXECUTABLE);
   if (!sipas) throw new Error("give the sipas executable: --sipas FILE or SIPAS_EXECUTABLE");
-  const out = option("out", null) || (await mkdtemp(path.join(tmpdir(), "sipas-live-")));
-  await mkdir(out, { recursive: true });
-  const work = await mkdtemp(path.join(out, "server-"));
-  const db = path.join(work, "survey.db");
-  await writeFile(path.join(work, "keys"), `# form_live.mjs\nmanager ${MANAGER_KEY}\nanalyst ${ANALYST_KEY}\n`, {
-    mode: 0o600,
-  });
-  execFileSync(sipas, ["survey", "create", "--db", db, "--survey", "demo", "--standard", "sipas-citizen"], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const { out, work } = await prepareServerFolder(sipas, "form_live", { manager: MANAGER_KEY, analyst: ANALYST_KEY });
 
   const server = startServer(sipas, work);
   let base;

@@ -33,9 +33,8 @@
 // the test could not run (no server, no browser).
 
 import { execFileSync } from "node:child_process";
-import { mkdtemp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -53,7 +52,7 @@ import {
   horizontalOverflow,
   launchChromium,
 } from "./lib/form_page.mjs";
-import { api, option, parseCsv, startServer } from "./lib/live_server.mjs";
+import { api, option, parseCsv, prepareServerFolder, startServer } from "./lib/live_server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const source = path.resolve(here, "../..");
@@ -190,16 +189,7 @@ async function likertTargets(page) {
 async function main() {
   const sipas = option("sipas", process.env.SIPAS_EXECUTABLE);
   if (!sipas) throw new Error("give the sipas executable: --sipas FILE or SIPAS_EXECUTABLE");
-  const out = option("out", null) || (await mkdtemp(path.join(tmpdir(), "sipas-pages-")));
-  await mkdir(out, { recursive: true });
-  const work = await mkdtemp(path.join(out, "server-"));
-  const db = path.join(work, "survey.db");
-  await writeFile(path.join(work, "keys"), `# form_pages.mjs\nmanager ${MANAGER_KEY}\nanalyst ${ANALYST_KEY}\n`, {
-    mode: 0o600,
-  });
-  execFileSync(sipas, ["survey", "create", "--db", db, "--survey", "demo", "--standard", "sipas-citizen"], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const { out, work } = await prepareServerFolder(sipas, "form_pages", { manager: MANAGER_KEY, analyst: ANALYST_KEY });
   const title = JSON.parse(await readFile(CITIZEN_FORM, "utf8")).title.vi;
 
   const server = startServer(sipas, work);

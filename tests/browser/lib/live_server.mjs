@@ -2,9 +2,28 @@
 // command-line options, a real `sipas serve` on a free loopback port, the
 // admin API, and the links CSV it returns.
 
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+
+// The --out folder (a new temporary one when not given), and in it a fresh
+// folder for the server: its key file (mode 0600) and a database with the
+// survey "demo" on the SIPAS citizen form. `name` is the script's.
+export async function prepareServerFolder(sipas, name, { manager, analyst }) {
+  const out = option("out", null) || (await mkdtemp(path.join(tmpdir(), `sipas-${name}-`)));
+  await mkdir(out, { recursive: true });
+  const work = await mkdtemp(path.join(out, "server-"));
+  const db = path.join(work, "survey.db");
+  await writeFile(path.join(work, "keys"), `# ${name}.mjs\nmanager ${manager}\nanalyst ${analyst}\n`, {
+    mode: 0o600,
+  });
+  execFileSync(sipas, ["survey", "create", "--db", db, "--survey", "demo", "--standard", "sipas-citizen"], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return { out, work, db };
+}
 
 export function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
