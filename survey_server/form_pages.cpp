@@ -19,8 +19,8 @@ void FormRenderer::progress() {
   const std::string count = std::to_string(page_.pages->size());
   out_ += "<div class=\"progress\"><p id=\"sipas-progress\">";
   io::append_html(out_, texts::fill(ui_.progress, {{"page", number}, {"pages", count}}));
-  out_ += "</p><progress value=\"" + number + "\" max=\"" + count +
-          "\" aria-labelledby=\"sipas-progress\"></progress></div>\n";
+  out_ += "</p><progress id=\"sipas-progress-bar\" data-page=\"" + number + "\" value=\"" + number +
+          "\" max=\"" + count + "\" aria-labelledby=\"sipas-progress\"></progress></div>\n";
 }
 
 // The answers of the other pages: posted back (an open link keeps no draft)

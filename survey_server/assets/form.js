@@ -405,6 +405,26 @@
       }
     }
     updateReferences();
+    updateProgress(shown, values, holds);
+  }
+
+  // The progress bar of a page (FormPage::pages) fills as the page's questions
+  // that must be answered are: from the pages before it to the end of this
+  // one. Without the script it shows this page as done.
+  function updateProgress(shown, values, holds) {
+    var bar = document.getElementById("sipas-progress-bar");
+    if (!bar) return;
+    var due = 0, answered = 0;
+    for (var i = 0; i < logic.items.length; i++) {
+      var it = logic.items[i];
+      if (!it.element || !shown[it.id] || it.type === "matrix" || it.type === "note") continue;
+      var required = it.required === true || (it.required && holds(it.required) === true);
+      if (!required) continue;
+      due++;
+      if (values[it.id] && values[it.id] !== EMPTY) answered++;
+    }
+    var page = Number(bar.getAttribute("data-page"));
+    bar.value = page - 1 + (due === 0 ? 1 : answered / due);
   }
 
   function and3(a, b) {

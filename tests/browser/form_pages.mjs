@@ -134,7 +134,8 @@ async function progress(page) {
     const field = document.querySelector('input[name="_page"]');
     return {
       text: p ? p.textContent.trim() : null,
-      value: bar ? Number(bar.getAttribute("value")) : null,
+      value: bar ? Number(bar.getAttribute("data-page")) : null,
+      live: bar ? bar.value : null,
       max: bar ? Number(bar.getAttribute("max")) : null,
       field: field ? field.value : null,
     };
@@ -142,8 +143,10 @@ async function progress(page) {
 }
 
 async function expectPage(page, k) {
-  const p = await progress(page);
+  const { live, ...p } = await progress(page);
   assertEqual(p, { text: `Trang ${k}/${PAGES}`, value: k, max: PAGES, field: String(k) }, "progress");
+  // The script fills the bar as the page's required questions are answered.
+  assert(live >= k - 1 && live <= k, `the bar's live value ${live} is not within page ${k}`);
 }
 
 async function buttons(page) {
@@ -305,7 +308,9 @@ async function main() {
         await inspect(page, response, "page-1");
       });
       await step("answer page 1, next -> page 2", async () => {
+        assertEqual((await progress(page)).live, 0, "the bar before anything is answered");
         await answerPage(page);
+        assertEqual((await progress(page)).live, 1, "the bar once page 1 is answered");
         response = await next(page, 2);
         assertEqual((await buttons(page)).sort(), ["back", "next", "save"], "buttons on page 2");
       });
