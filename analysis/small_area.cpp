@@ -23,8 +23,17 @@ constexpr double residual_bound = 1.96;
 std::string where(const AreaData& data, Eigen::Index i) {
   const auto k = static_cast<std::size_t>(i);
   std::string place = data.source.empty() ? std::string("area") : data.source;
-  if (k < data.lines.size() && data.lines[k] > 0) place += ":" + std::to_string(data.lines[k]);
-  if (k < data.areas.size()) place += ": area '" + data.areas[k] + "'";
+  // Appended piece by piece: g++ 12 at -O3 warns (stringop-overflow) about
+  // the temporaries of `":" + std::to_string(...)` here.
+  if (k < data.lines.size() && data.lines[k] > 0) {
+    place += ':';
+    place += std::to_string(data.lines[k]);
+  }
+  if (k < data.areas.size()) {
+    place += ": area '";
+    place += data.areas[k];
+    place += '\'';
+  }
   return place;
 }
 
