@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "questionnaires/validation.hpp"
 #include "survey_server/form_renderer.hpp"
 
 namespace sipas::survey_server {
@@ -33,6 +34,16 @@ void default_buttons(FormPage& page) {
 
 FormTemplate::FormTemplate(const q::Questionnaire& q, std::string_view asset_base)
     : q_(q), pages_(q), asset_base_(asset_base) {
+  {
+    q::Validator v(q);
+    v.validate(q::Response::empty_for(q));
+    for (std::size_t p = 0; p < pages_.size(); ++p) {
+      blank_.applies.push_back(pages_.applies(p, v));
+      blank_.back.push_back(pages_.previous(p, v).has_value());
+      blank_.next.push_back(pages_.next(p, v).has_value());
+    }
+    if (pages_.size() > 0 && !blank_.applies[0]) blank_.first = pages_.next(0, v).value_or(0);
+  }
   const std::size_t views = pages_.size() + 1;
   for (std::size_t view = 0; view < views; ++view) {
     const bool whole = view == pages_.size();

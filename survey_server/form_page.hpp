@@ -127,6 +127,15 @@ class FormTemplate {
 
   const questionnaires::Pages& pages() const { return pages_; }
 
+  // For a person who has answered nothing yet (no draft: the common first
+  // visit), worked out once: the first page that applies, and for each page
+  // whether a page before and one after it apply.
+  struct BlankPages {
+    std::size_t first = 0;
+    std::vector<bool> applies, back, next;
+  };
+  const BlankPages& blank_pages() const { return blank_; }
+
   // page.questionnaire is ignored (the template's own is used), and so is
   // page.pages but for being null or not (the template's own are used).
   std::string render(const FormPage& page) const;
@@ -135,6 +144,7 @@ class FormTemplate {
   struct Compiled;
   const questionnaires::Questionnaire& q_;
   questionnaires::Pages pages_;
+  BlankPages blank_;
   std::string asset_base_;
   std::vector<std::string> logic_json_;           // by page; the last: the whole form
   std::vector<std::vector<Compiled>> languages_;  // [language][page as logic_json_]

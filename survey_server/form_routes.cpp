@@ -73,12 +73,6 @@ struct Checked {
       : validator(questionnaire), issues(validator.validate(answers)) {}
 };
 
-// The first page that applies (the first page, when none does).
-std::size_t first_page(const q::Pages& pages, const q::Validator& v) {
-  if (pages.size() == 0 || pages.applies(0, v)) return 0;
-  return pages.next(0, v).value_or(0);
-}
-
 }  // namespace
 
 void SurveyService::get_form(const CallPtr& call) {
@@ -123,9 +117,29 @@ void SurveyService::get_form(const CallPtr& call) {
     draft = parse_draft(questionnaire, saved);
     if (draft) reached = saved->page;
   }
-  const q::Response answers = draft ? *draft : q::Response::empty_for(questionnaire);
-  Checked checked(questionnaire, answers);
-  std::size_t page = 0;
+  // Which page, and its buttons: from the draft's answers, or (nothing
+  // answered yet, the common first visit) as the template worked them out.
+  const auto& blank = cached->form->blank_pages();
+  std::optional<Checked> checked;
+  if (draft) checked.emplace(questionnaire, *draft);
+  auto applies = [&](std::size_t p) {
+    return checked ? pages.applies(p, checked->validator) : blank.applies[p];
+  };
+  auto previous = [&](std::size_t p) -> std::optional<std::size_t> {
+    if (checked) return pages.previous(p, checked->validator);
+    for (std::size_t i = p; i-- > 0;) {
+      if (blank.applies[i]) return i;
+    }
+    return std::nullopt;
+  };
+  auto next = [&](std::size_t p) -> std::optional<std::size_t> {
+    if (checked) return pages.next(p, checked->validator);
+    for (std::size_t i = p + 1; i < pages.size(); ++i) {
+      if (blank.applies[i]) return i;
+    }
+    return std::nullopt;
+  };
+  std::size_t page = blank.first;
   if (auto asked = call->query_value("page")) {
     auto number = requested_page(*asked, pages.size());
     if (!number) {
@@ -136,14 +150,9 @@ void SurveyService::get_form(const CallPtr& call) {
     page = *number;
     // A page whose items do not apply (given the answers so far) is skipped,
     // as next and back skip it.
-    if (!pages.applies(page, checked.validator)) {
-      page = pages.next(page, checked.validator)
-                 .value_or(pages.previous(page, checked.validator).value_or(page));
-    }
-  } else if (draft) {
-    page = pages.resume(static_cast<std::size_t>(reached), checked.validator, checked.issues);
-  } else {
-    page = first_page(pages, checked.validator);
+    if (!applies(page)) page = next(page).value_or(previous(page).value_or(page));
+  } else if (checked) {
+    page = pages.resume(static_cast<std::size_t>(reached), checked->validator, checked->issues);
   }
   FormPage view;
   view.questionnaire = &questionnaire;
@@ -156,8 +165,8 @@ void SurveyService::get_form(const CallPtr& call) {
   view.draft_saved = call->query_value("saved").has_value();
   view.pages = &pages;
   view.page = page;
-  view.back = pages.previous(page, checked.validator).has_value();
-  view.last = !pages.next(page, checked.validator).has_value();
+  view.back = previous(page).has_value();
+  view.last = !next(page).has_value();
   finish(*call, html(200, cached->form->render(view)));
 }
 
