@@ -181,7 +181,7 @@ done
 
 echo
 echo "== commit batches (sipas_commit_batch_size, from /metrics):"
-curl -sf "$base/metrics" | grep -E '^sipas_commit' | sed 's/^/   /'
+curl -sf "${auth[@]}" "$base/metrics" | grep -E '^sipas_commit' | sed 's/^/   /'
 echo "== raw wrk output: kept in $work only while the script runs; rerun with DURATION=... to repeat"
 for f in "$work"/get-64.txt "$work"/post-256.txt; do
   echo "-- $(basename "$f")"
