@@ -90,6 +90,10 @@ Response Pages::merge(std::size_t page, const Response& base, const Response& po
   for (auto slot : slots(page)) {
     out.answers[slot] = slot < posted.answers.size() ? posted.answers[slot] : RawAnswer{};
   }
+  // What the post says of itself wins: the form's id and version, the page's
+  // language, the submission id.
+  if (!posted.questionnaire.empty()) out.questionnaire = posted.questionnaire;
+  if (!posted.version.empty()) out.version = posted.version;
   out.language = posted.language.empty() ? out.language : posted.language;
   out.submission_id = posted.submission_id;
   for (const auto& name : posted.unknown_items) {

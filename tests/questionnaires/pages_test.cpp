@@ -136,6 +136,12 @@ TEST(Pages, MergeReplacesThePagesAnswersAndKeepsTheOthers) {
   const Response merged = pages.merge(2, draft, posted);
   EXPECT_EQ(merged.answers[q.find("m1")->slot].integer, 2);
   EXPECT_TRUE(merged.answers[q.find("m2")->slot].absent());
+  EXPECT_EQ(merged.questionnaire, "test");
+  EXPECT_EQ(merged.version, "1");
+  // A first page with no draft yet: the post names the form.
+  const Response first = pages.merge(0, Response::empty_for(q), posted);
+  EXPECT_EQ(first.questionnaire, "test");
+  EXPECT_EQ(first.answers[q.find("age")->slot].integer, 99);
   // Not on the page: the draft's, whatever was posted.
   EXPECT_EQ(merged.answers[q.find("age")->slot].integer, 30);
   EXPECT_EQ(merged.answers[q.find("pet")->slot].integer, 1);
