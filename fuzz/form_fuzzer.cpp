@@ -73,8 +73,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const server::FormError&) {
       continue;
     }
-    expect(submission.action == "submit" || submission.action == "save",
-           "a submission's action is submit or save");
+    expect(submission.action == "submit" || submission.action == "save" ||
+               submission.action == "next" || submission.action == "back",
+           "a submission's action is submit, save, next or back");
     (void)sipas::app::drop_hidden_answers(form.questionnaire, submission.response);
     const q::ValidationResult& result = form.validator.validate(submission.response);
     (void)q::response_to_json(form.questionnaire, submission.response);
@@ -87,6 +88,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     page.errors = &result;
     page.can_save_draft = true;
     (void)form.page.render(page);
+    // The page it names, as the paged form shows it: its answers merged into
+    // an empty draft, the other pages' carried as hidden fields.
+    const auto& pages = form.page.pages();
+    if (submission.page && *submission.page <= pages.size()) {
+      const std::size_t shown = *submission.page - 1;
+      const q::Response merged =
+          pages.merge(shown, q::Response::empty_for(form.questionnaire), submission.response);
+      const q::ValidationResult& again = form.validator.validate(merged);
+      const q::ValidationResult on_page = pages.issues_on(shown, again);
+      page.answers = &merged;
+      page.errors = &on_page;
+      page.pages = &pages;
+      page.page = shown;
+      page.back = pages.previous(shown, form.validator).has_value();
+      page.last = !pages.next(shown, form.validator).has_value();
+      (void)form.page.render(page);
+    }
   }
   return 0;
 }
