@@ -16,20 +16,12 @@ using q::Item;
 using q::ItemType;
 using q::RawAnswer;
 
-namespace {
-
-std::string number_text(double n) {
-  return io::shortest_decimal(n);
-}
-
-}  // namespace
-
 std::vector<std::string> answer_values(const RawAnswer& a) {
   switch (a.kind) {
     case RawAnswer::Kind::Integer:
       return {std::to_string(a.integer)};
     case RawAnswer::Kind::Number:
-      return {number_text(a.number)};
+      return {io::shortest_decimal(a.number)};
     case RawAnswer::Kind::String:
       return {a.text};
     case RawAnswer::Kind::Array: {

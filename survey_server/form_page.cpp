@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "questionnaires/expression_json.hpp"
 #include "questionnaires/validation.hpp"
 #include "survey_server/form_renderer.hpp"
 
@@ -45,10 +46,10 @@ FormTemplate::FormTemplate(const q::Questionnaire& q, std::string_view asset_bas
     if (pages_.size() > 0 && !blank_.applies[0]) blank_.first = pages_.next(0, v).value_or(0);
   }
   const std::size_t views = pages_.size() + 1;
-  for (std::size_t view = 0; view < views; ++view) {
-    const bool whole = view == pages_.size();
-    logic_json_.push_back(whole ? logic_json(q) : logic_json(q, pages_, view));
-  }
+  const nlohmann::json logic = q::form_logic_to_json(q);
+  for (std::size_t view = 0; view < pages_.size(); ++view)
+    logic_json_.push_back(logic_json(q, logic, pages_, view));
+  logic_json_.push_back(logic_json(q));
   for (std::size_t language = 0; language < q.languages().size(); ++language) {
     std::vector<Compiled> by_view;
     for (std::size_t view = 0; view < views; ++view) {

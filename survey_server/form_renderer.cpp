@@ -41,6 +41,11 @@ std::string logic_json(const q::Questionnaire& q) {
 // answers come as hidden fields), so that a page carries a few hundred bytes
 // of logic rather than the whole questionnaire's.
 std::string logic_json(const q::Questionnaire& q, const q::Pages& pages, std::size_t page) {
+  return logic_json(q, q::form_logic_to_json(q), pages, page);
+}
+
+std::string logic_json(const q::Questionnaire& q, const nlohmann::json& whole,
+                       const q::Pages& pages, std::size_t page) {
   std::vector<bool> needed(q.items().size(), false);
   std::vector<std::uint32_t> queue(pages.slots(page).begin(), pages.slots(page).end());
   while (!queue.empty()) {
@@ -61,14 +66,14 @@ std::string logic_json(const q::Questionnaire& q, const q::Pages& pages, std::si
   for (const auto& item : q.items()) {
     if (needed[item.slot]) sections[item.section] = true;
   }
-  nlohmann::json logic = q::form_logic_to_json(q);
+  nlohmann::json logic = whole;
   nlohmann::json items = nlohmann::json::array();
-  for (auto& j : logic["items"]) {
-    if (needed[q.find(j["id"].get<std::string>())->slot]) items.push_back(std::move(j));
+  for (const auto& j : whole["items"]) {
+    if (needed[q.find(j["id"].get<std::string>())->slot]) items.push_back(j);
   }
   nlohmann::json kept = nlohmann::json::array();
   for (std::size_t s = 0; s < q.sections().size(); ++s) {
-    if (sections[s]) kept.push_back(std::move(logic["sections"][s]));
+    if (sections[s]) kept.push_back(whole["sections"][s]);
   }
   logic["items"] = std::move(items);
   logic["sections"] = std::move(kept);

@@ -5,6 +5,7 @@
 // interface.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +35,9 @@ void write_slot(std::string& out, Slot slot, std::size_t language, const FormPag
 std::string logic_json(const questionnaires::Questionnaire& q);
 std::string logic_json(const questionnaires::Questionnaire& q, const questionnaires::Pages& pages,
                        std::size_t page);
+// The same from the whole form's logic (form_logic_to_json), built once.
+std::string logic_json(const questionnaires::Questionnaire& q, const nlohmann::json& whole,
+                       const questionnaires::Pages& pages, std::size_t page);
 
 // The values an answer holds, as the form writes them back into its fields.
 std::vector<std::string> answer_values(const questionnaires::RawAnswer& a);

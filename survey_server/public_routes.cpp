@@ -1,6 +1,8 @@
 // The public side: the form, its submissions, the JSON API for responses,
 // drafts, the questionnaire, assets, health and metrics; and the route table.
 
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <span>
@@ -101,22 +103,19 @@ std::optional<store::Invitation> SurveyService::lookup_token(const Call& call,
 
 namespace {
 
-// Whether the client takes gzip (Accept-Encoding names it without q=0).
+// Whether the client takes gzip: Accept-Encoding names it, or "*", without
+// q=0 (Beast's ext_list reads the list and its parameters).
 bool accepts_gzip(const HttpRequest& request) {
   auto accepted = request.header("accept-encoding");
   if (!accepted) return false;
-  std::string_view rest = *accepted;
-  while (!rest.empty()) {
-    auto comma = rest.find(',');
-    std::string_view part = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    while (!part.empty() && part.front() == ' ')
-      part.remove_prefix(1);
-    if (!part.starts_with("gzip")) continue;
-    auto q = part.find("q=");
-    if (q == std::string_view::npos) return true;
-    std::string_view weight = part.substr(q + 2);
-    return !(weight.starts_with("0") && weight.find_first_not_of("0.") == std::string_view::npos);
+  for (const auto& [coding, params] : boost::beast::http::ext_list(*accepted)) {
+    if (!boost::beast::iequals(coding, "gzip") && coding != "*") continue;
+    for (const auto& [name, value] : params) {
+      if (boost::beast::iequals(name, "q") && value.find_first_not_of("0.") == value.npos) {
+        return false;
+      }
+    }
+    return true;
   }
   return false;
 }
