@@ -241,8 +241,8 @@ void SurveyService::post_form(const CallPtr& call) {
   };
 
   if (action == "save" || action == "back" || action == "next") {
-    if (!page) {
-      if (action != "save") throw FormError("form.malformed", "_action " + action + " needs _page");
+    if (!page && action != "save") {
+      throw FormError("form.malformed", "_action " + action + " needs _page");
     }
     Checked checked(questionnaire, answers);
     std::size_t to = page.value_or(0);
@@ -283,33 +283,32 @@ void SurveyService::post_form(const CallPtr& call) {
   if (!checked.validation.ok()) {
     // The answers kept, the problems at their items: on the page that has the
     // first of them (the whole form when it was posted whole).
-    auto shown = std::make_shared<q::Response>(std::move(checked.answers));
+    const q::Response& shown = checked.answers;
     if (!page) {
       FormPage view;
       view.questionnaire = &questionnaire;
       view.survey_id = id;
       view.language = language;
       view.action = form_url(id, token);
-      view.submission_id = shown->submission_id;
-      view.answers = shown.get();
+      view.submission_id = shown.submission_id;
+      view.answers = &shown;
       view.errors = &checked.validation;
       view.can_save_draft = token.has_value();
       return finish(*call, html(422, cached->form->render(view)));
     }
-    Checked again(questionnaire, *shown);
+    Checked again(questionnaire, shown);
     const auto first = pages.first_with_issues(checked.validation);
     const std::size_t at = first.value_or(*page);
     // Problems of no item (the response as a whole) are shown where it was sent.
-    auto problems = std::make_shared<q::ValidationResult>(
-        first ? pages.issues_on(at, checked.validation) : checked.validation);
-    HttpResponse reply = show(*shown, at, again.validator, problems.get(), at != *page, 422);
+    const q::ValidationResult problems =
+        first ? pages.issues_on(at, checked.validation) : checked.validation;
+    HttpResponse reply = show(shown, at, again.validator, &problems, at != *page, 422);
     if (!invitation) return finish(*call, std::move(reply));
     // Kept in the draft too, so that nothing typed on this page is lost.
-    auto draft = app::check_draft(questionnaire, {id, invitation, *shown, std::nullopt});
-    auto held = std::make_shared<HttpResponse>(std::move(reply));
+    auto draft = app::check_draft(questionnaire, {id, invitation, shown, std::nullopt});
     return write(
         call, [draft](store::SurveyStore& s) { app::store_draft(s, draft); },
-        [held] { return std::move(*held); });
+        [reply = std::move(reply)] { return reply; });
   }
   auto stored = std::make_shared<store::SubmitResult>();
   const std::string thanks = "/s/" + io::percent_encode(id) + "/thanks?lang=" + lang;
