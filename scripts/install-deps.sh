@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium
   clang libclang-rt-14-dev lld clang-format
+  postgresql-15 libpq-dev nginx-light
 )
 # The browser tests (tests/browser) run node and npm. A node already on PATH
 # (e.g. NodeSource's, which brings its own npm) is kept: Debian's npm would
