@@ -11,6 +11,9 @@ namespace sipas::store {
 namespace sqlite {
 class Database;
 }
+namespace db {
+class Connection;
+}
 
 // PRAGMA user_version of the main database (0 for a new, empty file). Reading
 // it is the first thing done with a file, so a file that is not a database is
@@ -24,6 +27,15 @@ int user_version(sqlite::Database& db);
 // `target`; store.migration_failed when a step fails (with SQLite's reason), or
 // the SQLite error itself when the disk is full, read-only or failing.
 void migrate(sqlite::Database& db, int target);
+
+// PostgreSQL: the highest step in schema_migrations, 0 for a database
+// without sipas' tables.
+int postgres_schema_version(db::Connection& db);
+
+// Brings a PostgreSQL database to schema `target` in one transaction that
+// holds an advisory lock, so that two nodes starting at once migrate it once
+// (the second waits, then finds nothing to do). Errors as migrate().
+void migrate_postgres(db::Connection& db, int target);
 
 // Creates (or opens) the file at `path` and brings it to schema `version`
 // exactly, as a sipas of that version would have left it (WAL). For tests

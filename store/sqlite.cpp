@@ -279,19 +279,26 @@ std::string Statement::column_blob(int column) const {
   return std::string(static_cast<const char*>(bytes), size);
 }
 
-std::optional<std::int64_t> Statement::column_optional_int64(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return column_int64(column);
+std::int64_t Statement::changes() const {
+  return db_->changes();
 }
 
-std::optional<double> Statement::column_optional_double(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return column_double(column);
+// ---------------------------------------------------------------------------
+// Connection
+
+Connection::Connection(Database database) : db_(std::move(database)), name_(db_.path().string()) {}
+
+// The statements go before the connection they belong to.
+Connection::~Connection() {
+  cache_.clear();
 }
 
-std::optional<std::string> Statement::column_optional_text(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return column_text(column);
+db::Statement& Connection::statement(std::string_view sql) {
+  auto found = cache_.find(sql);
+  if (found != cache_.end()) return found->second;
+  auto [inserted, ok] = cache_.emplace(std::string(sql), Statement(db_, sql));
+  (void)ok;
+  return inserted->second;
 }
 
 }  // namespace sipas::store::sqlite

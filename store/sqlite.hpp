@@ -11,7 +11,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
+#include "store/database.hpp"
 #include "store/store.hpp"
 
 struct sqlite3;
@@ -82,48 +84,33 @@ class Database {
 // A prepared statement of one Database; the Database must outlive it.
 // Values are bound by 1-based index and copied (SQLITE_TRANSIENT); columns are
 // read by 0-based index. Not thread-safe (it belongs to its connection).
-class Statement {
+class Statement final : public db::Statement {
  public:
   Statement(Database& db, std::string_view sql);
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&& other) noexcept;
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
-  ~Statement();
+  ~Statement() override;
 
-  void bind(int index, std::int64_t value);
-  void bind(int index, int value) { bind(index, std::int64_t{value}); }
-  void bind(int index, bool value) { bind(index, std::int64_t{value ? 1 : 0}); }
-  void bind(int index, double value);
-  void bind(int index, std::string_view text);
-  void bind(int index, const std::string& text) { bind(index, std::string_view(text)); }
-  void bind(int index, const char* text) { bind(index, std::string_view(text)); }
+  using db::Statement::bind;
+  void bind(int index, std::int64_t value) override;
+  void bind(int index, double value) override;
+  void bind(int index, std::string_view text) override;
   void bind_blob(int index, std::string_view bytes);
-  void bind_null(int index);
-  template <typename T>
-  void bind(int index, const std::optional<T>& value) {
-    if (value)
-      bind(index, *value);
-    else
-      bind_null(index);
-  }
+  void bind_null(int index) override;
 
-  // Runs to the next row: true when there is one, false when done.
-  bool step();
-  // Runs a statement that returns no rows (INSERT, UPDATE, DDL) to its end.
-  void run();
-  // Back to the start, bindings cleared; never throws (an error of the last
-  // step was already reported by step()).
-  void reset() noexcept;
+  bool step() override;
+  void run() override;
+  // Never throws (an error of the last step was already reported by step()).
+  void reset() noexcept override;
+  std::int64_t changes() const override;
 
-  bool is_null(int column) const;
-  std::int64_t column_int64(int column) const;
-  double column_double(int column) const;
-  std::string column_text(int column) const;
+  bool is_null(int column) const override;
+  std::int64_t column_int64(int column) const override;
+  double column_double(int column) const override;
+  std::string column_text(int column) const override;
   std::string column_blob(int column) const;
-  std::optional<std::int64_t> column_optional_int64(int column) const;
-  std::optional<double> column_optional_double(int column) const;
-  std::optional<std::string> column_optional_text(int column) const;
 
   // The statement's SQL text, for messages.
   std::string_view sql() const noexcept;
@@ -135,17 +122,36 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// Resets a statement when the scope ends, so that an unfinished SELECT never
-// keeps a read transaction open and no binding outlives its use.
-class Reset {
+using Reset = db::Reset;
+
+// A Database as the store's db::Connection: statements prepared once and
+// cached for the life of the connection.
+class Connection final : public db::Connection {
  public:
-  explicit Reset(Statement& statement) noexcept : statement_(statement) { statement_.reset(); }
-  ~Reset() { statement_.reset(); }
-  Reset(const Reset&) = delete;
-  Reset& operator=(const Reset&) = delete;
+  explicit Connection(Database database);
+  ~Connection() override;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  db::Backend backend() const noexcept override { return db::Backend::Sqlite; }
+  db::Statement& statement(std::string_view sql) override;
+  void exec(const std::string& sql) override { db_.exec(sql); }
+  bool in_transaction() const noexcept override { return db_.in_transaction(); }
+  bool read_only() const noexcept override { return db_.read_only(); }
+  const std::string& name() const noexcept override { return name_; }
+
+  Database& database() noexcept { return db_; }
 
  private:
-  Statement& statement_;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  Database db_;
+  std::string name_;
+  std::unordered_map<std::string, Statement, Hash, std::equal_to<>> cache_;
 };
 
 }  // namespace sipas::store::sqlite

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "store/migrations.hpp"
+#include "store/postgres.hpp"
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
 #include "store/store_impl.hpp"
@@ -16,7 +17,7 @@ constexpr std::string_view select_survey =
     "SELECT id, questionnaire_json, questionnaire_id, questionnaire_version, state, created_at, "
     "opened_at, closed_at, open_link FROM surveys";
 
-SurveyRecord read_survey(const sqlite::Statement& row) {
+SurveyRecord read_survey(const db::Statement& row) {
   SurveyRecord record;
   record.id = row.column_text(0);
   record.questionnaire_json = row.column_text(1);
@@ -33,7 +34,7 @@ SurveyRecord read_survey(const sqlite::Statement& row) {
 std::optional<SurveyRecord> find_survey_in(SurveyStore::Impl& impl, std::string_view id) {
   static const std::string sql = std::string(select_survey) + " WHERE id = ?1";
   auto& query = impl.statement(sql);
-  sqlite::Reset reset(query);
+  db::Reset reset(query);
   query.bind(1, id);
   if (!query.step()) return std::nullopt;
   return read_survey(query);
@@ -49,7 +50,7 @@ Timestamp detail::clock_now() {
 
 void require_survey(SurveyStore::Impl& impl, std::string_view survey) {
   auto& query = impl.statement("SELECT 1 FROM surveys WHERE id = ?1");
-  sqlite::Reset reset(query);
+  db::Reset reset(query);
   query.bind(1, survey);
   if (!query.step())
     throw StoreError("survey.not_found", "no survey \"" + std::string(survey) + "\"");
@@ -158,12 +159,29 @@ void check_pages(sqlite::Database& db, const std::filesystem::path& path) {
                                         report + ")");
 }
 
-}  // namespace
+void refuse_newer(const std::string& name, int found, int latest) {
+  if (found <= latest) return;
+  throw StoreError("store.newer_schema",
+                   name + ": the database has schema version " + std::to_string(found) +
+                       ", newer than this sipas knows (" + std::to_string(latest) +
+                       "); it was left untouched: open it with a newer sipas");
+}
 
-SurveyStore::Impl::Impl(const std::filesystem::path& path, const Options& options)
-    : db(path, open_mode(options)),
-      new_token(options.token_source ? options.token_source
-                                     : TokenSource([](std::size_t n) { return random_token(n); })) {
+void refuse_old_read_only(const std::string& name, int found, int latest) {
+  if (found >= latest) return;
+  throw StoreError("store.read_only", name + ": the database has schema version " +
+                                          std::to_string(found) + " and needs migrating to " +
+                                          std::to_string(latest) +
+                                          ", which a read-only connection cannot do; open it "
+                                          "once for writing");
+}
+
+// Opens the SQLite file: checks, pragmas, migrations. Sets version and
+// read_only.
+std::unique_ptr<db::Connection> open_sqlite(const std::filesystem::path& path,
+                                            const SurveyStore::Options& options, int& version,
+                                            bool& read_only) {
+  sqlite::Database db(path, open_mode(options));
   db.set_busy_timeout(options.busy_timeout_ms);
   // The first read: a file that is not a database fails here, before any
   // pragma could write to it.
@@ -193,21 +211,10 @@ SurveyStore::Impl::Impl(const std::filesystem::path& path, const Options& option
   }
   if (options.quick_check) check_pages(db, path);
   const int latest = latest_schema_version();
-  if (found > latest) {
-    throw StoreError("store.newer_schema",
-                     path.string() + ": the database has schema version " + std::to_string(found) +
-                         ", newer than this sipas knows (" + std::to_string(latest) +
-                         "); it was left untouched: open it with a newer sipas");
-  }
+  refuse_newer(path.string(), found, latest);
   read_only = options.read_only || db.read_only();
   if (read_only) {
-    if (found < latest) {
-      throw StoreError("store.read_only",
-                       path.string() + ": the database has schema version " +
-                           std::to_string(found) + " and needs migrating to " +
-                           std::to_string(latest) +
-                           ", which a read-only connection cannot do; open it once for writing");
-    }
+    refuse_old_read_only(path.string(), found, latest);
   } else {
     // WAL: readers never block the writer nor the writer them; with
     // synchronous=FULL every COMMIT is on disk (the WAL fsynced) when it
@@ -218,32 +225,92 @@ SurveyStore::Impl::Impl(const std::filesystem::path& path, const Options& option
   db.exec("PRAGMA synchronous = FULL");
   db.exec("PRAGMA foreign_keys = ON");
   version = user_version(db);
+  return std::make_unique<sqlite::Connection>(std::move(db));
 }
 
-sqlite::Statement& SurveyStore::Impl::statement(std::string_view sql) {
-  auto found = cache_.find(sql);
-  if (found != cache_.end()) return found->second;
-  auto [inserted, ok] = cache_.emplace(std::string(sql), sqlite::Statement(db, sql));
-  (void)ok;
-  return inserted->second;
+// Connects to PostgreSQL and brings the schema up to date (under an advisory
+// lock). A database without sipas' tables is a mistyped URL unless the
+// store is to create it. Sets version and read_only.
+std::unique_ptr<db::Connection> open_postgres(const std::string& url,
+                                              const SurveyStore::Options& options, int& version,
+                                              bool& read_only) {
+  auto conn = std::make_unique<postgres::Connection>(url, options.read_only);
+  const int latest = latest_schema_version();
+  int found = postgres_schema_version(*conn);
+  if (found == 0 && (!options.create || options.read_only)) {
+    throw StoreError("store.not_found",
+                     url +
+                         ": no sipas database there (no schema_migrations table); "
+                         "sipas survey create --db URL makes one");
+  }
+  refuse_newer(url, found, latest);
+  read_only = options.read_only;
+  if (read_only) {
+    refuse_old_read_only(url, found, latest);
+  } else if (found < latest) {
+    migrate_postgres(*conn, latest);
+    found = postgres_schema_version(*conn);
+  }
+  version = found;
+  return conn;
+}
+
+}  // namespace
+
+SurveyStore::Impl::Impl(const std::string& database, const Options& options)
+    : location(database),
+      new_token(options.token_source ? options.token_source
+                                     : TokenSource([](std::size_t n) { return random_token(n); })) {
+  if (db::is_postgres_url(database))
+    conn = open_postgres(database, options, version, read_only);
+  else
+    conn = open_sqlite(database, options, version, read_only);
 }
 
 void SurveyStore::Impl::run(std::string_view sql) {
   auto& statement_ref = statement(sql);
-  sqlite::Reset reset(statement_ref);
+  db::Reset reset(statement_ref);
   statement_ref.run();
+}
+
+void SurveyStore::Impl::begin() {
+  run(backend() == db::Backend::Sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+void SurveyStore::Impl::lock_survey(std::string_view survey) {
+  if (backend() != db::Backend::Postgres) return;
+  auto& lock = statement("SELECT 1 FROM surveys WHERE id = ?1 FOR UPDATE");
+  db::Reset reset(lock);
+  lock.bind(1, survey);
+  lock.step();
+}
+
+void SurveyStore::Impl::hold_cursor(Cursor cursor) {
+  if (backend() != db::Backend::Postgres) return;
+  auto& lock = statement("SELECT pg_advisory_xact_lock_shared(?1)");
+  db::Reset reset(lock);
+  lock.bind(1, static_cast<std::int64_t>(cursor));
+  lock.step();
+}
+
+void SurveyStore::Impl::settle_cursor(Cursor cursor) {
+  if (backend() != db::Backend::Postgres) return;
+  auto& lock = statement("SELECT pg_advisory_xact_lock(?1)");
+  db::Reset reset(lock);
+  lock.bind(1, static_cast<std::int64_t>(cursor));
+  lock.step();
 }
 
 void SurveyStore::Impl::rollback_quietly() noexcept {
   try {
-    if (db.in_transaction()) run("ROLLBACK");
+    if (conn->in_transaction()) conn->exec("ROLLBACK");
   } catch (...) {
   }
 }
 
 void SurveyStore::Impl::rollback_to_quietly(std::string_view savepoint) noexcept {
   try {
-    if (!db.in_transaction()) return;
+    if (!conn->in_transaction()) return;
     // ROLLBACK TO keeps the savepoint open; RELEASE then drops it.
     run("ROLLBACK TO " + std::string(savepoint));
     run("RELEASE " + std::string(savepoint));
@@ -253,8 +320,12 @@ void SurveyStore::Impl::rollback_to_quietly(std::string_view savepoint) noexcept
 
 namespace detail {
 
-WriteScope::WriteScope(SurveyStore::Impl& impl) : impl_(impl), nested_(impl.db.in_transaction()) {
-  impl_.run(nested_ ? "SAVEPOINT sipas_operation" : "BEGIN IMMEDIATE");
+WriteScope::WriteScope(SurveyStore::Impl& impl)
+    : impl_(impl), nested_(impl.conn->in_transaction()) {
+  if (nested_)
+    impl_.run("SAVEPOINT sipas_operation");
+  else
+    impl_.begin();
 }
 
 WriteScope::~WriteScope() {
@@ -277,21 +348,21 @@ SurveyStore::SurveyStore(const std::filesystem::path& path) : SurveyStore(path, 
 namespace {
 
 // A file that is not there is named as such, not as SQLite's "unable to open".
-const std::filesystem::path& existing_unless_created(const std::filesystem::path& path,
-                                                     const SurveyStore::Options& options) {
+const std::string& existing_unless_created(const std::string& database,
+                                           const SurveyStore::Options& options) {
   std::error_code ec;
-  if ((!options.create || options.read_only) && !std::filesystem::exists(path, ec)) {
-    throw StoreError(
-        "store.not_found",
-        path.string() + ": no such database file (sipas survey create --db makes one)");
+  if (!db::is_postgres_url(database) && (!options.create || options.read_only) &&
+      !std::filesystem::exists(database, ec)) {
+    throw StoreError("store.not_found",
+                     database + ": no such database file (sipas survey create --db makes one)");
   }
-  return path;
+  return database;
 }
 
 }  // namespace
 
 SurveyStore::SurveyStore(const std::filesystem::path& path, Options options)
-    : impl_(std::make_unique<Impl>(existing_unless_created(path, options), options)) {}
+    : impl_(std::make_unique<Impl>(existing_unless_created(path.string(), options), options)) {}
 
 SurveyStore::SurveyStore(SurveyStore&&) noexcept = default;
 SurveyStore& SurveyStore::operator=(SurveyStore&&) noexcept = default;
@@ -302,7 +373,7 @@ int SurveyStore::schema_version() const {
 }
 
 const std::filesystem::path& SurveyStore::path() const {
-  return impl_->db.path();
+  return impl_->location;
 }
 
 bool SurveyStore::read_only() const {
@@ -313,7 +384,7 @@ bool SurveyStore::read_only() const {
 // Transactions
 
 void SurveyStore::begin() {
-  impl_->run("BEGIN IMMEDIATE");
+  impl_->begin();
 }
 
 void SurveyStore::commit() {
@@ -338,12 +409,40 @@ void SurveyStore::rollback_to_savepoint() {
 }
 
 bool SurveyStore::in_transaction() const {
-  return impl_->db.in_transaction();
+  return impl_->conn->in_transaction();
 }
 
+db::Backend SurveyStore::backend() const {
+  return impl_->backend();
+}
+
+namespace {
+
+// PostgreSQL checks its pages itself (data checksums, amcheck); what the
+// store can check is what no constraint says: a response belongs to the
+// survey of its invitation, and an answered invitation is active.
+std::string postgres_consistency(SurveyStore::Impl& impl) {
+  auto& query = impl.statement(
+      "SELECT 'response ' || r.seq || ': its invitation ' || i.id || ' is of survey ' || "
+      "i.survey || ', the response of ' || r.survey FROM responses r "
+      "JOIN invitations i ON i.id = r.invitation WHERE i.survey <> r.survey "
+      "UNION ALL SELECT 'invitation ' || i.id || ' has a response but is not active' "
+      "FROM invitations i JOIN responses r ON r.invitation = i.id WHERE i.active = 0 LIMIT 10");
+  db::Reset reset(query);
+  std::string report;
+  while (query.step()) {
+    if (!report.empty()) report += '\n';
+    report += query.column_text(0);
+  }
+  return report.empty() ? "ok" : report;
+}
+
+}  // namespace
+
 std::string SurveyStore::integrity_check() {
+  if (impl_->backend() == db::Backend::Postgres) return postgres_consistency(*impl_);
   auto& query = impl_->statement("PRAGMA integrity_check");
-  sqlite::Reset reset(query);
+  db::Reset reset(query);
   std::string report;
   while (query.step()) {
     if (!report.empty()) report += '\n';
@@ -364,8 +463,9 @@ void SurveyStore::create_survey(const std::string& id, const std::string& questi
     }
     auto& insert = impl_->statement(
         "INSERT INTO surveys (id, questionnaire_json, questionnaire_id, questionnaire_version, "
-        "state, created_at, open_link) VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6)");
-    sqlite::Reset reset(insert);
+        "state, created_at, open_link) VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6) "
+        "ON CONFLICT DO NOTHING");
+    db::Reset reset(insert);
     insert.bind(1, id);
     insert.bind(2, questionnaire_json);
     insert.bind(3, questionnaire_id);
@@ -373,6 +473,9 @@ void SurveyStore::create_survey(const std::string& id, const std::string& questi
     insert.bind(5, detail::clock_now());
     insert.bind(6, open_link);
     insert.run();
+    // Another node created it between the check and the insert.
+    if (insert.changes() == 0)
+      throw StoreError("survey.exists", "survey \"" + id + "\" already exists");
   });
 }
 
@@ -382,7 +485,7 @@ std::optional<SurveyRecord> SurveyStore::find_survey(std::string_view id) {
 
 std::optional<SurveyState> SurveyStore::find_survey_state(std::string_view id) {
   auto& query = impl_->statement("SELECT state FROM surveys WHERE id = ?1");
-  sqlite::Reset reset(query);
+  db::Reset reset(query);
   query.bind(1, id);
   if (!query.step()) return std::nullopt;
   return survey_state_from_string(query.column_text(0));
@@ -390,7 +493,7 @@ std::optional<SurveyState> SurveyStore::find_survey_state(std::string_view id) {
 
 std::optional<SurveyAccess> SurveyStore::find_survey_access(std::string_view id) {
   auto& query = impl_->statement("SELECT state, open_link FROM surveys WHERE id = ?1");
-  sqlite::Reset reset(query);
+  db::Reset reset(query);
   query.bind(1, id);
   if (!query.step()) return std::nullopt;
   SurveyAccess access;
@@ -402,7 +505,7 @@ std::optional<SurveyAccess> SurveyStore::find_survey_access(std::string_view id)
 SurveyRecord SurveyStore::set_open_link(std::string_view id, bool on) {
   return impl_->write([&] {
     auto& update = impl_->statement("UPDATE surveys SET open_link = ?2 WHERE id = ?1");
-    sqlite::Reset reset(update);
+    db::Reset reset(update);
     update.bind(1, id);
     update.bind(2, on);
     update.run();
@@ -415,7 +518,7 @@ SurveyRecord SurveyStore::set_open_link(std::string_view id, bool on) {
 std::vector<SurveyRecord> SurveyStore::list_surveys() {
   static const std::string sql = std::string(select_survey) + " ORDER BY id";
   auto& query = impl_->statement(sql);
-  sqlite::Reset reset(query);
+  db::Reset reset(query);
   std::vector<SurveyRecord> surveys;
   while (query.step())
     surveys.push_back(read_survey(query));
@@ -442,14 +545,14 @@ SurveyRecord SurveyStore::set_survey_state(std::string_view id, SurveyState stat
       auto& update = impl_->statement(
           "UPDATE surveys SET state = 'open', opened_at = COALESCE(opened_at, ?2), "
           "closed_at = NULL WHERE id = ?1");
-      sqlite::Reset reset(update);
+      db::Reset reset(update);
       update.bind(1, id);
       update.bind(2, at);
       update.run();
     } else {
       auto& update =
           impl_->statement("UPDATE surveys SET state = 'closed', closed_at = ?2 WHERE id = ?1");
-      sqlite::Reset reset(update);
+      db::Reset reset(update);
       update.bind(1, id);
       update.bind(2, at);
       update.run();
@@ -467,7 +570,7 @@ std::string SurveyStore::create_api_key(const std::string& name, Role role) {
   impl_->write([&] {
     auto& insert = impl_->statement(
         "INSERT INTO api_keys (name, role, key_hash, created_at) VALUES (?1, ?2, ?3, ?4)");
-    sqlite::Reset reset(insert);
+    db::Reset reset(insert);
     insert.bind(1, name);
     insert.bind(2, to_string(role));
     insert.bind(3, hash_secret(key));
@@ -483,7 +586,7 @@ std::optional<ApiKeyInfo> SurveyStore::find_api_key(std::string_view key) {
   // how a guess's hash compares with stored hashes, which says nothing about
   // a key.
   auto& query = impl_->statement("SELECT id, name, role FROM api_keys WHERE key_hash = ?1");
-  sqlite::Reset reset(query);
+  db::Reset reset(query);
   query.bind(1, hash_secret(key));
   if (!query.step()) return std::nullopt;
   ApiKeyInfo info;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "io/error.hpp"
+#include "store/database.hpp"
 #include "store/tokens.hpp"
 
 namespace sipas::store {
@@ -190,7 +191,7 @@ struct ApiKeyInfo {
 // Versioned schema: migrations in migrations.cpp, applied in order at open.
 int latest_schema_version();
 
-// The SQLite store. One object is one connection; not safe to use from two
+// The store, on SQLite or PostgreSQL. One object is one connection; not safe to use from two
 // threads at once (each server thread opens its own). Opening applies pending
 // migrations in one transaction; a database written by a newer sipas is
 // refused (store.newer_schema) and left untouched; a file that is not a
@@ -222,6 +223,11 @@ class SurveyStore {
     TokenSource token_source;
   };
 
+  // `path`: an SQLite file, or a postgresql:// URL (db::is_postgres_url; its
+  // password from PGPASSFILE or PGPASSWORD, never in the URL:
+  // store.password_in_url). PostgreSQL ignores quick_check and
+  // busy_timeout_ms; a database there without sipas' tables is
+  // store.not_found unless `create`.
   explicit SurveyStore(const std::filesystem::path& path);
   SurveyStore(const std::filesystem::path& path, Options options);
   SurveyStore(SurveyStore&&) noexcept;
@@ -229,7 +235,9 @@ class SurveyStore {
   ~SurveyStore();
 
   int schema_version() const;
+  // The SQLite file, or the postgresql:// URL, as given.
   const std::filesystem::path& path() const;
+  db::Backend backend() const;
   // Opened read-only (Options::read_only, or a file the process may not write).
   bool read_only() const;
 

@@ -4,13 +4,13 @@
 // store_responses.cpp. Not part of the module's interface.
 
 #include <cstddef>
-#include <functional>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <unordered_map>
 
-#include "store/sqlite.hpp"
+#include "store/database.hpp"
 #include "store/store.hpp"
 
 namespace sipas::store {
@@ -25,41 +25,58 @@ void require_survey(SurveyStore::Impl& impl, std::string_view survey);
 
 class SurveyStore::Impl {
  public:
-  Impl(const std::filesystem::path& path, const Options& options);
+  Impl(const std::string& database, const Options& options);
 
+  db::Backend backend() const noexcept { return conn->backend(); }
   // The statement for `sql`, prepared on first use and kept for the life of
-  // the connection. Use it under an sqlite::Reset.
-  sqlite::Statement& statement(std::string_view sql);
+  // the connection. Use it under a db::Reset.
+  db::Statement& statement(std::string_view sql) { return conn->statement(sql); }
   // Runs a cached statement that returns no rows.
   void run(std::string_view sql);
 
-  // One atomic write: BEGIN IMMEDIATE ... COMMIT when no transaction is open,
-  // otherwise a savepoint inside the caller's transaction (a group commit), so
-  // that a failed operation leaves the caller's other work alone. IMMEDIATE
-  // takes the write lock first: a read-then-write never meets a writer that
-  // committed in between (no SQLITE_BUSY_SNAPSHOT), across processes too.
+  // One atomic write: a transaction when none is open, otherwise a savepoint
+  // inside the caller's transaction (a group commit), so that a failed
+  // operation leaves the caller's other work alone. In SQLite the transaction
+  // is BEGIN IMMEDIATE, which takes the write lock first: a read-then-write
+  // never meets a writer that committed in between (no SQLITE_BUSY_SNAPSHOT),
+  // across processes too. PostgreSQL runs writers at once (READ COMMITTED):
+  // what must not interleave there takes a lock (lock_survey, the cursors).
   template <typename F>
   std::invoke_result_t<F&> write(F&& body);
+  void begin();
+
+  // PostgreSQL: locks the survey's row until the transaction ends, so that
+  // two nodes importing or activating reserves of one survey take turns
+  // (import order, a reserve issued once). SQLite: nothing (one writer).
+  void lock_survey(std::string_view survey);
+
+  // The `since` cursors (responses.seq, audit_log.seq) must never pass a row
+  // that is still to come. In PostgreSQL a row with a lower seq can commit
+  // after one with a higher seq, so a writer of such a row holds a shared
+  // advisory lock until it commits (hold_cursor), and a reader takes the
+  // exclusive one first (settle_cursor): it waits for the writers in flight,
+  // and every seq given out after it is higher than any it reads. SQLite
+  // commits one writer at a time: nothing to do.
+  enum class Cursor : std::int64_t { Responses = 0x73697062, Audit = 0x73697063 };
+  void hold_cursor(Cursor cursor);
+  // Runs `body` (a read by `since`) while holding the exclusive cursor lock:
+  // in PostgreSQL in a transaction of its own, unless one is open.
+  template <typename F>
+  void read_settled(Cursor cursor, F&& body);
 
   // "ROLLBACK TO name; RELEASE name", or ROLLBACK; errors swallowed (used on
   // the way out of a failure that is already being reported).
   void rollback_quietly() noexcept;
   void rollback_to_quietly(std::string_view savepoint) noexcept;
+  // The exclusive cursor lock, until the transaction ends (PostgreSQL).
+  void settle_cursor(Cursor cursor);
 
-  sqlite::Database db;
+  std::unique_ptr<db::Connection> conn;
+  std::filesystem::path location;  // the file, or the URL
   int version = 0;
   bool read_only = false;
   // A new invitation token (Options::token_source, or random_token).
   TokenSource new_token;
-
- private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const noexcept {
-      return std::hash<std::string_view>{}(text);
-    }
-  };
-  std::unordered_map<std::string, sqlite::Statement, Hash, std::equal_to<>> cache_;
 };
 
 namespace detail {
@@ -90,6 +107,24 @@ std::invoke_result_t<F&> SurveyStore::Impl::write(F&& body) {
     auto result = body();
     scope.commit();
     return result;
+  }
+}
+
+template <typename F>
+void SurveyStore::Impl::read_settled(Cursor cursor, F&& body) {
+  if (backend() != db::Backend::Postgres || conn->in_transaction()) {
+    if (backend() == db::Backend::Postgres) settle_cursor(cursor);
+    body();
+    return;
+  }
+  run("BEGIN");
+  try {
+    settle_cursor(cursor);
+    body();
+    run("COMMIT");
+  } catch (...) {
+    rollback_quietly();
+    throw;
   }
 }
 

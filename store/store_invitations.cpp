@@ -48,7 +48,7 @@ void insert_pairs(SurveyStore::Impl& impl, std::string_view sql, std::int64_t in
   if (pairs.empty()) return;
   auto& insert = impl.statement(sql);
   for (std::size_t position = 0; position < pairs.size(); ++position) {
-    sqlite::Reset reset(insert);
+    db::Reset reset(insert);
     insert.bind(1, invitation);
     insert.bind(2, static_cast<std::int64_t>(position));
     insert.bind(3, pairs[position].first);
@@ -62,7 +62,7 @@ std::vector<std::pair<std::string, std::string>> read_contacts(SurveyStore::Impl
   // The only query that reads contacts: issuing a token, for the links CSV.
   auto& query = impl.statement(
       "SELECT name, value FROM invitation_contacts WHERE invitation = ?1 ORDER BY position");
-  sqlite::Reset reset(query);
+  db::Reset reset(query);
   query.bind(1, invitation);
   std::vector<std::pair<std::string, std::string>> contacts;
   while (query.step())
@@ -84,7 +84,7 @@ std::string quoted_list(const std::vector<std::string>& names, std::size_t total
 
 // Up to max_listed values of a query's first column (bound and reset by the
 // caller), and how many there are.
-std::pair<std::vector<std::string>, std::size_t> listed(sqlite::Statement& query) {
+std::pair<std::vector<std::string>, std::size_t> listed(db::Statement& query) {
   std::vector<std::string> names;
   std::size_t total = 0;
   while (query.step()) {
@@ -102,9 +102,10 @@ std::pair<std::vector<std::string>, std::size_t> listed(sqlite::Statement& query
   const std::string name = "survey \"" + std::string(survey) + "\"";
   auto any_invitation = [&](std::optional<std::string_view> in_psu) {
     auto& query = impl.statement(
-        "SELECT 1 FROM invitations WHERE survey = ?1 AND stratum = ?2 AND (?3 IS NULL OR psu = ?3) "
+        "SELECT 1 FROM invitations WHERE survey = ?1 AND stratum = ?2 "
+        "AND (CAST(?3 AS TEXT) IS NULL OR psu = ?3) "
         "LIMIT 1");
-    sqlite::Reset reset(query);
+    db::Reset reset(query);
     query.bind(1, survey);
     query.bind(2, stratum);
     query.bind(3, in_psu);
@@ -115,7 +116,7 @@ std::pair<std::vector<std::string>, std::size_t> listed(sqlite::Statement& query
   if (!stratum_known) {
     auto& query = impl.statement(
         "SELECT DISTINCT stratum FROM invitations WHERE survey = ?1 ORDER BY stratum");
-    sqlite::Reset reset(query);
+    db::Reset reset(query);
     query.bind(1, survey);
     auto [strata, total] = listed(query);
     throw StoreError("invitation.unknown_stratum",
@@ -126,7 +127,7 @@ std::pair<std::vector<std::string>, std::size_t> listed(sqlite::Statement& query
   if (!psu_known) {
     auto& query = impl.statement(
         "SELECT DISTINCT psu FROM invitations WHERE survey = ?1 AND stratum = ?2 ORDER BY psu");
-    sqlite::Reset reset(query);
+    db::Reset reset(query);
     query.bind(1, survey);
     query.bind(2, stratum);
     auto [psus, total] = listed(query);
@@ -147,11 +148,12 @@ std::vector<IssuedInvitation> SurveyStore::import_invitations(
   validate_rows(rows);
   return impl_->write([&] {
     require_survey(*impl_, survey);
+    impl_->lock_survey(survey);
     std::int64_t order = 0;
     {
       auto& last = impl_->statement(
           "SELECT COALESCE(MAX(import_order), 0) FROM invitations WHERE survey = ?1");
-      sqlite::Reset reset(last);
+      db::Reset reset(last);
       last.bind(1, survey);
       if (last.step()) order = last.column_int64(0);
     }
@@ -162,7 +164,7 @@ std::vector<IssuedInvitation> SurveyStore::import_invitations(
       {
         auto& exists =
             impl_->statement("SELECT 1 FROM invitations WHERE survey = ?1 AND respondent_id = ?2");
-        sqlite::Reset reset(exists);
+        db::Reset reset(exists);
         exists.bind(1, survey);
         exists.bind(2, row.respondent_id);
         if (exists.step()) {
@@ -176,8 +178,8 @@ std::vector<IssuedInvitation> SurveyStore::import_invitations(
       auto& insert = impl_->statement(
           "INSERT INTO invitations (survey, respondent_id, stratum, psu, inclusion_probability, "
           "design_weight, reserve, reserve_rank, import_order, token_hash, active, activated_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-      sqlite::Reset reset(insert);
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id");
+      db::Reset reset(insert);
       insert.bind(1, survey);
       insert.bind(2, row.respondent_id);
       insert.bind(3, row.stratum);
@@ -197,8 +199,8 @@ std::vector<IssuedInvitation> SurveyStore::import_invitations(
         insert.bind(11, true);
         insert.bind(12, now);
       }
-      insert.run();
-      std::int64_t id = impl_->db.last_insert_rowid();
+      insert.step();
+      const std::int64_t id = insert.column_int64(0);
       insert_pairs(*impl_,
                    "INSERT INTO invitation_attributes (invitation, position, name, value) "
                    "VALUES (?1, ?2, ?3, ?4)",
@@ -234,13 +236,14 @@ std::vector<IssuedInvitation> SurveyStore::activate_reserves(std::string_view su
   }
   return impl_->write([&] {
     require_survey(*impl_, survey);
+    impl_->lock_survey(survey);
     std::vector<IssuedInvitation> issued;
     {
       auto& waiting = impl_->statement(
           "SELECT id, respondent_id, stratum, psu, reserve_rank FROM invitations "
-          "WHERE survey = ?1 AND stratum = ?2 AND (?3 IS NULL OR psu = ?3) "
+          "WHERE survey = ?1 AND stratum = ?2 AND (CAST(?3 AS TEXT) IS NULL OR psu = ?3) "
           "AND reserve = 1 AND active = 0 ORDER BY reserve_rank, import_order LIMIT ?4");
-      sqlite::Reset reset(waiting);
+      db::Reset reset(waiting);
       waiting.bind(1, survey);
       waiting.bind(2, stratum);
       waiting.bind(3, psu);
@@ -262,7 +265,7 @@ std::vector<IssuedInvitation> SurveyStore::activate_reserves(std::string_view su
       out.token = impl_->new_token(token_bytes);
       auto& activate = impl_->statement(
           "UPDATE invitations SET token_hash = ?2, active = 1, activated_at = ?3 WHERE id = ?1");
-      sqlite::Reset reset(activate);
+      db::Reset reset(activate);
       activate.bind(1, out.invitation);
       activate.bind(2, hash_secret(out.token));
       activate.bind(3, now);
@@ -284,7 +287,7 @@ std::optional<Invitation> SurveyStore::find_invitation_by_token(std::string_view
       "i.design_weight, i.reserve, i.reserve_rank, i.active, i.opened_at, r.seq "
       "FROM invitations i LEFT JOIN responses r ON r.invitation = i.id "
       "WHERE i.token_hash = ?1 AND i.survey = ?2");
-  sqlite::Reset reset(query);
+  db::Reset reset(query);
   query.bind(1, hash_secret(token));
   query.bind(2, survey);
   if (!query.step()) return std::nullopt;
@@ -313,13 +316,13 @@ void SurveyStore::mark_opened(std::int64_t invitation, Timestamp at) {
   impl_->write([&] {
     auto& update = impl_->statement(
         "UPDATE invitations SET opened_at = ?2 WHERE id = ?1 AND opened_at IS NULL");
-    sqlite::Reset reset(update);
+    db::Reset reset(update);
     update.bind(1, invitation);
     update.bind(2, at);
     update.run();
-    if (impl_->db.changes() > 0) return;
+    if (update.changes() > 0) return;
     auto& exists = impl_->statement("SELECT 1 FROM invitations WHERE id = ?1");
-    sqlite::Reset reset_exists(exists);
+    db::Reset reset_exists(exists);
     exists.bind(1, invitation);
     if (!exists.step()) {
       throw StoreError("invitation.not_found", "no invitation " + std::to_string(invitation));
@@ -336,7 +339,7 @@ Progress SurveyStore::progress(std::string_view survey) {
     auto& query = impl_->statement(
         "SELECT stratum, invited, opened, responded, reserves_waiting FROM stratum_progress "
         "WHERE survey = ?1 ORDER BY stratum");
-    sqlite::Reset reset(query);
+    db::Reset reset(query);
     query.bind(1, survey);
     while (query.step()) {
       StratumProgress row;
@@ -350,7 +353,7 @@ Progress SurveyStore::progress(std::string_view survey) {
   }
   auto& open_link =
       impl_->statement("SELECT COUNT(*) FROM responses WHERE survey = ?1 AND invitation IS NULL");
-  sqlite::Reset reset(open_link);
+  db::Reset reset(open_link);
   open_link.bind(1, survey);
   if (open_link.step()) progress.open_link_responses = open_link.column_int64(0);
   return progress;

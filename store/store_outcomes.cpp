@@ -17,7 +17,7 @@ std::vector<InvitationOutcome> SurveyStore::invitation_outcomes(std::string_view
       "FROM invitations i LEFT JOIN responses r ON r.invitation = i.id "
       "LEFT JOIN invitation_attributes a ON a.invitation = i.id "
       "WHERE i.survey = ?1 ORDER BY i.import_order, i.id, a.position");
-  sqlite::Reset reset(query);
+  db::Reset reset(query);
   query.bind(1, survey);
   std::vector<InvitationOutcome> out;
   std::int64_t last = -1;

@@ -22,7 +22,7 @@ std::optional<Earlier> find_submission(SurveyStore::Impl& impl, std::string_view
   auto& query = impl.statement(
       "SELECT seq, received_at, invitation FROM responses "
       "WHERE survey = ?1 AND submission_id = ?2");
-  sqlite::Reset reset(query);
+  db::Reset reset(query);
   query.bind(1, survey);
   query.bind(2, submission_id);
   if (!query.step()) return std::nullopt;
@@ -32,7 +32,7 @@ std::optional<Earlier> find_submission(SurveyStore::Impl& impl, std::string_view
 std::optional<Earlier> find_response_of(SurveyStore::Impl& impl, std::int64_t invitation) {
   auto& query =
       impl.statement("SELECT seq, received_at, invitation FROM responses WHERE invitation = ?1");
-  sqlite::Reset reset(query);
+  db::Reset reset(query);
   query.bind(1, invitation);
   if (!query.step()) return std::nullopt;
   return Earlier{query.column_int64(0), query.column_int64(1), query.column_optional_int64(2)};
@@ -72,7 +72,7 @@ SubmitResult SurveyStore::insert_response(const NewResponse& response, Timestamp
     bool open_link = false;
     {
       auto& query = impl_->statement("SELECT state, open_link FROM surveys WHERE id = ?1");
-      sqlite::Reset reset(query);
+      db::Reset reset(query);
       query.bind(1, response.survey);
       if (!query.step())
         throw StoreError("survey.not_found", "no survey \"" + response.survey + "\"");
@@ -87,7 +87,7 @@ SubmitResult SurveyStore::insert_response(const NewResponse& response, Timestamp
     if (!response.invitation && !open_link) return result(Outcome::InvitationRequired);
     if (response.invitation) {
       auto& query = impl_->statement("SELECT survey, active FROM invitations WHERE id = ?1");
-      sqlite::Reset reset(query);
+      db::Reset reset(query);
       query.bind(1, *response.invitation);
       if (!query.step() || query.column_text(0) != response.survey) {
         throw StoreError("invitation.not_found", "no invitation " +
@@ -98,11 +98,20 @@ SubmitResult SurveyStore::insert_response(const NewResponse& response, Timestamp
       if (auto earlier = find_response_of(*impl_, *response.invitation))
         return result(Outcome::AlreadyResponded, earlier->seq, earlier->received_at);
     }
-    try {
+    // Writers of a seq hold the cursor until they commit (PostgreSQL: see
+    // Impl::hold_cursor); a no-op in SQLite.
+    impl_->hold_cursor(Impl::Cursor::Responses);
+    std::optional<std::int64_t> seq;
+    {
+      // ON CONFLICT DO NOTHING: the checks above cannot see a writer of
+      // another connection (another node, in PostgreSQL) that got in first;
+      // the UNIQUE constraints are the guard, and the answer is the same.
+      // In PostgreSQL the insert waits for that writer's commit.
       auto& insert = impl_->statement(
           "INSERT INTO responses (survey, invitation, submission_id, language, answers_json, "
-          "received_at, client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-      sqlite::Reset reset(insert);
+          "received_at, client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+          "ON CONFLICT DO NOTHING RETURNING seq");
+      db::Reset reset(insert);
       insert.bind(1, response.survey);
       insert.bind(2, response.invitation);
       insert.bind(3, response.submission_id);
@@ -110,28 +119,26 @@ SubmitResult SurveyStore::insert_response(const NewResponse& response, Timestamp
       insert.bind(5, response.answers_json);
       insert.bind(6, at);
       insert.bind(7, response.client);
-      insert.run();
-    } catch (const sqlite::SqliteError& error) {
-      // The checks above ran under the write lock, so this is another writer
-      // that got in first in a way the checks could not see; the UNIQUE
-      // constraints are the guard, and the answer is the same.
-      if (!error.is_constraint()) throw;
+      if (insert.step()) seq = insert.column_int64(0);
+    }
+    if (!seq) {
       if (auto earlier = find_submission(*impl_, response.survey, response.submission_id))
         return repeated(response, *earlier);
       if (response.invitation) {
         if (auto earlier = find_response_of(*impl_, *response.invitation))
           return result(Outcome::AlreadyResponded, earlier->seq, earlier->received_at);
       }
-      throw;
+      throw StoreError("store.constraint", impl_->conn->name() + ": the response of submission \"" +
+                                               response.submission_id +
+                                               "\" conflicts with a row that is gone");
     }
-    std::int64_t seq = impl_->db.last_insert_rowid();
     if (response.invitation) {
       auto& drop = impl_->statement("DELETE FROM drafts WHERE invitation = ?1");
-      sqlite::Reset reset(drop);
+      db::Reset reset(drop);
       drop.bind(1, *response.invitation);
       drop.run();
     }
-    return result(Outcome::Stored, seq, at);
+    return result(Outcome::Stored, *seq, at);
   });
 }
 
@@ -142,7 +149,7 @@ void SurveyStore::save_draft(std::int64_t invitation, const std::string& answers
       auto& query = impl_->statement(
           "SELECT i.active, r.seq FROM invitations i "
           "LEFT JOIN responses r ON r.invitation = i.id WHERE i.id = ?1");
-      sqlite::Reset reset(query);
+      db::Reset reset(query);
       query.bind(1, invitation);
       if (!query.step())
         throw StoreError("invitation.not_found", "no invitation " + std::to_string(invitation));
@@ -160,7 +167,7 @@ void SurveyStore::save_draft(std::int64_t invitation, const std::string& answers
         "VALUES (?1, ?2, ?3, coalesce(?4, 0)) "
         "ON CONFLICT (invitation) DO UPDATE SET answers_json = excluded.answers_json, "
         "saved_at = excluded.saved_at, page = coalesce(?4, drafts.page)");
-    sqlite::Reset reset(upsert);
+    db::Reset reset(upsert);
     upsert.bind(1, invitation);
     upsert.bind(2, answers_json);
     upsert.bind(3, at);
@@ -175,7 +182,7 @@ void SurveyStore::save_draft(std::int64_t invitation, const std::string& answers
 
 std::optional<Draft> SurveyStore::load_draft(std::int64_t invitation) {
   auto& query = impl_->statement("SELECT answers_json, page FROM drafts WHERE invitation = ?1");
-  sqlite::Reset reset(query);
+  db::Reset reset(query);
   query.bind(1, invitation);
   if (!query.step()) return std::nullopt;
   return Draft{query.column_text(0), query.column_int64(1)};
@@ -187,52 +194,54 @@ std::vector<ExportedResponse> SurveyStore::export_responses(std::string_view sur
   require_survey(*impl_, survey);
   std::vector<ExportedResponse> out;
   if (limit < 1) return out;
-  std::vector<std::optional<std::int64_t>> invitations;
-  {
-    // Contacts live in invitation_contacts, which this query does not name.
-    // The page is the responses after the cursor in order of arrival; its
-    // rows are in an order that does not depend on arrival, so that the same
-    // answers give the same file however they came in: by the invitation's
-    // place in the sample as imported, then open-link answers by submission
-    // id (unique in a survey).
-    auto& query = impl_->statement(
-        "SELECT r.seq, r.submission_id, r.language, r.answers_json, r.received_at, "
-        "r.review_state, r.invitation, i.respondent_id, i.stratum, i.psu, "
-        "i.inclusion_probability, i.design_weight "
-        "FROM (SELECT * FROM responses WHERE survey = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3) r "
-        "LEFT JOIN invitations i ON i.id = r.invitation "
-        "ORDER BY r.invitation IS NULL, i.import_order, r.submission_id");
-    sqlite::Reset reset(query);
-    query.bind(1, survey);
-    query.bind(2, since);
-    query.bind(3, limit);
-    while (query.step()) {
-      ExportedResponse row;
-      row.seq = query.column_int64(0);
-      row.submission_id = query.column_text(1);
-      row.language = query.column_text(2);
-      row.answers_json = query.column_text(3);
-      row.received_at = query.column_int64(4);
-      row.review = review_state_from_string(query.column_text(5)).value_or(ReviewState::Received);
-      invitations.push_back(query.column_optional_int64(6));
-      row.open_link = !invitations.back().has_value();
-      row.respondent_id = query.column_optional_text(7);
-      row.stratum = query.column_optional_text(8);
-      row.psu = query.column_optional_text(9);
-      row.inclusion_probability = query.column_optional_double(10);
-      row.design_weight = query.column_optional_double(11);
-      out.push_back(std::move(row));
+  impl_->read_settled(Impl::Cursor::Responses, [&] {
+    std::vector<std::optional<std::int64_t>> invitations;
+    {
+      // Contacts live in invitation_contacts, which this query does not name.
+      // The page is the responses after the cursor in order of arrival; its
+      // rows are in an order that does not depend on arrival, so that the same
+      // answers give the same file however they came in: by the invitation's
+      // place in the sample as imported, then open-link answers by submission
+      // id (unique in a survey).
+      auto& query = impl_->statement(
+          "SELECT r.seq, r.submission_id, r.language, r.answers_json, r.received_at, "
+          "r.review_state, r.invitation, i.respondent_id, i.stratum, i.psu, "
+          "i.inclusion_probability, i.design_weight "
+          "FROM (SELECT * FROM responses WHERE survey = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3) r "
+          "LEFT JOIN invitations i ON i.id = r.invitation "
+          "ORDER BY r.invitation IS NULL, i.import_order, r.submission_id");
+      db::Reset reset(query);
+      query.bind(1, survey);
+      query.bind(2, since);
+      query.bind(3, limit);
+      while (query.step()) {
+        ExportedResponse row;
+        row.seq = query.column_int64(0);
+        row.submission_id = query.column_text(1);
+        row.language = query.column_text(2);
+        row.answers_json = query.column_text(3);
+        row.received_at = query.column_int64(4);
+        row.review = review_state_from_string(query.column_text(5)).value_or(ReviewState::Received);
+        invitations.push_back(query.column_optional_int64(6));
+        row.open_link = !invitations.back().has_value();
+        row.respondent_id = query.column_optional_text(7);
+        row.stratum = query.column_optional_text(8);
+        row.psu = query.column_optional_text(9);
+        row.inclusion_probability = query.column_optional_double(10);
+        row.design_weight = query.column_optional_double(11);
+        out.push_back(std::move(row));
+      }
     }
-  }
-  auto& attributes = impl_->statement(
-      "SELECT name, value FROM invitation_attributes WHERE invitation = ?1 ORDER BY position");
-  for (std::size_t k = 0; k < out.size(); ++k) {
-    if (!invitations[k]) continue;
-    sqlite::Reset reset(attributes);
-    attributes.bind(1, *invitations[k]);
-    while (attributes.step())
-      out[k].attributes.emplace_back(attributes.column_text(0), attributes.column_text(1));
-  }
+    auto& attributes = impl_->statement(
+        "SELECT name, value FROM invitation_attributes WHERE invitation = ?1 ORDER BY position");
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      if (!invitations[k]) continue;
+      db::Reset reset(attributes);
+      attributes.bind(1, *invitations[k]);
+      while (attributes.step())
+        out[k].attributes.emplace_back(attributes.column_text(0), attributes.column_text(1));
+    }
+  });
   return out;
 }
 
@@ -243,7 +252,7 @@ ReviewState SurveyStore::set_review_state(std::string_view survey, std::int64_t 
     {
       auto& query =
           impl_->statement("SELECT review_state FROM responses WHERE seq = ?1 AND survey = ?2");
-      sqlite::Reset reset(query);
+      db::Reset reset(query);
       query.bind(1, seq);
       query.bind(2, survey);
       if (!query.step()) {
@@ -262,7 +271,7 @@ ReviewState SurveyStore::set_review_state(std::string_view survey, std::int64_t 
     }
     auto& update = impl_->statement(
         "UPDATE responses SET review_state = ?3, reviewed_at = ?4 WHERE seq = ?1 AND survey = ?2");
-    sqlite::Reset reset(update);
+    db::Reset reset(update);
     update.bind(1, seq);
     update.bind(2, survey);
     update.bind(3, to_string(state));

@@ -1,5 +1,7 @@
-// The SQLite store on real files: every operation, its error ids, tokens,
-// races between connections, read-only files.
+// The store on both backends, one suite: every operation, its error ids,
+// tokens, races between connections, read-only stores; on real SQLite files
+// and a real PostgreSQL server (the CTest fixture `postgres`). What only one
+// backend has (files, WAL, a server without sipas' tables) has its own tests.
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -25,7 +27,9 @@
 #include "store/store.hpp"
 #include "store/tokens.hpp"
 #include "tests/support/forms.hpp"
+#include "tests/support/raw_database.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_postgres.hpp"
 
 namespace sipas::store {
 namespace {
@@ -62,6 +66,28 @@ std::string slurp(const std::filesystem::path& path) {
   return out.str();
 }
 
+// Everything the database holds, as bytes to search: the SQLite file and its
+// WAL, or every row of every sipas table on PostgreSQL as text.
+std::string stored_bytes(const std::filesystem::path& db) {
+  if (!db::is_postgres_url(db.string())) {
+    std::string bytes = slurp(db);
+    const std::filesystem::path wal = db.string() + "-wal";
+    if (std::filesystem::exists(wal)) bytes += slurp(wal);
+    return bytes;
+  }
+  auto raw = test::raw_connection(db);
+  std::string bytes;
+  for (const char* table :
+       {"surveys", "invitations", "invitation_attributes", "invitation_contacts", "responses",
+        "drafts", "api_keys", "audit_log"}) {
+    auto& rows = raw->statement(std::string("SELECT t::text FROM ") + table + " t");
+    db::Reset reset(rows);
+    while (rows.step())
+      bytes += rows.column_text(0) + "\n";
+  }
+  return bytes;
+}
+
 InvitationInput main_row(const std::string& id, const std::string& stratum,
                          const std::string& psu = "p1") {
   InvitationInput row;
@@ -96,15 +122,20 @@ NewResponse response_for(const std::string& survey, std::optional<std::int64_t> 
 }
 
 std::int64_t count_rows(const std::filesystem::path& db, const std::string& table) {
-  sqlite::Database raw(db, sqlite::Database::Mode::ReadOnly);
-  sqlite::Statement query(raw, "SELECT COUNT(*) FROM " + table);
+  auto raw = test::raw_connection(db);
+  auto& query = raw->statement("SELECT COUNT(*) FROM " + table);
   query.step();
   return query.column_int64(0);
 }
 
-class StoreTest : public ::testing::Test {
+// The database of a test: a file in a directory of its own, or a database of
+// its own on the PostgreSQL server.
+class StoreFixture {
  protected:
-  std::filesystem::path db() const { return dir_ / "survey.db"; }
+  std::filesystem::path db() const {
+    return postgres_ ? std::filesystem::path(postgres_->url()) : dir_ / "survey.db";
+  }
+  bool on_postgres() const { return postgres_ != nullptr; }
 
   // A store with one open survey "s1", its open link on (the tests send
   // token-less answers too).
@@ -116,24 +147,41 @@ class StoreTest : public ::testing::Test {
   }
 
   test::TempDir dir_{"sipas-store"};
+  std::unique_ptr<test::TestDatabase> postgres_;
 };
+
+class StoreTest : public ::testing::TestWithParam<db::Backend>, public StoreFixture {
+ protected:
+  void SetUp() override {
+    if (GetParam() != db::Backend::Postgres) return;
+    if (!test::test_postgres_url()) GTEST_SKIP() << test::no_postgres_message;
+    postgres_ = std::make_unique<test::TestDatabase>();
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest,
+                         ::testing::Values(db::Backend::Sqlite, db::Backend::Postgres),
+                         test::backend_name);
+
+// What only an SQLite file has.
+class SqliteStoreTest : public ::testing::Test, public StoreFixture {};
 
 // --------------------------------------------------------------------------
 // Opening
 
-TEST_F(StoreTest, NewFileGetsTheLatestSchemaInWalMode) {
+TEST_F(SqliteStoreTest, NewFileGetsTheLatestSchemaInWalMode) {
   SurveyStore store(db());
   EXPECT_EQ(store.schema_version(), latest_schema_version());
   EXPECT_GE(latest_schema_version(), 2);
   EXPECT_EQ(store.path(), db());
-  sqlite::Database raw(db(), sqlite::Database::Mode::ReadOnly);
-  sqlite::Statement mode(raw, "PRAGMA journal_mode");
+  auto raw = test::raw_connection(db());
+  auto& mode = raw->statement("PRAGMA journal_mode");
   ASSERT_TRUE(mode.step());
   EXPECT_EQ(mode.column_text(0), "wal");
   EXPECT_EQ(store.integrity_check(), "ok");
 }
 
-TEST_F(StoreTest, MissingFileWithoutCreateIsNotFound) {
+TEST_F(SqliteStoreTest, MissingFileWithoutCreateIsNotFound) {
   SurveyStore::Options options;
   options.create = false;
   EXPECT_EQ(error_id_of([&] { SurveyStore store(db(), options); }), "store.not_found");
@@ -142,7 +190,7 @@ TEST_F(StoreTest, MissingFileWithoutCreateIsNotFound) {
   EXPECT_FALSE(std::filesystem::exists(db()));
 }
 
-TEST_F(StoreTest, FileThatIsNotADatabaseIsCorruptAndLeftAsItIs) {
+TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsCorruptAndLeftAsItIs) {
   const std::string text(4096, 'x');
   std::ofstream(db(), std::ios::binary) << text;
   std::string message;
@@ -156,7 +204,7 @@ TEST_F(StoreTest, FileThatIsNotADatabaseIsCorruptAndLeftAsItIs) {
 // --------------------------------------------------------------------------
 // Surveys
 
-TEST_F(StoreTest, SurveysAreCreatedOpenedClosedAndReopened) {
+TEST_P(StoreTest, SurveysAreCreatedOpenedClosedAndReopened) {
   SurveyStore store(db());
   store.create_survey("s1", questionnaire, "sipas", "2024");
   auto found = store.find_survey("s1");
@@ -189,7 +237,7 @@ TEST_F(StoreTest, SurveysAreCreatedOpenedClosedAndReopened) {
   EXPECT_FALSE(store.find_survey_state("nope"));
 }
 
-TEST_F(StoreTest, SurveyErrorsHaveTheirIds) {
+TEST_P(StoreTest, SurveyErrorsHaveTheirIds) {
   SurveyStore store(db());
   store.create_survey("s1", questionnaire, "sipas", "2024");
   EXPECT_EQ(error_id_of([&] { store.create_survey("s1", questionnaire, "x", "1"); }),
@@ -211,7 +259,7 @@ TEST_F(StoreTest, SurveyErrorsHaveTheirIds) {
 // --------------------------------------------------------------------------
 // Invitations
 
-TEST_F(StoreTest, ImportIssuesTokensToMainRowsAndStoresReservesInactive) {
+TEST_P(StoreTest, ImportIssuesTokensToMainRowsAndStoresReservesInactive) {
   SurveyStore store = open_survey();
   auto issued = store.import_invitations(
       "s1", {main_row("r1", "A"), reserve_row("r2", "A", 1), main_row("r3", "B")});
@@ -239,7 +287,7 @@ TEST_F(StoreTest, ImportIssuesTokensToMainRowsAndStoresReservesInactive) {
   EXPECT_EQ(progress.strata[1].invited, 1);
 }
 
-TEST_F(StoreTest, ImportIsAllOrNothingWhenARespondentRepeatsInTheFile) {
+TEST_P(StoreTest, ImportIsAllOrNothingWhenARespondentRepeatsInTheFile) {
   SurveyStore store = open_survey();
   std::vector<InvitationInput> rows{main_row("r1", "A"), main_row("r2", "A"), main_row("r1", "B")};
   EXPECT_EQ(error_id_of([&] { store.import_invitations("s1", rows); }),
@@ -250,7 +298,7 @@ TEST_F(StoreTest, ImportIsAllOrNothingWhenARespondentRepeatsInTheFile) {
   EXPECT_EQ(count_rows(db(), "invitations"), 0);
 }
 
-TEST_F(StoreTest, ImportIsAllOrNothingWhenARespondentIsAlreadyInvited) {
+TEST_P(StoreTest, ImportIsAllOrNothingWhenARespondentIsAlreadyInvited) {
   SurveyStore store = open_survey();
   store.import_invitations("s1", {main_row("r1", "A")});
   std::vector<InvitationInput> rows{main_row("r2", "A"), main_row("r3", "A"), main_row("r1", "A")};
@@ -266,7 +314,7 @@ TEST_F(StoreTest, ImportIsAllOrNothingWhenARespondentIsAlreadyInvited) {
   EXPECT_EQ(store.import_invitations("s2", {main_row("r1", "A")}).size(), 1u);
 }
 
-TEST_F(StoreTest, ImportErrorsHaveTheirIds) {
+TEST_P(StoreTest, ImportErrorsHaveTheirIds) {
   SurveyStore store = open_survey();
   EXPECT_EQ(error_id_of([&] { store.import_invitations("nope", {main_row("r1", "A")}); }),
             "survey.not_found");
@@ -284,7 +332,7 @@ TEST_F(StoreTest, ImportErrorsHaveTheirIds) {
   EXPECT_EQ(count_rows(db(), "invitations"), 0);
 }
 
-TEST_F(StoreTest, ReservesAreActivatedByRankThenImportOrder) {
+TEST_P(StoreTest, ReservesAreActivatedByRankThenImportOrder) {
   SurveyStore store = open_survey();
   store.import_invitations(
       "s1", {main_row("m1", "A"), reserve_row("x3", "A", 3), reserve_row("x1", "A", 1),
@@ -329,7 +377,7 @@ TEST_F(StoreTest, ReservesAreActivatedByRankThenImportOrder) {
   EXPECT_EQ(progress.strata[1].reserves_waiting, 1);
 }
 
-TEST_F(StoreTest, TokenLookupRefusesOtherSurveysMalformedAndUnknownTokens) {
+TEST_P(StoreTest, TokenLookupRefusesOtherSurveysMalformedAndUnknownTokens) {
   SurveyStore store = open_survey();
   store.create_survey("s2", questionnaire, "sipas", "2024");
   auto issued = store.import_invitations("s1", {main_row("r1", "A")});
@@ -342,15 +390,15 @@ TEST_F(StoreTest, TokenLookupRefusesOtherSurveysMalformedAndUnknownTokens) {
   EXPECT_FALSE(store.find_invitation_by_token("s1", random_token()));
 }
 
-TEST_F(StoreTest, OpeningIsRecordedOnceAndStatusFollowsTheInvitation) {
+TEST_P(StoreTest, OpeningIsRecordedOnceAndStatusFollowsTheInvitation) {
   SurveyStore store = open_survey();
   auto issued = store.import_invitations("s1", {main_row("r1", "A"), main_row("r2", "A")});
   store.mark_opened(issued[0].invitation, 1000);
   store.mark_opened(issued[0].invitation, 2000);
   EXPECT_EQ(store.find_invitation_by_token("s1", issued[0].token)->status,
             InvitationStatus::Opened);
-  sqlite::Database raw(db(), sqlite::Database::Mode::ReadOnly);
-  sqlite::Statement opened(raw, "SELECT opened_at FROM invitations WHERE id = ?1");
+  auto raw = test::raw_connection(db());
+  auto& opened = raw->statement("SELECT opened_at FROM invitations WHERE id = ?1");
   opened.bind(1, issued[0].invitation);
   ASSERT_TRUE(opened.step());
   EXPECT_EQ(opened.column_int64(0), 1000);
@@ -373,13 +421,15 @@ TEST_F(StoreTest, OpeningIsRecordedOnceAndStatusFollowsTheInvitation) {
 // it kept counts (migration 3): the reference for the kept counts.
 std::vector<StratumProgress> progress_by_scan(const std::filesystem::path& db,
                                               const std::string& survey) {
-  sqlite::Database raw(db, sqlite::Database::Mode::ReadOnly);
-  sqlite::Statement query(raw,
-                          "SELECT i.stratum, SUM(i.active), "
-                          "SUM(i.active AND (i.opened_at IS NOT NULL OR r.seq IS NOT NULL)), "
-                          "SUM(i.active AND r.seq IS NOT NULL), SUM(i.reserve AND NOT i.active) "
-                          "FROM invitations i LEFT JOIN responses r ON r.invitation = i.id "
-                          "WHERE i.survey = ?1 GROUP BY i.stratum ORDER BY i.stratum");
+  auto raw = test::raw_connection(db);
+  auto& query = raw->statement(
+      "SELECT i.stratum, SUM(i.active), "
+      "SUM(CASE WHEN i.active = 1 AND (i.opened_at IS NOT NULL OR r.seq IS NOT NULL) "
+      "THEN 1 ELSE 0 END), "
+      "SUM(CASE WHEN i.active = 1 AND r.seq IS NOT NULL THEN 1 ELSE 0 END), "
+      "SUM(CASE WHEN i.reserve = 1 AND i.active = 0 THEN 1 ELSE 0 END) "
+      "FROM invitations i LEFT JOIN responses r ON r.invitation = i.id "
+      "WHERE i.survey = ?1 GROUP BY i.stratum ORDER BY i.stratum");
   query.bind(1, survey);
   std::vector<StratumProgress> out;
   while (query.step()) {
@@ -407,7 +457,7 @@ void expect_progress_as_counted(SurveyStore& store, const std::filesystem::path&
 // Imports, reserve activations, openings and answers in a random order (and
 // the changes no route makes, by hand): the kept counts are always what a
 // count of the rows gives.
-TEST_F(StoreTest, ProgressCountsFollowEveryChangeAsACountOfTheRowsWould) {
+TEST_P(StoreTest, ProgressCountsFollowEveryChangeAsACountOfTheRowsWould) {
   SurveyStore store = open_survey();
   store.create_survey("s2", questionnaire, "sipas", "2024");
   std::mt19937 rng(20261203);
@@ -458,21 +508,21 @@ TEST_F(StoreTest, ProgressCountsFollowEveryChangeAsACountOfTheRowsWould) {
 
   // What no route does, done by hand: the triggers keep the counts anyway.
   {
-    sqlite::Database raw(db(), sqlite::Database::Mode::ReadWrite);
-    raw.exec(
+    auto raw = test::raw_connection(db());
+    raw->exec(
         "UPDATE invitations SET stratum = 'D' WHERE id IN "
         "(SELECT invitation FROM responses WHERE invitation IS NOT NULL LIMIT 3)");
-    raw.exec(
+    raw->exec(
         "UPDATE invitations SET active = 0, opened_at = NULL WHERE id = "
         "(SELECT invitation FROM responses WHERE invitation IS NOT NULL "
         "ORDER BY seq DESC LIMIT 1)");
-    raw.exec(
+    raw->exec(
         "DELETE FROM responses WHERE seq = (SELECT MIN(seq) FROM responses "
         "WHERE invitation IS NOT NULL)");
-    raw.exec(
+    raw->exec(
         "UPDATE responses SET invitation = NULL WHERE seq = (SELECT MAX(seq) FROM responses "
         "WHERE invitation IS NOT NULL)");
-    raw.exec(
+    raw->exec(
         "DELETE FROM drafts; DELETE FROM invitation_attributes; "
         "DELETE FROM invitation_contacts; DELETE FROM invitations WHERE id NOT IN "
         "(SELECT invitation FROM responses WHERE invitation IS NOT NULL) AND id % 2 = 0");
@@ -480,10 +530,10 @@ TEST_F(StoreTest, ProgressCountsFollowEveryChangeAsACountOfTheRowsWould) {
   expect_progress_as_counted(store, db(), "s1", "after changes by hand");
   std::int64_t open_link = 0;
   {
-    sqlite::Database raw(db(), sqlite::Database::Mode::ReadOnly);
-    sqlite::Statement count(raw,
-                            "SELECT COUNT(*) FROM responses WHERE survey = 's1' AND "
-                            "invitation IS NULL");
+    auto raw = test::raw_connection(db());
+    auto& count = raw->statement(
+        "SELECT COUNT(*) FROM responses WHERE survey = 's1' AND "
+        "invitation IS NULL");
     count.step();
     open_link = count.column_int64(0);
   }
@@ -494,7 +544,7 @@ TEST_F(StoreTest, ProgressCountsFollowEveryChangeAsACountOfTheRowsWould) {
 // --------------------------------------------------------------------------
 // Drafts
 
-TEST_F(StoreTest, DraftsAreReplacedOnSaveAndRemovedByTheResponse) {
+TEST_P(StoreTest, DraftsAreReplacedOnSaveAndRemovedByTheResponse) {
   SurveyStore store = open_survey();
   auto issued = store.import_invitations("s1", {main_row("r1", "A"), reserve_row("x1", "A", 1)});
   std::int64_t invitation = issued[0].invitation;
@@ -518,8 +568,8 @@ TEST_F(StoreTest, DraftsAreReplacedOnSaveAndRemovedByTheResponse) {
   EXPECT_EQ(error_id_of([&] { store.save_draft(invitation, "{}", 400); }),
             "invitation.already_responded");
   EXPECT_EQ(error_id_of([&] { store.save_draft(999999, "{}", 400); }), "invitation.not_found");
-  sqlite::Database raw(db(), sqlite::Database::Mode::ReadOnly);
-  sqlite::Statement reserve(raw, "SELECT id FROM invitations WHERE respondent_id = 'x1'");
+  auto raw = test::raw_connection(db());
+  auto& reserve = raw->statement("SELECT id FROM invitations WHERE respondent_id = 'x1'");
   ASSERT_TRUE(reserve.step());
   std::int64_t reserve_id = reserve.column_int64(0);
   EXPECT_EQ(error_id_of([&] { store.save_draft(reserve_id, "{}", 400); }), "invitation.inactive");
@@ -528,14 +578,14 @@ TEST_F(StoreTest, DraftsAreReplacedOnSaveAndRemovedByTheResponse) {
 // --------------------------------------------------------------------------
 // Responses
 
-TEST_F(StoreTest, ResponseOutcomesChangeNothingUnlessStored) {
+TEST_P(StoreTest, ResponseOutcomesChangeNothingUnlessStored) {
   SurveyStore store(db());
   store.create_survey("s1", questionnaire, "sipas", "2024", true);
   auto issued = store.import_invitations(
       "s1", {main_row("r1", "A"), main_row("r2", "A"), reserve_row("x1", "A", 1)});
   std::int64_t r1 = issued[0].invitation, r2 = issued[1].invitation;
-  sqlite::Database raw(db(), sqlite::Database::Mode::ReadOnly);
-  sqlite::Statement reserve(raw, "SELECT id FROM invitations WHERE respondent_id = 'x1'");
+  auto raw = test::raw_connection(db());
+  auto& reserve = raw->statement("SELECT id FROM invitations WHERE respondent_id = 'x1'");
   ASSERT_TRUE(reserve.step());
   std::int64_t x1 = reserve.column_int64(0);
   reserve.reset();
@@ -586,7 +636,7 @@ TEST_F(StoreTest, ResponseOutcomesChangeNothingUnlessStored) {
   EXPECT_EQ(count_rows(db(), "responses"), 2);
 }
 
-TEST_F(StoreTest, ResponseErrorsHaveTheirIds) {
+TEST_P(StoreTest, ResponseErrorsHaveTheirIds) {
   SurveyStore store = open_survey();
   store.create_survey("s2", questionnaire, "sipas", "2024");
   store.set_survey_state("s2", SurveyState::Open);
@@ -611,7 +661,7 @@ TEST_F(StoreTest, ResponseErrorsHaveTheirIds) {
 // open link (ballot stuffing). The link is a setting, off by default, and
 // the store refuses such an answer itself, under the write lock, so that a
 // request checked before the link was turned off stores nothing either.
-TEST_F(StoreTest, OpenLinkIsOffByDefaultAndATokenLessAnswerThenChangesNothing) {
+TEST_P(StoreTest, OpenLinkIsOffByDefaultAndATokenLessAnswerThenChangesNothing) {
   SurveyStore store(db());
   store.create_survey("s1", questionnaire, "sipas", "2024");
   store.set_survey_state("s1", SurveyState::Open);
@@ -658,7 +708,7 @@ TEST_F(StoreTest, OpenLinkIsOffByDefaultAndATokenLessAnswerThenChangesNothing) {
 
 // Issue 15: "no reserve left" for a stratum that is not in the survey sent
 // the manager looking for reserves instead of for the typo.
-TEST_F(StoreTest, ActivatingReservesOfAnUnknownStratumNamesTheKnownOnes) {
+TEST_P(StoreTest, ActivatingReservesOfAnUnknownStratumNamesTheKnownOnes) {
   SurveyStore store = open_survey();
   EXPECT_EQ(error_message_of([&] { store.activate_reserves("s1", "A", std::nullopt, 1); }),
             "survey \"s1\" has no stratum \"A\": it has no invitations yet; import the sample "
@@ -689,7 +739,7 @@ TEST_F(StoreTest, ActivatingReservesOfAnUnknownStratumNamesTheKnownOnes) {
 
 // Eight connections (as eight processes would have) race one invitation:
 // BEGIN IMMEDIATE and the UNIQUE constraint let exactly one through.
-TEST_F(StoreTest, OneInvitationRacedFromEightConnectionsStoresOneResponse) {
+TEST_P(StoreTest, OneInvitationRacedFromEightConnectionsStoresOneResponse) {
   std::int64_t invitation = 0;
   {
     SurveyStore store = open_survey();
@@ -721,7 +771,7 @@ TEST_F(StoreTest, OneInvitationRacedFromEightConnectionsStoresOneResponse) {
   EXPECT_EQ(count_rows(db(), "responses"), 1);
 }
 
-TEST_F(StoreTest, ExportCarriesTheDesignButNeverTheContacts) {
+TEST_P(StoreTest, ExportCarriesTheDesignButNeverTheContacts) {
   SurveyStore store = open_survey();
   auto issued = store.import_invitations("s1", {main_row("r1", "A", "p7"), main_row("r2", "B")});
   store.insert_response(response_for("s1", issued[0].invitation, "a"), 10);
@@ -780,7 +830,7 @@ TEST_F(StoreTest, ExportCarriesTheDesignButNeverTheContacts) {
 // the two columns that record the arrival itself: `received_at` (when) and
 // `seq` (the server's arrival counter, which is the export cursor and the id
 // a review names).
-TEST_F(StoreTest, ExportOrderDoesNotDependOnArrival) {
+TEST_P(StoreTest, ExportOrderDoesNotDependOnArrival) {
   const auto form = test::load(
       test::form_with({{{"id", "q1"}, {"type", "integer"}, {"text", test::text("Số")}}}));
   auto exported = [&](const std::string& name, const std::vector<int>& order) {
@@ -831,7 +881,7 @@ TEST_F(StoreTest, ExportOrderDoesNotDependOnArrival) {
                                                    "open-m", "open-z"}));
 }
 
-TEST_F(StoreTest, ReviewsAreChangedButNotUndone) {
+TEST_P(StoreTest, ReviewsAreChangedButNotUndone) {
   SurveyStore store = open_survey();
   store.create_survey("s2", questionnaire, "sipas", "2024");
   auto stored = store.insert_response(response_for("s1", std::nullopt, "a"), 10);
@@ -857,7 +907,7 @@ TEST_F(StoreTest, ReviewsAreChangedButNotUndone) {
 // same order in every run, of a token's syntax, never starting with '-'; a
 // store given it issues them (imports and activated reserves), and finds the
 // invitation by them as by random ones.
-TEST_F(StoreTest, ASeededTokenSourceGivesTheSameTokensInEveryRun) {
+TEST_P(StoreTest, ASeededTokenSourceGivesTheSameTokensInEveryRun) {
   auto draw = [](const std::string& seed, std::size_t bytes) {
     auto source = seeded_token_source(seed);
     std::vector<std::string> out;
@@ -893,7 +943,7 @@ TEST_F(StoreTest, ASeededTokenSourceGivesTheSameTokensInEveryRun) {
   EXPECT_EQ(store.find_invitation_by_token("s1", tokens[1])->respondent_id, "r2");
 }
 
-TEST_F(StoreTest, ApiKeysAreFoundByHashAndStoredOnlyAsHashes) {
+TEST_P(StoreTest, ApiKeysAreFoundByHashAndStoredOnlyAsHashes) {
   std::string manager, analyst;
   {
     SurveyStore store(db());
@@ -910,13 +960,13 @@ TEST_F(StoreTest, ApiKeysAreFoundByHashAndStoredOnlyAsHashes) {
     EXPECT_FALSE(store.find_api_key(""));
     EXPECT_EQ(error_id_of([&] { store.create_api_key("", Role::Manager); }), "key.invalid");
   }
-  std::string bytes = slurp(db());
+  std::string bytes = stored_bytes(db());
   EXPECT_EQ(bytes.find(manager), std::string::npos);
   EXPECT_EQ(bytes.find(analyst), std::string::npos);
   EXPECT_NE(bytes.find(hash_secret(manager)), std::string::npos);
 }
 
-TEST_F(StoreTest, ThousandTokensAreDistinctBase64urlAndNeverStoredInPlain) {
+TEST_P(StoreTest, ThousandTokensAreDistinctBase64urlAndNeverStoredInPlain) {
   std::vector<IssuedInvitation> issued;
   {
     SurveyStore store = open_survey();
@@ -943,9 +993,7 @@ TEST_F(StoreTest, ThousandTokensAreDistinctBase64urlAndNeverStoredInPlain) {
   }
   EXPECT_EQ(distinct.size(), 1000u);
   // Every connection closed: the WAL is checkpointed into the file; read both.
-  std::string bytes = slurp(db());
-  std::filesystem::path wal = db().string() + "-wal";
-  if (std::filesystem::exists(wal)) bytes += slurp(wal);
+  std::string bytes = stored_bytes(db());
   for (const auto& invitation : issued) {
     ASSERT_EQ(bytes.find(invitation.token), std::string::npos) << invitation.token;
   }
@@ -973,7 +1021,7 @@ TEST(TokensTest, HashesEncodingsAndComparisons) {
 // --------------------------------------------------------------------------
 // Transactions, integrity, read-only
 
-TEST_F(StoreTest, TransactionRollsBackEverythingWhenItsBodyThrows) {
+TEST_P(StoreTest, TransactionRollsBackEverythingWhenItsBodyThrows) {
   SurveyStore store(db());
   EXPECT_THROW(store.transaction([&] {
     store.create_survey("s1", questionnaire, "sipas", "2024");
@@ -999,7 +1047,7 @@ TEST_F(StoreTest, TransactionRollsBackEverythingWhenItsBodyThrows) {
   EXPECT_EQ(store.integrity_check(), "ok");
 }
 
-TEST_F(StoreTest, ReadOnlyStoreReadsButEveryWriteIsReadOnly) {
+TEST_P(StoreTest, ReadOnlyStoreReadsButEveryWriteIsReadOnly) {
   {
     SurveyStore store = open_survey();
     store.import_invitations("s1", {main_row("r1", "A")});
@@ -1020,7 +1068,7 @@ TEST_F(StoreTest, ReadOnlyStoreReadsButEveryWriteIsReadOnly) {
 // A file the process may not write (chmod 0444): it opens for reading and
 // every write is store.read_only. Root writes a 0444 file regardless, so as
 // root the check runs in a child process that has become "nobody".
-TEST_F(StoreTest, ReadOnlyFileOpensForReadingAndRefusesWrites) {
+TEST_F(SqliteStoreTest, ReadOnlyFileOpensForReadingAndRefusesWrites) {
   { open_survey(); }
   namespace fs = std::filesystem;
   fs::permissions(db(), fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
