@@ -39,6 +39,7 @@ void add_invite_command(CLI::App& app, Action& run);
 void add_responses_command(CLI::App& app, Action& run);
 void add_key_command(CLI::App& app, Action& run);
 void add_audit_command(CLI::App& app, Action& run);
+void add_db_command(CLI::App& app, Action& run);
 void add_index_command(CLI::App& app, Action& run);
 void add_export_command(CLI::App& app, Action& run);
 void add_report_command(CLI::App& app, Action& run);

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   sipas::cli::add_weights_command(app, run);
   sipas::cli::add_serve_command(app, run);
   sipas::cli::add_survey_admin_commands(app, run);
+  sipas::cli::add_db_command(app, run);
   sipas::cli::add_index_command(app, run);
   sipas::cli::add_export_command(app, run);
   sipas::cli::add_report_command(app, run);
