@@ -23,7 +23,7 @@ void add_audit_command(CLI::App& app, Action& run) {
       "audit",
       "The audit trail: every change by a person (survey create/set/open/close, imports,\n"
       "reserves, reviews, keys), who (cli:USER, key:NAME), when, before -> after.");
-  audit->add_option("--db", o->db, "SQLite database file")->required();
+  audit->add_option("--db", o->db, database_help)->required();
   audit->add_option("--survey", o->survey, "only this survey's changes");
   audit->add_option("--since", o->since, "only entries with seq greater than this")
       ->capture_default_str();

@@ -10,6 +10,11 @@ namespace sipas::cli {
 
 enum class Database { MustExist, CreateIfMissing };
 
+// What --db takes, for every command's --help.
+inline constexpr const char* database_help =
+    "the database: an SQLite file, or a PostgreSQL URL postgresql://USER@HOST[:PORT]/NAME "
+    "(the password from PGPASSFILE, ~/.pgpass, or PGPASSWORD; never in the URL)";
+
 // The database file of --db. Every command but `survey create` needs one that
 // exists: a mistyped path is refused (store.not_found), never made empty.
 store::SurveyStore open_database(const std::string& path, Database mode = Database::MustExist);

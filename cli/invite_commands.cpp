@@ -39,7 +39,7 @@ void add_import(CLI::App* invite, const std::shared_ptr<InviteOptions>& o, Actio
       "import",
       "Import sample.csv (from sipas sample) as invitations. Main units get a token now;\n"
       "reserves wait until activated. Writes the links CSV (tokens appear only there, once).");
-  import->add_option("--db", o->db, "SQLite database file")->required();
+  import->add_option("--db", o->db, database_help)->required();
   add_survey_option(import, o->survey);
   import->add_option("--sample", o->sample, "sample.csv from sipas sample")->required();
   import->add_option("--contact", o->contact,
@@ -80,7 +80,7 @@ void add_import(CLI::App* invite, const std::shared_ptr<InviteOptions>& o, Actio
 void add_activate(CLI::App* invite, const std::shared_ptr<InviteOptions>& o, Action& run) {
   auto* reserves = invite->add_subcommand(
       "activate-reserves", "Activate waiting reserves of a stratum, in reserve order");
-  reserves->add_option("--db", o->db, "SQLite database file")->required();
+  reserves->add_option("--db", o->db, database_help)->required();
   add_survey_option(reserves, o->survey);
   reserves->add_option("--stratum", o->stratum, "stratum")->required();
   reserves->add_option("--psu", o->psu, "only reserves of this PSU");

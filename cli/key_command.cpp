@@ -50,7 +50,7 @@ void add_key_command(CLI::App& app, Action& run) {
       "Create an API key of 256 random bits (43 characters) and print it once: stored hashed\n"
       "in the database (--db), or added to a key file for --admin-key-file (--key-file, 0600).\n"
       "Keys are made only this way: the server refuses keys shorter than 32 characters.");
-  auto* db = create->add_option("--db", o->db, "SQLite database file");
+  auto* db = create->add_option("--db", o->db, database_help);
   auto* file =
       create->add_option("--key-file", o->key_file, "key file to add 'ROLE KEY' to (created 0600)");
   db->excludes(file);

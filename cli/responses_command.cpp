@@ -28,7 +28,7 @@ void add_responses_command(CLI::App& app, Action& run) {
   auto o = std::make_shared<ResponsesOptions>();
   auto* exp = responses->add_subcommand(
       "export", "Export responses with their stratum, PSU and design weight (never contact data).");
-  exp->add_option("--db", o->db, "SQLite database file")->required();
+  exp->add_option("--db", o->db, database_help)->required();
   add_survey_option(exp, o->survey);
   exp->add_option("--since", o->since, "only responses with seq greater than this")
       ->capture_default_str();

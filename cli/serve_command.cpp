@@ -5,6 +5,7 @@
 
 #include "app/public_url.hpp"
 #include "cli/commands.hpp"
+#include "cli/database.hpp"
 #include "io/error.hpp"
 #include "survey_server/http_server.hpp"
 #include "survey_server/service.hpp"
@@ -141,11 +142,13 @@ void add_serve_command(CLI::App& app, Action& run) {
   auto* cmd = app.add_subcommand(
       "serve",
       "Serve surveys over HTTP: web forms (/s/SURVEY), the JSON API and the admin API.\n"
-      "Answers are committed to the SQLite database before they are acknowledged.\n"
+      "Answers are committed to the database (SQLite, or PostgreSQL shared by several nodes)\n"
+      "before they are acknowledged.\n"
       "SIGINT or SIGTERM: stop accepting, finish requests in flight, commit, exit 0.");
   cmd->add_option("--db", options->db,
-                  "SQLite database file (created and migrated at start; checked with PRAGMA "
-                  "quick_check, a damaged file is refused)")
+                  std::string(database_help) +
+                      " (migrated at start; an SQLite file is checked with PRAGMA quick_check, a "
+                      "damaged file is refused)")
       ->required();
   cmd->add_flag("--create-db", options->create_db,
                 "create the database file when it is missing (a new deployment that creates its "

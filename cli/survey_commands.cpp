@@ -38,7 +38,8 @@ CLI::Option* add_open_link_option(CLI::App* command, std::string& value) {
 void add_create(CLI::App* survey, const std::shared_ptr<SurveyOptions>& o, Action& run) {
   auto* create = survey->add_subcommand(
       "create", "Create a survey (state draft) from a questionnaire file or a standard form");
-  create->add_option("--db", o->db, "SQLite database file (created when missing)")->required();
+  create->add_option("--db", o->db, std::string(database_help) + " (created when missing)")
+      ->required();
   add_survey_option(create, o->survey, "survey id: " + std::string(app::survey_id_rule));
   auto* file = create->add_option("--questionnaire", o->questionnaire, "questionnaire JSON file");
   auto* standard = create->add_option("--standard", o->standard,
@@ -75,7 +76,7 @@ void add_create(CLI::App* survey, const std::shared_ptr<SurveyOptions>& o, Actio
 void add_set(CLI::App* survey, const std::shared_ptr<SurveyOptions>& o, Action& run) {
   auto* set = survey->add_subcommand(
       "set", "Change a survey's settings (also while the server runs: it re-reads them)");
-  set->add_option("--db", o->db, "SQLite database file")->required();
+  set->add_option("--db", o->db, database_help)->required();
   add_survey_option(set, o->survey);
   add_open_link_option(set, o->open_link)->required();
   set->callback([o, &run] {
@@ -94,7 +95,7 @@ void add_open_close(CLI::App* survey, const std::shared_ptr<SurveyOptions>& o, A
     auto* cmd =
         survey->add_subcommand(open ? "open" : "close", open ? "Open a survey for answers"
                                                              : "Close a survey: no more answers");
-    cmd->add_option("--db", o->db, "SQLite database file")->required();
+    cmd->add_option("--db", o->db, database_help)->required();
     add_survey_option(cmd, o->survey);
     cmd->callback([o, open, &run] {
       run = [o, open] {
@@ -113,7 +114,7 @@ void add_progress(CLI::App* survey, const std::shared_ptr<SurveyOptions>& o, Act
   auto* progress = survey->add_subcommand(
       "progress",
       "Response rates by stratum (AAPOR RR1), as the admin API's progress route gives them");
-  progress->add_option("--db", o->db, "SQLite database file")->required();
+  progress->add_option("--db", o->db, database_help)->required();
   add_survey_option(progress, o->survey);
   progress->add_option("--out", o->out, "JSON file to write (default: standard output)");
   progress->callback([o, &run] {
@@ -136,7 +137,7 @@ void add_progress(CLI::App* survey, const std::shared_ptr<SurveyOptions>& o, Act
 void add_list(CLI::App* survey, const std::shared_ptr<SurveyOptions>& o, Action& run) {
   auto* list = survey->add_subcommand(
       "list", "List the surveys: id, state, questionnaire, open link (tab-separated)");
-  list->add_option("--db", o->db, "SQLite database file")->required();
+  list->add_option("--db", o->db, database_help)->required();
   list->callback([o, &run] {
     run = [o] {
       auto store = open_database(o->db);

@@ -12,6 +12,7 @@
 #include "analysis/nonresponse_output.hpp"
 #include "app/fieldwork_table.hpp"
 #include "cli/commands.hpp"
+#include "cli/database.hpp"
 #include "cli/flag_names.hpp"
 #include "io/file.hpp"
 #include "io/sha256.hpp"
@@ -228,7 +229,7 @@ void add_weights_command(CLI::App& app, Action& run) {
   cmd->add_option("--disposition", o->disposition,
                   "Column of --sample holding respondent, nonrespondent, ineligible or unknown; "
                   "empty only for reserves never activated (not in the sample)");
-  cmd->add_option("--db", o->db, "Survey database (SQLite), instead of --sample");
+  cmd->add_option("--db", o->db, std::string(database_help) + ", instead of --sample");
   cmd->add_option("--survey", o->survey, "Survey id in --db");
   cmd->add_option("--unopened", o->unopened,
                   "--db: an invitation never opened is a nonrespondent, or of unknown eligibility")

@@ -494,9 +494,9 @@ void migrate(sqlite::Database& db, int target) {
 
 namespace {
 
-// pg_advisory_xact_lock's key: "sipa" in ASCII. Held by the migrating
-// transaction only; a second node opening the database at the same moment
-// waits for it, then finds the schema current.
+// The advisory lock's key: "sipa" in ASCII. Held while migrating; a second
+// node opening the database at the same moment waits for it, then finds the
+// schema current.
 constexpr std::int64_t migration_lock = 0x73697061;
 
 void rollback_quietly(db::Connection& db) noexcept {
@@ -522,10 +522,21 @@ int postgres_schema_version(db::Connection& db) {
 }
 
 void migrate_postgres(db::Connection& db, int target) {
-  db.exec("BEGIN");
+  // A session lock, taken before BEGIN: a transaction that began before the
+  // wait would keep the catalog it saw then (no schema_migrations yet) and
+  // create the tables a second time. The lock is let go after COMMIT or
+  // ROLLBACK; a connection that dies lets it go with itself.
+  const std::string key = std::to_string(migration_lock);
+  db.exec("SELECT pg_advisory_lock(" + key + ")");
+  auto unlock = [&]() noexcept {
+    try {
+      db.exec("SELECT pg_advisory_unlock(" + key + ")");
+    } catch (...) {
+    }
+  };
   const Migration* current = nullptr;
   try {
-    db.exec("SELECT pg_advisory_xact_lock(" + std::to_string(migration_lock) + ")");
+    db.exec("BEGIN");
     // Read under the lock: another node may have migrated while we waited.
     const int from = postgres_schema_version(db);
     if (from > target) {
@@ -549,6 +560,7 @@ void migrate_postgres(db::Connection& db, int target) {
     db.exec("COMMIT");
   } catch (const StoreError& error) {
     rollback_quietly(db);
+    unlock();
     if (is_environmental(error.id()) || error.id() == "store.unavailable" || current == nullptr)
       throw;
     throw StoreError("store.migration_failed",
@@ -557,8 +569,10 @@ void migrate_postgres(db::Connection& db, int target) {
                          ") failed, nothing was changed: " + error.what());
   } catch (...) {
     rollback_quietly(db);
+    unlock();
     throw;
   }
+  unlock();
 }
 
 void migrate_to(const std::filesystem::path& path, int version) {

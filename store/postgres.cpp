@@ -169,10 +169,22 @@ db::Statement& Connection::statement(std::string_view sql) {
   return out;
 }
 
+bool Connection::lost_between_transactions(bool was_idle) {
+  if (!was_idle || PQstatus(conn_) != CONNECTION_BAD) return false;
+  ensure_open();
+  return true;
+}
+
 void Connection::exec(const std::string& sql) {
   ensure_open();
+  const bool idle = PQtransactionStatus(conn_) == PQTRANS_IDLE;
   PGresult* result = PQexec(conn_, sql.c_str());
-  const auto status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  auto status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && lost_between_transactions(idle)) {
+    PQclear(result);
+    result = PQexec(conn_, sql.c_str());
+    status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  }
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     try {
       fail(result, sql.size() <= 80 ? sql : sql.substr(0, 80) + "...");
@@ -244,6 +256,19 @@ void Statement::bind_null(int index) {
 
 void Statement::execute() {
   connection_.ensure_open();
+  const bool idle = PQtransactionStatus(connection_.handle()) == PQTRANS_IDLE;
+  send();
+  const auto status = result_ != nullptr ? PQresultStatus(result_) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
+      connection_.lost_between_transactions(idle)) {
+    PQclear(result_);
+    result_ = nullptr;
+    send();
+  }
+  finish();
+}
+
+void Statement::send() {
   PGconn* conn = connection_.handle();
   if (parameters_ == 0) {
     result_ = PQexec(conn, sql_.c_str());
@@ -251,12 +276,8 @@ void Statement::execute() {
     if (prepared_in_ != connection_.generation()) {
       PGresult* prepared = PQprepare(conn, name_.c_str(), sql_.c_str(), parameters_, nullptr);
       if (prepared == nullptr || PQresultStatus(prepared) != PGRES_COMMAND_OK) {
-        try {
-          connection_.fail(prepared, "preparing \"" + sql_ + "\"");
-        } catch (...) {
-          PQclear(prepared);
-          throw;
-        }
+        result_ = prepared;  // the failure, for execute() and finish()
+        return;
       }
       PQclear(prepared);
       prepared_in_ = connection_.generation();
@@ -266,6 +287,9 @@ void Statement::execute() {
       values[i] = values_[i] ? values_[i]->c_str() : nullptr;
     result_ = PQexecPrepared(conn, name_.c_str(), parameters_, values.data(), nullptr, nullptr, 0);
   }
+}
+
+void Statement::finish() {
   const auto status = result_ != nullptr ? PQresultStatus(result_) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     try {

@@ -74,6 +74,8 @@ class Statement final : public db::Statement {
 
  private:
   void execute();
+  void send();    // prepares when needed, then runs once: result_
+  void finish();  // checks result_ (throws), then reads its size
   const char* value(int column) const;
 
   Connection& connection_;
@@ -88,9 +90,10 @@ class Statement final : public db::Statement {
 };
 
 // One connection. Not safe to use from two threads at once. A connection
-// lost between transactions is re-established on the next statement (the
-// prepared statements with it); one lost inside a transaction fails that
-// transaction with store.unavailable.
+// lost between transactions is made again by the statement that finds it
+// lost, which then runs again (the prepared statements are prepared again);
+// one lost inside a transaction fails that transaction with
+// store.unavailable, and the next transaction connects again.
 class Connection final : public db::Connection {
  public:
   // `url`: postgresql://[user@]host[:port]/database[?param=value...].
@@ -118,6 +121,11 @@ class Connection final : public db::Connection {
   // `result` is null), naming `what`. Frees nothing.
   [[noreturn]] void fail(const pg_result* result, std::string_view what) const;
   std::string next_statement_name();
+  // After a failed statement: true when the connection turned out to be gone
+  // and no transaction was open before the statement (`was_idle`), so that
+  // it was made again and the statement may run again. The store writes only
+  // inside transactions: what runs again is a read, BEGIN, or a SET.
+  bool lost_between_transactions(bool was_idle);
 
  private:
   void configure();

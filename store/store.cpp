@@ -416,6 +416,12 @@ db::Backend SurveyStore::backend() const {
   return impl_->backend();
 }
 
+void SurveyStore::ping() {
+  auto& query = impl_->statement("SELECT 1");
+  db::Reset reset(query);
+  query.step();
+}
+
 namespace {
 
 // PostgreSQL checks its pages itself (data checksums, amcheck); what the

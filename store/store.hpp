@@ -378,6 +378,11 @@ class SurveyStore {
   void rollback_to_savepoint();
   bool in_transaction() const;
 
+  // Runs one trivial statement: throws the store's error when the database
+  // cannot be reached (store.unavailable for a PostgreSQL server that is
+  // gone; a lost connection is made again first).
+  void ping();
+
   // "ok", or the problems PRAGMA integrity_check lists.
   std::string integrity_check();
 

@@ -10,10 +10,29 @@ namespace sipas::survey_server {
 
 // ------------------------------------------------------------------ health
 
+// A balancer drops a node whose database it cannot reach: 503 when a
+// statement cannot run (PostgreSQL down, the connection lost and not to be
+// had again), with the store's error id; the node itself stays up and
+// answers again once the database is back.
 void SurveyService::get_health(Call& call) {
   HttpResponse response;
-  auto store = lease_store();
-  response.body = nlohmann::json{{"status", "ok"}, {"schema", store->schema_version()}}.dump();
+  const bool postgres = store::db::is_postgres_url(options_.db.string());
+  nlohmann::json database{{"backend", postgres ? "postgresql" : "sqlite"}};
+  try {
+    auto store = lease_store();
+    store->ping();
+    database["connected"] = true;
+    response.body = nlohmann::json{
+        {"status", "ok"},
+        {"schema", store->schema_version()},
+        {"database",
+         database}}.dump();
+  } catch (const store::StoreError& error) {
+    database["connected"] = false;
+    database["error"] = error.id();
+    response.status = 503;
+    response.body = nlohmann::json{{"status", "unavailable"}, {"database", database}}.dump();
+  }
   finish(call, std::move(response));
 }
 
