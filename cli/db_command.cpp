@@ -1,13 +1,17 @@
-// sipas db: the database file itself. `db backup` makes a consistent copy of
-// a database, also while `sipas serve` writes to it (store/backup.hpp). Each
-// subcommand is added by a function of its own in add_db_command.
+// sipas db: the database itself. `db backup` makes a consistent copy of an
+// SQLite database, also while `sipas serve` writes to it (store/backup.hpp);
+// `db copy` moves a whole installation between SQLite and PostgreSQL
+// (store/copy.hpp). Each subcommand is added by a function of its own in
+// add_db_command.
 
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/database.hpp"
 #include "store/backup.hpp"
+#include "store/copy.hpp"
 
 namespace sipas::cli {
 namespace {
@@ -61,12 +65,58 @@ void add_backup(CLI::App* db, Action& run) {
   });
 }
 
+struct CopyOptions {
+  std::string from, to;
+};
+
+void add_copy(CLI::App* db, Action& run) {
+  auto o = std::make_shared<CopyOptions>();
+  auto* copy = db->add_subcommand(
+      "copy",
+      "Copy a whole installation (surveys, invitations, answers, drafts, keys, the audit\n"
+      "trail) from one database to another: an SQLite file to PostgreSQL when the survey\n"
+      "moves to several server nodes, or back. Ids stay as they were. The destination is\n"
+      "created or migrated and must hold no data; it is written in one transaction and\n"
+      "checked, table by table, by its row count and a hash of its contents before that\n"
+      "transaction commits: on a difference nothing is written. Stop the servers writing\n"
+      "to --from first: answers taken during the copy would stay behind.");
+  copy->add_option("--from", o->from, std::string("the database to copy: ") + database_help)
+      ->required();
+  copy->add_option("--to", o->to, std::string("the database to fill: ") + database_help)
+      ->required();
+  copy->callback([o, &run] {
+    run = [o] {
+      store::CopyOptions options;
+      options.progress = [](const std::string& table, std::int64_t rows) {
+        if (rows < 0)
+          std::cerr << "sipas: db copy: " << table << "...\n";
+        else
+          std::cerr << "sipas: db copy: " << table << ": " << rows << " rows, checked\n";
+      };
+      const auto tables = store::copy_database(o->from, o->to, options);
+      std::cout << "table\trows\tcontent hash (SHA-256 of the rows, the same in both)\n";
+      std::int64_t total = 0;
+      for (const auto& table : tables) {
+        std::cout << table.table << '\t' << table.rows << '\t' << table.hash << '\n';
+        total += table.rows;
+      }
+      std::cout << "copied " << total << " rows of " << tables.size() << " tables from " << o->from
+                << " to " << o->to << "; counts and hashes agree\n";
+      return exit_ok;
+    };
+  });
+}
+
 }  // namespace
 
 void add_db_command(CLI::App& app, Action& run) {
-  auto* db = app.add_subcommand("db", "The database file itself: backup (a consistent copy)");
+  auto* db = app.add_subcommand(
+      "db",
+      "The database itself: backup (a consistent copy of an SQLite file), copy (a whole "
+      "installation between SQLite and PostgreSQL)");
   db->require_subcommand(1);
   add_backup(db, run);
+  add_copy(db, run);
 }
 
 }  // namespace sipas::cli

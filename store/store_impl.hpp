@@ -40,7 +40,9 @@ class SurveyStore::Impl {
   // is BEGIN IMMEDIATE, which takes the write lock first: a read-then-write
   // never meets a writer that committed in between (no SQLITE_BUSY_SNAPSHOT),
   // across processes too. PostgreSQL runs writers at once (READ COMMITTED):
-  // what must not interleave there takes a lock (lock_survey, the cursors).
+  // what must not interleave there takes a lock (lock_survey, the cursors),
+  // and a write PostgreSQL ends as a deadlock's victim is done again (up to
+  // twice in all: a second cycle fails it, store.busy, and the client tries again).
   template <typename F>
   std::invoke_result_t<F&> write(F&& body);
   void begin();
@@ -99,14 +101,28 @@ class WriteScope {
 
 template <typename F>
 std::invoke_result_t<F&> SurveyStore::Impl::write(F&& body) {
-  detail::WriteScope scope(*this);
-  if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
-    body();
-    scope.commit();
-  } else {
-    auto result = body();
-    scope.commit();
-    return result;
+  // PostgreSQL may end a write that waited in a cycle with another node's
+  // transaction (a deadlock: two batches answering two invitations in
+  // opposite orders) or a serialization failure: the write is undone to its
+  // savepoint (its locks let go, the other side goes on) and done again.
+  // SQLite's store.busy has already waited its busy timeout: not again.
+  constexpr int attempts = 2;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      detail::WriteScope scope(*this);
+      if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
+        body();
+        scope.commit();
+        return;
+      } else {
+        auto result = body();
+        scope.commit();
+        return result;
+      }
+    } catch (const StoreError& error) {
+      if (attempt == attempts || backend() != db::Backend::Postgres || error.id() != "store.busy")
+        throw;
+    }
   }
 }
 
