@@ -48,6 +48,15 @@ store::SubmitResult store_submission(store::SurveyStore& store, const store::New
   return store.insert_response(row, now_seconds());
 }
 
+std::optional<store::SubmitResult> store_submission(store::SurveyStore& store,
+                                                    store::NewResponse& row,
+                                                    std::string_view token) {
+  auto invitation = store.find_invitation_by_token(row.survey, token);
+  if (!invitation) return std::nullopt;
+  row.invitation = invitation->id;
+  return store.insert_response(row, now_seconds());
+}
+
 CheckedDraft check_draft(const q::Questionnaire& questionnaire, const SaveDraft& request) {
   if (!request.invitation) {
     throw UseCaseError(Refusal::BadRequest, "draft.needs_invitation",

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/response.hpp"
@@ -45,6 +46,14 @@ CheckedSubmission check_submission(const questionnaires::Questionnaire& question
 // (store::SurveyStore::insert_response). A respondent's answer is recorded by
 // its own row (received_at, submission id), not in the audit trail.
 store::SubmitResult store_submission(store::SurveyStore& store, const store::NewResponse& row);
+// The same for an invitation's answer whose token the edge has not looked up:
+// the token is found in the writer's transaction (its connection's pages stay
+// cached, where a read connection re-reads them after every commit) and set
+// as row.invitation, then the row is stored. nullopt: no invitation of the
+// survey has that token, and nothing was stored.
+std::optional<store::SubmitResult> store_submission(store::SurveyStore& store,
+                                                    store::NewResponse& row,
+                                                    std::string_view token);
 
 // A draft needs an invitation that has not been answered:
 // draft.needs_invitation (field "invitation"),
