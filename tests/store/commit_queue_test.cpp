@@ -20,7 +20,9 @@
 
 #include "store/commit_queue.hpp"
 #include "store/store.hpp"
+#include "tests/support/raw_database.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_postgres.hpp"
 
 namespace sipas::store {
 namespace {
@@ -102,15 +104,23 @@ class Gate {
   std::promise<void> release_;
 };
 
-class CommitQueueTest : public ::testing::Test {
+// On both backends: an SQLite file, or a database of its own on the
+// PostgreSQL server of the CTest fixture.
+class CommitQueueTest : public ::testing::TestWithParam<db::Backend> {
  protected:
-  CommitQueueTest() {
+  void SetUp() override {
+    if (GetParam() == db::Backend::Postgres) {
+      if (!test::test_postgres_url()) GTEST_SKIP() << test::no_postgres_message;
+      postgres_ = std::make_unique<test::TestDatabase>();
+    }
     SurveyStore store(db());
     // Open link on: the jobs store token-less answers.
     store.create_survey("s1", questionnaire, "sipas", "2024", true);
     store.set_survey_state("s1", SurveyState::Open);
   }
-  std::filesystem::path db() const { return dir_ / "survey.db"; }
+  std::filesystem::path db() const {
+    return postgres_ ? std::filesystem::path(postgres_->url()) : dir_ / "survey.db";
+  }
 
   std::size_t rows() {
     SurveyStore fresh(db());
@@ -118,9 +128,14 @@ class CommitQueueTest : public ::testing::Test {
   }
 
   test::TempDir dir_{"sipas-commit"};
+  std::unique_ptr<test::TestDatabase> postgres_;
 };
 
-TEST_F(CommitQueueTest, EightThreadsOfFiveHundredSubmitsStoreExactly4000Rows) {
+INSTANTIATE_TEST_SUITE_P(Backends, CommitQueueTest,
+                         ::testing::Values(db::Backend::Sqlite, db::Backend::Postgres),
+                         test::backend_name);
+
+TEST_P(CommitQueueTest, EightThreadsOfFiveHundredSubmitsStoreExactly4000Rows) {
   constexpr int threads = 8, per_thread = 500;
   Acks acks;
   std::vector<std::vector<SubmitResult>> results(threads, std::vector<SubmitResult>(per_thread));
@@ -170,7 +185,7 @@ TEST_F(CommitQueueTest, EightThreadsOfFiveHundredSubmitsStoreExactly4000Rows) {
   EXPECT_EQ(fresh.integrity_check(), "ok");
 }
 
-TEST_F(CommitQueueTest, OneInvitationRacedFromEightThreadsIsStoredOnce) {
+TEST_P(CommitQueueTest, OneInvitationRacedFromEightThreadsIsStoredOnce) {
   std::int64_t invitation = 0;
   {
     SurveyStore store(db());
@@ -213,7 +228,7 @@ TEST_F(CommitQueueTest, OneInvitationRacedFromEightThreadsIsStoredOnce) {
   EXPECT_EQ(rows(), 1u);
 }
 
-TEST_F(CommitQueueTest, RetriedSubmissionGetsTheSameSequenceNumber) {
+TEST_P(CommitQueueTest, RetriedSubmissionGetsTheSameSequenceNumber) {
   SubmitResult first, second, third;
   Acks acks;
   {
@@ -237,7 +252,7 @@ TEST_F(CommitQueueTest, RetriedSubmissionGetsTheSameSequenceNumber) {
   EXPECT_EQ(rows(), 1u);
 }
 
-TEST_F(CommitQueueTest, AJobThatThrowsDoesNotUndoItsBatchMates) {
+TEST_P(CommitQueueTest, AJobThatThrowsDoesNotUndoItsBatchMates) {
   Acks acks;
   std::exception_ptr a_error, bad_error, c_error;
   {
@@ -278,7 +293,7 @@ TEST_F(CommitQueueTest, AJobThatThrowsDoesNotUndoItsBatchMates) {
 // If the transaction is gone under the batch (SQLite rolls it back on a full
 // disk or an I/O error; here a job ends it itself), no job of the batch so far
 // is acknowledged, and the rest are committed in a new transaction.
-TEST_F(CommitQueueTest, ALostTransactionAcknowledgesNoneOfItsJobs) {
+TEST_P(CommitQueueTest, ALostTransactionAcknowledgesNoneOfItsJobs) {
   Acks acks;
   std::exception_ptr a_error, breaker_error, c_error;
   {
@@ -309,7 +324,7 @@ TEST_F(CommitQueueTest, ALostTransactionAcknowledgesNoneOfItsJobs) {
 }
 
 // The done callback runs after COMMIT: a new connection already sees the row.
-TEST_F(CommitQueueTest, AcknowledgementComesOnlyAfterTheCommitIsVisible) {
+TEST_P(CommitQueueTest, AcknowledgementComesOnlyAfterTheCommitIsVisible) {
   std::atomic<int> checked{0}, visible{0};
   Acks acks;
   {
@@ -332,7 +347,7 @@ TEST_F(CommitQueueTest, AcknowledgementComesOnlyAfterTheCommitIsVisible) {
   EXPECT_EQ(visible.load(), 20);
 }
 
-TEST_F(CommitQueueTest, StopCommitsEverythingQueuedAndEveryAcknowledgedJobIsInTheFile) {
+TEST_P(CommitQueueTest, StopCommitsEverythingQueuedAndEveryAcknowledgedJobIsInTheFile) {
   Acks acks;
   constexpr int jobs = 2000;
   {
@@ -351,7 +366,7 @@ TEST_F(CommitQueueTest, StopCommitsEverythingQueuedAndEveryAcknowledgedJobIsInTh
   EXPECT_EQ(fresh.integrity_check(), "ok");
 }
 
-TEST_F(CommitQueueTest, SubmitAfterStopOrOverTheLimitIsBusy) {
+TEST_P(CommitQueueTest, SubmitAfterStopOrOverTheLimitIsBusy) {
   Acks acks;
   std::exception_ptr late, over;
   CommitQueue::Options options;
@@ -373,7 +388,7 @@ TEST_F(CommitQueueTest, SubmitAfterStopOrOverTheLimitIsBusy) {
   EXPECT_EQ(rows(), 2u);
 }
 
-TEST_F(CommitQueueTest, BatchesNeverExceedMaxBatch) {
+TEST_P(CommitQueueTest, BatchesNeverExceedMaxBatch) {
   Acks acks;
   CommitQueue::Options options;
   options.max_batch = 4;
@@ -401,7 +416,7 @@ TEST_F(CommitQueueTest, BatchesNeverExceedMaxBatch) {
 // The child commits through a CommitQueue and reports each acknowledgement on
 // a pipe; the parent kills it mid-stream. (A process kill keeps what the OS
 // has; synchronous=FULL is what covers power loss, which no test can cut.)
-TEST_F(CommitQueueTest, AcknowledgedJobsSurviveSigkill) {
+TEST_P(CommitQueueTest, AcknowledgedJobsSurviveSigkill) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   pid_t child = ::fork();
