@@ -21,7 +21,9 @@
 #   (b) POST /api/v1/surveys/sipas-citizen/responses?t=TOKEN, each request a token of its own and a
 #       submission_id of its own (bench/wrk_post_responses.lua), the body bench/server_response.json.
 # After each POST run the rows of `responses` are counted with sqlite3: never fewer than the 201s wrk
-# saw, at most one more per connection (requests in flight when wrk stops are stored, not counted); durable submissions/s = new rows / run seconds. The commit batch sizes from /metrics follow.
+# saw, at most one more per connection (requests in flight when wrk stops are stored, not counted); durable submissions/s = new rows / run seconds.
+# A summary of the issue's figures follows (durable POST/s and p99 at 64 and 256 connections; form GET
+# req/s of sipas and of nginx, and their ratio), then the commit batch sizes from /metrics.
 set -euo pipefail
 
 build=${1:-/tmp/hC-rel}
@@ -142,6 +144,7 @@ echo "== form page: $(stat -c %s "$work/form.html") bytes; nginx $(nginx -v 2>&1
 field() { sed -n "s/.*SIPAS_WRK.* $1=\([^ ]*\).*/\1/p" "$2"; }
 rows() { sqlite3 "file:$work/bench.db?mode=ro" 'SELECT count(*) FROM responses'; }
 
+summary=()
 printf '\n%-34s %5s %10s %9s %9s %8s %s\n' case conns 'req/s' 'p50 ms' 'p99 ms' errors notes
 for conns in 64 256; do
   wrk -t2 -c"$conns" -d"${duration}s" --latency -s "$here/wrk_report.lua" "$base/s/$survey" >"$work/get-$conns.txt"
@@ -170,6 +173,9 @@ for conns in 64 256; do
     "$(field p50_ms "$r")" "$(field p99_ms "$r")" "$(($(field other "$r") + $(field socket_errors "$r")))" \
     "201s=$created rows=$new_rows 409s=$(field conflicts "$r") exhausted=$(field exhausted "$r")"
   printf '%-34s %5d %10.0f\n' '    durable submissions/s (rows/s)' "$conns" "$(echo "$new_rows / $seconds" | bc -l)"
+  summary+=("$(printf 'c%-4d durable POST %6.0f/s p99 %6s ms | GET sipas %7s/s nginx %7s/s ratio %.3f' "$conns" \
+    "$(echo "$new_rows / $seconds" | bc -l)" "$(field p99_ms "$r")" "$(field rps "$work/get-$conns.txt")" \
+    "$(field rps "$work/nginx-$conns.txt")" "$ratio")")
   # wrk stops with up to one request in flight per connection: stored, never counted as a 201.
   # Fewer rows than 201s would be a lost acknowledged answer.
   if ((new_rows < created || new_rows > created + conns)); then
@@ -179,6 +185,9 @@ for conns in 64 256; do
   fi
 done
 
+echo
+echo "== summary (the issue's figures: durable submissions/s and p99 of the POSTs; form GET of sipas and nginx, same run):"
+printf '   %s\n' "${summary[@]}"
 echo
 echo "== commit batches (sipas_commit_batch_size, from /metrics):"
 curl -sf "${auth[@]}" "$base/metrics" | grep -E '^sipas_commit' | sed 's/^/   /'
