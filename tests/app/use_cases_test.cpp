@@ -12,9 +12,10 @@
 #include "app/survey_id.hpp"
 #include "app/surveys.hpp"
 #include "app/use_case_error.hpp"
-#include "store/sqlite.hpp"
 #include "tests/support/forms.hpp"
+#include "tests/support/raw_database.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_postgres.hpp"
 
 namespace sipas::app {
 namespace {
@@ -60,15 +61,33 @@ std::pair<std::string, std::optional<Refusal>> refusal_of(F&& body) {
   return {"", std::nullopt};
 }
 
-class UseCasesTest : public ::testing::Test {
+// On both backends. Without the PostgreSQL fixture the postgres runs are
+// skipped in SetUp (the store is then an SQLite file, never used).
+class UseCasesTest : public ::testing::TestWithParam<store::db::Backend> {
  protected:
+  void SetUp() override {
+    if (GetParam() == store::db::Backend::Postgres && !postgres_)
+      GTEST_SKIP() << test::no_postgres_message;
+  }
+  static std::unique_ptr<test::TestDatabase> postgres_for(store::db::Backend backend) {
+    if (backend != store::db::Backend::Postgres || !test::test_postgres_url()) return nullptr;
+    return std::make_unique<test::TestDatabase>();
+  }
+
   test::TempDir dir_{"sipas-app"};
-  store::SurveyStore store_{dir_ / "survey.db"};
+  std::unique_ptr<test::TestDatabase> postgres_ = postgres_for(GetParam());
+  std::string location_ = postgres_ ? postgres_->url() : (dir_.path() / "survey.db").string();
+  store::SurveyStore store_{location_};
 
   store::SurveyRecord create(const std::string& id, bool open_link = false) {
     return create_survey(store_, manager, {id, one_item_form().dump(), "test.json", open_link});
   }
 };
+
+INSTANTIATE_TEST_SUITE_P(Backends, UseCasesTest,
+                         ::testing::Values(store::db::Backend::Sqlite,
+                                           store::db::Backend::Postgres),
+                         test::backend_name);
 
 TEST(SurveyIdTest, OneRuleForEveryEdge) {
   for (const char* good : {"sipas-2026", "hn_2026", "a", "0-9"}) {
@@ -92,7 +111,7 @@ TEST(SurveyIdTest, OneRuleForEveryEdge) {
   EXPECT_TRUE(is_survey_id(std::string(64, 'a')));
 }
 
-TEST_F(UseCasesTest, EachChangeIsAuditedWithWhoAndBeforeAndAfter) {
+TEST_P(UseCasesTest, EachChangeIsAuditedWithWhoAndBeforeAndAfter) {
   create("s1");
   set_survey_options(store_, manager, {"s1", true});
   open_survey(store_, manager, "s1");
@@ -124,7 +143,7 @@ TEST_F(UseCasesTest, EachChangeIsAuditedWithWhoAndBeforeAndAfter) {
   EXPECT_EQ(read_audit(store_, manager, {std::nullopt, entries[4].seq, 100}).size(), 2u);
 }
 
-TEST_F(UseCasesTest, ARefusedChangeLeavesNoAuditEntry) {
+TEST_P(UseCasesTest, ARefusedChangeLeavesNoAuditEntry) {
   create("s1");
   const auto before = read_audit(store_, manager, {}).size();
   EXPECT_EQ(refusal_of([&] { close_survey(store_, manager, "s1"); }).first,
@@ -135,15 +154,15 @@ TEST_F(UseCasesTest, ARefusedChangeLeavesNoAuditEntry) {
   EXPECT_EQ(store_.find_survey("s1")->state, store::SurveyState::Draft);
 }
 
-TEST_F(UseCasesTest, TheAuditTrailIsAppendOnly) {
+TEST_P(UseCasesTest, TheAuditTrailIsAppendOnly) {
   create("s1");
-  store::sqlite::Database db(dir_ / "survey.db", store::sqlite::Database::Mode::ReadWrite);
-  EXPECT_THROW(db.exec("UPDATE audit_log SET actor = 'someone else'"), Error);
-  EXPECT_THROW(db.exec("DELETE FROM audit_log"), Error);
+  auto db = test::raw_connection(location_);
+  EXPECT_THROW(db->exec("UPDATE audit_log SET actor = 'someone else'"), Error);
+  EXPECT_THROW(db->exec("DELETE FROM audit_log"), Error);
   EXPECT_EQ(read_audit(store_, manager, {}).at(0).actor, "cli:manager");
 }
 
-TEST_F(UseCasesTest, EachUseCaseDecidesWhoMay) {
+TEST_P(UseCasesTest, EachUseCaseDecidesWhoMay) {
   create("s1");
   EXPECT_EQ(refusal_of([&] {
               create_survey(store_, analyst, {"s2", one_item_form().dump(), "t.json", false});
@@ -161,7 +180,7 @@ TEST_F(UseCasesTest, EachUseCaseDecidesWhoMay) {
   EXPECT_EQ(required_role(UseCase::ReviewResponse), store::Role::Manager);
 }
 
-TEST_F(UseCasesTest, ReservesOfAClosedSurveyAreNotActivatedAndShortfallsAreCounted) {
+TEST_P(UseCasesTest, ReservesOfAClosedSurveyAreNotActivatedAndShortfallsAreCounted) {
   create("s1");
   open_survey(store_, manager, "s1");
   import_sample(store_, manager,
@@ -182,7 +201,7 @@ TEST_F(UseCasesTest, ReservesOfAClosedSurveyAreNotActivatedAndShortfallsAreCount
             "request.bad_parameter");
 }
 
-TEST_F(UseCasesTest, OneSubmitFlowForTheFormAndTheApi) {
+TEST_P(UseCasesTest, OneSubmitFlowForTheFormAndTheApi) {
   create("s1", true);
   open_survey(store_, manager, "s1");
   const auto questionnaire = test::load(one_item_form());
@@ -224,7 +243,7 @@ TEST_F(UseCasesTest, OneSubmitFlowForTheFormAndTheApi) {
   EXPECT_EQ(export_responses(store_, analyst, {"s1"}).rows.size(), 1u);
 }
 
-TEST_F(UseCasesTest, DraftsNeedAnUnansweredInvitation) {
+TEST_P(UseCasesTest, DraftsNeedAnUnansweredInvitation) {
   create("s1");
   open_survey(store_, manager, "s1");
   const auto questionnaire = test::load(one_item_form());
@@ -252,7 +271,7 @@ TEST_F(UseCasesTest, DraftsNeedAnUnansweredInvitation) {
   }
 }
 
-TEST_F(UseCasesTest, ReviewsRecordTheStateBeforeAndAfter) {
+TEST_P(UseCasesTest, ReviewsRecordTheStateBeforeAndAfter) {
   create("s1", true);
   open_survey(store_, manager, "s1");
   const auto questionnaire = test::load(one_item_form());
