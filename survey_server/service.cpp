@@ -83,7 +83,7 @@ int status_of_store_error(const std::string& id) {
   if (id == "survey.bad_id" || id == "response.bad_submission_id") return 400;
   if (id == "invitation.already_responded" || id == "response.submission_conflict") return 409;
   if (id == "review.bad_state" || id == "key.invalid" || id == "invitation.invalid") return 422;
-  if (id == "store.busy" || id == "store.read_only") return 503;
+  if (id == "store.busy" || id == "store.read_only" || id == "store.unavailable") return 503;
   if (id == "store.full") return 507;
   return 500;
 }
