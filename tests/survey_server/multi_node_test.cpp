@@ -106,9 +106,11 @@ bool wait_for_health(unsigned short port, int status, std::chrono::milliseconds 
   return false;
 }
 
-// `sipas serve --db URL --listen 127.0.0.1:0` for each URL, started at
-// once, each up and healthy (200). Behind nginx every client has nginx's
-// address: the per-address connection cap is raised, as the README says.
+// `sipas serve --db URL --listen 127.0.0.1:0` for each URL, each up and
+// healthy (200). A node is started once the one before listens: they share
+// DIR/keys.txt, which ServeProcess writes again, and which a node reads at
+// its start. Behind nginx every client has nginx's address: the
+// per-address connection cap is raised, as the README says.
 std::vector<std::unique_ptr<ServeProcess>> start_nodes(const TempDir& dir,
                                                        const std::vector<std::string>& urls) {
   ServeSetup setup;
@@ -117,16 +119,15 @@ std::vector<std::unique_ptr<ServeProcess>> start_nodes(const TempDir& dir,
   for (std::size_t i = 0; i < urls.size(); ++i) {
     const std::string name = std::string("node-") + static_cast<char>('a' + i);
     nodes.push_back(std::make_unique<ServeProcess>(dir, urls[i], name, setup));
-  }
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
-    auto& node = *nodes[i];
-    if (!node.wait_started()) {
-      throw std::runtime_error("node " + std::to_string(i) + " exited at start (" +
-                               std::to_string(node.exit_code().value_or(-1)) + "): " + node.err());
+    if (!nodes.back()->wait_started()) {
+      throw std::runtime_error(name + " exited at start (" +
+                               std::to_string(nodes.back()->exit_code().value_or(-1)) +
+                               "): " + nodes.back()->err());
     }
-    if (!wait_for_health(node.port(), 200)) {
-      throw std::runtime_error("node " + std::to_string(i) +
-                               ": /healthz is not 200: " + node.err());
+  }
+  for (const auto& node : nodes) {
+    if (!wait_for_health(node->port(), 200)) {
+      throw std::runtime_error("a node's /healthz is not 200: " + node->err());
     }
   }
   return nodes;
