@@ -38,7 +38,6 @@ const std::vector<std::size_t>& CommitQueue::batch_buckets() {
 CommitQueue::CommitQueue(const std::filesystem::path& db, Options options)
     : options_(clamped(options)), store_(db, writer_options(options)) {
   stats_.batch_histogram.assign(batch_buckets().size(), 0);
-  notifier_ = std::thread([this] { notify(); });
   thread_ = std::thread([this] { run(); });
 }
 
@@ -62,7 +61,8 @@ void CommitQueue::submit(Job job, Done done) {
     }
   }
   if (refused) {
-    call(done, refused);
+    Entry entry{nullptr, std::move(done)};
+    finish(entry, refused);
     return;
   }
   wake_.notify_one();
@@ -76,8 +76,6 @@ void CommitQueue::stop() {
   wake_.notify_all();
   std::lock_guard join_lock(join_mutex_);
   if (thread_.joinable()) thread_.join();
-  // The writer has handed over its last callbacks: the notifier runs them, then ends.
-  if (notifier_.joinable()) notifier_.join();
 }
 
 CommitStats CommitQueue::stats() const {
@@ -87,49 +85,12 @@ CommitStats CommitQueue::stats() const {
   return out;
 }
 
-void CommitQueue::call(Done& done, std::exception_ptr error) {
-  if (!done) return;
-  try {
-    done(std::move(error));
-  } catch (...) {
-    // done only hands the result on; if it throws there is no one to tell.
-  }
-}
-
-// On the writer: the callback waits in completed_ until its transaction is
-// over (hand_over), then runs on the notifier.
 void CommitQueue::finish(Entry& entry, std::exception_ptr error) {
   if (!entry.done) return;
-  completed_.emplace_back(std::move(entry.done), std::move(error));
-}
-
-void CommitQueue::hand_over() {
-  if (completed_.empty()) return;
-  {
-    std::lock_guard lock(done_mutex_);
-    if (to_notify_.empty()) {
-      to_notify_.swap(completed_);
-    } else {
-      for (auto& item : completed_)
-        to_notify_.push_back(std::move(item));
-      completed_.clear();
-    }
-  }
-  done_wake_.notify_one();
-}
-
-void CommitQueue::notify() {
-  std::vector<std::pair<Done, std::exception_ptr>> running;
-  for (;;) {
-    {
-      std::unique_lock lock(done_mutex_);
-      done_wake_.wait(lock, [this] { return writer_done_ || !to_notify_.empty(); });
-      if (to_notify_.empty()) return;  // the writer is gone and everything ran
-      running.swap(to_notify_);
-    }
-    for (auto& [done, error] : running)
-      call(done, std::move(error));
-    running.clear();
+  try {
+    entry.done(std::move(error));
+  } catch (...) {
+    // done only hands the result on; if it throws there is no one to tell.
   }
 }
 
@@ -141,7 +102,7 @@ void CommitQueue::run() {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       // Stopping still drains: everything queued before stop() is committed.
-      if (queue_.empty()) break;
+      if (queue_.empty()) return;
       std::size_t take = std::min(queue_.size(), options_.max_batch);
       for (std::size_t i = 0; i < take; ++i) {
         batch.push_back(std::move(queue_.front()));
@@ -149,17 +110,10 @@ void CommitQueue::run() {
       }
     }
     std::size_t start = 0;
-    while (start < batch.size()) {
+    while (start < batch.size())
       start = run_transaction(batch, start);
-      hand_over();  // this transaction's outcome, without waiting for the rest of the batch
-    }
     batch.clear();
   }
-  {
-    std::lock_guard lock(done_mutex_);
-    writer_done_ = true;
-  }
-  done_wake_.notify_one();
 }
 
 std::size_t CommitQueue::run_transaction(std::vector<Entry>& batch, std::size_t start) {

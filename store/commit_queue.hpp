@@ -9,7 +9,6 @@
 #include <functional>
 #include <mutex>
 #include <thread>
-#include <utility>
 #include <vector>
 
 #include "store/store.hpp"
@@ -37,14 +36,10 @@ struct CommitStats {
 // `done` runs only after its transaction is durable (WAL, synchronous=FULL),
 // or with the exception that stopped it (the job's own, or the commit's:
 // then every job of the batch gets it and nothing of theirs was stored).
-// `done` runs on the queue's notifier thread, after the COMMIT of its job's
-// transaction returned, while the writer goes on with the next transaction
-// (the callbacks were a tenth of the writer's time, and the writer is the
-// one thread every submission waits for): it must only hand the result on
-// (post to the connection's strand), never block, never call stop(); an
-// exception from it is swallowed. A job must not begin, commit or roll back
-// the transaction itself (if it does, its whole batch fails and nothing of it
-// is acknowledged).
+// `done` runs on the writer thread: it must only hand the result on (post to
+// the connection's strand), never block, never call stop(); an exception from
+// it is swallowed. A job must not begin, commit or roll back the transaction
+// itself (if it does, its whole batch fails and nothing of it is acknowledged).
 // If SQLite rolls the whole transaction back under a failing job (disk full,
 // I/O error), every job of the batch so far gets that job's exception and the
 // rest go on in a new transaction.
@@ -88,15 +83,10 @@ class CommitQueue {
     Done done;
   };
   void run();
-  // The notifier thread: runs the `done` callbacks the writer handed over.
-  void notify();
-  // Hands the callbacks the writer has finished (completed_) to the notifier.
-  void hand_over();
   // Runs batch[start, end) in one transaction; returns where the next
   // transaction must start (before `end` when the transaction was lost).
   std::size_t run_transaction(std::vector<Entry>& batch, std::size_t start);
   void finish(Entry& entry, std::exception_ptr error);
-  static void call(Done& done, std::exception_ptr error);
 
   Options options_;
   SurveyStore store_;
@@ -106,14 +96,6 @@ class CommitQueue {
   bool stopping_ = false;
   std::mutex join_mutex_;  // two stop() calls at once: one joins
   CommitStats stats_;
-  // The writer's finished callbacks of the current batch, handed to the
-  // notifier after each transaction (only the writer touches it).
-  std::vector<std::pair<Done, std::exception_ptr>> completed_;
-  std::mutex done_mutex_;
-  std::condition_variable done_wake_;
-  std::vector<std::pair<Done, std::exception_ptr>> to_notify_;
-  bool writer_done_ = false;  // the writer has returned: nothing more to come
-  std::thread notifier_;
   std::thread thread_;
 };
 
