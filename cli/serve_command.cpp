@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/database.hpp"
 #include "io/error.hpp"
+#include "survey_server/forwarded_client.hpp"
 #include "survey_server/http_server.hpp"
 #include "survey_server/service.hpp"
 
@@ -22,6 +23,7 @@ struct ServeOptions {
   double request_timeout = 20, idle_timeout = 30;
   bool read_only = false;
   bool create_db = false;
+  std::vector<std::string> trusted_proxies;
 };
 
 struct Endpoint {
@@ -87,6 +89,14 @@ int run_serve(const ServeOptions& o) {
                                : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   server_options.max_connections = o.max_connections;
   server_options.max_connections_per_address = o.max_connections_per_address;
+  for (const auto& proxy : o.trusted_proxies) {
+    std::string canonical = ss::canonical_address(proxy);
+    if (canonical.empty()) {
+      throw Error("server.bad_proxy",
+                  "--trusted-proxy: '" + proxy + "' is not an IP address (e.g. 127.0.0.1)");
+    }
+    server_options.trusted_proxies.push_back(std::move(canonical));
+  }
   server_options.request_timeout =
       std::chrono::milliseconds(static_cast<long>(o.request_timeout * 1000));
   server_options.idle_timeout = std::chrono::milliseconds(static_cast<long>(o.idle_timeout * 1000));
@@ -171,6 +181,10 @@ void add_serve_command(CLI::App& app, Action& run) {
   cmd->add_option("--max-connections-per-address", options->max_connections_per_address,
                   "connections one client address may hold at once")
       ->capture_default_str();
+  cmd->add_option("--trusted-proxy", options->trusted_proxies,
+                  "ADDRESS of a reverse proxy (nginx before several nodes): the rate limits count "
+                  "its requests against the client address it puts last in X-Forwarded-For, and "
+                  "its connections are not held to --max-connections-per-address; repeatable");
   cmd->add_option("--max-connections", options->max_connections, "connections held at once")
       ->capture_default_str();
   cmd->add_option("--request-timeout", options->request_timeout,

@@ -15,6 +15,7 @@ struct Earlier {
   std::int64_t seq = 0;
   Timestamp received_at = 0;
   std::optional<std::int64_t> invitation;
+  std::string submission_id;
 };
 
 std::optional<Earlier> find_submission(SurveyStore::Impl& impl, std::string_view survey,
@@ -26,16 +27,17 @@ std::optional<Earlier> find_submission(SurveyStore::Impl& impl, std::string_view
   query.bind(1, survey);
   query.bind(2, submission_id);
   if (!query.step()) return std::nullopt;
-  return Earlier{query.column_int64(0), query.column_int64(1), query.column_optional_int64(2)};
+  return Earlier{query.column_int64(0), query.column_int64(1), query.column_optional_int64(2), {}};
 }
 
 std::optional<Earlier> find_response_of(SurveyStore::Impl& impl, std::int64_t invitation) {
-  auto& query =
-      impl.statement("SELECT seq, received_at, invitation FROM responses WHERE invitation = ?1");
+  auto& query = impl.statement(
+      "SELECT seq, received_at, invitation, submission_id FROM responses WHERE invitation = ?1");
   db::Reset reset(query);
   query.bind(1, invitation);
   if (!query.step()) return std::nullopt;
-  return Earlier{query.column_int64(0), query.column_int64(1), query.column_optional_int64(2)};
+  return Earlier{query.column_int64(0), query.column_int64(1), query.column_optional_int64(2),
+                 query.column_text(3)};
 }
 
 SubmitResult result(SubmitResult::Outcome outcome, std::int64_t seq = 0, Timestamp at = 0) {
@@ -95,8 +97,13 @@ SubmitResult SurveyStore::insert_response(const NewResponse& response, Timestamp
                                                      " in survey \"" + response.survey + "\"");
       }
       if (query.column_int64(1) == 0) return result(Outcome::InvitationInactive);
-      if (auto earlier = find_response_of(*impl_, *response.invitation))
+      // The same submission, committed by another node between the lookup
+      // by submission id above and this one (PostgreSQL reads each statement
+      // afresh): a repeat, not another answer.
+      if (auto earlier = find_response_of(*impl_, *response.invitation)) {
+        if (earlier->submission_id == response.submission_id) return repeated(response, *earlier);
         return result(Outcome::AlreadyResponded, earlier->seq, earlier->received_at);
+      }
     }
     // Writers of a seq hold the cursor until they commit (PostgreSQL: see
     // Impl::hold_cursor); a no-op in SQLite.
@@ -125,8 +132,10 @@ SubmitResult SurveyStore::insert_response(const NewResponse& response, Timestamp
       if (auto earlier = find_submission(*impl_, response.survey, response.submission_id))
         return repeated(response, *earlier);
       if (response.invitation) {
-        if (auto earlier = find_response_of(*impl_, *response.invitation))
+        if (auto earlier = find_response_of(*impl_, *response.invitation)) {
+          if (earlier->submission_id == response.submission_id) return repeated(response, *earlier);
           return result(Outcome::AlreadyResponded, earlier->seq, earlier->received_at);
+        }
       }
       throw StoreError("store.constraint", impl_->conn->name() + ": the response of submission \"" +
                                                response.submission_id +

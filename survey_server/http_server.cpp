@@ -94,6 +94,8 @@ void HttpServer::Impl::unregister_session(Session* s, const std::string& client)
 }
 
 bool HttpServer::Impl::take_address_slot(const std::string& client) {
+  const auto& proxies = options_.trusted_proxies;
+  if (std::find(proxies.begin(), proxies.end(), client) != proxies.end()) return true;
   std::lock_guard lock(per_address_mutex_);
   auto& count = per_address_[client];
   if (count >= options_.max_connections_per_address) {

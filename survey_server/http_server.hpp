@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "survey_server/http_types.hpp"
 
@@ -30,6 +31,11 @@ struct ServerOptions {
   // (so one address cannot fill the cap with half-sent headers); a further
   // one from that address is refused (closed at once).
   std::size_t max_connections_per_address = 64;
+  // Reverse proxies (canonical addresses, see forwarded_client.hpp) whose
+  // X-Forwarded-For names the client for the rate limits; their own
+  // connections are not held to max_connections_per_address (a proxy
+  // carries every client's requests and limits connections itself).
+  std::vector<std::string> trusted_proxies{};
   // Graceful shutdown waits this long for requests in flight.
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(20)};
 };

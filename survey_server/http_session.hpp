@@ -3,6 +3,7 @@
 // The listener's state (HttpServer::Impl) and one connection's session, after
 // Boost.Beast's advanced_server example. Included by http_server.cpp only.
 
+#include "survey_server/forwarded_client.hpp"
 #include "survey_server/http_server.hpp"
 
 #include <fcntl.h>
@@ -73,6 +74,8 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
         grace_timer_(ioc_),
         backoff_timer_(acceptor_.get_executor()),
         max_connections_(connection_cap(options_.max_connections)) {}
+
+  const ServerOptions& options() const { return options_; }
 
   void listen() {
     beast::error_code ec;
@@ -314,7 +317,10 @@ class Session : public std::enable_shared_from_this<Session> {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       request_.headers.emplace_back(std::move(name), std::string(field.value()));
     }
-    request_.client = client_;
+    const auto forwarded = request_.header("x-forwarded-for");
+    request_.client =
+        forwarded ? forwarded_client(client_, *forwarded, server_->options().trusted_proxies)
+                  : client_;
     Admission admission = server_->handler_.admit(request_);
     if (admission.refusal) {
       // The body (if any) stays unread: the connection cannot be reused.

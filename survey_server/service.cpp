@@ -99,8 +99,11 @@ bool is_safe_method(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "OPTIONS";
 }
 
+// Every store.* error: its message names the database (a file path, or a
+// PostgreSQL URL with its user, host and port), which is the operator's to
+// read in the log, not a client's.
 bool is_store_failure(const std::string& id) {
-  return id == "store.full" || id == "store.io" || id == "store.read_only" || id == "store.corrupt";
+  return id.rfind("store.", 0) == 0;
 }
 
 std::string store_failure_message(const std::string& id) {
@@ -112,7 +115,14 @@ std::string store_failure_message(const std::string& id) {
   if (id == "store.read_only") {
     return "the server's database is read-only at the moment: nothing was stored; try again later";
   }
-  return "the server's database is damaged: nothing was stored; try again later";
+  if (id == "store.corrupt")
+    return "the server's database is damaged: nothing was stored; try again later";
+  if (id == "store.unavailable") {
+    return "the server cannot reach its database at the moment: nothing was stored; try again "
+           "later";
+  }
+  if (id == "store.busy") return "the server is busy: nothing was stored; try again shortly";
+  return "the server could not use its database: nothing was stored; try again later";
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "io/percent_encoding.hpp"
 #include "io/utf8.hpp"
@@ -777,6 +778,64 @@ TEST_F(HostileClientTest, TokenGuessingIsRateLimitedPerAddress) {
   const auto rows = stored();
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0]["submission_id"], "good-0");
+}
+
+// Behind nginx every connection comes from the proxy. A trusted proxy's
+// X-Forwarded-For names the client, so one guesser behind it spends its own
+// budget, not every respondent's; anyone else's header is ignored.
+TEST_F(HostileClientTest, BehindATrustedProxyGuessesCountAgainstTheForwardedAddress) {
+  survey_server::ServiceOptions options;
+  options.bad_tokens_per_minute = 1;
+  options.bad_tokens_burst = 20;
+  survey_server::ServerOptions server_options;
+  server_options.trusted_proxies = {"127.0.0.2"};
+  server_options.max_connections_per_address = 2;  // a proxy is not held to it
+  start(server_options, options);
+  const std::string proxy = "127.0.0.2";
+  auto probe = exchange(port(), "GET", "/healthz", {}, {}, {}, milliseconds(15000), proxy);
+  if (!probe.error.empty()) GTEST_SKIP() << "no second loopback address: " << probe.error;
+
+  auto guess_as = [&](const std::string& source, const std::string& forwarded) {
+    return exchange(port(), "GET", "/s/" + survey_id + "?t=" + store::random_token(), {}, {},
+                    {{"X-Forwarded-For", forwarded}}, milliseconds(15000), source)
+        .status;
+  };
+  auto form_as = [&](const std::string& source, const std::string& forwarded, int token) {
+    return exchange(port(), "GET",
+                    "/s/" + survey_id + "?t=" + tokens_[static_cast<std::size_t>(token)], {}, {},
+                    {{"X-Forwarded-For", forwarded}}, milliseconds(15000), source)
+        .status;
+  };
+  // The guesser behind the proxy: its 20, then 429 even for a right token.
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(guess_as(proxy, "203.0.113.7"), 403) << i;
+  EXPECT_EQ(guess_as(proxy, "203.0.113.7"), 429);
+  EXPECT_EQ(form_as(proxy, "203.0.113.7", 3), 429);
+  // A respondent behind the same proxy is served.
+  EXPECT_EQ(form_as(proxy, "203.0.113.8", 4), 200);
+  // Only the last entry counts: the one the proxy added; what the client
+  // wrote before it proves nothing.
+  EXPECT_EQ(form_as(proxy, "203.0.113.7, 203.0.113.9", 5), 200);
+  EXPECT_EQ(guess_as(proxy, "203.0.113.9, 203.0.113.7"), 429);
+
+  // Many connections from the proxy at once, past max_connections_per_address.
+  std::vector<std::thread> clients;
+  std::atomic<int> served{0};
+  for (int i = 0; i < 6; ++i) {
+    clients.emplace_back([&, i] {
+      if (form_as(proxy, "198.51.100." + std::to_string(i + 1), 6 + i) == 200) served.fetch_add(1);
+    });
+  }
+  for (auto& client : clients)
+    client.join();
+  EXPECT_EQ(served.load(), 6);
+
+  // From an address that is not a trusted proxy, the header is ignored: the
+  // guesses count against 127.0.0.1 whatever it claims.
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(guess_as("127.0.0.1", "203.0.113." + std::to_string(20 + i)), 403) << i;
+  EXPECT_EQ(guess_as("127.0.0.1", "203.0.113.99"), 429);
+  EXPECT_EQ(form_as("127.0.0.1", "203.0.113.100", 12), 429);
 }
 
 TEST(RateLimiterTest, ExhaustedLooksWithoutSpending) {

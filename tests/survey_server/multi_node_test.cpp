@@ -862,6 +862,15 @@ TEST(MultiNodeTest, HealthzGoes503WhenTheDatabaseIsGone) {
     EXPECT_EQ(body["database"]["error"], "store.unavailable");
     HttpClient b(node_b->port());
     EXPECT_EQ(b.get("/healthz").status, 200);
+    // An answer sent to A itself: 503 (nginx would try B), and the body
+    // names no database, user, host or port: those are for the log.
+    const ResponseTemplates one(1);
+    r = a.post(response_url(tokens[0]), one.make(0, "to-a-alone"), json_type);
+    EXPECT_EQ(r.status, 503) << r.body;
+    EXPECT_EQ(Json::parse(r.body)["error"]["code"], "store.unavailable") << r.body;
+    EXPECT_EQ(r.body.find("postgresql://"), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find(db.name()), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find(std::to_string(server_port)), std::string::npos) << r.body;
   }
 
   // Through nginx: every health check and every answer is served (by B).
