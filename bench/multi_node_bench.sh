@@ -21,7 +21,7 @@
 #               synchronous_commit on)
 #   postgres-2  two such nodes on one database behind nginx (round robin, keep-alive upstreams);
 #               on this 2-core machine the two nodes, nginx, PostgreSQL and wrk share the cores.
-# CASES="sqlite-1 postgres-1" runs a subset.
+# CASES="sqlite-1 postgres-1" runs a subset; SERVE_ARGS="--postgres-writers 1" adds flags to every node.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -86,7 +86,7 @@ start_node() {
   local db=$1 port
   port=$(free_port 18200)
   "$sipas" serve --db "$db" --listen "127.0.0.1:$port" --admin-key-file "$work/keys.txt" \
-    --public-url http://127.0.0.1 --max-connections-per-address 100000 --create-db \
+    --public-url http://127.0.0.1 --max-connections-per-address 100000 --create-db ${SERVE_ARGS:-} \
     >"$work/node-$port.out" 2>"$work/node-$port.err" &
   pids+=($!)
   for _ in $(seq 1 200); do

@@ -24,6 +24,7 @@ struct ServeOptions {
   bool read_only = false;
   bool create_db = false;
   std::vector<std::string> trusted_proxies;
+  int postgres_writers = 4;
 };
 
 struct Endpoint {
@@ -69,6 +70,7 @@ int run_serve(const ServeOptions& o) {
   if (!o.public_url.empty()) app::checked_public_url(o.public_url, "--public-url");
   service_options.public_url = o.public_url;
   service_options.read_only = o.read_only;
+  service_options.postgres_writers = o.postgres_writers;
   service_options.create_database = o.create_db;
   service_options.log = [](std::string_view message) {
     std::cerr << "sipas serve: " << message << "\n";
@@ -185,6 +187,11 @@ void add_serve_command(CLI::App& app, Action& run) {
                   "ADDRESS of a reverse proxy (nginx before several nodes): the rate limits count "
                   "its requests against the client address it puts last in X-Forwarded-For, and "
                   "its connections are not held to --max-connections-per-address; repeatable");
+  cmd->add_option("--postgres-writers", options->postgres_writers,
+                  "on PostgreSQL: writers of this node, each a connection that commits answers in "
+                  "groups (on SQLite there is one)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->add_option("--max-connections", options->max_connections, "connections held at once")
       ->capture_default_str();
   cmd->add_option("--request-timeout", options->request_timeout,

@@ -124,7 +124,7 @@ void SurveyService::get_form(const CallPtr& call) {
     if (invitation->status == store::InvitationStatus::Pending) {
       // Recorded for progress; the page does not wait for it.
       const auto invitation_id = invitation->id;
-      commits_->submit(
+      writer().submit(
           [invitation_id](store::SurveyStore& s) {
             s.mark_opened(invitation_id, app::now_seconds());
           },

@@ -44,9 +44,9 @@ HttpResponse SurveyService::metrics_response() {
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4";
   metrics_.render(response.body);
-  const store::CommitStats stats = commits_->stats();
+  const store::CommitStats stats = commit_stats();
   auto& out = response.body;
-  out += "# HELP sipas_commits_total Transactions committed by the writer.\n";
+  out += "# HELP sipas_commits_total Transactions committed by the writers.\n";
   out += "# TYPE sipas_commits_total counter\nsipas_commits_total " +
          std::to_string(stats.commits) + "\n";
   out += "# TYPE sipas_commit_jobs_total counter\nsipas_commit_jobs_total " +

@@ -199,7 +199,10 @@ SurveyService::SurveyService(ServiceOptions options)
   // A file the process may not write is served read-only too, writer included.
   options_.commits.read_only = read_only_;
   if (options_.admin_key_file) load_key_file(*options_.admin_key_file);
-  commits_ = std::make_unique<store::CommitQueue>(options_.db, options_.commits);
+  const bool postgres = store::db::is_postgres_url(options_.db.string());
+  const int writers = postgres ? std::clamp(options_.postgres_writers, 1, 64) : 1;
+  for (int i = 0; i < writers; ++i)
+    commits_.push_back(std::make_unique<store::CommitQueue>(options_.db, options_.commits));
   const int threads = options_.validation_threads > 0
                           ? options_.validation_threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
@@ -214,7 +217,30 @@ SurveyService::~SurveyService() {
 void SurveyService::stop() {
   // Submissions being validated still reach the commit queue: wait for them.
   if (workers_) workers_->join();
-  if (commits_) commits_->stop();
+  for (auto& queue : commits_)
+    queue->stop();
+}
+
+store::CommitQueue& SurveyService::writer() {
+  if (commits_.size() == 1) return *commits_.front();
+  return *commits_[next_writer_.fetch_add(1, std::memory_order_relaxed) % commits_.size()];
+}
+
+store::CommitStats SurveyService::commit_stats() const {
+  store::CommitStats total;
+  for (const auto& queue : commits_) {
+    const auto stats = queue->stats();
+    total.commits += stats.commits;
+    total.jobs += stats.jobs;
+    total.failed_jobs += stats.failed_jobs;
+    total.failed_commits += stats.failed_commits;
+    total.commit_seconds_total += stats.commit_seconds_total;
+    total.pending += stats.pending;
+    total.batch_histogram.resize(stats.batch_histogram.size(), 0);
+    for (std::size_t i = 0; i < stats.batch_histogram.size(); ++i)
+      total.batch_histogram[i] += stats.batch_histogram[i];
+  }
+  return total;
 }
 
 void SurveyService::set_metrics_source(std::function<void(std::string&)> source) {
@@ -489,7 +515,7 @@ void SurveyService::fail(Call& call, std::exception_ptr error) {
 
 void SurveyService::write(std::shared_ptr<Call> call, std::function<void(store::SurveyStore&)> job,
                           std::function<HttpResponse()> then) {
-  commits_->submit(std::move(job), [this, call, then = std::move(then)](std::exception_ptr error) {
+  writer().submit(std::move(job), [this, call, then = std::move(then)](std::exception_ptr error) {
     if (error) return fail(*call, error);
     try {
       finish(*call, then());

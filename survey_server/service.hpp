@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -53,6 +54,9 @@ struct ServiceOptions {
   // (0: one per core).
   int validation_threads = 0;
   store::CommitQueue::Options commits;
+  // Writers (connections with a group commit each) on PostgreSQL, where
+  // transactions run side by side; on SQLite there is one.
+  int postgres_writers = 4;
   // Serve from a database opened read-only: pages and admin reads work, every
   // write answers 503 store.read_only (also the case, without this option,
   // for a file the process may not write).
@@ -188,7 +192,13 @@ class SurveyService : public RequestHandler {
   std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, std::shared_ptr<const CachedSurvey>> cache_;
 
-  std::unique_ptr<store::CommitQueue> commits_;
+  // The writers: one on SQLite (one writer at a time is SQLite's rule);
+  // ServiceOptions::postgres_writers on PostgreSQL, each its own connection
+  // and group commit, taken in turn.
+  std::vector<std::unique_ptr<store::CommitQueue>> commits_;
+  std::atomic<std::size_t> next_writer_{0};
+  store::CommitQueue& writer();
+  store::CommitStats commit_stats() const;
   std::unique_ptr<boost::asio::thread_pool> workers_;  // validation, off the I/O threads
   class MetricsOnly;
   std::unique_ptr<MetricsOnly> metrics_only_;
