@@ -43,9 +43,19 @@ work=$(mktemp -d /tmp/sipas-multi-node.XXXXXX)
 chmod 755 "$work"
 pids=()
 pg_dir=$work/pg
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+# start_node runs in a command substitution (a subshell): it records its
+# node's pid in a file, which stop_all reads.
+stop_all() {
+  for pid in "${pids[@]}" $(cat "$work/node-pids" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in $(cat "$work/node-pids" 2>/dev/null); do
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  done
+  rm -f "$work/node-pids"
+  pids=()
+}
+cleanup() {
+  stop_all
   [[ -d $pg_dir ]] && bash "$root/tests/support/postgres.sh" stop "$pg_dir" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -88,7 +98,7 @@ start_node() {
   "$sipas" serve --db "$db" --listen "127.0.0.1:$port" --admin-key-file "$work/keys.txt" \
     --public-url http://127.0.0.1 --max-connections-per-address 100000 --create-db ${SERVE_ARGS:-} \
     >"$work/node-$port.out" 2>"$work/node-$port.err" &
-  pids+=($!)
+  echo $! >>"$work/node-pids"
   for _ in $(seq 1 200); do
     curl -sf "http://127.0.0.1:$port/healthz" -o /dev/null && { echo "$port"; return; }
     sleep 0.05
@@ -200,9 +210,7 @@ for case in $cases; do
     summary+=("$case $conns $durable $(field p99_ms "$r")")
   done
   # This case's processes stop before the next starts.
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
+  stop_all
 done
 
 echo
