@@ -224,6 +224,10 @@ std::unique_ptr<db::Connection> open_sqlite(const std::filesystem::path& path,
   }
   db.exec("PRAGMA synchronous = FULL");
   db.exec("PRAGMA foreign_keys = ON");
+  // 64 MiB of page cache a connection (SQLite's default is 2 MiB): the
+  // token index of a few hundred thousand invitations is larger than that,
+  // and every answer looks its token up.
+  db.exec("PRAGMA cache_size = -65536");
   version = user_version(db);
   return std::make_unique<sqlite::Connection>(std::move(db));
 }
@@ -271,6 +275,23 @@ void SurveyStore::Impl::run(std::string_view sql) {
   auto& statement_ref = statement(sql);
   db::Reset reset(statement_ref);
   statement_ref.run();
+}
+
+std::optional<std::int64_t> SurveyStore::Impl::insert(
+    std::string_view sql, std::string_view key, const std::function<void(db::Statement&)>& bind) {
+  if (backend() == db::Backend::Sqlite) {
+    auto& statement = this->statement(sql);
+    db::Reset reset(statement);
+    bind(statement);
+    statement.run();
+    if (statement.changes() == 0) return std::nullopt;
+    return static_cast<sqlite::Connection&>(*conn).database().last_insert_rowid();
+  }
+  auto& statement = this->statement(std::string(sql) + " RETURNING " + std::string(key));
+  db::Reset reset(statement);
+  bind(statement);
+  if (!statement.step()) return std::nullopt;
+  return statement.column_int64(0);
 }
 
 void SurveyStore::Impl::begin() {

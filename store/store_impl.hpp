@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -46,6 +48,15 @@ class SurveyStore::Impl {
   template <typename F>
   std::invoke_result_t<F&> write(F&& body);
   void begin();
+
+  // An INSERT's new key. SQLite: the statement as written, run, then
+  // sqlite3_last_insert_rowid (RETURNING makes SQLite gather the rows in a
+  // temporary table: measurable on the hot path of every answer);
+  // PostgreSQL: the statement with RETURNING `key`. nullopt when ON CONFLICT
+  // DO NOTHING inserted nothing. `sql` must be a literal: the statement is
+  // cached by its text.
+  std::optional<std::int64_t> insert(std::string_view sql, std::string_view key,
+                                     const std::function<void(db::Statement&)>& bind);
 
   // PostgreSQL: locks the survey's row until the transaction ends, so that
   // two nodes importing or activating reserves of one survey take turns

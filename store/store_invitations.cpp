@@ -175,32 +175,31 @@ std::vector<IssuedInvitation> SurveyStore::import_invitations(
         }
       }
       std::string token;
-      auto& insert = impl_->statement(
+      if (!row.reserve) token = impl_->new_token(token_bytes);
+      const std::int64_t id = *impl_->insert(
           "INSERT INTO invitations (survey, respondent_id, stratum, psu, inclusion_probability, "
           "design_weight, reserve, reserve_rank, import_order, token_hash, active, activated_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id");
-      db::Reset reset(insert);
-      insert.bind(1, survey);
-      insert.bind(2, row.respondent_id);
-      insert.bind(3, row.stratum);
-      insert.bind(4, row.psu);
-      insert.bind(5, row.inclusion_probability);
-      insert.bind(6, row.design_weight);
-      insert.bind(7, row.reserve);
-      insert.bind(8, row.reserve_rank);
-      insert.bind(9, ++order);
-      if (row.reserve) {
-        insert.bind_null(10);
-        insert.bind(11, false);
-        insert.bind_null(12);
-      } else {
-        token = impl_->new_token(token_bytes);
-        insert.bind(10, hash_secret(token));
-        insert.bind(11, true);
-        insert.bind(12, now);
-      }
-      insert.step();
-      const std::int64_t id = insert.column_int64(0);
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+          "id", [&](db::Statement& insert) {
+            insert.bind(1, survey);
+            insert.bind(2, row.respondent_id);
+            insert.bind(3, row.stratum);
+            insert.bind(4, row.psu);
+            insert.bind(5, row.inclusion_probability);
+            insert.bind(6, row.design_weight);
+            insert.bind(7, row.reserve);
+            insert.bind(8, row.reserve_rank);
+            insert.bind(9, ++order);
+            if (row.reserve) {
+              insert.bind_null(10);
+              insert.bind(11, false);
+              insert.bind_null(12);
+            } else {
+              insert.bind(10, hash_secret(token));
+              insert.bind(11, true);
+              insert.bind(12, now);
+            }
+          });
       insert_pairs(*impl_,
                    "INSERT INTO invitation_attributes (invitation, position, name, value) "
                    "VALUES (?1, ?2, ?3, ?4)",

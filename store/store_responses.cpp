@@ -108,26 +108,22 @@ SubmitResult SurveyStore::insert_response(const NewResponse& response, Timestamp
     // Writers of a seq hold the cursor until they commit (PostgreSQL: see
     // Impl::hold_cursor); a no-op in SQLite.
     impl_->hold_cursor(Impl::Cursor::Responses);
-    std::optional<std::int64_t> seq;
-    {
-      // ON CONFLICT DO NOTHING: the checks above cannot see a writer of
-      // another connection (another node, in PostgreSQL) that got in first;
-      // the UNIQUE constraints are the guard, and the answer is the same.
-      // In PostgreSQL the insert waits for that writer's commit.
-      auto& insert = impl_->statement(
-          "INSERT INTO responses (survey, invitation, submission_id, language, answers_json, "
-          "received_at, client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-          "ON CONFLICT DO NOTHING RETURNING seq");
-      db::Reset reset(insert);
-      insert.bind(1, response.survey);
-      insert.bind(2, response.invitation);
-      insert.bind(3, response.submission_id);
-      insert.bind(4, response.language);
-      insert.bind(5, response.answers_json);
-      insert.bind(6, at);
-      insert.bind(7, response.client);
-      if (insert.step()) seq = insert.column_int64(0);
-    }
+    // ON CONFLICT DO NOTHING: the checks above cannot see a writer of another
+    // connection (another node, in PostgreSQL) that got in first; the UNIQUE
+    // constraints are the guard, and the answer is the same. In PostgreSQL
+    // the insert waits for that writer's commit.
+    const std::optional<std::int64_t> seq = impl_->insert(
+        "INSERT INTO responses (survey, invitation, submission_id, language, answers_json, "
+        "received_at, client) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+        "seq", [&](db::Statement& insert) {
+          insert.bind(1, response.survey);
+          insert.bind(2, response.invitation);
+          insert.bind(3, response.submission_id);
+          insert.bind(4, response.language);
+          insert.bind(5, response.answers_json);
+          insert.bind(6, at);
+          insert.bind(7, response.client);
+        });
     if (!seq) {
       if (auto earlier = find_submission(*impl_, response.survey, response.submission_id))
         return repeated(response, *earlier);
