@@ -9,7 +9,8 @@
 # started here, in a temporary directory, by tests/support/postgres.sh, on a private port).
 #
 # For each case, in a fresh database: survey sipas-citizen created and opened over the admin API,
-# INVITATIONS (default 150,000) main units imported over HTTP (timed), then at 64 and at 256
+# INVITATIONS (default 400,000; PG_INVITATIONS, default 120,000, on PostgreSQL) main units imported
+# over HTTP (timed), then at 64 and at 256
 # connections, DURATION seconds each (default 10), wrk -t2 --latency POSTs one JSON answer a token
 # (bench/wrk_post_responses.lua, the body bench/server_response.json), and GET /s/sipas-citizen?t=...
 # is not measured here (bench/server_bench.sh compares the form GET with nginx). After each POST run
@@ -27,7 +28,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 build=${1:-$root/build/release}
-invitations=${2:-150000}
+invitations=${2:-400000}
+# PostgreSQL imports row by row over the network (a few thousand a second): fewer invitations there,
+# still more than its runs answer.
+pg_invitations=${PG_INVITATIONS:-120000}
 duration=${DURATION:-10}
 cases=${CASES:-sqlite-1 postgres-1 postgres-2}
 sipas=$build/cli/sipas
@@ -73,10 +77,14 @@ echo "== commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unk
 
 echo "manager $manager_key" >"$work/keys.txt"
 chmod 600 "$work/keys.txt"
-awk -v n="$invitations" 'BEGIN {
-  print "id,stratum,psu,inclusion_probability,design_weight,role,reserve_rank,sex"
-  for (i = 0; i < n; i++) printf "p%d,S%d,S%d,0.01,100,main,,%d\n", i, i % 63, i % 63, 1 + i % 2
-}' >"$work/sample.csv"
+make_sample() {
+  awk -v n="$1" 'BEGIN {
+    print "id,stratum,psu,inclusion_probability,design_weight,role,reserve_rank,sex"
+    for (i = 0; i < n; i++) printf "p%d,S%d,S%d,0.01,100,main,,%d\n", i, i % 63, i % 63, 1 + i % 2
+  }' >"$2"
+}
+make_sample "$invitations" "$work/sample.csv"
+make_sample "$pg_invitations" "$work/sample-pg.csv"
 
 if [[ $cases == *postgres* ]]; then
   pg_port=$(free_port 56100)
@@ -180,7 +188,9 @@ for case in $cases; do
     -d "{\"id\":\"$survey\",\"standard\":\"sipas-citizen\"}" "$base/api/v1/surveys" >/dev/null
   curl -sf "${auth[@]}" -X POST "$base/api/v1/surveys/$survey/open" >/dev/null
   start=$(date +%s.%N)
-  curl -sf "${auth[@]}" -H 'Content-Type: text/csv' --data-binary "@$work/sample.csv" \
+  sample=$work/sample.csv
+  [[ $case == postgres* ]] && sample=$work/sample-pg.csv
+  curl -sf "${auth[@]}" -H 'Content-Type: text/csv' --data-binary "@$sample" \
     "$base/api/v1/surveys/$survey/invitations?raw=1" -o "$work/links-$case.csv"
   end=$(date +%s.%N)
   imported=$(($(wc -l <"$work/links-$case.csv") - 1))
@@ -223,3 +233,4 @@ for line in "${summary[@]}"; do
       printf '   %s / sqlite-1 at %s connections: %.2f\n' "$c" "$n" "$(echo "$d / $d2" | bc -l)"
   done
 done
+exit 0
