@@ -11,6 +11,7 @@
 
 #include "store/copy.hpp"
 #include "store/store.hpp"
+#include "tests/support/error_of.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/raw_database.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -19,24 +20,11 @@
 namespace sipas::store {
 namespace {
 
+using test::error_id_of;
+using test::error_message_of;
+using test::scalar;
+
 constexpr const char* questionnaire = R"({"id": "sipas", "version": "2024"})";
-
-template <typename F>
-std::string error_id_of(F&& body) {
-  try {
-    body();
-  } catch (const StoreError& error) {
-    return error.id();
-  }
-  return "";
-}
-
-std::int64_t scalar(const std::string& db, const std::string& sql) {
-  auto raw = test::raw_connection(db);
-  auto& query = raw->statement(sql);
-  query.step();
-  return query.column_int64(0);
-}
 
 InvitationInput row(const std::string& id, const std::string& stratum, bool reserve = false) {
   InvitationInput out;

@@ -16,22 +16,16 @@
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
 #include "store/tokens.hpp"
+#include "tests/support/error_of.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace sipas::store {
 namespace {
 
-using Mode = sqlite::Database::Mode;
+using test::error_id_of;
+using test::error_message_of;
 
-template <typename F>
-std::string error_id_of(F&& body) {
-  try {
-    body();
-  } catch (const StoreError& error) {
-    return error.id();
-  }
-  return "";
-}
+using Mode = sqlite::Database::Mode;
 
 std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -15,42 +15,20 @@
 
 #include "store/migrations.hpp"
 #include "store/store.hpp"
+#include "tests/support/error_of.hpp"
 #include "tests/support/raw_database.hpp"
 #include "tests/support/test_postgres.hpp"
 
 namespace sipas::store {
 namespace {
 
+using test::error_id_of;
+using test::error_message_of;
+using test::scalar;
+
 using namespace std::chrono_literals;
 
 constexpr const char* questionnaire = R"({"id": "sipas", "version": "2024"})";
-
-template <typename F>
-std::string error_id_of(F&& body) {
-  try {
-    body();
-  } catch (const StoreError& error) {
-    return error.id();
-  }
-  return "";
-}
-
-template <typename F>
-std::string error_message_of(F&& body) {
-  try {
-    body();
-  } catch (const StoreError& error) {
-    return error.what();
-  }
-  return "";
-}
-
-std::int64_t scalar(const std::string& url, const std::string& sql) {
-  auto raw = test::raw_connection(url);
-  auto& query = raw->statement(sql);
-  query.step();
-  return query.column_int64(0);
-}
 
 NewResponse open_link_answer(const std::string& submission_id) {
   NewResponse response;

@@ -26,6 +26,7 @@
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
 #include "store/tokens.hpp"
+#include "tests/support/error_of.hpp"
 #include "tests/support/forms.hpp"
 #include "tests/support/raw_database.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -34,30 +35,12 @@
 namespace sipas::store {
 namespace {
 
+using test::error_id_of;
+using test::error_message_of;
+
 using Outcome = SubmitResult::Outcome;
 
 constexpr const char* questionnaire = R"({"id": "sipas", "version": "2024"})";
-
-// Runs `body` and returns the id of the StoreError it throws ("" when none).
-template <typename F>
-std::string error_id_of(F&& body) {
-  try {
-    body();
-  } catch (const StoreError& error) {
-    return error.id();
-  }
-  return "";
-}
-
-template <typename F>
-std::string error_message_of(F&& body) {
-  try {
-    body();
-  } catch (const StoreError& error) {
-    return error.what();
-  }
-  return "";
-}
 
 std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <ostream>
@@ -31,6 +32,14 @@ inline std::unique_ptr<store::db::Connection> raw_connection(const std::filesyst
     return std::make_unique<store::postgres::Connection>(db.string(), false);
   return std::make_unique<store::sqlite::Connection>(
       store::sqlite::Database(db, store::sqlite::Database::Mode::ReadWrite));
+}
+
+// The first column of the first row of `sql` (a count, a setting).
+inline std::int64_t scalar(const std::filesystem::path& db, const std::string& sql) {
+  auto raw = raw_connection(db);
+  auto& query = raw->statement(sql);
+  query.step();
+  return query.column_int64(0);
 }
 
 // The suffix of a test run on a backend (INSTANTIATE_TEST_SUITE_P's name
