@@ -11,10 +11,21 @@
 namespace sipas::store::postgres {
 namespace {
 
+// libpq's messages end in a newline and may hold more lines ("\n\tIs the
+// server running ..."): every error sipas prints is one line.
 std::string trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
     text.pop_back();
-  return text;
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\n' || c == '\t' || c == '\r') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 bool starts_with(std::string_view text, std::string_view prefix) {
