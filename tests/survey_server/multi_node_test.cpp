@@ -24,6 +24,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -226,6 +227,19 @@ class Nginx {
       lines.push_back(std::move(out));
     }
     return lines;
+  }
+  // nginx writes a request's line after it has sent the reply, so a client
+  // can have its reply before the line is there: waits (5 s at most) until
+  // the log holds `posts` POST lines.
+  std::vector<LogLine> access_log_with_posts(std::size_t posts) const {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+      auto lines = access_log();
+      const auto found = static_cast<std::size_t>(std::count_if(
+          lines.begin(), lines.end(), [](const LogLine& l) { return l.method == "POST"; }));
+      if (found >= posts || std::chrono::steady_clock::now() >= until) return lines;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
   std::string error_log() const { return slurp(prefix_ / "error.log"); }
 
@@ -884,7 +898,7 @@ TEST(MultiNodeTest, HealthzGoes503WhenTheDatabaseIsGone) {
     EXPECT_EQ(r.status, 201) << "answer " << i << ": " << r.body;
   }
   std::size_t by_b = 0;
-  for (const auto& line : nginx.access_log()) {
+  for (const auto& line : nginx.access_log_with_posts(answers)) {
     if (line.method == "POST") {
       EXPECT_EQ(line.status, 201) << line.upstreams << " " << line.upstream_statuses;
       EXPECT_EQ(line.last_upstream(), address_b) << line.upstreams;
