@@ -271,13 +271,6 @@ std::string insert_sql(const Table& table) {
          values + ")";
 }
 
-void rollback_quietly(db::Connection& db) noexcept {
-  try {
-    if (db.in_transaction()) db.exec("ROLLBACK");
-  } catch (...) {
-  }
-}
-
 void refuse_data(db::Connection& db, const std::string& name) {
   for (const Table& table : tables()) {
     auto& any = db.statement("SELECT 1 FROM " + std::string(table.name) + " LIMIT 1");
@@ -323,10 +316,10 @@ std::vector<TableCopy> table_digests(const std::string& database) {
     for (const Table& table : tables())
       out.push_back(digest_of(*db, table));
   } catch (...) {
-    rollback_quietly(*db);
+    db::rollback_quietly(*db);
     throw;
   }
-  rollback_quietly(*db);
+  db::rollback_quietly(*db);
   return out;
 }
 
@@ -395,11 +388,11 @@ std::vector<TableCopy> copy_database(const std::string& from, const std::string&
     }
     destination->exec("COMMIT");
   } catch (...) {
-    rollback_quietly(*destination);
-    rollback_quietly(*source);
+    db::rollback_quietly(*destination);
+    db::rollback_quietly(*source);
     throw;
   }
-  rollback_quietly(*source);
+  db::rollback_quietly(*source);
   return copied;
 }
 

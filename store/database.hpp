@@ -8,7 +8,9 @@
 // parameter whose type nothing else fixes), and the schema's differences are
 // in migrations.cpp.
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -77,6 +79,15 @@ class Reset {
   Statement& statement_;
 };
 
+// The hash of the connections' statement caches: looked up by string_view
+// without making a string.
+struct TransparentHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const noexcept {
+    return std::hash<std::string_view>{}(text);
+  }
+};
+
 // One connection. Not safe to use from two threads at once.
 class Connection {
  public:
@@ -92,6 +103,16 @@ class Connection {
   // The file or URL, for messages (a URL never holds a password).
   virtual const std::string& name() const noexcept = 0;
 };
+
+// ROLLBACK when a transaction is open; errors swallowed (used on the way out
+// of a failure that is already being reported).
+template <typename Db>
+void rollback_quietly(Db& db) noexcept {
+  try {
+    if (db.in_transaction()) db.exec("ROLLBACK");
+  } catch (...) {
+  }
+}
 
 // True for a postgresql:// (or postgres://) URL; anything else is an SQLite file.
 bool is_postgres_url(std::string_view database);

@@ -424,31 +424,55 @@ std::int64_t now_seconds() {
       .count();
 }
 
-// After a failure: undo what is left of the transaction (SQLite may already
-// have rolled it back) without hiding the first error.
-void rollback_quietly(sqlite::Database& db) noexcept {
-  try {
-    if (db.in_transaction()) db.exec("ROLLBACK");
-  } catch (...) {
-  }
+constexpr const char* record_sql =
+    "INSERT INTO schema_migrations (version, applied_at, description) VALUES (?1, ?2, ?3)";
+
+void record(db::Statement& statement, const Migration& step) {
+  statement.bind(1, step.version);
+  statement.bind(2, now_seconds());
+  statement.bind(3, step.description);
+  statement.run();
 }
 
 void apply(sqlite::Database& db, const Migration& step) {
   db.exec(step.sql);
-  sqlite::Statement record(
-      db, "INSERT INTO schema_migrations (version, applied_at, description) VALUES (?1, ?2, ?3)");
-  record.bind(1, step.version);
-  record.bind(2, now_seconds());
-  record.bind(3, step.description);
-  record.run();
+  sqlite::Statement statement(db, record_sql);
+  record(statement, step);
   // A pragma takes no parameters; the value is our own integer, not input.
   db.exec("PRAGMA user_version = " + std::to_string(step.version));
+}
+
+// Runs the steps after `from` up to `target` in order, each by `apply`, in
+// the caller's transaction. A failing step is store.migration_failed naming
+// it, unless the failure is the environment's (a full disk, a lost server).
+template <typename Apply>
+void apply_steps(const std::string& name, int from, int target, Apply&& apply_step) {
+  if (from > target) throw newer_schema_error(name, from, target);
+  for (const Migration& step : migrations) {
+    if (step.version <= from || step.version > target) continue;
+    try {
+      apply_step(step);
+    } catch (const StoreError& error) {
+      if (is_environmental(error.id()) || error.id() == "store.unavailable") throw;
+      throw StoreError("store.migration_failed",
+                       name + ": migration to schema version " + std::to_string(step.version) +
+                           " (" + step.description +
+                           ") failed, nothing was changed: " + error.what());
+    }
+  }
 }
 
 }  // namespace
 
 int latest_schema_version() {
   return migrations.back().version;
+}
+
+StoreError newer_schema_error(const std::string& database, int found, int known) {
+  return StoreError("store.newer_schema",
+                    database + ": the database has schema version " + std::to_string(found) +
+                        ", newer than this sipas knows (" + std::to_string(known) +
+                        "); it was left untouched: open it with a newer sipas");
 }
 
 int user_version(sqlite::Database& db) {
@@ -459,31 +483,12 @@ int user_version(sqlite::Database& db) {
 
 void migrate(sqlite::Database& db, int target) {
   db.exec("BEGIN IMMEDIATE");
-  int from = 0;
-  const Migration* current = nullptr;
   try {
-    from = user_version(db);
-    if (from > target) {
-      throw StoreError("store.newer_schema",
-                       db.path().string() + ": the database has schema version " +
-                           std::to_string(from) + ", newer than this sipas knows (" +
-                           std::to_string(target) + "); open it with a newer sipas");
-    }
-    for (const Migration& step : migrations) {
-      if (step.version <= from || step.version > target) continue;
-      current = &step;
-      apply(db, step);
-    }
+    apply_steps(db.path().string(), user_version(db), target,
+                [&](const Migration& step) { apply(db, step); });
     db.exec("COMMIT");
-  } catch (const sqlite::SqliteError& error) {
-    rollback_quietly(db);
-    if (is_environmental(error.id()) || current == nullptr) throw;
-    throw StoreError("store.migration_failed",
-                     db.path().string() + ": migration to schema version " +
-                         std::to_string(current->version) + " (" + current->description +
-                         ") failed, nothing was changed: " + error.what());
   } catch (...) {
-    rollback_quietly(db);
+    db::rollback_quietly(db);
     throw;
   }
 }
@@ -498,13 +503,6 @@ namespace {
 // node opening the database at the same moment waits for it, then finds the
 // schema current.
 constexpr std::int64_t migration_lock = 0x73697061;
-
-void rollback_quietly(db::Connection& db) noexcept {
-  try {
-    if (db.in_transaction()) db.exec("ROLLBACK");
-  } catch (...) {
-  }
-}
 
 }  // namespace
 
@@ -534,41 +532,18 @@ void migrate_postgres(db::Connection& db, int target) {
     } catch (...) {
     }
   };
-  const Migration* current = nullptr;
   try {
     db.exec("BEGIN");
     // Read under the lock: another node may have migrated while we waited.
-    const int from = postgres_schema_version(db);
-    if (from > target) {
-      throw StoreError("store.newer_schema",
-                       db.name() + ": the database has schema version " + std::to_string(from) +
-                           ", newer than this sipas knows (" + std::to_string(target) +
-                           "); open it with a newer sipas");
-    }
-    for (const Migration& step : migrations) {
-      if (step.version <= from || step.version > target) continue;
-      current = &step;
+    apply_steps(db.name(), postgres_schema_version(db), target, [&](const Migration& step) {
       db.exec(step.postgres_sql);
-      auto& record = db.statement(
-          "INSERT INTO schema_migrations (version, applied_at, description) VALUES (?1, ?2, ?3)");
-      db::Reset reset(record);
-      record.bind(1, step.version);
-      record.bind(2, now_seconds());
-      record.bind(3, step.description);
-      record.run();
-    }
+      auto& statement = db.statement(record_sql);
+      db::Reset reset(statement);
+      record(statement, step);
+    });
     db.exec("COMMIT");
-  } catch (const StoreError& error) {
-    rollback_quietly(db);
-    unlock();
-    if (is_environmental(error.id()) || error.id() == "store.unavailable" || current == nullptr)
-      throw;
-    throw StoreError("store.migration_failed",
-                     db.name() + ": migration to schema version " +
-                         std::to_string(current->version) + " (" + current->description +
-                         ") failed, nothing was changed: " + error.what());
   } catch (...) {
-    rollback_quietly(db);
+    db::rollback_quietly(db);
     unlock();
     throw;
   }

@@ -5,6 +5,9 @@
 // when each step was applied.
 
 #include <filesystem>
+#include <string>
+
+#include "store/store.hpp"
 
 namespace sipas::store {
 
@@ -14,6 +17,10 @@ class Database;
 namespace db {
 class Connection;
 }
+
+// store.newer_schema: `database` is at schema `found`, past `known`, what
+// this sipas knows (or migrates to).
+StoreError newer_schema_error(const std::string& database, int found, int known);
 
 // PRAGMA user_version of the main database (0 for a new, empty file). Reading
 // it is the first thing done with a file, so a file that is not a database is

@@ -13,7 +13,7 @@ namespace {
 
 // libpq's messages end in a newline and may hold more lines ("\n\tIs the
 // server running ..."): every error sipas prints is one line.
-std::string trimmed(std::string text) {
+std::string one_line(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
     text.pop_back();
   std::string out;
@@ -38,7 +38,7 @@ void refuse_password(const std::string& url) {
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
   if (options == nullptr) {
-    std::string why = error != nullptr ? trimmed(error) : "not a valid URL";
+    std::string why = error != nullptr ? one_line(error) : "not a valid URL";
     if (error != nullptr) PQfreemem(error);
     throw StoreError("store.open_failed", url + ": " + why);
   }
@@ -108,7 +108,7 @@ Connection::Connection(std::string url, bool read_only)
   conn_ = PQconnectdbParams(keywords.data(), values.data(), 1);
   if (conn_ == nullptr) throw StoreError("store.open_failed", url_ + ": out of memory");
   if (PQstatus(conn_) != CONNECTION_OK) {
-    std::string why = trimmed(PQerrorMessage(conn_));
+    std::string why = one_line(PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
     throw StoreError("store.open_failed", url_ + ": cannot connect: " + why);
@@ -151,9 +151,9 @@ void Connection::fail(const pg_result* result, std::string_view what) const {
   if (result != nullptr) {
     const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
     if (state != nullptr) sqlstate = state;
-    message = trimmed(PQresultErrorMessage(result));
+    message = one_line(PQresultErrorMessage(result));
   }
-  if (message.empty()) message = trimmed(PQerrorMessage(conn_));
+  if (message.empty()) message = one_line(PQerrorMessage(conn_));
   if (sqlstate.empty() && PQstatus(conn_) == CONNECTION_OK) sqlstate = "XX000";
   std::string id = error_id(sqlstate);
   std::string text = url_ + ": ";

@@ -135,13 +135,8 @@ class Connection final : public db::Connection {
   pg_conn* conn_ = nullptr;
   std::uint64_t generation_ = 1;
   std::uint64_t statements_ = 0;
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const noexcept {
-      return std::hash<std::string_view>{}(text);
-    }
-  };
-  std::unordered_map<std::string, std::unique_ptr<Statement>, Hash, std::equal_to<>> cache_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>, db::TransparentHash, std::equal_to<>>
+      cache_;
 };
 
 // ?N → $N (the store writes SQLite's numbered parameters; PostgreSQL's are

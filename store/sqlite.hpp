@@ -143,15 +143,9 @@ class Connection final : public db::Connection {
   Database& database() noexcept { return db_; }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const noexcept {
-      return std::hash<std::string_view>{}(text);
-    }
-  };
   Database db_;
   std::string name_;
-  std::unordered_map<std::string, Statement, Hash, std::equal_to<>> cache_;
+  std::unordered_map<std::string, Statement, db::TransparentHash, std::equal_to<>> cache_;
 };
 
 }  // namespace sipas::store::sqlite

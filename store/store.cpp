@@ -160,11 +160,7 @@ void check_pages(sqlite::Database& db, const std::filesystem::path& path) {
 }
 
 void refuse_newer(const std::string& name, int found, int latest) {
-  if (found <= latest) return;
-  throw StoreError("store.newer_schema",
-                   name + ": the database has schema version " + std::to_string(found) +
-                       ", newer than this sipas knows (" + std::to_string(latest) +
-                       "); it was left untouched: open it with a newer sipas");
+  if (found > latest) throw newer_schema_error(name, found, latest);
 }
 
 void refuse_old_read_only(const std::string& name, int found, int latest) {
@@ -306,27 +302,30 @@ void SurveyStore::Impl::lock_survey(std::string_view survey) {
   lock.step();
 }
 
-void SurveyStore::Impl::hold_cursor(Cursor cursor) {
-  if (backend() != db::Backend::Postgres) return;
-  auto& lock = statement("SELECT pg_advisory_xact_lock_shared(?1)");
+namespace {
+
+// Takes a transaction-level advisory lock (PostgreSQL only), shared or not.
+void cursor_lock(SurveyStore::Impl& impl, SurveyStore::Impl::Cursor cursor, bool shared) {
+  if (impl.backend() != db::Backend::Postgres) return;
+  auto& lock = impl.statement(shared ? "SELECT pg_advisory_xact_lock_shared(?1)"
+                                     : "SELECT pg_advisory_xact_lock(?1)");
   db::Reset reset(lock);
   lock.bind(1, static_cast<std::int64_t>(cursor));
   lock.step();
+}
+
+}  // namespace
+
+void SurveyStore::Impl::hold_cursor(Cursor cursor) {
+  cursor_lock(*this, cursor, true);
 }
 
 void SurveyStore::Impl::settle_cursor(Cursor cursor) {
-  if (backend() != db::Backend::Postgres) return;
-  auto& lock = statement("SELECT pg_advisory_xact_lock(?1)");
-  db::Reset reset(lock);
-  lock.bind(1, static_cast<std::int64_t>(cursor));
-  lock.step();
+  cursor_lock(*this, cursor, false);
 }
 
 void SurveyStore::Impl::rollback_quietly() noexcept {
-  try {
-    if (conn->in_transaction()) conn->exec("ROLLBACK");
-  } catch (...) {
-  }
+  db::rollback_quietly(*conn);
 }
 
 void SurveyStore::Impl::rollback_to_quietly(std::string_view savepoint) noexcept {
