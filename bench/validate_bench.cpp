@@ -5,16 +5,23 @@
 // where a defect was put in), or the program aborts with the reason. The timed
 // loop cycles through the workload with one reused Validator, as a server
 // thread would. items_per_second is responses per second.
+//
+// The Read/Write cases time parse_response and response_to_json on the SIPAS
+// citizen form's example response, and the same work on nlohmann's DOM as it
+// was done before (the *Dom cases): compare the two in one run.
 
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "questionnaires/error.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "questionnaires/response.hpp"
 #include "questionnaires/standard_forms.hpp"
@@ -212,11 +219,203 @@ void BM_ValidateParOfficials(benchmark::State& state) {
   run_validate(state, par_valid());
 }
 
+// parse_response and response_to_json as they were, on nlohmann's DOM (before
+// 2d6adc6), for the ratio to the SAX reader and direct writer.
+namespace dom {
+
+using Json = nlohmann::json;
+using sipas::questionnaires::RawAnswer;
+using sipas::questionnaires::RawCode;
+using sipas::questionnaires::ResponseError;
+
+RawAnswer to_answer(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::number_integer:
+      return RawAnswer::of_integer(v.get<std::int64_t>());
+    case Json::value_t::number_unsigned: {
+      auto u = v.get<std::uint64_t>();
+      if (u > static_cast<std::uint64_t>(INT64_MAX))
+        return RawAnswer::of_number(static_cast<double>(u));
+      return RawAnswer::of_integer(static_cast<std::int64_t>(u));
+    }
+    case Json::value_t::number_float:
+      return RawAnswer::of_number(v.get<double>());
+    case Json::value_t::string:
+      return RawAnswer::of_string(v.get<std::string>());
+    case Json::value_t::array: {
+      std::vector<RawCode> codes;
+      for (const auto& e : v) {
+        RawCode code;
+        if (e.is_number_integer()) {
+          code.kind = RawCode::Kind::Integer;
+          code.integer = e.get<std::int64_t>();
+        } else if (e.is_string()) {
+          code.kind = RawCode::Kind::String;
+          code.text = e.get<std::string>();
+        }
+        codes.push_back(std::move(code));
+      }
+      return RawAnswer::of_codes(std::move(codes));
+    }
+    case Json::value_t::null:
+      return RawAnswer{};
+    default: {
+      RawAnswer a;
+      a.kind = v.is_boolean() ? RawAnswer::Kind::Boolean : RawAnswer::Kind::Object;
+      return a;
+    }
+  }
+}
+
+std::string string_field(const Json& doc, const char* key) {
+  auto it = doc.find(key);
+  if (it == doc.end()) return {};
+  if (!it->is_string()) throw ResponseError("response.malformed", "not a string");
+  return it->get<std::string>();
+}
+
+Response parse(const Questionnaire& q, std::string_view text) {
+  Json doc = Json::parse(text);
+  if (!doc.is_object()) throw ResponseError("response.malformed", "not an object");
+  for (const auto& [key, value] : doc.items()) {
+    if (key != "questionnaire" && key != "version" && key != "language" && key != "answers" &&
+        key != "submission_id" && key != "meta") {
+      throw ResponseError("response.unknown_field", key);
+    }
+  }
+  Response r = Response::empty_for(q);
+  r.questionnaire = string_field(doc, "questionnaire");
+  r.version = string_field(doc, "version");
+  r.language = string_field(doc, "language");
+  r.submission_id = string_field(doc, "submission_id");
+  auto answers = doc.find("answers");
+  if (answers == doc.end() || !answers->is_object()) {
+    throw ResponseError("response.malformed", "no answers");
+  }
+  for (const auto& [id, value] : answers->items())
+    r.set(q, id, to_answer(value));
+  return r;
+}
+
+std::string to_json(const Questionnaire& q, const Response& response) {
+  Json doc = Json::object();
+  doc["questionnaire"] = response.questionnaire;
+  doc["version"] = response.version;
+  if (!response.language.empty()) doc["language"] = response.language;
+  if (!response.submission_id.empty()) doc["submission_id"] = response.submission_id;
+  Json answers = Json::object();
+  const auto& items = q.items();
+  for (std::size_t slot = 0; slot < response.answers.size() && slot < items.size(); ++slot) {
+    const RawAnswer& a = response.answers[slot];
+    Json& value = answers[items[slot].id];
+    switch (a.kind) {
+      case RawAnswer::Kind::Absent:
+        answers.erase(items[slot].id);
+        break;
+      case RawAnswer::Kind::Integer:
+        value = a.integer;
+        break;
+      case RawAnswer::Kind::Number:
+        value = a.number;
+        break;
+      case RawAnswer::Kind::String:
+        value = a.text;
+        break;
+      case RawAnswer::Kind::Boolean:
+        value = true;
+        break;
+      case RawAnswer::Kind::Array: {
+        value = Json::array();
+        for (const auto& c : a.codes) {
+          if (c.kind == RawCode::Kind::Integer) {
+            value.push_back(c.integer);
+          } else if (c.kind == RawCode::Kind::String) {
+            value.push_back(c.text);
+          } else {
+            value.push_back(nullptr);
+          }
+        }
+        break;
+      }
+      case RawAnswer::Kind::Object:
+        value = Json::object();
+        break;
+    }
+  }
+  for (const auto& id : response.unknown_items)
+    answers[id] = 1;
+  doc["answers"] = std::move(answers);
+  return doc.dump();
+}
+
+}  // namespace dom
+
+// The SIPAS citizen form's example response read and written back, as a
+// submission does (parse_response, then response_to_json for the store).
+// The DOM case is the same work done the old way; compare the two times.
+std::string_view citizen_example() {
+  const auto* file =
+      sipas::questionnaires::find_standard_file("examples/responses/sipas-citizen-1.json");
+  if (file == nullptr) fail("no embedded examples/responses/sipas-citizen-1.json");
+  return file->content;
+}
+
+template <typename Parse, typename Write>
+void run_read_write(benchmark::State& state, Parse parse, Write write, bool read, bool written) {
+  const Questionnaire& q = sipas_citizen();
+  const std::string_view text = citizen_example();
+  const std::string expected =
+      sipas::questionnaires::response_to_json(q, sipas::questionnaires::parse_response(q, text));
+  if (write(q, parse(q, text)) != expected) fail("the two writers differ on the example");
+  const Response parsed = parse(q, text);
+  for (auto _ : state) {
+    if (read && written) {
+      std::string out = write(q, parse(q, text));
+      benchmark::DoNotOptimize(out.data());
+    } else if (read) {
+      Response r = parse(q, text);
+      benchmark::DoNotOptimize(r.answers.data());
+    } else {
+      std::string out = write(q, parsed);
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_ReadWriteCitizenExample(benchmark::State& state) {
+  run_read_write(state, sipas::questionnaires::parse_response,
+                 sipas::questionnaires::response_to_json, true, true);
+}
+void BM_ReadWriteCitizenExampleDom(benchmark::State& state) {
+  run_read_write(state, dom::parse, dom::to_json, true, true);
+}
+void BM_ReadCitizenExample(benchmark::State& state) {
+  run_read_write(state, sipas::questionnaires::parse_response,
+                 sipas::questionnaires::response_to_json, true, false);
+}
+void BM_ReadCitizenExampleDom(benchmark::State& state) {
+  run_read_write(state, dom::parse, dom::to_json, true, false);
+}
+void BM_WriteCitizenExample(benchmark::State& state) {
+  run_read_write(state, sipas::questionnaires::parse_response,
+                 sipas::questionnaires::response_to_json, false, true);
+}
+void BM_WriteCitizenExampleDom(benchmark::State& state) {
+  run_read_write(state, dom::parse, dom::to_json, false, true);
+}
+
 }  // namespace
 
 BENCHMARK(BM_ValidateSipasCitizen);
 BENCHMARK(BM_ValidateSipasCitizenWithErrors);
 BENCHMARK(BM_ParseAndValidateSipasCitizen);
 BENCHMARK(BM_ValidateParOfficials);
+BENCHMARK(BM_ReadWriteCitizenExample);
+BENCHMARK(BM_ReadWriteCitizenExampleDom);
+BENCHMARK(BM_ReadCitizenExample);
+BENCHMARK(BM_ReadCitizenExampleDom);
+BENCHMARK(BM_WriteCitizenExample);
+BENCHMARK(BM_WriteCitizenExampleDom);
 
 BENCHMARK_MAIN();
