@@ -5,7 +5,7 @@
 #
 # BUILD_DIR (default /tmp/hC-rel) must hold a Release build of `sipas`; this script builds nothing:
 #   cmake -S . -B /tmp/hC-rel -G Ninja -DCMAKE_BUILD_TYPE=Release -DSIPAS_BUILD_TESTS=OFF
-#   cmake --build /tmp/hC-rel -j2 --target sipas
+#   cmake --build /tmp/hC-rel -j2 --target sipas beast_static_server   (the second with -DSIPAS_BUILD_BENCH=ON, for (d))
 # Needs wrk, nginx (nginx-light), curl and sqlite3 (apt-get install -y wrk nginx-light curl sqlite3).
 #
 # Every client of this benchmark is 127.0.0.1, so the per-address connection cap (64 by default) is lifted
@@ -18,6 +18,7 @@
 # a request limit) on another loopback port. Then, at 64 and at 256 connections, 20 s each
 # (DURATION=seconds to change), wrk -t2 --latency:
 #   (a) GET /s/sipas-citizen from sipas, (c) the same page from nginx, right after,
+#   (d) the same page from bench/beast_static_server (the least a Beast server does), when built,
 #   (b) POST /api/v1/surveys/sipas-citizen/responses?t=TOKEN, each request a token of its own and a
 #       submission_id of its own (bench/wrk_post_responses.lua), the body bench/server_response.json.
 # After each POST run the rows of `responses` are counted with sqlite3: never fewer than the 201s wrk
@@ -48,6 +49,7 @@ server_pid='' nginx_pid=''
 cleanup() {
   [[ -n $server_pid ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   [[ -n $nginx_pid ]] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  [[ -n ${beast_pid:-} ]] && kill -TERM "$beast_pid" 2>/dev/null && wait "$beast_pid" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -141,6 +143,22 @@ done
   { echo "server_bench: nginx serves another page: $(cat "$work/nginx/logs/error.log" 2>&1)" >&2; exit 2; }
 echo "== form page: $(stat -c %s "$work/form.html") bytes; nginx $(nginx -v 2>&1 | sed 's/.*\///') on port $nginx_port"
 
+# The same page from the least a Beast server does (bench/beast_static_server.cpp), when it was built:
+# the floor of the HTTP library sipas is built on, between sipas and nginx.
+beast_pid='' beast_port=''
+if [[ -x $build/bench/beast_static_server ]]; then
+  "$build/bench/beast_static_server" "$work/form.html" 2 >"$work/beast.out" &
+  beast_pid=$!
+  for _ in $(seq 1 100); do
+    beast_port=$(sed -n 's/^listening on //p' "$work/beast.out")
+    [[ -n $beast_port ]] && break
+    sleep 0.05
+  done
+  echo "== Beast floor: bench/beast_static_server on port $beast_port"
+else
+  echo "== Beast floor: not measured ($build/bench/beast_static_server not built; -DSIPAS_BUILD_BENCH=ON)"
+fi
+
 field() { sed -n "s/.*SIPAS_WRK.* $1=\([^ ]*\).*/\1/p" "$2"; }
 rows() { sqlite3 "file:$work/bench.db?mode=ro" 'SELECT count(*) FROM responses'; }
 
@@ -150,14 +168,29 @@ for conns in 64 256; do
   wrk -t2 -c"$conns" -d"${duration}s" --latency -s "$here/wrk_report.lua" "$base/s/$survey" >"$work/get-$conns.txt"
   wrk -t2 -c"$conns" -d"${duration}s" --latency -s "$here/wrk_report.lua" \
     "http://127.0.0.1:$nginx_port/s/$survey" >"$work/nginx-$conns.txt"
-  for f in get nginx; do
+  gets=(get nginx)
+  if [[ -n $beast_port ]]; then
+    wrk -t2 -c"$conns" -d"${duration}s" --latency -s "$here/wrk_report.lua" \
+      "http://127.0.0.1:$beast_port/s/$survey" >"$work/beast-$conns.txt"
+    gets+=(beast)
+  fi
+  for f in "${gets[@]}"; do
     r=$work/$f-$conns.txt
-    printf '%-34s %5d %10s %9s %9s %8s %s\n' "$([[ $f == get ]] && echo '(a) GET form, sipas' || echo '(c) GET form, nginx static')" \
+    case $f in get) what='(a) GET form, sipas' ;; nginx) what='(c) GET form, nginx static' ;; beast) what='(d) GET form, Beast floor' ;; esac
+    printf '%-34s %5d %10s %9s %9s %8s %s\n' "$what" \
       "$conns" "$(field rps "$r")" "$(field p50_ms "$r")" "$(field p99_ms "$r")" \
       "$(($(field non2xx "$r") + $(field socket_errors "$r")))" ""
   done
   ratio=$(echo "$(field rps "$work/get-$conns.txt") / $(field rps "$work/nginx-$conns.txt")" | bc -l)
   printf '%-34s %5d %10.3f\n' '    ratio sipas / nginx GET' "$conns" "$ratio"
+  beast_note=''
+  if [[ -n $beast_port ]]; then
+    floor=$(echo "$(field rps "$work/beast-$conns.txt") / $(field rps "$work/nginx-$conns.txt")" | bc -l)
+    printf '%-34s %5d %10.3f\n' '    ratio Beast floor / nginx GET' "$conns" "$floor"
+    printf '%-34s %5d %10.3f\n' '    ratio sipas / Beast floor GET' "$conns" \
+      "$(echo "$(field rps "$work/get-$conns.txt") / $(field rps "$work/beast-$conns.txt")" | bc -l)"
+    beast_note=$(printf ' | Beast floor %7s/s (%.3f of nginx)' "$(field rps "$work/beast-$conns.txt")" "$floor")
+  fi
 
   before=$(rows)
   SIPAS_SURVEY=$survey SIPAS_TOKENS=$work/tokens-$conns.txt SIPAS_BODY=$here/server_response.json \
@@ -175,7 +208,7 @@ for conns in 64 256; do
   printf '%-34s %5d %10.0f\n' '    durable submissions/s (rows/s)' "$conns" "$(echo "$new_rows / $seconds" | bc -l)"
   summary+=("$(printf 'c%-4d durable POST %6.0f/s p99 %6s ms | GET sipas %7s/s nginx %7s/s ratio %.3f' "$conns" \
     "$(echo "$new_rows / $seconds" | bc -l)" "$(field p99_ms "$r")" "$(field rps "$work/get-$conns.txt")" \
-    "$(field rps "$work/nginx-$conns.txt")" "$ratio")")
+    "$(field rps "$work/nginx-$conns.txt")" "$ratio")$beast_note")
   # wrk stops with up to one request in flight per connection: stored, never counted as a 201.
   # Fewer rows than 201s would be a lost acknowledged answer.
   if ((new_rows < created || new_rows > created + conns)); then

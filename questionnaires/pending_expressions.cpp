@@ -36,7 +36,7 @@ void QuestionnaireLoader::expression_field(const Json& object, std::string_view 
 }
 
 std::optional<Symbol> QuestionnaireLoader::lookup(std::string_view id) const {
-  auto it = q_.by_id_.find(std::string(id));
+  auto it = q_.by_id_.find(id);
   if (it == q_.by_id_.end() || it->second == Item::no_parent) return std::nullopt;
   const Item& item = q_.items_[it->second];
   Symbol symbol;

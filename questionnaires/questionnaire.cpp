@@ -74,7 +74,7 @@ std::optional<std::size_t> Questionnaire::language_index(std::string_view code) 
 }
 
 const Item* Questionnaire::find(std::string_view id) const {
-  auto it = by_id_.find(std::string(id));
+  auto it = by_id_.find(id);
   // Section ids are in by_id_ too (ids are unique across sections and items),
   // marked Item::no_parent: they are not items.
   if (it == by_id_.end() || it->second == Item::no_parent) return nullptr;

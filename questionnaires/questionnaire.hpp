@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -134,7 +135,15 @@ class Questionnaire {
   std::map<std::string, std::shared_ptr<const Scale>> scales_;
   std::vector<Section> sections_;
   std::vector<Item> items_;
-  std::unordered_map<std::string, std::uint32_t> by_id_;
+  // Looked up by string_view without a copy: find() runs for every answer of
+  // every submission.
+  struct IdHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const noexcept {
+      return std::hash<std::string_view>{}(id);
+    }
+  };
+  std::unordered_map<std::string, std::uint32_t, IdHash, std::equal_to<>> by_id_;
   ScoringDefinition scoring_;
   std::vector<std::map<std::string, std::string, std::less<>>> messages_;  // by language
   std::vector<std::uint32_t> evaluation_order_;
