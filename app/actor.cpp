@@ -19,6 +19,7 @@ std::optional<store::Role> required_role(UseCase use_case) {
     case UseCase::ReadProgress:
     case UseCase::ExportResponses:
     case UseCase::ReadMetrics:
+    case UseCase::ListUnits:
       return store::Role::Analyst;
     case UseCase::CreateSurvey:
     case UseCase::SetSurveyOptions:
@@ -29,6 +30,8 @@ std::optional<store::Role> required_role(UseCase use_case) {
     case UseCase::ReviewResponse:
     case UseCase::ReadAudit:
     case UseCase::CreateKey:
+    case UseCase::ImportUnits:
+    case UseCase::ManageUsers:
       return store::Role::Manager;
   }
   return store::Role::Manager;
@@ -72,6 +75,12 @@ std::string_view name_of(UseCase use_case) {
       return "create an API key";
     case UseCase::ReadMetrics:
       return "read metrics";
+    case UseCase::ImportUnits:
+      return "import units";
+    case UseCase::ListUnits:
+      return "list units";
+    case UseCase::ManageUsers:
+      return "manage users";
   }
   return "?";
 }

@@ -36,6 +36,9 @@ enum class UseCase {
   ReadAudit,
   CreateKey,
   ReadMetrics,
+  ImportUnits,
+  ListUnits,
+  ManageUsers,
 };
 
 // The role a use case needs: nullopt for the public ones. A manager may do

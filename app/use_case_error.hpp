@@ -14,6 +14,7 @@ enum class Refusal {
   NotFound,       // the thing named does not exist (404)
   Conflict,       // the state of things does not allow it now (409)
   Unprocessable,  // well-formed but wrong: a bad file, answers that fail validation (422)
+  Throttled,      // too many attempts for now: try again later (429)
 };
 
 // A use case's refusal: a stable id, a message for people, and the request

@@ -38,6 +38,8 @@ void add_survey_command(CLI::App& app, Action& run);
 void add_invite_command(CLI::App& app, Action& run);
 void add_responses_command(CLI::App& app, Action& run);
 void add_key_command(CLI::App& app, Action& run);
+void add_unit_command(CLI::App& app, Action& run);
+void add_user_command(CLI::App& app, Action& run);
 void add_audit_command(CLI::App& app, Action& run);
 void add_db_command(CLI::App& app, Action& run);
 void add_index_command(CLI::App& app, Action& run);

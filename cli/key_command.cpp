@@ -84,6 +84,8 @@ void add_survey_admin_commands(CLI::App& app, Action& run) {
   add_invite_command(app, run);
   add_responses_command(app, run);
   add_key_command(app, run);
+  add_unit_command(app, run);
+  add_user_command(app, run);
   add_audit_command(app, run);
 }
 

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev libeigen3-dev libsqlite3-dev nlohmann-json3-dev libcli11-dev libre2-dev
-  libcsv-dev libssl-dev libreadstat-dev libxlsxwriter-dev libjemalloc-dev unzip
+  libcsv-dev libssl-dev libreadstat-dev libxlsxwriter-dev libjemalloc-dev libsodium-dev unzip
   libgtest-dev libgmock-dev libbenchmark-dev
   chromium
   clang libclang-rt-14-dev lld clang-format

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "io/error.hpp"
+#include "store/accounts.hpp"
 #include "store/database.hpp"
 #include "store/tokens.hpp"
 
@@ -23,7 +24,8 @@ namespace sipas::store {
 // invitation.duplicate_respondent, invitation.invalid, invitation.not_found,
 // invitation.inactive, invitation.already_responded, invitation.no_reserve,
 // invitation.unknown_stratum, invitation.unknown_psu, response.bad_submission_id,
-// response.submission_conflict, response.not_found, review.bad_state, key.invalid. (Tokens:
+// response.submission_conflict, response.not_found, review.bad_state, key.invalid,
+// unit.not_found, user.exists, user.not_found. (Tokens:
 // token.random_failed, token.hash_failed: internal errors.)
 class StoreError : public Error {
  public:
@@ -49,8 +51,7 @@ enum class Role : std::uint8_t { Manager, Analyst };
 std::string_view to_string(Role role);
 std::optional<Role> role_from_string(std::string_view text);
 
-// Seconds since 1970-01-01 UTC, as stored.
-using Timestamp = std::int64_t;
+// Seconds since 1970-01-01 UTC, as stored (accounts.hpp).
 
 struct SurveyRecord {
   std::string id;
@@ -348,6 +349,44 @@ class SurveyStore {
   // for a malformed or unknown key.
   std::string create_api_key(const std::string& name, Role role);
   std::optional<ApiKeyInfo> find_api_key(std::string_view key);
+
+  // Units (store_accounts.cpp). upsert_units: every row added or updated, or
+  // none (one transaction; a parent may come later in `units` but must be
+  // among them or stored: unit.not_found names it when not). The rows are
+  // checked by the application layer (app/units.hpp).
+  UnitImportCounts upsert_units(const std::vector<UnitRecord>& units);
+  std::vector<UnitRecord> list_units();  // by id
+  std::optional<UnitRecord> find_unit(std::string_view id);
+  // The unit and every unit below it (children, their children, ...), by id.
+  // Empty for an unknown unit.
+  std::vector<std::string> unit_and_below(std::string_view id);
+
+  // Users. create_user: user.exists for a taken name, unit.not_found for an
+  // unknown unit; returns the new id. The name is checked by the application
+  // layer. set_user_disabled and set_user_password end every session of the
+  // user; both throw user.not_found.
+  std::int64_t create_user(const UserRecord& user);
+  std::optional<UserRecord> find_user(std::string_view name);
+  std::optional<UserRecord> find_user_by_id(std::int64_t id);
+  std::vector<UserRecord> list_users();  // by name
+  void set_user_disabled(std::string_view name, bool disabled);
+  void set_user_password(std::string_view name, const std::string& password_hash, Timestamp at);
+
+  // Console sessions, by the SHA-256 of their id. find_session gives the
+  // session whatever its age and its user's state: the application layer
+  // decides. touch_session moves last_seen_at; delete_session ends one;
+  // delete_sessions_before removes those last seen before `idle_before` or
+  // made before `made_before` (expired either way). Return how many rows.
+  void create_session(const std::string& id_hash, std::int64_t user, Timestamp at);
+  std::optional<SessionRecord> find_session(std::string_view id_hash);
+  void touch_session(std::string_view id_hash, Timestamp at);
+  std::int64_t delete_session(std::string_view id_hash);
+  std::int64_t delete_sessions_before(Timestamp idle_before, Timestamp made_before);
+
+  // Wrong passwords by the name typed, shared by every node.
+  void record_login_failure(std::string_view user_name, Timestamp at);
+  std::int64_t count_login_failures(std::string_view user_name, Timestamp since);
+  std::int64_t delete_login_failures_before(Timestamp before);
 
   // Runs `body` in one transaction (BEGIN IMMEDIATE ... COMMIT); rolls back
   // and rethrows when it throws.

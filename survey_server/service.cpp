@@ -64,6 +64,8 @@ int status_of_refusal(app::Refusal refusal) {
       return 409;
     case app::Refusal::Unprocessable:
       return 422;
+    case app::Refusal::Throttled:
+      return 429;
   }
   return 400;
 }

@@ -1,0 +1,63 @@
+#pragma once
+
+// Console sessions and logins. A session id is 128 random bits handed to the
+// browser once (in the sipas_session cookie); the store keeps its SHA-256
+// only, so a restart keeps people logged in, and a logout, a disabled user or
+// a new password ends it on every node. The CSRF token of a session is
+// derived from its id (a keyed hash that cannot be turned back into the id),
+// so it needs no storage and no two sessions share one.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/store.hpp"
+
+namespace sipas::app {
+
+struct SessionPolicy {
+  std::int64_t idle_seconds = 30 * 60;            // no request for this long: logged out
+  std::int64_t absolute_seconds = 12 * 3600;      // this long after login: logged out
+  std::int64_t touch_every_seconds = 60;          // last_seen_at is written at most this often
+  std::int64_t max_failures = 5;                  // wrong passwords for one user in the window:
+  std::int64_t failure_window_seconds = 15 * 60;  // then 429 until the oldest leaves it
+};
+
+struct LoginRequest {
+  std::string user, password;
+};
+
+struct LoggedIn {
+  std::string session_id;  // for the cookie; never stored or logged
+  store::UserRecord user;
+};
+
+// Checks the password and starts a session. Throws UseCaseError:
+// auth.login_failed (Forbidden) with one message whether the user is
+// unknown, disabled or the password wrong (the same time is spent on each);
+// auth.login_throttled (Throttled) after policy.max_failures wrong passwords
+// for that name within the window, without checking the password. A wrong
+// password is recorded for the throttle (in the store: shared by every node).
+// A login is in the audit trail ("session.login", by "user:NAME").
+LoggedIn log_in(store::SurveyStore& store, const LoginRequest& request, store::Timestamp now,
+                const SessionPolicy& policy = {});
+
+// The session's user when the session exists, is neither idle nor too old,
+// and its user is not disabled; moves last_seen_at (at most once a
+// touch_every_seconds). nullopt otherwise (an expired session is removed).
+std::optional<store::UserRecord> current_user(store::SurveyStore& store,
+                                              std::string_view session_id, store::Timestamp now,
+                                              const SessionPolicy& policy = {});
+
+// Ends the session (nothing when there is none). Audit "session.logout".
+void log_out(store::SurveyStore& store, std::string_view session_id);
+
+// The session's CSRF token (64 hex characters) and its check, in constant time.
+std::string csrf_token(std::string_view session_id);
+bool csrf_matches(std::string_view session_id, std::string_view token);
+
+// The store key of a session id: its SHA-256 (hex).
+std::string session_key(std::string_view session_id);
+
+}  // namespace sipas::app
