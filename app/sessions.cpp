@@ -37,7 +37,8 @@ LoggedIn log_in(store::SurveyStore& store, const LoginRequest& request, store::T
                 const SessionPolicy& policy) {
   // The name as typed is the throttle's key, whether a user has it or not.
   const std::string name = request.user.substr(0, 64);
-  if (store.count_login_failures(name, now - policy.failure_window_seconds) >=
+  // A failure exactly a window old has left it.
+  if (store.count_login_failures(name, now - policy.failure_window_seconds + 1) >=
       policy.max_failures) {
     throw UseCaseError(Refusal::Throttled, "auth.login_throttled",
                        "too many wrong passwords for this user; try again in " +

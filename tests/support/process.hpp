@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -33,15 +34,19 @@ inline std::string slurp(const std::filesystem::path& path) {
   return buffer.str();
 }
 
-inline ProcessResult run_process(const std::vector<std::string>& args) {
+// Standard input is `input` when given, else /dev/null.
+inline ProcessResult run_process(const std::vector<std::string>& args,
+                                 const std::optional<std::string>& input = std::nullopt) {
   static int counter = 0;
   auto base = std::filesystem::temp_directory_path() /
               ("sipas-proc-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   auto out_path = base.string() + ".out";
   auto err_path = base.string() + ".err";
+  auto in_path = base.string() + ".in";
+  if (input) std::ofstream(in_path, std::ios::binary) << *input;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 0, input ? in_path.c_str() : "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0600);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
@@ -62,13 +67,15 @@ inline ProcessResult run_process(const std::vector<std::string>& args) {
   result.err = slurp(err_path);
   std::filesystem::remove(out_path);
   std::filesystem::remove(err_path);
+  if (input) std::filesystem::remove(in_path);
   return result;
 }
 
 // Runs the sipas executable built with the tests.
-inline ProcessResult sipas(std::vector<std::string> args) {
+inline ProcessResult sipas(std::vector<std::string> args,
+                           const std::optional<std::string>& input = std::nullopt) {
   args.insert(args.begin(), SIPAS_EXECUTABLE);
-  return run_process(args);
+  return run_process(args, input);
 }
 
 }  // namespace sipas::test
