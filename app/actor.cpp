@@ -13,6 +13,8 @@ std::optional<store::Role> required_role(UseCase use_case) {
     case UseCase::ReadQuestionnaire:
     case UseCase::SubmitResponse:
     case UseCase::SaveDraft:
+    case UseCase::LogIn:
+    case UseCase::UseConsole:  // a person, whatever their role: may() says
       return std::nullopt;
     case UseCase::ListSurveys:
     case UseCase::ReadSurvey:
@@ -81,11 +83,16 @@ std::string_view name_of(UseCase use_case) {
       return "list units";
     case UseCase::ManageUsers:
       return "manage users";
+    case UseCase::LogIn:
+      return "log in";
+    case UseCase::UseConsole:
+      return "use the console";
   }
   return "?";
 }
 
 bool may(const Actor& actor, UseCase use_case) {
+  if (use_case == UseCase::UseConsole) return actor.user_role.has_value();
   const auto needed = required_role(use_case);
   if (!needed) return true;
   if (!actor.role) return false;
@@ -94,6 +101,9 @@ bool may(const Actor& actor, UseCase use_case) {
 
 void authorize(const Actor& actor, UseCase use_case) {
   if (may(actor, use_case)) return;
+  if (use_case == UseCase::UseConsole) {
+    throw UseCaseError(Refusal::Forbidden, "auth.forbidden", "the console is for people logged in");
+  }
   throw UseCaseError(Refusal::Forbidden, "auth.forbidden",
                      "to " + std::string(name_of(use_case)) + " needs the " +
                          std::string(store::to_string(*required_role(use_case))) + " role");
@@ -107,6 +117,15 @@ Actor command_line_actor() {
     user = "uid" + std::to_string(::geteuid());
   }
   return {"cli:" + user, store::Role::Manager};
+}
+
+Actor person_actor(const store::UserRecord& user) {
+  Actor actor{"user:" + user.name, std::nullopt, user.role, user.unit};
+  if (user.role == store::UserRole::Admin || user.role == store::UserRole::Manager)
+    actor.role = store::Role::Manager;
+  else if (user.role == store::UserRole::Analyst)
+    actor.role = store::Role::Analyst;
+  return actor;
 }
 
 }  // namespace sipas::app

@@ -14,6 +14,11 @@ namespace sipas::app {
 struct Actor {
   std::string name;
   std::optional<store::Role> role;  // nullopt: the public (a respondent)
+  // A person logged in to the console ("user:NAME"): their role, and for a
+  // unit user their unit. `role` is then what that role may do of the
+  // keys' use cases (admin and manager: Manager; analyst: Analyst).
+  std::optional<store::UserRole> user_role = std::nullopt;
+  std::optional<std::string> unit = std::nullopt;
 };
 
 // Every use case, for its one authorisation rule (required_role).
@@ -39,6 +44,8 @@ enum class UseCase {
   ImportUnits,
   ListUnits,
   ManageUsers,
+  LogIn,       // the console's login form: anyone
+  UseConsole,  // the console's pages: any person logged in
 };
 
 // The role a use case needs: nullopt for the public ones. A manager may do
@@ -55,5 +62,8 @@ bool may(const Actor& actor, UseCase use_case);
 // The command line acts on the database file: whoever may write the file is
 // its manager. "cli:" and the login name.
 Actor command_line_actor();
+
+// The actor of a person logged in to the console.
+Actor person_actor(const store::UserRecord& user);
 
 }  // namespace sipas::app

@@ -13,10 +13,6 @@ namespace {
 
 const char* const login_failed_message = "the user name or the password is not right";
 
-[[noreturn]] void login_failed() {
-  throw UseCaseError(Refusal::Forbidden, "auth.login_failed", login_failed_message);
-}
-
 }  // namespace
 
 std::string session_key(std::string_view session_id) {
@@ -33,10 +29,18 @@ bool csrf_matches(std::string_view session_id, std::string_view token) {
   return store::constant_time_equal(csrf_token(session_id), token);
 }
 
-LoggedIn log_in(store::SurveyStore& store, const LoginRequest& request, store::Timestamp now,
-                const SessionPolicy& policy) {
+void refuse_login() {
+  throw UseCaseError(Refusal::Forbidden, "auth.login_failed", login_failed_message);
+}
+
+std::string login_name(const LoginRequest& request) {
+  return request.user.substr(0, 64);
+}
+
+LoginCheck check_login(store::SurveyStore& store, const LoginRequest& request, store::Timestamp now,
+                       const SessionPolicy& policy) {
   // The name as typed is the throttle's key, whether a user has it or not.
-  const std::string name = request.user.substr(0, 64);
+  const std::string name = login_name(request);
   // A failure exactly a window old has left it.
   if (store.count_login_failures(name, now - policy.failure_window_seconds + 1) >=
       policy.max_failures) {
@@ -52,21 +56,53 @@ LoggedIn log_in(store::SurveyStore& store, const LoginRequest& request, store::T
   } else {
     spend_password_check_time(request.password.substr(0, max_password_length));
   }
+  LoginCheck check;
   if (!right) {
-    store.record_login_failure(name, now);
-    login_failed();
+    check.record_failure = true;
+  } else if (!user->disabled) {
+    // A disabled user learns no more than a wrong password tells.
+    check.user = std::move(user);
   }
-  // A disabled user learns no more than a wrong password tells.
-  if (user->disabled) login_failed();
+  return check;
+}
+
+void record_failed_login(store::SurveyStore& store, const std::string& name, store::Timestamp now) {
+  store.record_login_failure(name, now);
+}
+
+LoggedIn start_session(store::SurveyStore& store, const store::UserRecord& user,
+                       store::Timestamp now) {
   LoggedIn out;
   out.session_id = store::random_token(store::token_bytes);
-  out.user = *user;
+  out.user = user;
   atomically(store, [&] {
-    store.create_session(session_key(out.session_id), user->id, now);
-    record_change(store, Actor{user_actor_name(*user), std::nullopt}, "session.login", std::nullopt,
-                  user->name, nullptr, nullptr);
+    store.create_session(session_key(out.session_id), user.id, now);
+    record_change(store, person_actor(user), "session.login", std::nullopt, user.name, nullptr,
+                  nullptr);
   });
   return out;
+}
+
+LoggedIn log_in(store::SurveyStore& store, const LoginRequest& request, store::Timestamp now,
+                const SessionPolicy& policy) {
+  auto check = check_login(store, request, now, policy);
+  if (check.record_failure) record_failed_login(store, login_name(request), now);
+  if (!check.user) refuse_login();
+  return start_session(store, *check.user, now);
+}
+
+SessionCheck check_session(const std::optional<store::SessionRecord>& session, store::Timestamp now,
+                           const SessionPolicy& policy) {
+  SessionCheck check;
+  if (!session) return check;
+  if (session->user.disabled || now - session->last_seen_at >= policy.idle_seconds ||
+      now - session->created_at >= policy.absolute_seconds) {
+    check.expired = true;
+    return check;
+  }
+  check.user = session->user;
+  check.touch = now - session->last_seen_at >= policy.touch_every_seconds;
+  return check;
 }
 
 std::optional<store::UserRecord> current_user(store::SurveyStore& store,
@@ -74,15 +110,10 @@ std::optional<store::UserRecord> current_user(store::SurveyStore& store,
                                               const SessionPolicy& policy) {
   if (!store::is_token_syntax(session_id, store::token_bytes)) return std::nullopt;
   const std::string key = session_key(session_id);
-  auto session = store.find_session(key);
-  if (!session) return std::nullopt;
-  if (session->user.disabled || now - session->last_seen_at >= policy.idle_seconds ||
-      now - session->created_at >= policy.absolute_seconds) {
-    store.delete_session(key);
-    return std::nullopt;
-  }
-  if (now - session->last_seen_at >= policy.touch_every_seconds) store.touch_session(key, now);
-  return session->user;
+  auto check = check_session(store.find_session(key), now, policy);
+  if (check.expired) store.delete_session(key);
+  if (check.touch) store.touch_session(key, now);
+  return check.user;
 }
 
 void log_out(store::SurveyStore& store, std::string_view session_id) {
@@ -92,8 +123,8 @@ void log_out(store::SurveyStore& store, std::string_view session_id) {
     auto session = store.find_session(key);
     if (!session) return;
     store.delete_session(key);
-    record_change(store, Actor{user_actor_name(session->user), std::nullopt}, "session.logout",
-                  std::nullopt, session->user.name, nullptr, nullptr);
+    record_change(store, person_actor(session->user), "session.logout", std::nullopt,
+                  session->user.name, nullptr, nullptr);
   });
 }
 

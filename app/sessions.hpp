@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/actor.hpp"
 #include "store/store.hpp"
 
 namespace sipas::app {
@@ -33,15 +34,45 @@ struct LoggedIn {
   store::UserRecord user;
 };
 
-// Checks the password and starts a session. Throws UseCaseError:
-// auth.login_failed (Forbidden) with one message whether the user is
-// unknown, disabled or the password wrong (the same time is spent on each);
-// auth.login_throttled (Throttled) after policy.max_failures wrong passwords
-// for that name within the window, without checking the password. A wrong
-// password is recorded for the throttle (in the store: shared by every node).
-// A login is in the audit trail ("session.login", by "user:NAME").
+// A login in three steps, so that a server can check the password (a tenth
+// of a second of Argon2id) outside its writer's transaction:
+// check_login reads only; then record_failed_login or start_session write.
+// log_in does all three on one store.
+//
+// check_login: the user when the password is right and the user not
+// disabled. Throws UseCaseError auth.login_throttled (Throttled) after
+// policy.max_failures wrong passwords for that name within the window,
+// without checking the password, and auth.login_failed (Forbidden) with one
+// message whether the user is unknown, disabled or the password wrong (the
+// same time spent on each); `failed` is then set when the failure must be
+// recorded (a wrong password, an unknown name: not a disabled user's right
+// password).
+struct LoginCheck {
+  std::optional<store::UserRecord> user;
+  bool record_failure = false;
+};
+LoginCheck check_login(store::SurveyStore& store, const LoginRequest& request, store::Timestamp now,
+                       const SessionPolicy& policy = {});
+// Throws auth.login_failed unless check.user: the refusal of a login.
+[[noreturn]] void refuse_login();
+// The name a failure is counted under (the first 64 bytes typed).
+std::string login_name(const LoginRequest& request);
+void record_failed_login(store::SurveyStore& store, const std::string& name, store::Timestamp now);
+// A new session for the user, with the audit entry "session.login".
+LoggedIn start_session(store::SurveyStore& store, const store::UserRecord& user,
+                       store::Timestamp now);
+// The three together: the user's session, or the refusals of check_login.
 LoggedIn log_in(store::SurveyStore& store, const LoginRequest& request, store::Timestamp now,
                 const SessionPolicy& policy = {});
+
+// What a request's session is worth (pure: the caller removes or touches).
+struct SessionCheck {
+  std::optional<store::UserRecord> user;  // set when the session is valid
+  bool expired = false;                   // found, but idle, too old or its user disabled
+  bool touch = false;                     // valid, and last_seen_at is due to move
+};
+SessionCheck check_session(const std::optional<store::SessionRecord>& session, store::Timestamp now,
+                           const SessionPolicy& policy = {});
 
 // The session's user when the session exists, is neither idle nor too old,
 // and its user is not disabled; moves last_seen_at (at most once a

@@ -74,6 +74,12 @@ std::vector<SurveyService::Route> SurveyService::make_routes() {
   add("POST", "/api/v1/surveys/{survey}/responses/{seq}/review", U::ReviewResponse, json, false,
       &S::review_response);
   add("GET", "/api/v1/audit", U::ReadAudit, "", false, &S::get_audit);
+  // The console. The login checks a password (Argon2id, a tenth of a
+  // second): off the I/O threads.
+  add("GET", "/admin/login", U::LogIn, "", true, &S::get_login);
+  add("POST", "/admin/login", U::LogIn, form, true, &S::post_login, offload);
+  add("GET", "/admin", U::UseConsole, "", true, &S::get_console_home);  // and /admin/
+  add("POST", "/admin/logout", U::UseConsole, form, true, &S::post_logout);
   return r;
 }
 

@@ -16,6 +16,7 @@
 #include "survey_server/api_error.hpp"
 #include "survey_server/form_page.hpp"
 #include "survey_server/page_messages.hpp"
+#include "survey_server/page_replies.hpp"
 #include "survey_server/service_internal.hpp"
 #include "survey_server/url_encoding.hpp"
 
@@ -373,6 +374,13 @@ bool SurveyService::route_call(const CallPtr& call) {
     call->query = parse_urlencoded(call->request.query);
     check_origin(*call);
     call->actor = authenticate(call->request);
+    if (!call->actor.role && session_may_authenticate(*call)) authenticate_session(*call);
+    // The console's pages without a session: to the login form.
+    if (route.segments.front() == "admin" && route.use_case != app::UseCase::LogIn &&
+        !call->actor.user_role) {
+      finish(*call, redirect("/admin/login"));
+      return false;
+    }
     authorize(*call);
     if (!route.content_type.empty()) {
       const auto bare = media_type(call->request.header("content-type").value_or(""));
@@ -399,6 +407,14 @@ bool SurveyService::route_call(const CallPtr& call) {
     response.headers.emplace_back("Allow", allow);
     finish(*call, std::move(response));
     return false;
+  }
+  if (!segments.empty() && segments.front() == "admin") {
+    // No page to show anyone without a session, not even that it is missing.
+    authenticate_session(*call);
+    if (!call->actor.user_role) {
+      finish(*call, redirect("/admin/login"));
+      return false;
+    }
   }
   throw ApiError(404, "request.not_found", "no such page or route: " + call->request.path);
 }

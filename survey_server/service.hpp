@@ -174,6 +174,23 @@ class SurveyService : public RequestHandler {
   void export_responses(const CallPtr& call);
   void review_response(const CallPtr& call);
   void get_audit(const CallPtr& call);
+
+  // The console's entry (console_routes.cpp).
+  void get_login(const CallPtr& call);
+  void post_login(const CallPtr& call);
+  void get_console_home(const CallPtr& call);
+  void post_logout(const CallPtr& call);
+  // A person's session cookie, for the routes a session may open: sets the
+  // call's actor and session id when the session is valid.
+  static bool session_may_authenticate(const Call& call);
+  void authenticate_session(Call& call);
+  // A Set-Cookie value: HttpOnly, SameSite=Strict, Secure when the public URL
+  // is https; `expire` deletes the cookie.
+  std::string cookie(std::string_view name, std::string_view value, std::string_view path,
+                     bool expire = false) const;
+  std::string login_nonce(const Call& call, HttpResponse& response) const;
+  HttpResponse login_page(const Call& call, int status, std::string user,
+                          std::optional<std::string> error) const;
   // The base of invitation links: ?base_url= (checked) or the public URL;
   // never the request's Host header.
   std::string link_base(const Call& call) const;

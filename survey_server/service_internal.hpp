@@ -39,7 +39,8 @@ struct SurveyService::Call {
   const Route* route = nullptr;
   std::map<std::string, std::string, std::less<>> params;
   std::vector<std::pair<std::string, std::string>> query;
-  app::Actor actor;  // from the bearer key; no role for the public
+  app::Actor actor;  // from the bearer key or the session; no role for the public
+  std::optional<std::string> session_id;  // a valid console session's id (for _csrf)
 
   const std::string& param(std::string_view name) const { return params.find(name)->second; }
   std::optional<std::string> query_value(std::string_view name) const {
@@ -72,6 +73,9 @@ class SurveyService::StoreLease {
 // Headers every response carries (Content-Security-Policy unless the page
 // has its own, nosniff, Referrer-Policy).
 void add_security_headers(HttpResponse& response);
+
+// The value of the request's cookie `name` (the first), or nullopt.
+std::optional<std::string> cookie_value(const HttpRequest& request, std::string_view name);
 
 // The handler of a listener of its own for GET /metrics and GET /healthz only.
 

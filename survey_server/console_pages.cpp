@@ -1,0 +1,135 @@
+#include "survey_server/console_pages.hpp"
+
+#include "io/html_escape.hpp"
+#include "survey_server/page_shell.hpp"
+#include "texts/texts.hpp"
+
+namespace sipas::survey_server {
+
+namespace {
+
+constexpr std::string_view asset_base = "/assets/";
+
+const std::string& t(std::string_view lang, std::string_view key) {
+  return texts::text(lang, key);
+}
+
+void append_text(std::string& out, std::string_view lang, std::string_view key) {
+  io::append_html(out, t(lang, key));
+}
+
+// The links to the same page in the other languages.
+void append_languages(std::string& out, std::string_view lang, std::string_view path) {
+  out += "<nav class=\"languages\" aria-label=\"";
+  append_text(out, lang, "form.languages");
+  out += "\"><ul>";
+  for (const auto& code : texts::languages()) {
+    if (code == lang) continue;
+    out += "<li><a href=\"";
+    io::append_html(out, path);
+    out += "?lang=";
+    io::append_html(out, code);
+    out += "\" lang=\"";
+    io::append_html(out, code);
+    out += "\">";
+    io::append_html(out, t(code, "language_name." + code));
+    out += "</a></li>";
+  }
+  out += "</ul></nav>\n";
+}
+
+void append_hidden(std::string& out, std::string_view name, std::string_view value) {
+  out += "<input type=\"hidden\" name=\"";
+  io::append_html(out, name);
+  out += "\" value=\"";
+  io::append_html(out, value);
+  out += "\">\n";
+}
+
+}  // namespace
+
+std::string console_language(const std::optional<std::string>& requested) {
+  if (requested && texts::has_language(*requested)) return *requested;
+  return texts::languages().front();
+}
+
+std::string render_login_page(const LoginView& view) {
+  const auto lang = view.lang;
+  std::string out;
+  open_page(out, lang, t(lang, "console.login_title") + " · " + t(lang, "console.title"),
+            asset_base);
+  out += "<main class=\"page\" id=\"main\">\n";
+  append_languages(out, lang, "/admin/login");
+  out += "<h1>";
+  append_text(out, lang, "console.login_title");
+  out += "</h1>\n";
+  if (view.error) {
+    // Announced and reachable first, as the form's errors are.
+    out += "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>";
+    append_text(out, lang, *view.error);
+    out += "</h2></div>\n";
+  }
+  out += "<form method=\"post\" action=\"/admin/login?lang=";
+  io::append_html(out, lang);
+  out += "\" novalidate>\n";
+  append_hidden(out, "_csrf", view.csrf);
+  out += "<div class=\"field\"><label for=\"user\">";
+  append_text(out, lang, "console.user");
+  out +=
+      "</label>\n<input id=\"user\" name=\"user\" type=\"text\" autocomplete=\"username\" "
+      "autocapitalize=\"none\" spellcheck=\"false\" required value=\"";
+  io::append_html(out, view.user);
+  out += "\"></div>\n<div class=\"field\"><label for=\"password\">";
+  append_text(out, lang, "console.password");
+  out +=
+      "</label>\n<input id=\"password\" name=\"password\" type=\"password\" "
+      "autocomplete=\"current-password\" required></div>\n"
+      "<div class=\"actions\"><button class=\"button button-primary\" type=\"submit\">";
+  append_text(out, lang, "console.login_button");
+  out += "</button></div>\n</form>\n</main>\n";
+  close_page(out);
+  return out;
+}
+
+std::string render_console_home(const HomeView& view) {
+  const auto lang = view.lang;
+  std::string out;
+  open_page(out, lang, t(lang, "console.title"), asset_base);
+  out += "<header class=\"console-header\"><p>";
+  io::append_html(out, texts::format(lang, "console.signed_in_as", {{"name", view.user.name}}));
+  out += "</p>\n<form method=\"post\" action=\"/admin/logout?lang=";
+  io::append_html(out, lang);
+  out += "\">\n";
+  append_hidden(out, "_csrf", view.csrf);
+  out += "<button class=\"button button-secondary\" type=\"submit\">";
+  append_text(out, lang, "console.logout");
+  out += "</button>\n</form></header>\n<main class=\"page\" id=\"main\">\n";
+  append_languages(out, lang, "/admin/");
+  out += "<h1>";
+  append_text(out, lang, "console.title");
+  out += "</h1>\n<dl class=\"summary\">\n<dt>";
+  append_text(out, lang, "console.user");
+  out += "</dt><dd>";
+  io::append_html(out, view.user.name);
+  out += "</dd>\n<dt>";
+  append_text(out, lang, "console.role");
+  out += "</dt><dd>";
+  append_text(out, lang, "console.role." + std::string(store::to_string(view.user.role)));
+  out += "</dd>\n";
+  if (view.unit) {
+    out += "<dt>";
+    append_text(out, lang, "console.unit");
+    out += "</dt><dd>";
+    io::append_html(out, view.unit->name);
+    out += " <small>(";
+    io::append_html(out, view.unit->id);
+    out += ")</small></dd>\n";
+  }
+  out += "</dl>\n<p>";
+  append_text(out, lang, "console.pages_to_come");
+  out += "</p>\n</main>\n";
+  close_page(out);
+  return out;
+}
+
+}  // namespace sipas::survey_server

@@ -1,0 +1,186 @@
+// The console's entry: GET/POST /admin/login, GET /admin/, POST /admin/logout,
+// and the session behind them (the sipas_session cookie).
+//
+// A session authenticates /admin/ pages and the GET routes of the API; the
+// API's other methods take keys only (a browser never adds a key by itself,
+// while it does send cookies). The login form is bound to a random value in
+// a cookie of its own (sipas_login, on /admin/login only): a page of another
+// site cannot log a browser in as someone else.
+
+#include "app/clock.hpp"
+#include "app/sessions.hpp"
+#include "app/use_case_error.hpp"
+#include "store/tokens.hpp"
+#include "survey_server/console_pages.hpp"
+#include "survey_server/page_replies.hpp"
+#include "survey_server/service_internal.hpp"
+#include "survey_server/url_encoding.hpp"
+
+namespace sipas::survey_server {
+
+namespace {
+
+constexpr std::string_view session_cookie = "sipas_session";
+constexpr std::string_view login_cookie = "sipas_login";
+
+}  // namespace
+
+std::optional<std::string> cookie_value(const HttpRequest& request, std::string_view name) {
+  for (const auto& [header, value] : request.headers) {
+    if (header != "cookie") continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      const auto end = rest.find(';');
+      std::string_view pair = rest.substr(0, end);
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+      while (!pair.empty() && pair.front() == ' ')
+        pair.remove_prefix(1);
+      const auto eq = pair.find('=');
+      if (eq != std::string_view::npos && pair.substr(0, eq) == name)
+        return std::string(pair.substr(eq + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+std::string SurveyService::cookie(std::string_view name, std::string_view value,
+                                  std::string_view path, bool expire) const {
+  std::string out = std::string(name) + "=" + std::string(value) + "; Path=" + std::string(path) +
+                    "; HttpOnly; SameSite=Strict";
+  if (expire) out += "; Max-Age=0";
+  if (options_.public_url.starts_with("https://")) out += "; Secure";
+  return out;
+}
+
+bool SurveyService::session_may_authenticate(const Call& call) {
+  const auto& segments = call.route ? call.route->segments : std::vector<std::string>{};
+  if (!segments.empty() && segments.front() == "admin") return true;
+  return !segments.empty() && segments.front() == "api" &&
+         (call.request.method == "GET" || call.request.method == "HEAD");
+}
+
+void SurveyService::authenticate_session(Call& call) {
+  auto id = cookie_value(call.request, session_cookie);
+  if (!id || !store::is_token_syntax(*id, store::token_bytes)) return;
+  const std::string key = app::session_key(*id);
+  const auto now = app::now_seconds();
+  std::optional<store::SessionRecord> session;
+  {
+    auto store = lease_store();
+    session = store->find_session(key);
+  }
+  const auto check = app::check_session(session, now);
+  // Kept up to date by the writer; the request does not wait for it.
+  if (check.expired) {
+    writer().submit([key](store::SurveyStore& s) { s.delete_session(key); },
+                    [](std::exception_ptr) {});
+  } else if (check.touch) {
+    writer().submit([key, now](store::SurveyStore& s) { s.touch_session(key, now); },
+                    [](std::exception_ptr) {});
+  }
+  if (!check.user) return;
+  call.actor = app::person_actor(*check.user);
+  call.session_id = std::move(*id);
+}
+
+std::string SurveyService::login_nonce(const Call& call, HttpResponse& response) const {
+  auto nonce = cookie_value(call.request, login_cookie);
+  if (!nonce || !store::is_token_syntax(*nonce, store::token_bytes)) {
+    nonce = store::random_token(store::token_bytes);
+    response.headers.emplace_back("Set-Cookie", cookie(login_cookie, *nonce, "/admin/login"));
+  }
+  return *nonce;
+}
+
+HttpResponse SurveyService::login_page(const Call& call, int status, std::string user,
+                                       std::optional<std::string> error) const {
+  const std::string lang = console_language(call.query_value("lang"));
+  HttpResponse response = html(status, "");
+  LoginView view{lang, "", std::move(user), std::move(error)};
+  view.csrf = app::csrf_token(login_nonce(call, response));
+  response.body = render_login_page(view);
+  return response;
+}
+
+void SurveyService::get_login(const CallPtr& call) {
+  if (call->actor.user_role) return finish(*call, redirect("/admin/"));
+  finish(*call, login_page(*call, 200, "", std::nullopt));
+}
+
+void SurveyService::post_login(const CallPtr& call) {
+  const auto fields = parse_urlencoded(call->request.body, 8);
+  auto field = [&](std::string_view name) {
+    auto value = find_field(fields, name);
+    return value ? std::string(*value) : std::string();
+  };
+  app::LoginRequest request{field("user"), field("password")};
+  const auto nonce = cookie_value(call->request, login_cookie);
+  if (!nonce || !app::csrf_matches(*nonce, field("_csrf"))) {
+    return finish(*call, login_page(*call, 403, request.user, "console.form_expired"));
+  }
+  const auto now = app::now_seconds();
+  app::LoginCheck check;
+  try {
+    auto store = lease_store();
+    check = app::check_login(*store, request, now);
+  } catch (const app::UseCaseError& e) {
+    if (e.refusal() != app::Refusal::Throttled) throw;
+    return finish(*call, login_page(*call, 429, request.user, "console.login_throttled"));
+  }
+  if (!check.user) {
+    const std::string name = app::login_name(request);
+    auto page = std::make_shared<HttpResponse>(
+        login_page(*call, 403, request.user, "console.login_failed"));
+    if (!check.record_failure) return finish(*call, std::move(*page));
+    return write(
+        call, [name, now](store::SurveyStore& s) { app::record_failed_login(s, name, now); },
+        [page] { return std::move(*page); });
+  }
+  auto started = std::make_shared<app::LoggedIn>();
+  write(
+      call,
+      [started, user = *check.user, now](store::SurveyStore& s) {
+        *started = app::start_session(s, user, now);
+      },
+      [this, started, call] {
+        // A new id at every login; the login form's value has done its work.
+        HttpResponse response =
+            redirect("/admin/?lang=" + console_language(call->query_value("lang")));
+        response.headers.emplace_back("Set-Cookie",
+                                      cookie(session_cookie, started->session_id, "/"));
+        response.headers.emplace_back("Cache-Control", "no-store");
+        return response;
+      });
+}
+
+void SurveyService::get_console_home(const CallPtr& call) {
+  const std::string lang = console_language(call->query_value("lang"));
+  HomeView view{lang, app::csrf_token(*call->session_id), {}, std::nullopt};
+  {
+    auto store = lease_store();
+    auto user = store->find_user(call->actor.name.substr(5));  // "user:NAME"
+    if (!user) return finish(*call, redirect("/admin/login"));
+    view.user = std::move(*user);
+    if (view.user.unit) view.unit = store->find_unit(*view.user.unit);
+  }
+  finish(*call, html(200, render_console_home(view)));
+}
+
+void SurveyService::post_logout(const CallPtr& call) {
+  const auto fields = parse_urlencoded(call->request.body, 8);
+  const auto token = find_field(fields, "_csrf");
+  if (!token || !app::csrf_matches(*call->session_id, *token)) {
+    throw ApiError(403, "auth.csrf", "the form's _csrf does not belong to this session");
+  }
+  const std::string id = *call->session_id;
+  write(
+      call, [id](store::SurveyStore& s) { app::log_out(s, id); },
+      [this, call] {
+        HttpResponse response =
+            redirect("/admin/login?lang=" + console_language(call->query_value("lang")));
+        response.headers.emplace_back("Set-Cookie", cookie(session_cookie, "", "/", true));
+        return response;
+      });
+}
+
+}  // namespace sipas::survey_server
