@@ -1,0 +1,229 @@
+// The console's login, sessions and logout over a real socket (issue 22):
+// the cookie's attributes, the login form's CSRF binding, one message for
+// every wrong login, the throttle, 303 to the login without a session, the
+// logout's _csrf, and a disabled user's session ending at once.
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <regex>
+
+#include "app/units.hpp"
+#include "app/users.hpp"
+#include "store/store.hpp"
+#include "tests/support/raw_database.hpp"
+#include "tests/survey_server/test_server.hpp"
+
+namespace sipas::test {
+namespace {
+
+const std::string password = "một mật khẩu đủ dài";
+const app::Actor cli_manager{"cli:test", store::Role::Manager};
+
+// application/x-www-form-urlencoded.
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    if (!out.empty()) out += '&';
+    out += name + '=';
+    for (unsigned char c : value) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
+        out += static_cast<char>(c);
+      } else {
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%%%02X", c);
+        out += hex;
+      }
+    }
+  }
+  return out;
+}
+
+// "name=value" of a Set-Cookie header.
+std::string cookie_pair(const std::string& set_cookie) {
+  return set_cookie.substr(0, set_cookie.find(';'));
+}
+
+std::string csrf_in(const std::string& page) {
+  std::smatch m;
+  const std::regex re("name=\"_csrf\" value=\"([0-9a-f]{64})\"");
+  return std::regex_search(page, m, re) ? m[1].str() : "";
+}
+
+class ConsoleLoginTest : public ::testing::Test {
+ protected:
+  ConsoleLoginTest() {
+    store::SurveyStore store(server_.db());
+    std::ofstream(server_.dir().path() / "units.csv")
+        << "id,name,type,parent\nQN,Tỉnh Quảng Ninh,province,\nQN.HL,Phường Hạ Long,ward,QN\n";
+    app::import_units(store, cli_manager, server_.dir().path() / "units.csv", "units.csv");
+    app::add_user(store, cli_manager, {"minh", store::UserRole::Manager, std::nullopt, password});
+    app::add_user(store, cli_manager, {"lan", store::UserRole::Unit, "QN.HL", password});
+  }
+
+  // A login form: its page, the login cookie and the form's _csrf.
+  struct LoginForm {
+    std::string cookie, csrf;
+  };
+  LoginForm open_login() {
+    auto page = client_.get("/admin/login");
+    EXPECT_EQ(page.status, 200);
+    return {cookie_pair(page.header("set-cookie")), csrf_in(page.body)};
+  }
+  survey_server::ClientResponse post_login(const LoginForm& form, const std::string& user,
+                                           const std::string& pw) {
+    return client_.post("/admin/login",
+                        form_encode({{"user", user}, {"password", pw}, {"_csrf", form.csrf}}),
+                        "application/x-www-form-urlencoded", {{"Cookie", form.cookie}});
+  }
+  // Logs in and returns the session cookie ("sipas_session=...").
+  std::string log_in(const std::string& user) {
+    auto response = post_login(open_login(), user, password);
+    EXPECT_EQ(response.status, 303) << response.body;
+    return cookie_pair(response.header("set-cookie"));
+  }
+
+  TestServer server_;
+  HttpClient client_ = server_.client();
+};
+
+TEST_F(ConsoleLoginTest, WithoutASessionEveryConsolePageIsARedirectToTheLogin) {
+  for (const char* path : {"/admin", "/admin/", "/admin/surveys", "/admin/no/such/page"}) {
+    auto response = client_.get(path);
+    EXPECT_EQ(response.status, 303) << path;
+    EXPECT_EQ(response.header("location"), "/admin/login") << path;
+  }
+  // A bearer key does not open the console.
+  auto keyed = client_.get("/admin/", TestServer::as_manager());
+  EXPECT_EQ(keyed.status, 303);
+  // A made-up session is no session.
+  auto forged = client_.get("/admin/", {{"Cookie", "sipas_session=AAAAAAAAAAAAAAAAAAAAAA"}});
+  EXPECT_EQ(forged.status, 303);
+}
+
+TEST_F(ConsoleLoginTest, TheLoginFormIsBoundToItsOwnCookie) {
+  auto page = client_.get("/admin/login");
+  ASSERT_EQ(page.status, 200);
+  const auto set_cookie = page.header("set-cookie");
+  EXPECT_TRUE(set_cookie.starts_with("sipas_login=")) << set_cookie;
+  EXPECT_NE(set_cookie.find("; Path=/admin/login"), std::string::npos) << set_cookie;
+  EXPECT_NE(set_cookie.find("; HttpOnly"), std::string::npos) << set_cookie;
+  EXPECT_NE(set_cookie.find("; SameSite=Strict"), std::string::npos) << set_cookie;
+  EXPECT_EQ(set_cookie.find("Secure"), std::string::npos) << "http: no Secure";
+  EXPECT_NE(page.body.find("name=\"user\""), std::string::npos);
+  EXPECT_NE(page.body.find("name=\"password\" type=\"password\""), std::string::npos);
+  EXPECT_NE(page.body.find("<html lang=\"vi\""), std::string::npos);
+  EXPECT_NE(client_.get("/admin/login?lang=en").body.find("Log in"), std::string::npos);
+  const LoginForm form{cookie_pair(set_cookie), csrf_in(page.body)};
+  ASSERT_EQ(form.csrf.size(), 64u);
+
+  // Without the cookie, without the _csrf, or with another form's: 403, no session.
+  auto no_cookie = client_.post(
+      "/admin/login", form_encode({{"user", "minh"}, {"password", password}, {"_csrf", form.csrf}}),
+      "application/x-www-form-urlencoded");
+  EXPECT_EQ(no_cookie.status, 403);
+  auto no_csrf =
+      client_.post("/admin/login", form_encode({{"user", "minh"}, {"password", password}}),
+                   "application/x-www-form-urlencoded", {{"Cookie", form.cookie}});
+  EXPECT_EQ(no_csrf.status, 403);
+  const auto other = open_login();
+  EXPECT_EQ(post_login({form.cookie, other.csrf}, "minh", password).status, 403);
+  for (const auto* r : {&no_cookie, &no_csrf})
+    EXPECT_EQ(r->header("set-cookie").find("sipas_session"), std::string::npos);
+  // The right pair logs in.
+  EXPECT_EQ(post_login(form, "minh", password).status, 303);
+}
+
+TEST_F(ConsoleLoginTest, ALoginSetsASessionCookieAndLogoutEndsIt) {
+  auto response = post_login(open_login(), "minh", password);
+  ASSERT_EQ(response.status, 303) << response.body;
+  EXPECT_EQ(response.header("location"), "/admin/?lang=vi");
+  const auto set_cookie = response.header("set-cookie");
+  EXPECT_TRUE(std::regex_match(
+      set_cookie, std::regex("sipas_session=[A-Za-z0-9_-]{22}; Path=/; HttpOnly; SameSite=Strict")))
+      << set_cookie;
+  const auto session = cookie_pair(set_cookie);
+  // The database keeps the id's hash, never the id.
+  const auto id = session.substr(session.find('=') + 1);
+  EXPECT_EQ(scalar(server_.db(), "SELECT COUNT(*) FROM sessions WHERE id_hash = '" + id + "'"), 0);
+  EXPECT_EQ(scalar(server_.db(), "SELECT COUNT(*) FROM sessions"), 1);
+
+  auto home = client_.get("/admin/", {{"Cookie", session}});
+  ASSERT_EQ(home.status, 200) << home.body;
+  EXPECT_NE(home.body.find("minh"), std::string::npos);
+  EXPECT_NE(home.body.find("Quản lý khảo sát"), std::string::npos);
+  EXPECT_NE(home.header("content-security-policy").find("default-src 'none'"), std::string::npos);
+  // Logged in, the login form sends to the console.
+  EXPECT_EQ(client_.get("/admin/login", {{"Cookie", session}}).status, 303);
+
+  // The logout needs the session's _csrf.
+  const auto csrf = csrf_in(home.body);
+  ASSERT_EQ(csrf.size(), 64u);
+  auto refused = client_.post("/admin/logout", form_encode({{"_csrf", std::string(64, '0')}}),
+                              "application/x-www-form-urlencoded", {{"Cookie", session}});
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(client_.get("/admin/", {{"Cookie", session}}).status, 200);
+  auto out = client_.post("/admin/logout", form_encode({{"_csrf", csrf}}),
+                          "application/x-www-form-urlencoded", {{"Cookie", session}});
+  EXPECT_EQ(out.status, 303);
+  EXPECT_TRUE(out.header("location").starts_with("/admin/login"));
+  EXPECT_NE(out.header("set-cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(client_.get("/admin/", {{"Cookie", session}}).status, 303);
+  EXPECT_EQ(scalar(server_.db(), "SELECT COUNT(*) FROM sessions"), 0);
+  // Both ends are in the audit trail, by the person.
+  EXPECT_EQ(scalar(server_.db(),
+                   "SELECT COUNT(*) FROM audit_log WHERE actor = 'user:minh' AND action IN "
+                   "('session.login', 'session.logout')"),
+            2);
+}
+
+TEST_F(ConsoleLoginTest, EveryWrongLoginGetsOneAnswerAndFiveThrottleTheUser) {
+  const auto form = open_login();
+  auto wrong = post_login(form, "minh", "not the password");
+  auto unknown = post_login(form, "nobody", password);
+  EXPECT_EQ(wrong.status, 403);
+  EXPECT_EQ(unknown.status, 403);
+  // The same page but for the name typed, which is shown again.
+  auto body_without = [](std::string body, const std::string& name) {
+    for (auto at = body.find(name); at != std::string::npos; at = body.find(name))
+      body.erase(at, name.size());
+    return body;
+  };
+  EXPECT_EQ(body_without(wrong.body, "minh"), body_without(unknown.body, "nobody"));
+  EXPECT_NE(wrong.body.find("Tên người dùng hoặc mật khẩu không đúng."), std::string::npos);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(post_login(form, "minh", "still wrong " + std::to_string(i)).status, 403);
+  // Five wrong passwords: now even the right one is 429, for that user only.
+  auto throttled = post_login(form, "minh", password);
+  EXPECT_EQ(throttled.status, 429);
+  EXPECT_NE(throttled.body.find("15"), std::string::npos);
+  EXPECT_EQ(post_login(form, "lan", password).status, 303);
+}
+
+TEST_F(ConsoleLoginTest, ADisabledUsersSessionEndsAtOnce) {
+  const auto session = log_in("lan");
+  auto home = client_.get("/admin/", {{"Cookie", session}});
+  ASSERT_EQ(home.status, 200);
+  // A unit user's page names the unit, by its name first.
+  EXPECT_NE(home.body.find("Phường Hạ Long <small>(QN.HL)</small>"), std::string::npos);
+  {
+    store::SurveyStore store(server_.db());
+    app::set_user_disabled(store, cli_manager, "lan", true);
+  }
+  EXPECT_EQ(client_.get("/admin/", {{"Cookie", session}}).status, 303);
+  // And a disabled user cannot log in again: the one message.
+  EXPECT_EQ(post_login(open_login(), "lan", password).status, 403);
+}
+
+TEST(ConsoleCookieTest, SecureBehindHttps) {
+  survey_server::ServiceOptions options;
+  options.public_url = "https://khaosat.example.gov.vn";
+  TestServer server(options);
+  auto page = server.client().get("/admin/login");
+  EXPECT_NE(page.header("set-cookie").find("; Secure"), std::string::npos)
+      << page.header("set-cookie");
+}
+
+}  // namespace
+}  // namespace sipas::test
