@@ -71,11 +71,13 @@ void record_failed_login(store::SurveyStore& store, const std::string& name, sto
 }
 
 LoggedIn start_session(store::SurveyStore& store, const store::UserRecord& user,
-                       store::Timestamp now) {
+                       store::Timestamp now, const SessionPolicy& policy) {
   LoggedIn out;
   out.session_id = store::random_token(store::token_bytes);
   out.user = user;
   atomically(store, [&] {
+    // Sessions that have expired meanwhile go with each login.
+    store.delete_sessions_before(now - policy.idle_seconds, now - policy.absolute_seconds);
     store.create_session(session_key(out.session_id), user.id, now);
     record_change(store, person_actor(user), "session.login", std::nullopt, user.name, nullptr,
                   nullptr);
@@ -88,7 +90,7 @@ LoggedIn log_in(store::SurveyStore& store, const LoginRequest& request, store::T
   auto check = check_login(store, request, now, policy);
   if (check.record_failure) record_failed_login(store, login_name(request), now);
   if (!check.user) refuse_login();
-  return start_session(store, *check.user, now);
+  return start_session(store, *check.user, now, policy);
 }
 
 SessionCheck check_session(const std::optional<store::SessionRecord>& session, store::Timestamp now,

@@ -59,8 +59,10 @@ LoginCheck check_login(store::SurveyStore& store, const LoginRequest& request, s
 std::string login_name(const LoginRequest& request);
 void record_failed_login(store::SurveyStore& store, const std::string& name, store::Timestamp now);
 // A new session for the user, with the audit entry "session.login".
+// Sessions expired meanwhile are removed with it; a wrong password's record,
+// failures older than a day.
 LoggedIn start_session(store::SurveyStore& store, const store::UserRecord& user,
-                       store::Timestamp now);
+                       store::Timestamp now, const SessionPolicy& policy = {});
 // The three together: the user's session, or the refusals of check_login.
 LoggedIn log_in(store::SurveyStore& store, const LoginRequest& request, store::Timestamp now,
                 const SessionPolicy& policy = {});

@@ -343,6 +343,23 @@ TEST_P(AccountsTest, SessionsEndWhenIdleTooOldDisabledOrPasswordChanged) {
             "user.not_found");
 }
 
+TEST_P(AccountsTest, OldSessionsAndFailuresAreRemovedAsTimeGoesOn) {
+  add("minh");
+  auto old = log_in(store_, {"minh", good_password}, t0);
+  (void)refusal_of([&] { log_in(store_, {"minh", "wrong password here"}, t0); });
+  EXPECT_EQ(count("sessions"), 1);
+  EXPECT_EQ(count("login_failures"), 1);
+  // A day later: the next wrong password and the next login clear the old rows.
+  (void)refusal_of([&] { log_in(store_, {"minh", "wrong password again"}, t0 + 25 * 3600); });
+  EXPECT_EQ(count("login_failures"), 1);
+  auto fresh = log_in(store_, {"minh", good_password}, t0 + 25 * 3600);
+  EXPECT_EQ(count("sessions"), 1);
+  EXPECT_FALSE(current_user(store_, old.session_id, t0 + 25 * 3600));
+  // Another connection (a restarted server, another node) finds the session.
+  store::SurveyStore other(location_);
+  EXPECT_TRUE(current_user(other, fresh.session_id, t0 + 25 * 3600 + 1));
+}
+
 TEST(CsrfTokenTest, BoundToItsSessionAndNotTheSessionId) {
   const std::string a = store::random_token(), b = store::random_token();
   EXPECT_EQ(csrf_token(a).size(), 64u);
