@@ -46,6 +46,16 @@ void append_hidden(std::string& out, std::string_view name, std::string_view val
   out += "\">\n";
 }
 
+// The red band every console page opens with: the language links and the
+// console's name; left open (a page adds to it, then closes "</div></header>").
+void append_masthead(std::string& out, std::string_view lang, std::string_view path) {
+  out += "<header class=\"masthead\"><div class=\"wrap\">\n";
+  append_languages(out, lang, path);
+  out += "<p class=\"console-name\">";
+  append_text(out, lang, "console.title");
+  out += "</p>\n";
+}
+
 }  // namespace
 
 std::string console_language(const std::optional<std::string>& requested) {
@@ -58,9 +68,8 @@ std::string render_login_page(const LoginView& view) {
   std::string out;
   open_page(out, lang, t(lang, "console.login_title") + " · " + t(lang, "console.title"),
             asset_base);
-  out += "<main class=\"page\" id=\"main\">\n";
-  append_languages(out, lang, "/admin/login");
-  out += "<h1>";
+  append_masthead(out, lang, "/admin/login");
+  out += "</div></header>\n<main class=\"wrap\" id=\"main\">\n<h1>";
   append_text(out, lang, "console.login_title");
   out += "</h1>\n";
   if (view.error) {
@@ -73,16 +82,17 @@ std::string render_login_page(const LoginView& view) {
   io::append_html(out, lang);
   out += "\" novalidate>\n";
   append_hidden(out, "_csrf", view.csrf);
-  out += "<div class=\"field\"><label for=\"user\">";
+  out += "<div class=\"item\"><label class=\"question\" for=\"user\">";
   append_text(out, lang, "console.user");
   out +=
-      "</label>\n<input id=\"user\" name=\"user\" type=\"text\" autocomplete=\"username\" "
-      "autocapitalize=\"none\" spellcheck=\"false\" required value=\"";
+      "</label>\n<input class=\"input\" id=\"user\" name=\"user\" type=\"text\" "
+      "autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" required "
+      "value=\"";
   io::append_html(out, view.user);
-  out += "\"></div>\n<div class=\"field\"><label for=\"password\">";
+  out += "\"></div>\n<div class=\"item\"><label class=\"question\" for=\"password\">";
   append_text(out, lang, "console.password");
   out +=
-      "</label>\n<input id=\"password\" name=\"password\" type=\"password\" "
+      "</label>\n<input class=\"input\" id=\"password\" name=\"password\" type=\"password\" "
       "autocomplete=\"current-password\" required></div>\n"
       "<div class=\"actions\"><button class=\"button button-primary\" type=\"submit\">";
   append_text(out, lang, "console.login_button");
@@ -95,7 +105,8 @@ std::string render_console_home(const HomeView& view) {
   const auto lang = view.lang;
   std::string out;
   open_page(out, lang, t(lang, "console.title"), asset_base);
-  out += "<header class=\"console-header\"><p>";
+  append_masthead(out, lang, "/admin/");
+  out += "<div class=\"console-session\"><p>";
   io::append_html(out, texts::format(lang, "console.signed_in_as", {{"name", view.user.name}}));
   out += "</p>\n<form method=\"post\" action=\"/admin/logout?lang=";
   io::append_html(out, lang);
@@ -103,9 +114,7 @@ std::string render_console_home(const HomeView& view) {
   append_hidden(out, "_csrf", view.csrf);
   out += "<button class=\"button button-secondary\" type=\"submit\">";
   append_text(out, lang, "console.logout");
-  out += "</button>\n</form></header>\n<main class=\"page\" id=\"main\">\n";
-  append_languages(out, lang, "/admin/");
-  out += "<h1>";
+  out += "</button>\n</form></div>\n</div></header>\n<main class=\"wrap\" id=\"main\">\n<h1>";
   append_text(out, lang, "console.title");
   out += "</h1>\n<dl class=\"summary\">\n<dt>";
   append_text(out, lang, "console.user");
