@@ -22,6 +22,7 @@ std::optional<store::Role> required_role(UseCase use_case) {
     case UseCase::ExportResponses:
     case UseCase::ReadMetrics:
     case UseCase::ListUnits:
+    case UseCase::ReadIndices:
       return store::Role::Analyst;
     case UseCase::CreateSurvey:
     case UseCase::SetSurveyOptions:
@@ -81,6 +82,8 @@ std::string_view name_of(UseCase use_case) {
       return "import units";
     case UseCase::ListUnits:
       return "list units";
+    case UseCase::ReadIndices:
+      return "read the live indices";
     case UseCase::ManageUsers:
       return "manage users";
     case UseCase::LogIn:

@@ -43,6 +43,7 @@ enum class UseCase {
   ReadMetrics,
   ImportUnits,
   ListUnits,
+  ReadIndices,
   ManageUsers,
   LogIn,       // the console's login form: anyone
   UseConsole,  // the console's pages: any person logged in

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "app/live_indices.hpp"
 #include "app/audit.hpp"
 #include "app/invitations.hpp"
 #include "app/progress_report.hpp"
@@ -256,6 +257,20 @@ void SurveyService::get_progress(const CallPtr& call) {
     progress = app::read_progress(*store, call->actor, id);
   }
   finish(*call, json_reply(200, app::progress_json(id, progress)));
+}
+
+// The analysis runs on a worker (the route is offloaded): a few hundred
+// milliseconds for a province's answers.
+void SurveyService::get_indices(const CallPtr& call) {
+  app::ReadIndices request;
+  request.survey = call->param("survey");
+  if (auto by = call->query_value("by")) request.by = *by;
+  app::LiveIndices indices;
+  {
+    auto store = lease_store();
+    indices = app::live_indices(*store, call->actor, request);
+  }
+  finish(*call, json_reply(200, app::live_indices_json(indices)));
 }
 
 void SurveyService::export_responses(const CallPtr& call) {

@@ -69,6 +69,8 @@ std::vector<SurveyService::Route> SurveyService::make_routes() {
   add("POST", "/api/v1/surveys/{survey}/reserves/activate", U::ActivateReserves, json, false,
       &S::activate_reserves);
   add("GET", "/api/v1/surveys/{survey}/progress", U::ReadProgress, "", false, &S::get_progress);
+  add("GET", "/api/v1/surveys/{survey}/indices", U::ReadIndices, "", false, &S::get_indices,
+      offload);
   add("GET", "/api/v1/surveys/{survey}/responses", U::ExportResponses, "", false,
       &S::export_responses);
   add("POST", "/api/v1/surveys/{survey}/responses/{seq}/review", U::ReviewResponse, json, false,

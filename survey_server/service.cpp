@@ -391,9 +391,11 @@ bool SurveyService::route_call(const CallPtr& call) {
                        "content-type");
       }
     }
-    // Answers (the offloaded routes) without a token, to a survey taking
+    // Answers without a token, to a survey taking
     // invitations only: refused before their body is read.
-    if (route.offload && call->params.contains("survey") && refuse_tokenless_answer(call)) {
+    const bool answer =
+        route.use_case == app::UseCase::SubmitResponse || route.use_case == app::UseCase::SaveDraft;
+    if (answer && call->params.contains("survey") && refuse_tokenless_answer(call)) {
       return false;
     }
     return true;

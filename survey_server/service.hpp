@@ -171,6 +171,7 @@ class SurveyService : public RequestHandler {
   void import_invitations(const CallPtr& call);
   void activate_reserves(const CallPtr& call);
   void get_progress(const CallPtr& call);
+  void get_indices(const CallPtr& call);
   void export_responses(const CallPtr& call);
   void review_response(const CallPtr& call);
   void get_audit(const CallPtr& call);

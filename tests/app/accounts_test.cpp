@@ -14,6 +14,7 @@
 #include "app/users.hpp"
 #include "store/tokens.hpp"
 #include "tests/support/raw_database.hpp"
+#include "tests/support/refusal_of.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_postgres.hpp"
 
@@ -25,17 +26,7 @@ const Actor analyst{"key:analyst-1", store::Role::Analyst};
 constexpr store::Timestamp t0 = 1'800'000'000;
 const std::string good_password = "mật khẩu đủ dài 2026";
 
-template <typename F>
-std::pair<std::string, std::optional<Refusal>> refusal_of(F&& body) {
-  try {
-    body();
-  } catch (const UseCaseError& e) {
-    return {e.id(), e.refusal()};
-  } catch (const Error& e) {
-    return {e.id(), std::nullopt};
-  }
-  return {"", std::nullopt};
-}
+using test::refusal_of;
 
 std::string message_of(const std::function<void()>& body) {
   try {

@@ -14,6 +14,7 @@
 #include "app/use_case_error.hpp"
 #include "tests/support/forms.hpp"
 #include "tests/support/raw_database.hpp"
+#include "tests/support/refusal_of.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_postgres.hpp"
 
@@ -48,18 +49,7 @@ store::InvitationInput row(const std::string& id, const std::string& stratum, bo
   return r;
 }
 
-// The id and refusal of the UseCaseError `body` throws.
-template <typename F>
-std::pair<std::string, std::optional<Refusal>> refusal_of(F&& body) {
-  try {
-    body();
-  } catch (const UseCaseError& e) {
-    return {e.id(), e.refusal()};
-  } catch (const Error& e) {
-    return {e.id(), std::nullopt};
-  }
-  return {"", std::nullopt};
-}
+using test::refusal_of;
 
 // On both backends. Without the PostgreSQL fixture the postgres runs are
 // skipped in SetUp (the store is then an SQLite file, never used).

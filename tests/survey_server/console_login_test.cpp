@@ -5,12 +5,12 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <fstream>
 #include <regex>
 
 #include "app/units.hpp"
 #include "app/users.hpp"
+#include "io/percent_encoding.hpp"
 #include "store/store.hpp"
 #include "tests/support/raw_database.hpp"
 #include "tests/survey_server/test_server.hpp"
@@ -24,19 +24,8 @@ const app::Actor cli_manager{"cli:test", store::Role::Manager};
 // application/x-www-form-urlencoded.
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out;
-  for (const auto& [name, value] : fields) {
-    if (!out.empty()) out += '&';
-    out += name + '=';
-    for (unsigned char c : value) {
-      if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-        out += static_cast<char>(c);
-      } else {
-        char hex[4];
-        std::snprintf(hex, sizeof hex, "%%%02X", c);
-        out += hex;
-      }
-    }
-  }
+  for (const auto& [name, value] : fields)
+    out += (out.empty() ? "" : "&") + name + "=" + io::percent_encode(value);
   return out;
 }
 

@@ -1,0 +1,127 @@
+#include "app/live_indices.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <system_error>
+
+#include "analysis/error.hpp"
+#include "app/response_export.hpp"
+#include "app/use_case_error.hpp"
+#include "io/csv_reader.hpp"
+#include "io/file.hpp"
+
+namespace sipas::app {
+
+namespace {
+
+// A folder of the process's own (mkdtemp: 0700), removed with everything in it.
+class PrivateFolder {
+ public:
+  PrivateFolder() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "sipas-indices-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw Error("io.write_failed", "cannot make a temporary folder in " +
+                                         std::filesystem::temp_directory_path().string());
+    }
+    path_ = pattern;
+  }
+  ~PrivateFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  PrivateFolder(const PrivateFolder&) = delete;
+  PrivateFolder& operator=(const PrivateFolder&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+analysis::AnalysisRequest live_indices_request(const std::filesystem::path& data,
+                                               const std::filesystem::path& questionnaire,
+                                               const ReadIndices& request) {
+  analysis::AnalysisRequest r;
+  r.data = data;
+  r.design.strata = "stratum";
+  r.design.clusters = {"psu"};
+  r.design.weights = "design_weight";
+  r.design.lonely_psu = analysis::LonelyPsu::Adjust;
+  r.index = questionnaire;
+  if (request.by) r.by = {*request.by};
+  r.level = request.level;
+  return r;
+}
+
+LiveIndices live_indices(store::SurveyStore& store, const Actor& actor,
+                         const ReadIndices& request) {
+  authorize(actor, UseCase::ReadIndices);
+  auto survey = store.find_survey(request.survey);
+  if (!survey) {
+    throw UseCaseError(Refusal::NotFound, "survey.not_found", "no survey '" + request.survey + "'",
+                       "survey");
+  }
+  // One read: the answers as the export gives them, less the rejected ones.
+  auto rows = store.export_responses(request.survey, 0, std::numeric_limits<std::int64_t>::max());
+  LiveIndices out;
+  out.survey = request.survey;
+  std::vector<store::ExportedResponse> counted;
+  for (auto& row : rows) {
+    if (row.review == store::ReviewState::Rejected) {
+      ++out.rejected;
+    } else if (row.open_link) {
+      ++out.open_link;
+    } else {
+      counted.push_back(std::move(row));
+    }
+  }
+  out.counted = static_cast<std::int64_t>(counted.size());
+  out.command =
+      "sipas responses export --db DB --survey " + request.survey +
+      " --out responses.csv; (the rows whose review is rejected removed) sipas analyze --data "
+      "responses.csv --strata stratum --psu psu --weights design_weight --lonely-psu adjust "
+      "--index QUESTIONNAIRE.json" +
+      (request.by ? " --by " + *request.by : std::string());
+  if (counted.empty()) return out;
+  const auto questionnaire =
+      questionnaires::load_questionnaire(survey->questionnaire_json, request.survey + ".json");
+  PrivateFolder folder;
+  const auto data = folder.path() / "responses.csv";
+  const auto form = folder.path() / "questionnaire.json";
+  io::write_file_atomic(data, responses_csv(questionnaire, counted));
+  io::write_file_atomic(form, survey->questionnaire_json);
+  try {
+    out.result = analysis::run_analysis(live_indices_request(data, form, request));
+  } catch (const io::CsvError& e) {
+    // A `by` column the export does not have: the reader names it.
+    throw UseCaseError(Refusal::Unprocessable, e.id(), e.what(), "by");
+  } catch (const analysis::AnalysisError& e) {
+    // The answers are the store's own: what the analysis refuses is the
+    // request (an unknown column) or the answers so far (too few to vary).
+    throw UseCaseError(Refusal::Unprocessable, e.id(), e.what(), request.by ? "by" : "");
+  }
+  return out;
+}
+
+nlohmann::json live_indices_json(const LiveIndices& indices) {
+  nlohmann::json out = {{"survey", indices.survey},
+                        {"rule", live_indices_rule},
+                        {"responses",
+                         {{"counted", indices.counted},
+                          {"rejected", indices.rejected},
+                          {"open_link", indices.open_link}}},
+                        {"command", indices.command}};
+  if (!indices.result) {
+    out["estimates"] = nlohmann::json::array();
+    return out;
+  }
+  auto results = analysis::to_json(*indices.result);
+  out["estimates"] = results["estimates"];
+  out["design"] = results["design"];
+  return out;
+}
+
+}  // namespace sipas::app

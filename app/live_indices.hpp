@@ -1,0 +1,53 @@
+#pragma once
+
+// The satisfaction indices during fieldwork (issue 22's "live indices"):
+// computed by the analysis library from the stored answers and the design
+// the invitations carry, exactly as `sipas analyze` computes them from the
+// response export (the command is in the result, to run again).
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "analysis/run.hpp"
+#include "app/actor.hpp"
+#include "store/store.hpp"
+
+namespace sipas::app {
+
+struct ReadIndices {
+  std::string survey;
+  std::optional<std::string> by;  // a column of the export (an attribute such as district)
+  double level = 0.95;
+};
+
+// Which answers count, in words (the JSON's "rule").
+inline constexpr const char* live_indices_rule =
+    "answers count unless rejected in review (received and approved ones count); open-link "
+    "answers are not in the sample and are left out; design: strata = stratum, PSU = psu, "
+    "weights = design_weight (the invitations' design weights, before nonresponse adjustment or "
+    "calibration), lonely PSUs adjusted";
+
+struct LiveIndices {
+  std::string survey;
+  std::int64_t counted = 0, rejected = 0, open_link = 0;
+  std::optional<analysis::AnalysisResult> result;  // none while no answer counts
+  std::string command;  // the `sipas analyze` line that gives the same numbers from the export
+};
+
+// Needs the analyst's role. Errors: survey.not_found; the analysis's own
+// (analysis.*), e.g. an unknown `by` column. The answers are written to a
+// private temporary folder (0700, files 0600) for the analysis and removed.
+LiveIndices live_indices(store::SurveyStore& store, const Actor& actor, const ReadIndices& request);
+
+// {"survey", "rule", "responses": {"counted","rejected","open_link"}, "command",
+//  "estimates": [...], "design": {...}} (the analysis's results file's fields).
+nlohmann::json live_indices_json(const LiveIndices& indices);
+
+// The analysis request of the live indices on a response export `data` and
+// the questionnaire file `questionnaire` (for tests and for the command line).
+analysis::AnalysisRequest live_indices_request(const std::filesystem::path& data,
+                                               const std::filesystem::path& questionnaire,
+                                               const ReadIndices& request);
+
+}  // namespace sipas::app

@@ -1,0 +1,152 @@
+// GET /api/v1/surveys/{survey}/indices over a real socket (issue 22's live
+// indices): the values are those of `sipas analyze`, run as its own process
+// on the response export with the same design, before and after a response
+// is rejected in review; who may read them; the rule in words.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "app/live_indices.hpp"
+#include "io/csv_reader.hpp"
+#include "io/csv_writer.hpp"
+#include "tests/support/process.hpp"
+#include "tests/survey_server/load_support.hpp"
+#include "tests/survey_server/test_server.hpp"
+
+namespace sipas::test {
+namespace {
+
+using Json = nlohmann::json;
+const std::string survey = "live-2026";
+
+class LiveIndicesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto r =
+        client_.post("/api/v1/surveys", Json{{"id", survey}, {"standard", "sipas-citizen"}}.dump(),
+                     "application/json", TestServer::as_manager());
+    ASSERT_EQ(r.status, 201) << r.body;
+    ASSERT_EQ(client_.post("/api/v1/surveys/" + survey + "/open", "", "", TestServer::as_manager())
+                  .status,
+              200);
+    // Three districts, two communes (PSUs) each, six people a commune.
+    std::string sample =
+        "id,stratum,psu,inclusion_probability,design_weight,role,reserve_rank,district\n";
+    for (int i = 0; i < 36; ++i) {
+      const int district = i / 12, commune = i / 6;
+      const double p = 0.01 * (1 + district);
+      sample += "p" + std::to_string(i) + ",D" + std::to_string(district) + ",C" +
+                std::to_string(commune) + "," + std::to_string(p) + "," + std::to_string(1 / p) +
+                ",main,,district-" + std::to_string(district) + "\n";
+    }
+    r = client_.post("/api/v1/surveys/" + survey + "/invitations?raw=1", sample, "text/csv",
+                     TestServer::as_manager());
+    ASSERT_EQ(r.status, 201) << r.body;
+    // Five of six answer in each commune: 30 responses.
+    std::istringstream links(r.body);
+    std::string line;
+    std::getline(links, line);
+    for (int i = 0; std::getline(links, line); ++i) {
+      if (i % 6 == 5) continue;
+      std::vector<std::string> cells;
+      std::stringstream fields(line);
+      for (std::string cell; std::getline(fields, cell, ',');)
+        cells.push_back(cell);
+      const auto answered =
+          client_.post("/api/v1/surveys/" + survey + "/responses?t=" + cells.at(5),
+                       responses_.make(static_cast<std::size_t>(i), "sub-" + std::to_string(i)),
+                       "application/json");
+      ASSERT_EQ(answered.status, 201) << answered.body << "\n" << line;
+    }
+  }
+
+  Json indices(const std::string& query = "?by=district") {
+    auto r =
+        client_.get("/api/v1/surveys/" + survey + "/indices" + query, TestServer::as_analyst());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Json::parse(r.body);
+  }
+
+  // `sipas analyze` on the export of `sipas responses export`, less the
+  // rejected rows, with the design the live indices state.
+  Json analyze_export() {
+    const auto dir = server_.dir().path();
+    auto r = sipas({"responses", "export", "--db", server_.db().string(), "--survey", survey,
+                    "--out", (dir / "export.csv").string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    {
+      io::CsvReader in(dir / "export.csv");
+      io::CsvWriterOptions raw;
+      raw.neutralise_formulas = false;  // the cells as exported, guards included
+      io::CsvWriter out(dir / "counted.csv", raw);
+      std::vector<std::string_view> header(in.header().begin(), in.header().end());
+      out.write_row(header);
+      const auto review = in.require_column("review");
+      while (in.next()) {
+        if (in.field(review) != "rejected") out.write_row(in.fields());
+      }
+      out.commit();
+    }
+    std::ofstream(dir / "form.json")
+        << client_.get("/api/v1/surveys/" + survey + "/questionnaire").body;
+    r = sipas({"analyze", "--data", (dir / "counted.csv").string(), "--strata", "stratum", "--psu",
+               "psu", "--weights", "design_weight", "--lonely-psu", "adjust", "--index",
+               (dir / "form.json").string(), "--by", "district", "--out",
+               (dir / "results.json").string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream results(dir / "results.json");
+    return Json::parse(results);
+  }
+
+  TestServer server_;
+  HttpClient client_ = server_.client();
+  ResponseTemplates responses_;
+};
+
+TEST_F(LiveIndicesTest, TheSameValuesAsAnalyzeOnTheExportBeforeAndAfterAReview) {
+  auto live = indices();
+  EXPECT_EQ(live["responses"]["counted"], 30);
+  EXPECT_EQ(live["responses"]["rejected"], 0);
+  EXPECT_EQ(live["rule"], app::live_indices_rule);
+  ASSERT_FALSE(live["estimates"].empty());
+  auto reference = analyze_export();
+  EXPECT_EQ(live["estimates"], reference["estimates"]);
+  // The overall index of a district is there, with its SE and interval.
+  bool district = false;
+  for (const auto& e : live["estimates"]) {
+    if (e["statistic"] != "overall_index" || !e["domain"].is_object()) continue;
+    if (e["domain"].value("district", "") != "district-1") continue;
+    district = true;
+    EXPECT_TRUE(e["se"].is_number()) << e.dump();
+    EXPECT_TRUE(e["ci_low"].is_number() && e["ci_high"].is_number()) << e.dump();
+  }
+  EXPECT_TRUE(district) << live["estimates"].dump().substr(0, 2000);
+
+  // One response rejected: it no longer counts, here and in the reference.
+  auto reviewed = client_.post("/api/v1/surveys/" + survey + "/responses/3/review",
+                               Json{{"state", "rejected"}}.dump(), "application/json",
+                               TestServer::as_manager());
+  ASSERT_EQ(reviewed.status, 200) << reviewed.body;
+  auto after = indices();
+  EXPECT_EQ(after["responses"]["counted"], 29);
+  EXPECT_EQ(after["responses"]["rejected"], 1);
+  EXPECT_NE(after["estimates"], live["estimates"]);
+  EXPECT_EQ(after["estimates"], analyze_export()["estimates"]);
+}
+
+TEST_F(LiveIndicesTest, AnalystsAndManagersOnlyAndClearErrors) {
+  EXPECT_EQ(client_.get("/api/v1/surveys/" + survey + "/indices").status, 401);
+  EXPECT_EQ(client_.get("/api/v1/surveys/" + survey + "/indices", TestServer::as_manager()).status,
+            200);
+  EXPECT_EQ(client_.get("/api/v1/surveys/nope/indices", TestServer::as_analyst()).status, 404);
+  auto bad = client_.get("/api/v1/surveys/" + survey + "/indices?by=no_such_column",
+                         TestServer::as_analyst());
+  EXPECT_GE(bad.status, 400);
+  EXPECT_LT(bad.status, 500);
+  EXPECT_NE(bad.body.find("no_such_column"), std::string::npos) << bad.body;
+}
+
+}  // namespace
+}  // namespace sipas::test
