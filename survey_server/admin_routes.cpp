@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "app/live_indices.hpp"
 #include "app/audit.hpp"
 #include "app/invitations.hpp"
+#include "app/live_indices.hpp"
 #include "app/progress_report.hpp"
 #include "app/public_url.hpp"
 #include "app/response_export.hpp"
