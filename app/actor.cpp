@@ -15,6 +15,7 @@ std::optional<store::Role> required_role(UseCase use_case) {
     case UseCase::SaveDraft:
     case UseCase::LogIn:
     case UseCase::UseConsole:  // a person, whatever their role: may() says
+    case UseCase::ReadUnit:
       return std::nullopt;
     case UseCase::ListSurveys:
     case UseCase::ReadSurvey:
@@ -84,6 +85,8 @@ std::string_view name_of(UseCase use_case) {
       return "list units";
     case UseCase::ReadIndices:
       return "read the live indices";
+    case UseCase::ReadUnit:
+      return "read a unit's page";
     case UseCase::ManageUsers:
       return "manage users";
     case UseCase::LogIn:
@@ -95,7 +98,12 @@ std::string_view name_of(UseCase use_case) {
 }
 
 bool may(const Actor& actor, UseCase use_case) {
-  if (use_case == UseCase::UseConsole) return actor.user_role.has_value();
+  if (use_case == UseCase::UseConsole || use_case == UseCase::ReadUnit)
+    return actor.user_role.has_value() || actor.role == store::Role::Manager;
+  // Users are the administrator's among people; the command line and
+  // manager keys (whoever holds the database) may too.
+  if (use_case == UseCase::ManageUsers && actor.user_role)
+    return *actor.user_role == store::UserRole::Admin;
   const auto needed = required_role(use_case);
   if (!needed) return true;
   if (!actor.role) return false;
@@ -104,8 +112,11 @@ bool may(const Actor& actor, UseCase use_case) {
 
 void authorize(const Actor& actor, UseCase use_case) {
   if (may(actor, use_case)) return;
-  if (use_case == UseCase::UseConsole) {
+  if (use_case == UseCase::UseConsole || use_case == UseCase::ReadUnit) {
     throw UseCaseError(Refusal::Forbidden, "auth.forbidden", "the console is for people logged in");
+  }
+  if (use_case == UseCase::ManageUsers && actor.user_role) {
+    throw UseCaseError(Refusal::Forbidden, "auth.forbidden", "managing users needs the admin role");
   }
   throw UseCaseError(Refusal::Forbidden, "auth.forbidden",
                      "to " + std::string(name_of(use_case)) + " needs the " +

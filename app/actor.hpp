@@ -44,6 +44,7 @@ enum class UseCase {
   ImportUnits,
   ListUnits,
   ReadIndices,
+  ReadUnit,  // a unit's page: any person, a unit user only their unit and those below it
   ManageUsers,
   LogIn,       // the console's login form: anyone
   UseConsole,  // the console's pages: any person logged in

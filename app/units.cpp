@@ -6,6 +6,7 @@
 
 #include "app/atomically.hpp"
 #include "app/audit.hpp"
+#include "app/use_case_error.hpp"
 #include "io/csv_reader.hpp"
 
 namespace sipas::app {
@@ -130,6 +131,46 @@ store::UnitImportCounts import_units(store::SurveyStore& store, const Actor& act
                    {"unchanged", counts.unchanged}});
     return counts;
   });
+}
+
+namespace {
+
+// nullopt: every unit; else the ids a unit user may see.
+std::optional<std::set<std::string>> scope_of(store::SurveyStore& store, const Actor& actor) {
+  if (actor.user_role != store::UserRole::Unit) return std::nullopt;
+  auto ids = store.unit_and_below(actor.unit.value_or(""));
+  return std::set<std::string>(ids.begin(), ids.end());
+}
+
+}  // namespace
+
+std::vector<store::UnitRecord> visible_units(store::SurveyStore& store, const Actor& actor) {
+  authorize(actor, UseCase::ReadUnit);
+  auto units = store.list_units();
+  if (auto scope = scope_of(store, actor)) {
+    std::erase_if(units, [&](const store::UnitRecord& u) { return !scope->contains(u.id); });
+  }
+  return units;
+}
+
+UnitPage unit_page(store::SurveyStore& store, const Actor& actor, const std::string& id) {
+  authorize(actor, UseCase::ReadUnit);
+  const auto scope = scope_of(store, actor);
+  if (scope && !scope->contains(id)) {
+    throw UseCaseError(Refusal::Forbidden, "auth.forbidden",
+                       "a unit user sees their own unit and the units below it only", "unit");
+  }
+  auto unit = store.find_unit(id);
+  if (!unit)
+    throw UseCaseError(Refusal::NotFound, "unit.not_found", "no unit '" + id + "'", "unit");
+  UnitPage page;
+  page.unit = *unit;
+  if (unit->parent && (!scope || scope->contains(*unit->parent)))
+    page.parent = store.find_unit(*unit->parent);
+  for (auto& other : store.list_units()) {
+    if (other.parent == id) page.children.push_back(std::move(other));
+  }
+  return page;
 }
 
 }  // namespace sipas::app

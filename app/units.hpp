@@ -44,4 +44,18 @@ store::UnitImportCounts import_units(store::SurveyStore& store, const Actor& act
 
 bool is_unit_id(std::string_view id);
 
+// The units a person may see: every unit, or for a unit user their unit and
+// those below it. By id.
+std::vector<store::UnitRecord> visible_units(store::SurveyStore& store, const Actor& actor);
+
+// One unit's page: the unit and the units right below it that the person may
+// see. unit.not_found (NotFound) for an unknown id; auth.forbidden
+// (Forbidden) for a unit outside a unit user's own (whether it exists or not).
+struct UnitPage {
+  store::UnitRecord unit;
+  std::optional<store::UnitRecord> parent;
+  std::vector<store::UnitRecord> children;
+};
+UnitPage unit_page(store::SurveyStore& store, const Actor& actor, const std::string& id);
+
 }  // namespace sipas::app

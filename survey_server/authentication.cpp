@@ -86,7 +86,8 @@ app::Actor SurveyService::authenticate(const HttpRequest& request) {
 // The route's use case decides (app::authorize); without a key, a route that
 // needs one is 401 rather than 403.
 void SurveyService::authorize(const Call& call) {
-  if (app::required_role(call.route->use_case) && !call.actor.role) {
+  // A person logged in is known: what their role may not do is 403.
+  if (app::required_role(call.route->use_case) && !call.actor.role && !call.actor.user_role) {
     throw ApiError(401, "auth.required",
                    "this route needs an API key: send 'Authorization: Bearer KEY'");
   }

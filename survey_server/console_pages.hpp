@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/accounts.hpp"
 
@@ -30,5 +31,28 @@ struct HomeView {
   std::optional<store::UnitRecord> unit;
 };
 std::string render_console_home(const HomeView& view);
+
+// The frame of a page for a person logged in: the masthead with the person
+// and the logout button, the page's <h1>, and a <nav> of the pages their
+// role has; then the caller's content, then close_console_page.
+struct ConsoleFrame {
+  std::string_view lang;
+  std::string csrf;  // the logout form's _csrf
+  const store::UserRecord* user = nullptr;
+  std::string path;   // this page's path, for the language links
+  std::string title;  // already in the page's language
+};
+void open_console_page(std::string& out, const ConsoleFrame& frame);
+void close_console_page(std::string& out);
+
+// The units a person may see, as a table of links to their pages.
+std::string render_units_page(const ConsoleFrame& frame,
+                              const std::vector<store::UnitRecord>& units);
+std::string render_unit_page(const ConsoleFrame& frame, const store::UnitRecord& unit,
+                             const std::optional<store::UnitRecord>& parent,
+                             const std::vector<store::UnitRecord>& children);
+// The users (the administrator's page).
+std::string render_users_page(const ConsoleFrame& frame,
+                              const std::vector<store::UserRecord>& users);
 
 }  // namespace sipas::survey_server

@@ -9,12 +9,16 @@
 
 #include "app/clock.hpp"
 #include "app/sessions.hpp"
+#include "app/units.hpp"
 #include "app/use_case_error.hpp"
+#include "app/users.hpp"
+#include "io/percent_encoding.hpp"
 #include "store/tokens.hpp"
 #include "survey_server/console_pages.hpp"
 #include "survey_server/page_replies.hpp"
 #include "survey_server/service_internal.hpp"
 #include "survey_server/url_encoding.hpp"
+#include "texts/texts.hpp"
 
 namespace sipas::survey_server {
 
@@ -164,6 +168,62 @@ void SurveyService::get_console_home(const CallPtr& call) {
     if (view.user.unit) view.unit = store->find_unit(*view.user.unit);
   }
   finish(*call, html(200, render_console_home(view)));
+}
+
+// The person behind the call's session ("user:NAME"), read afresh.
+std::optional<store::UserRecord> SurveyService::session_user(const Call& call) {
+  auto store = lease_store();
+  return store->find_user(call.actor.name.substr(std::string_view("user:").size()));
+}
+
+ConsoleFrame SurveyService::console_frame(const Call& call, const store::UserRecord& user,
+                                          std::string path, std::string_view title_key) const {
+  const std::string lang = console_language(call.query_value("lang"));
+  ConsoleFrame frame{"", app::csrf_token(*call.session_id), &user, std::move(path), ""};
+  // A view of the catalogue's own string: it outlives the page.
+  for (const auto& code : texts::languages()) {
+    if (code == lang) frame.lang = code;
+  }
+  frame.title = texts::text(frame.lang, title_key);
+  return frame;
+}
+
+void SurveyService::get_console_units(const CallPtr& call) {
+  auto user = session_user(*call);
+  if (!user) return finish(*call, redirect("/admin/login"));
+  std::vector<store::UnitRecord> units;
+  {
+    auto store = lease_store();
+    units = app::visible_units(*store, call->actor);
+  }
+  const auto frame = console_frame(*call, *user, "/admin/units", "console.units");
+  finish(*call, html(200, render_units_page(frame, units)));
+}
+
+void SurveyService::get_console_unit(const CallPtr& call) {
+  auto user = session_user(*call);
+  if (!user) return finish(*call, redirect("/admin/login"));
+  app::UnitPage page;
+  {
+    auto store = lease_store();
+    page = app::unit_page(*store, call->actor, call->param("unit"));
+  }
+  auto frame = console_frame(*call, *user, "/admin/units/" + io::percent_encode(page.unit.id),
+                             "console.unit");
+  frame.title = page.unit.name;
+  finish(*call, html(200, render_unit_page(frame, page.unit, page.parent, page.children)));
+}
+
+void SurveyService::get_console_users(const CallPtr& call) {
+  auto user = session_user(*call);
+  if (!user) return finish(*call, redirect("/admin/login"));
+  std::vector<store::UserRecord> users;
+  {
+    auto store = lease_store();
+    users = app::list_users(*store, call->actor);
+  }
+  const auto frame = console_frame(*call, *user, "/admin/users", "console.users");
+  finish(*call, html(200, render_users_page(frame, users)));
 }
 
 void SurveyService::post_logout(const CallPtr& call) {

@@ -18,6 +18,7 @@
 #include "questionnaires/questionnaire.hpp"
 #include "store/commit_queue.hpp"
 #include "store/store.hpp"
+#include "survey_server/console_pages.hpp"
 #include "survey_server/form_page.hpp"
 #include "survey_server/http_types.hpp"
 #include "survey_server/metrics.hpp"
@@ -181,6 +182,12 @@ class SurveyService : public RequestHandler {
   void post_login(const CallPtr& call);
   void get_console_home(const CallPtr& call);
   void post_logout(const CallPtr& call);
+  void get_console_units(const CallPtr& call);
+  void get_console_unit(const CallPtr& call);
+  void get_console_users(const CallPtr& call);
+  std::optional<store::UserRecord> session_user(const Call& call);
+  ConsoleFrame console_frame(const Call& call, const store::UserRecord& user, std::string path,
+                             std::string_view title_key) const;
   // A person's session cookie, for the routes a session may open: sets the
   // call's actor and session id when the session is valid.
   static bool session_may_authenticate(const Call& call);

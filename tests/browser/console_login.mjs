@@ -139,6 +139,20 @@ async function main() {
           assert(body.includes("Phường Hạ Long") && body.includes("Cán bộ đơn vị"), "the unit and the role");
           await checkPage(page, "home-unit", out, viewportName, notes);
         });
+        await checks.check(`${viewportName}: a unit user reaches their unit's page and not the province's (403)`, async () => {
+          await Promise.all([page.waitForLoadState("load"), page.click("nav.console-nav a[href^='/admin/units']")]);
+          await page.waitForLoadState("load");
+          const rows = await page.locator("table.console-table tbody tr").count();
+          assertEqual(rows, 1, "the units listed");
+          await checkPage(page, "units-unit", out, viewportName, notes);
+          await Promise.all([page.waitForLoadState("load"), page.click("table.console-table a")]);
+          await page.waitForLoadState("load");
+          assert((await page.textContent("h1")).includes("Phường Hạ Long"), "the unit's page");
+          await checkPage(page, "unit-page", out, viewportName, notes);
+          const other = await page.goto(`${base}/admin/units/QN`);
+          assertEqual(other.status(), 403, "the province's page");
+          await checkPage(page, "forbidden", out, viewportName, notes);
+        });
         await page.close();
       } finally {
         await browser.close();

@@ -45,10 +45,12 @@ class ConsoleLoginTest : public ::testing::Test {
   ConsoleLoginTest() {
     store::SurveyStore store(server_.db());
     std::ofstream(server_.dir().path() / "units.csv")
-        << "id,name,type,parent\nQN,Tỉnh Quảng Ninh,province,\nQN.HL,Phường Hạ Long,ward,QN\n";
+        << "id,name,type,parent\nQN,Tỉnh Quảng Ninh,province,\nQN.HL,Phường Hạ Long,ward,QN\n"
+           "QN.HL.1,Khu phố 1,group,QN.HL\nQN.CP,Phường Cẩm Phả,ward,QN\n";
     app::import_units(store, cli_manager, server_.dir().path() / "units.csv", "units.csv");
     app::add_user(store, cli_manager, {"minh", store::UserRole::Manager, std::nullopt, password});
     app::add_user(store, cli_manager, {"lan", store::UserRole::Unit, "QN.HL", password});
+    app::add_user(store, cli_manager, {"an", store::UserRole::Admin, std::nullopt, password});
   }
 
   // A login form: its page, the login cookie and the form's _csrf.
@@ -203,6 +205,45 @@ TEST_F(ConsoleLoginTest, ADisabledUsersSessionEndsAtOnce) {
   EXPECT_EQ(client_.get("/admin/", {{"Cookie", session}}).status, 303);
   // And a disabled user cannot log in again: the one message.
   EXPECT_EQ(post_login(open_login(), "lan", password).status, 403);
+}
+
+TEST_F(ConsoleLoginTest, AUnitUserSeesTheirUnitAndBelowAndNothingElse) {
+  const auto session = log_in("lan");
+  auto status = [&](const std::string& path) {
+    return client_.get(path, {{"Cookie", session}}).status;
+  };
+  EXPECT_EQ(status("/admin/units/QN.HL"), 200);
+  EXPECT_EQ(status("/admin/units/QN.HL.1"), 200);
+  // The province above, a ward beside, a unit that does not exist, the users:
+  // all 403 (a unit user learns nothing of what is outside their unit).
+  EXPECT_EQ(status("/admin/units/QN"), 403);
+  EXPECT_EQ(status("/admin/units/QN.CP"), 403);
+  EXPECT_EQ(status("/admin/units/NOPE"), 403);
+  EXPECT_EQ(status("/admin/users"), 403);
+  // The list holds their units only, by name with the code in small print.
+  const auto list = client_.get("/admin/units", {{"Cookie", session}}).body;
+  EXPECT_NE(list.find("Phường Hạ Long</a> <small>(QN.HL)</small>"), std::string::npos) << list;
+  EXPECT_NE(list.find("Khu phố 1"), std::string::npos);
+  EXPECT_EQ(list.find("Cẩm Phả"), std::string::npos);
+  EXPECT_EQ(list.find("Tỉnh Quảng Ninh"), std::string::npos);
+  // Its page links up no further than the person may go.
+  const auto page = client_.get("/admin/units/QN.HL", {{"Cookie", session}}).body;
+  EXPECT_EQ(page.find("/admin/units/QN?"), std::string::npos);
+  EXPECT_NE(page.find("/admin/units/QN.HL.1?"), std::string::npos);
+  EXPECT_EQ(page.find("/admin/users"), std::string::npos) << "no link to the users";
+}
+
+TEST_F(ConsoleLoginTest, TheAdministratorSeesEveryUnitAndTheUsers) {
+  const auto session = log_in("an");
+  EXPECT_EQ(client_.get("/admin/units/QN", {{"Cookie", session}}).status, 200);
+  EXPECT_EQ(client_.get("/admin/units/NOPE", {{"Cookie", session}}).status, 404);
+  const auto users = client_.get("/admin/users", {{"Cookie", session}});
+  ASSERT_EQ(users.status, 200);
+  for (const char* name : {"minh", "lan", "an"})
+    EXPECT_NE(users.body.find(std::string("<td>") + name + "</td>"), std::string::npos) << name;
+  EXPECT_EQ(users.body.find("argon2"), std::string::npos) << "never a password hash";
+  // A manager is not the administrator: no users page.
+  EXPECT_EQ(client_.get("/admin/users", {{"Cookie", log_in("minh")}}).status, 403);
 }
 
 TEST(ConsoleCookieTest, SecureBehindHttps) {
