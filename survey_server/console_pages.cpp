@@ -1,5 +1,8 @@
 #include "survey_server/console_pages.hpp"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "io/html_escape.hpp"
 #include "io/percent_encoding.hpp"
 #include "survey_server/page_shell.hpp"
@@ -144,6 +147,7 @@ void open_console_page(std::string& out, const ConsoleFrame& frame) {
     out += "</a></li>";
   };
   link("/admin/", "console.home");
+  link("/admin/surveys", "console.surveys");
   link("/admin/units", "console.units");
   if (frame.user->role == store::UserRole::Admin) link("/admin/users", "console.users");
   out += "</ul></nav>\n<main class=\"wrap\" id=\"main\">\n<h1>";
@@ -281,6 +285,210 @@ std::string render_users_page(const ConsoleFrame& frame,
   out += "</tbody></table>\n<p>";
   append_text(out, lang, "console.users_cli");
   out += "</p>\n";
+  close_console_page(out);
+  return out;
+}
+
+namespace {
+
+// A number as Vietnamese readers write it in the Vietnamese pages (1.234,5),
+// with `decimals` places.
+std::string number(std::string_view lang, double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  std::string plain = buffer;
+  const bool vi = lang == "vi";
+  const auto dot = plain.find('.');
+  std::string whole = plain.substr(0, dot),
+              fraction = dot == std::string::npos ? "" : plain.substr(dot + 1);
+  std::string grouped;
+  const bool negative = !whole.empty() && whole.front() == '-';
+  if (negative) whole.erase(0, 1);
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += vi ? '.' : ',';
+    grouped += whole[i];
+  }
+  if (negative) grouped.insert(0, "-");
+  if (!fraction.empty()) grouped += (vi ? ',' : '.') + fraction;
+  return grouped;
+}
+
+std::string_view state_key(store::SurveyState state) {
+  switch (state) {
+    case store::SurveyState::Draft:
+      return "console.state.draft";
+    case store::SurveyState::Open:
+      return "console.state.open";
+    case store::SurveyState::Closed:
+      return "console.state.closed";
+  }
+  return "console.state.draft";
+}
+
+void append_th(std::string& out, std::string_view lang, std::string_view key) {
+  out += "<th scope=\"col\">";
+  append_text(out, lang, key);
+  out += "</th>";
+}
+
+// The live indices without a domain: a table, and beside it an SVG of each
+// estimate as a bar on 0-100 with its 95% interval as whiskers.
+void append_indices(std::string& out, std::string_view lang, const app::LiveIndices& indices) {
+  out += "<h2>";
+  append_text(out, lang, "console.indices");
+  out += "</h2>\n<p>";
+  io::append_html(
+      out, texts::format(lang, "console.indices_counted",
+                         {{"counted", number(lang, static_cast<double>(indices.counted), 0)},
+                          {"rejected", number(lang, static_cast<double>(indices.rejected), 0)}}));
+  out += "</p>\n";
+  if (!indices.result) {
+    out += "<p>";
+    append_text(out, lang, "console.indices_none");
+    out += "</p>\n";
+    return;
+  }
+  std::vector<const analysis::Estimate*> shown;
+  for (const auto& e : indices.result->estimates) {
+    if (e.domain.empty() && (e.statistic == "overall_index" || e.statistic == "element_index"))
+      shown.push_back(&e);
+  }
+  out += "<table class=\"console-table\">\n<thead><tr>";
+  for (auto key :
+       {"console.index", "console.estimate", "console.se", "console.ci", "console.chart"})
+    append_th(out, lang, key);
+  out += "</tr></thead>\n<tbody>\n";
+  for (const auto* e : shown) {
+    out += "<tr><td>";
+    io::append_html(out, e->variable);
+    out += "</td><td>";
+    out += number(lang, e->estimate, 1);
+    out += "</td><td>";
+    out += number(lang, e->se, 2);
+    out += "</td><td>";
+    out += number(lang, e->ci_low, 1) + " – " + number(lang, e->ci_high, 1);
+    out += "</td><td>";
+    // 0-100 on 200 px: a bar to the estimate, whiskers at the bounds. The
+    // numbers are in the row: the drawing is never the only way to read them.
+    auto x = [](double v) { return std::to_string(std::clamp(v, 0.0, 100.0) * 2.0); };
+    out +=
+        "<svg class=\"index-bar\" width=\"204\" height=\"20\" viewBox=\"-2 0 204 20\" "
+        "aria-hidden=\"true\"><rect x=\"0\" y=\"5\" height=\"10\" width=\"" +
+        x(e->estimate) + "\" fill=\"#1d70b8\"/><line x1=\"" + x(e->ci_low) + "\" x2=\"" +
+        x(e->ci_high) +
+        "\" y1=\"10\" y2=\"10\" stroke=\"#0b0c0c\" stroke-width=\"2\"/><line x1=\"" + x(e->ci_low) +
+        "\" x2=\"" + x(e->ci_low) +
+        "\" y1=\"4\" y2=\"16\" stroke=\"#0b0c0c\" "
+        "stroke-width=\"2\"/><line x1=\"" +
+        x(e->ci_high) + "\" x2=\"" + x(e->ci_high) +
+        "\" y1=\"4\" y2=\"16\" stroke=\"#0b0c0c\" stroke-width=\"2\"/></svg>";
+    out += "</td></tr>\n";
+  }
+  out += "</tbody></table>\n<p class=\"hint\">";
+  append_text(out, lang, "console.indices_rule");
+  out += "</p>\n";
+}
+
+}  // namespace
+
+std::string render_surveys_page(const ConsoleFrame& frame,
+                                const std::vector<store::SurveyRecord>& surveys) {
+  const auto lang = frame.lang;
+  std::string out;
+  open_console_page(out, frame);
+  if (surveys.empty()) {
+    out += "<p>";
+    append_text(out, lang, "console.no_surveys");
+    out += "</p>\n";
+  } else {
+    out += "<table class=\"console-table\">\n<thead><tr>";
+    for (auto key : {"console.survey", "console.questionnaire", "console.state"})
+      append_th(out, lang, key);
+    out += "</tr></thead>\n<tbody>\n";
+    for (const auto& survey : surveys) {
+      out += "<tr><td><a href=\"/admin/surveys/";
+      io::append_html(out, io::percent_encode(survey.id));
+      out += "?lang=";
+      io::append_html(out, lang);
+      out += "\">";
+      io::append_html(out, survey.id);
+      out += "</a></td><td>";
+      io::append_html(out, survey.questionnaire_id + " " + survey.questionnaire_version);
+      out += "</td><td>";
+      append_text(out, lang, state_key(survey.state));
+      out += "</td></tr>\n";
+    }
+    out += "</tbody></table>\n";
+  }
+  close_console_page(out);
+  return out;
+}
+
+std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& view) {
+  const auto lang = frame.lang;
+  const auto& overview = *view.overview;
+  std::string out;
+  open_console_page(out, frame);
+  out += "<dl class=\"summary\">\n<dt>";
+  append_text(out, lang, "console.state");
+  out += "</dt><dd>";
+  append_text(out, lang, state_key(overview.survey.state));
+  out += "</dd>\n<dt>";
+  append_text(out, lang, "console.questionnaire");
+  out += "</dt><dd>";
+  io::append_html(out,
+                  overview.survey.questionnaire_id + " " + overview.survey.questionnaire_version);
+  out += "</dd>\n</dl>\n";
+  if (view.can_change_state) {
+    const bool open = overview.survey.state == store::SurveyState::Open;
+    out += "<form method=\"post\" action=\"/admin/surveys/";
+    io::append_html(out, io::percent_encode(overview.survey.id));
+    out += "/state?lang=";
+    io::append_html(out, lang);
+    out += "\">\n";
+    append_hidden(out, "_csrf", frame.csrf);
+    append_hidden(out, "state", open ? "closed" : "open");
+    out += "<button class=\"button button-primary\" type=\"submit\">";
+    append_text(out, lang, open ? "console.close_survey" : "console.open_survey");
+    out += "</button>\n</form>\n";
+  }
+  out += "<h2>";
+  append_text(out, lang, "console.progress");
+  out += "</h2>\n";
+  if (overview.limited_to_unit) {
+    out += "<p class=\"hint\">";
+    append_text(out, lang, "console.progress_limited");
+    out += "</p>\n";
+  }
+  if (overview.strata.empty()) {
+    out += "<p>";
+    append_text(out, lang, "console.no_invitations");
+    out += "</p>\n";
+  } else {
+    out += "<table class=\"console-table\">\n<thead><tr>";
+    for (auto key : {"console.stratum", "console.invited", "console.responded", "console.rate",
+                     "console.reserves"})
+      append_th(out, lang, key);
+    out += "</tr></thead>\n<tbody>\n";
+    for (const auto& row : overview.strata) {
+      const auto& p = row.progress;
+      const double rate = p.invited > 0 ? static_cast<double>(p.responded) / p.invited : 0;
+      out += "<tr><td>";
+      if (row.unit) {
+        append_unit_link(out, lang, *row.unit);
+      } else {
+        io::append_html(out, p.stratum);
+      }
+      out += "</td><td>" + number(lang, static_cast<double>(p.invited), 0) + "</td><td>" +
+             number(lang, static_cast<double>(p.responded), 0) + "</td><td>";
+      out += "<meter min=\"0\" max=\"1\" value=\"" + std::to_string(rate) + "\"></meter> ";
+      out += number(lang, 100 * rate, 1) + "%";
+      out +=
+          "</td><td>" + number(lang, static_cast<double>(p.reserves_waiting), 0) + "</td></tr>\n";
+    }
+    out += "</tbody></table>\n";
+  }
+  if (view.indices) append_indices(out, lang, *view.indices);
   close_console_page(out);
   return out;
 }

@@ -9,7 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include "app/live_indices.hpp"
+#include "app/survey_overview.hpp"
 #include "store/accounts.hpp"
+#include "store/store.hpp"
 
 namespace sipas::survey_server {
 
@@ -54,5 +57,20 @@ std::string render_unit_page(const ConsoleFrame& frame, const store::UnitRecord&
 // The users (the administrator's page).
 std::string render_users_page(const ConsoleFrame& frame,
                               const std::vector<store::UserRecord>& users);
+
+// The surveys, each linking to its page.
+std::string render_surveys_page(const ConsoleFrame& frame,
+                                const std::vector<store::SurveyRecord>& surveys);
+
+// One survey: its state (with the open/close button for a manager), response
+// rates by stratum with the units' names (a <meter> each: a bar with the
+// number beside it), and for analysts the live indices without a domain
+// (estimate, SE, 95% interval, drawn as a bar with whiskers).
+struct SurveyPageView {
+  const app::SurveyOverview* overview = nullptr;
+  bool can_change_state = false;
+  const app::LiveIndices* indices = nullptr;  // null: not shown (a unit user)
+};
+std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& view);
 
 }  // namespace sipas::survey_server

@@ -9,6 +9,7 @@
 
 #include "app/clock.hpp"
 #include "app/sessions.hpp"
+#include "app/surveys.hpp"
 #include "app/units.hpp"
 #include "app/use_case_error.hpp"
 #include "app/users.hpp"
@@ -224,6 +225,62 @@ void SurveyService::get_console_users(const CallPtr& call) {
   }
   const auto frame = console_frame(*call, *user, "/admin/users", "console.users");
   finish(*call, html(200, render_users_page(frame, users)));
+}
+
+void SurveyService::get_console_surveys(const CallPtr& call) {
+  auto user = session_user(*call);
+  if (!user) return finish(*call, redirect("/admin/login"));
+  std::vector<store::SurveyRecord> surveys;
+  {
+    auto store = lease_store();
+    surveys = app::console_surveys(*store, call->actor);
+  }
+  const auto frame = console_frame(*call, *user, "/admin/surveys", "console.surveys");
+  finish(*call, html(200, render_surveys_page(frame, surveys)));
+}
+
+// On a worker (the route is offloaded): the live indices run the analysis.
+void SurveyService::get_console_survey(const CallPtr& call) {
+  auto user = session_user(*call);
+  if (!user) return finish(*call, redirect("/admin/login"));
+  const std::string id = call->param("survey");
+  app::SurveyOverview overview;
+  std::optional<app::LiveIndices> indices;
+  {
+    auto store = lease_store();
+    overview = app::survey_overview(*store, call->actor, id);
+    if (app::may(call->actor, app::UseCase::ReadIndices))
+      indices = app::live_indices(*store, call->actor, {id, std::nullopt, 0.95});
+  }
+  auto frame =
+      console_frame(*call, *user, "/admin/surveys/" + io::percent_encode(id), "console.survey");
+  frame.title = id;
+  SurveyPageView view{&overview, app::may(call->actor, app::UseCase::OpenSurvey),
+                      indices ? &*indices : nullptr};
+  finish(*call, html(200, render_survey_page(frame, view)));
+}
+
+void SurveyService::post_console_survey_state(const CallPtr& call) {
+  const auto fields = parse_urlencoded(call->request.body, 8);
+  const auto token = find_field(fields, "_csrf");
+  if (!token || !app::csrf_matches(*call->session_id, *token)) {
+    throw ApiError(403, "auth.csrf", "the form's _csrf does not belong to this session");
+  }
+  const auto state = find_field(fields, "state");
+  if (!state || (*state != "open" && *state != "closed")) {
+    throw ApiError(400, "request.bad_parameter", "state is open or closed", "state");
+  }
+  const std::string id = call->param("survey");
+  const bool open = *state == "open";
+  write(
+      call,
+      [id, open, actor = call->actor](store::SurveyStore& s) {
+        open ? app::open_survey(s, actor, id) : app::close_survey(s, actor, id);
+      },
+      [call, id] {
+        return redirect("/admin/surveys/" + io::percent_encode(id) +
+                        "?lang=" + console_language(call->query_value("lang")));
+      });
 }
 
 void SurveyService::post_logout(const CallPtr& call) {

@@ -82,6 +82,10 @@ std::vector<SurveyService::Route> SurveyService::make_routes() {
   add("POST", "/admin/login", U::LogIn, form, true, &S::post_login, offload);
   add("GET", "/admin", U::UseConsole, "", true, &S::get_console_home);  // and /admin/
   add("POST", "/admin/logout", U::UseConsole, form, true, &S::post_logout);
+  add("GET", "/admin/surveys", U::ReadUnit, "", true, &S::get_console_surveys);
+  add("GET", "/admin/surveys/{survey}", U::ReadUnit, "", true, &S::get_console_survey, offload);
+  add("POST", "/admin/surveys/{survey}/state", U::OpenSurvey, form, true,
+      &S::post_console_survey_state);
   add("GET", "/admin/units", U::ReadUnit, "", true, &S::get_console_units);
   add("GET", "/admin/units/{unit}", U::ReadUnit, "", true, &S::get_console_unit);
   add("GET", "/admin/users", U::ManageUsers, "", true, &S::get_console_users);

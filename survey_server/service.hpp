@@ -185,6 +185,9 @@ class SurveyService : public RequestHandler {
   void get_console_units(const CallPtr& call);
   void get_console_unit(const CallPtr& call);
   void get_console_users(const CallPtr& call);
+  void get_console_surveys(const CallPtr& call);
+  void get_console_survey(const CallPtr& call);
+  void post_console_survey_state(const CallPtr& call);
   std::optional<store::UserRecord> session_user(const Call& call);
   ConsoleFrame console_frame(const Call& call, const store::UserRecord& user, std::string path,
                              std::string_view title_key) const;

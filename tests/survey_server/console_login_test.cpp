@@ -13,6 +13,7 @@
 #include "io/percent_encoding.hpp"
 #include "store/store.hpp"
 #include "tests/support/raw_database.hpp"
+#include "tests/survey_server/console_support.hpp"
 #include "tests/survey_server/test_server.hpp"
 
 namespace sipas::test {
@@ -20,25 +21,6 @@ namespace {
 
 const std::string password = "một mật khẩu đủ dài";
 const app::Actor cli_manager{"cli:test", store::Role::Manager};
-
-// application/x-www-form-urlencoded.
-std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [name, value] : fields)
-    out += (out.empty() ? "" : "&") + name + "=" + io::percent_encode(value);
-  return out;
-}
-
-// "name=value" of a Set-Cookie header.
-std::string cookie_pair(const std::string& set_cookie) {
-  return set_cookie.substr(0, set_cookie.find(';'));
-}
-
-std::string csrf_in(const std::string& page) {
-  std::smatch m;
-  const std::regex re("name=\"_csrf\" value=\"([0-9a-f]{64})\"");
-  return std::regex_search(page, m, re) ? m[1].str() : "";
-}
 
 class ConsoleLoginTest : public ::testing::Test {
  protected:
@@ -53,27 +35,12 @@ class ConsoleLoginTest : public ::testing::Test {
     app::add_user(store, cli_manager, {"an", store::UserRole::Admin, std::nullopt, password});
   }
 
-  // A login form: its page, the login cookie and the form's _csrf.
-  struct LoginForm {
-    std::string cookie, csrf;
-  };
-  LoginForm open_login() {
-    auto page = client_.get("/admin/login");
-    EXPECT_EQ(page.status, 200);
-    return {cookie_pair(page.header("set-cookie")), csrf_in(page.body)};
-  }
+  LoginForm open_login() { return test::open_login(client_); }
   survey_server::ClientResponse post_login(const LoginForm& form, const std::string& user,
                                            const std::string& pw) {
-    return client_.post("/admin/login",
-                        form_encode({{"user", user}, {"password", pw}, {"_csrf", form.csrf}}),
-                        "application/x-www-form-urlencoded", {{"Cookie", form.cookie}});
+    return test::post_login(client_, form, user, pw);
   }
-  // Logs in and returns the session cookie ("sipas_session=...").
-  std::string log_in(const std::string& user) {
-    auto response = post_login(open_login(), user, password);
-    EXPECT_EQ(response.status, 303) << response.body;
-    return cookie_pair(response.header("set-cookie"));
-  }
+  std::string log_in(const std::string& user) { return test::log_in(client_, user, password); }
 
   TestServer server_;
   HttpClient client_ = server_.client();

@@ -9,9 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "app/live_indices.hpp"
+#include "app/units.hpp"
+#include "app/users.hpp"
 #include "io/csv_reader.hpp"
 #include "io/csv_writer.hpp"
 #include "tests/support/process.hpp"
+#include "tests/survey_server/console_support.hpp"
 #include "tests/survey_server/load_support.hpp"
 #include "tests/survey_server/test_server.hpp"
 
@@ -146,6 +149,71 @@ TEST_F(LiveIndicesTest, AnalystsAndManagersOnlyAndClearErrors) {
   EXPECT_GE(bad.status, 400);
   EXPECT_LT(bad.status, 500);
   EXPECT_NE(bad.body.find("no_such_column"), std::string::npos) << bad.body;
+}
+
+// The console's survey page: progress by stratum with the units' names, the
+// live indices as the API gives them (in Vietnamese number format), the
+// open/close button for a manager; a unit user sees their stratum only.
+TEST_F(LiveIndicesTest, TheConsoleSurveyPageShowsProgressByUnitAndTheIndices) {
+  const std::string password = "một mật khẩu đủ dài";
+  const app::Actor cli{"cli:test", store::Role::Manager};
+  {
+    store::SurveyStore store(server_.db());
+    std::ofstream(server_.dir().path() / "units.csv")
+        << "id,name,type,parent\nT,Tỉnh Thử,province,\nD0,Phường Một,ward,T\n"
+           "D1,Phường Hai,ward,T\nD2,Xã Ba,commune,T\n";
+    app::import_units(store, cli, server_.dir().path() / "units.csv", "units.csv");
+    app::add_user(store, cli, {"minh", store::UserRole::Manager, std::nullopt, password});
+    app::add_user(store, cli, {"lan", store::UserRole::Unit, "D1", password});
+  }
+  const auto manager = log_in(client_, "minh", password);
+  auto page = client_.get("/admin/surveys/" + survey, {{"Cookie", manager}});
+  ASSERT_EQ(page.status, 200) << page.body;
+  for (const char* name : {"Phường Một", "Phường Hai", "Xã Ba"})
+    EXPECT_NE(page.body.find(name), std::string::npos) << name;
+  // 10 of 12 answered in each district.
+  EXPECT_NE(page.body.find("<meter min=\"0\" max=\"1\" value=\"0.833333\"></meter> 83,3%"),
+            std::string::npos);
+  // The overall index as the API gives it, one decimal, a decimal comma.
+  double overall = -1;
+  for (const auto& e : indices("")["estimates"]) {
+    if (e["statistic"] == "overall_index" && e["domain"].is_null()) overall = e["estimate"];
+  }
+  ASSERT_GE(overall, 0);
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", overall);
+  std::string shown = text;
+  shown[shown.find('.')] = ',';
+  EXPECT_NE(page.body.find("<td>overall</td><td>" + shown + "</td>"), std::string::npos) << shown;
+  EXPECT_NE(page.body.find("<svg class=\"index-bar\""), std::string::npos);
+
+  // The manager closes the survey from the page: 303, the state changed, the
+  // audit trail names the person.
+  auto closed = client_.post("/admin/surveys/" + survey + "/state",
+                             form_encode({{"_csrf", csrf_in(page.body)}, {"state", "closed"}}),
+                             "application/x-www-form-urlencoded", {{"Cookie", manager}});
+  EXPECT_EQ(closed.status, 303);
+  EXPECT_EQ(
+      Json::parse(client_.get("/api/v1/surveys/" + survey, TestServer::as_analyst()).body)["state"],
+      "closed");
+  auto no_csrf = client_.post("/admin/surveys/" + survey + "/state", "state=open",
+                              "application/x-www-form-urlencoded", {{"Cookie", manager}});
+  EXPECT_EQ(no_csrf.status, 403);
+
+  // A unit user: their stratum, no indices, no button.
+  const auto unit = log_in(client_, "lan", password);
+  page = client_.get("/admin/surveys/" + survey, {{"Cookie", unit}});
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Phường Hai"), std::string::npos);
+  EXPECT_EQ(page.body.find("Phường Một"), std::string::npos);
+  EXPECT_EQ(page.body.find("index-bar"), std::string::npos);
+  EXPECT_EQ(page.body.find("/state?"), std::string::npos);
+  EXPECT_EQ(client_
+                .post("/admin/surveys/" + survey + "/state",
+                      form_encode({{"_csrf", csrf_in(page.body)}, {"state", "open"}}),
+                      "application/x-www-form-urlencoded", {{"Cookie", unit}})
+                .status,
+            403);
 }
 
 }  // namespace

@@ -1,0 +1,36 @@
+#pragma once
+
+// What the console shows of a survey: its state and its response rates by
+// stratum with the units' names (a stratum whose id is a unit's), limited
+// for a unit user to the strata of their unit and the units below it.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/actor.hpp"
+#include "store/store.hpp"
+
+namespace sipas::app {
+
+struct StratumRow {
+  store::StratumProgress progress;
+  std::optional<store::UnitRecord> unit;  // the unit the stratum is, when it is one
+};
+
+struct SurveyOverview {
+  store::SurveyRecord survey;
+  std::vector<StratumRow> strata;
+  std::int64_t open_link_responses = 0;
+  bool limited_to_unit = false;  // a unit user's view: their strata only
+};
+
+// Any person (a unit user: their strata only); keys need the analyst's role.
+// survey.not_found (NotFound).
+SurveyOverview survey_overview(store::SurveyStore& store, const Actor& actor,
+                               const std::string& survey);
+
+// The surveys, for any person of the console (and analyst keys).
+std::vector<store::SurveyRecord> console_surveys(store::SurveyStore& store, const Actor& actor);
+
+}  // namespace sipas::app
