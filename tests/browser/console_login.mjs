@@ -119,6 +119,22 @@ async function main() {
           assertEqual(await page.evaluate(() => document.cookie.includes("sipas_session")), false, "hidden from scripts");
           await checkPage(page, "home", out, viewportName, notes);
         });
+        await checks.check(`${viewportName}: a survey's page, opened and closed from the console`, async () => {
+          await Promise.all([page.waitForLoadState("load"), page.click("nav.console-nav a[href^='/admin/surveys']")]);
+          await page.waitForLoadState("load");
+          await checkPage(page, "surveys", out, viewportName, notes);
+          await Promise.all([page.waitForLoadState("load"), page.click("table.console-table a")]);
+          await page.waitForLoadState("load");
+          assert((await page.textContent("h1")).includes("demo"), "the survey's page");
+          const before = await page.textContent("dl.summary");
+          const button = page.locator("main form button");
+          await Promise.all([page.waitForLoadState("load"), button.click()]);
+          await page.waitForLoadState("load");
+          const after = await page.textContent("dl.summary");
+          assert(before !== after, `the state changed: ${before} / ${after}`);
+          await checkPage(page, "survey", out, viewportName, notes);
+          await page.goto(`${base}/admin/`);
+        });
         await checks.check(`${viewportName}: the console in English`, async () => {
           await page.click("nav.languages a");
           await page.waitForLoadState("load");
