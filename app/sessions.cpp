@@ -67,7 +67,11 @@ LoginCheck check_login(store::SurveyStore& store, const LoginRequest& request, s
 }
 
 void record_failed_login(store::SurveyStore& store, const std::string& name, store::Timestamp now) {
-  store.record_login_failure(name, now);
+  atomically(store, [&] {
+    store.record_login_failure(name, now);
+    // Kept no longer than a day: the throttle looks back one window.
+    store.delete_login_failures_before(now - 24 * 3600);
+  });
 }
 
 LoggedIn start_session(store::SurveyStore& store, const store::UserRecord& user,
