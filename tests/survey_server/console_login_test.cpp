@@ -164,7 +164,7 @@ TEST_F(ConsoleLoginTest, ADisabledUsersSessionEndsAtOnce) {
   auto home = client_.get("/admin/", {{"Cookie", session}});
   ASSERT_EQ(home.status, 200);
   // A unit user's page names the unit, by its name first.
-  EXPECT_NE(home.body.find("Phường Hạ Long <small>(QN.HL)</small>"), std::string::npos);
+  EXPECT_NE(home.body.find("Phường Hạ Long</a> <small>(QN.HL)</small>"), std::string::npos);
   {
     store::SurveyStore store(server_.db());
     app::set_user_disabled(store, cli_manager, "lan", true);

@@ -176,7 +176,8 @@ TEST_F(LiveIndicesTest, TheConsoleSurveyPageShowsProgressByUnitAndTheIndices) {
             std::string::npos);
   // The overall index as the API gives it, one decimal, a decimal comma.
   double overall = -1;
-  for (const auto& e : indices("")["estimates"]) {
+  const Json all = indices("");  // kept: a loop over a temporary's member would dangle
+  for (const auto& e : all["estimates"]) {
     if (e["statistic"] == "overall_index" && e["domain"].is_null()) overall = e["estimate"];
   }
   ASSERT_GE(overall, 0);
