@@ -106,6 +106,27 @@ LiveIndices live_indices(store::SurveyStore& store, const Actor& actor,
   return out;
 }
 
+std::shared_ptr<const LiveIndices> LiveIndicesCache::get(store::SurveyStore& store,
+                                                         const Actor& actor,
+                                                         const ReadIndices& request) {
+  authorize(actor, UseCase::ReadIndices);
+  // Read before the answers are: a change while they are analysed leaves the
+  // entry older than the data, and the next call computes again.
+  const std::string version = store.answers_version(request.survey);
+  const std::string key =
+      request.survey + '\n' + request.by.value_or("") + '\n' + std::to_string(request.level);
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = entries_.find(key); it != entries_.end() && it->second.version == version)
+      return it->second.indices;
+  }
+  auto indices = std::make_shared<const LiveIndices>(live_indices(store, actor, request));
+  std::lock_guard lock(mutex_);
+  if (entries_.size() >= 64) entries_.clear();  // a bound, not a policy: rarely reached
+  entries_[key] = {version, indices};
+  return indices;
+}
+
 nlohmann::json live_indices_json(const LiveIndices& indices) {
   nlohmann::json out = {{"survey", indices.survey},
                         {"rule", live_indices_rule},

@@ -5,6 +5,9 @@
 // the invitations carry, exactly as `sipas analyze` computes them from the
 // response export (the command is in the result, to run again).
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -39,6 +42,24 @@ struct LiveIndices {
 // (analysis.*), e.g. an unknown `by` column. The answers are written to a
 // private temporary folder (0700, files 0600) for the analysis and removed.
 LiveIndices live_indices(store::SurveyStore& store, const Actor& actor, const ReadIndices& request);
+
+// The indices of each (survey, by, level) as last computed, given again while
+// the survey's answers and reviews are unchanged (store.answers_version):
+// the analysis of a province's answers takes a second or more, a page that
+// shows them is asked for far more often. Safe to use from several threads.
+class LiveIndicesCache {
+ public:
+  std::shared_ptr<const LiveIndices> get(store::SurveyStore& store, const Actor& actor,
+                                         const ReadIndices& request);
+
+ private:
+  struct Entry {
+    std::string version;
+    std::shared_ptr<const LiveIndices> indices;
+  };
+  std::mutex mutex_;
+  std::map<std::string, Entry> entries_;  // by survey, by and level
+};
 
 // {"survey", "rule", "responses": {"counted","rejected","open_link"}, "command",
 //  "estimates": [...], "design": {...}} (the analysis's results file's fields).

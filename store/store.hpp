@@ -329,6 +329,12 @@ class SurveyStore {
   // survey.not_found for an unknown survey.
   std::vector<ExportedResponse> export_responses(std::string_view survey, std::int64_t since,
                                                  std::int64_t limit);
+  // Changes with every response stored and every change by a person to the
+  // survey (a review is one): the counts and the largest seqs of its
+  // responses and of its audit entries. Both tables are append-only for
+  // their rows' existence, so a count grows with every row committed, also
+  // one whose seq is lower than one already seen (PostgreSQL).
+  std::string answers_version(std::string_view survey);
   // Approved or Rejected may be set from any state (a reviewer may change
   // their mind); Received only while still received: a review is changed,
   // not undone (review.bad_state). response.not_found for a seq not of this

@@ -286,4 +286,17 @@ ReviewState SurveyStore::set_review_state(std::string_view survey, std::int64_t 
   });
 }
 
+std::string SurveyStore::answers_version(std::string_view survey) {
+  auto& query = impl_->statement(
+      "SELECT (SELECT COUNT(*) FROM responses WHERE survey = ?1), "
+      "(SELECT COALESCE(MAX(seq), 0) FROM responses WHERE survey = ?1), "
+      "(SELECT COUNT(*) FROM audit_log WHERE survey = ?1), "
+      "(SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE survey = ?1)");
+  db::Reset reset(query);
+  query.bind(1, survey);
+  if (!query.step()) return {};
+  return std::to_string(query.column_int64(0)) + ":" + std::to_string(query.column_int64(1)) + ":" +
+         std::to_string(query.column_int64(2)) + ":" + std::to_string(query.column_int64(3));
+}
+
 }  // namespace sipas::store

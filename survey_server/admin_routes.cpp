@@ -265,12 +265,12 @@ void SurveyService::get_indices(const CallPtr& call) {
   app::ReadIndices request;
   request.survey = call->param("survey");
   if (auto by = call->query_value("by")) request.by = *by;
-  app::LiveIndices indices;
+  std::shared_ptr<const app::LiveIndices> indices;
   {
     auto store = lease_store();
-    indices = app::live_indices(*store, call->actor, request);
+    indices = indices_cache_.get(*store, call->actor, request);
   }
-  finish(*call, json_reply(200, app::live_indices_json(indices)));
+  finish(*call, json_reply(200, app::live_indices_json(*indices)));
 }
 
 void SurveyService::export_responses(const CallPtr& call) {

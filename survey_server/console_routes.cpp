@@ -245,18 +245,17 @@ void SurveyService::get_console_survey(const CallPtr& call) {
   if (!user) return finish(*call, redirect("/admin/login"));
   const std::string id = call->param("survey");
   app::SurveyOverview overview;
-  std::optional<app::LiveIndices> indices;
+  std::shared_ptr<const app::LiveIndices> indices;
   {
     auto store = lease_store();
     overview = app::survey_overview(*store, call->actor, id);
     if (app::may(call->actor, app::UseCase::ReadIndices))
-      indices = app::live_indices(*store, call->actor, {id, std::nullopt, 0.95});
+      indices = indices_cache_.get(*store, call->actor, {id, std::nullopt, 0.95});
   }
   auto frame =
       console_frame(*call, *user, "/admin/surveys/" + io::percent_encode(id), "console.survey");
   frame.title = id;
-  SurveyPageView view{&overview, app::may(call->actor, app::UseCase::OpenSurvey),
-                      indices ? &*indices : nullptr};
+  SurveyPageView view{&overview, app::may(call->actor, app::UseCase::OpenSurvey), indices.get()};
   finish(*call, html(200, render_survey_page(frame, view)));
 }
 

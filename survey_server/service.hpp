@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/actor.hpp"
+#include "app/live_indices.hpp"
 #include "questionnaires/questionnaire.hpp"
 #include "store/commit_queue.hpp"
 #include "store/store.hpp"
@@ -217,6 +218,7 @@ class SurveyService : public RequestHandler {
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<store::SurveyStore>> pool_;
 
+  app::LiveIndicesCache indices_cache_;
   std::shared_mutex cache_mutex_;
   std::unordered_map<std::string, std::shared_ptr<const CachedSurvey>> cache_;
 
