@@ -373,6 +373,29 @@ TEST_P(StoreTest, TokenLookupRefusesOtherSurveysMalformedAndUnknownTokens) {
   EXPECT_FALSE(store.find_invitation_by_token("s1", random_token()));
 }
 
+TEST_P(StoreTest, TheAnswersVersionMovesWithEveryAnswerAndEveryAuditedChange) {
+  SurveyStore store = open_survey();
+  store.create_survey("s2", questionnaire, "sipas", "2024");
+  auto issued = store.import_invitations("s1", {main_row("r1", "A"), main_row("r2", "A")});
+  const auto empty = store.answers_version("s1");
+  const auto answer = store.insert_response(response_for("s1", issued[0].invitation, "sub-1"), 10);
+  const auto one = store.answers_version("s1");
+  EXPECT_NE(one, empty);
+  EXPECT_EQ(store.answers_version("s1"), one) << "unchanged answers, the same version";
+  // Another survey's answer and audit entry leave this one alone.
+  store.append_audit({0, 11, "cli:test", "survey.open", std::string("s2"), std::nullopt,
+                      std::nullopt, std::nullopt});
+  EXPECT_EQ(store.answers_version("s1"), one);
+  // A review is an audited change of this survey.
+  store.set_review_state("s1", answer.response, ReviewState::Rejected);
+  store.append_audit({0, 12, "cli:test", "response.review", std::string("s1"),
+                      std::to_string(answer.response), std::nullopt, std::nullopt});
+  const auto reviewed = store.answers_version("s1");
+  EXPECT_NE(reviewed, one);
+  store.insert_response(response_for("s1", issued[1].invitation, "sub-2"), 13);
+  EXPECT_NE(store.answers_version("s1"), reviewed);
+}
+
 TEST_P(StoreTest, OpeningIsRecordedOnceAndStatusFollowsTheInvitation) {
   SurveyStore store = open_survey();
   auto issued = store.import_invitations("s1", {main_row("r1", "A"), main_row("r2", "A")});
