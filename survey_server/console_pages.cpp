@@ -75,8 +75,10 @@ void append_unit_link(std::string& out, std::string_view lang, const store::Unit
 
 }  // namespace
 
-std::string console_language(const std::optional<std::string>& requested) {
-  if (requested && texts::has_language(*requested)) return *requested;
+std::string_view console_language(const std::optional<std::string>& requested) {
+  for (const auto& code : texts::languages()) {
+    if (requested == code) return code;
+  }
   return texts::languages().front();
 }
 

@@ -16,8 +16,9 @@
 
 namespace sipas::survey_server {
 
-// "vi" unless ?lang= names another catalogue's language.
-std::string console_language(const std::optional<std::string>& requested);
+// "vi" unless ?lang= names another catalogue's language: a view of the
+// catalogue's own code, which lives as long as the program.
+std::string_view console_language(const std::optional<std::string>& requested);
 
 struct LoginView {
   std::string_view lang;

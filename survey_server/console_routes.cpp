@@ -85,6 +85,7 @@ void SurveyService::authenticate_session(Call& call) {
   }
   if (!check.user) return;
   call.actor = app::person_actor(*check.user);
+  call.user = std::move(*check.user);
   call.session_id = std::move(*id);
 }
 
@@ -99,7 +100,7 @@ std::string SurveyService::login_nonce(const Call& call, HttpResponse& response)
 
 HttpResponse SurveyService::login_page(const Call& call, int status, std::string user,
                                        std::optional<std::string> error) const {
-  const std::string lang = console_language(call.query_value("lang"));
+  const auto lang = console_language(call.query_value("lang"));
   HttpResponse response = html(status, "");
   LoginView view{lang, "", std::move(user), std::move(error)};
   view.csrf = app::csrf_token(login_nonce(call, response));
@@ -150,7 +151,7 @@ void SurveyService::post_login(const CallPtr& call) {
       [this, started, call] {
         // A new id at every login; the login form's value has done its work.
         HttpResponse response =
-            redirect("/admin/?lang=" + console_language(call->query_value("lang")));
+            redirect("/admin/?lang=" + std::string(console_language(call->query_value("lang"))));
         response.headers.emplace_back("Set-Cookie",
                                       cookie(session_cookie, started->session_id, "/"));
         response.headers.emplace_back("Cache-Control", "no-store");
@@ -159,90 +160,71 @@ void SurveyService::post_login(const CallPtr& call) {
 }
 
 void SurveyService::get_console_home(const CallPtr& call) {
-  const std::string lang = console_language(call->query_value("lang"));
-  HomeView view{lang, app::csrf_token(*call->session_id), {}, std::nullopt};
-  {
+  HomeView view{console_language(call->query_value("lang")), app::csrf_token(*call->session_id),
+                *call->user, std::nullopt};
+  if (view.user.unit) {
     auto store = lease_store();
-    auto user = store->find_user(call->actor.name.substr(5));  // "user:NAME"
-    if (!user) return finish(*call, redirect("/admin/login"));
-    view.user = std::move(*user);
-    if (view.user.unit) view.unit = store->find_unit(*view.user.unit);
+    view.unit = store->find_unit(*view.user.unit);
   }
   finish(*call, html(200, render_console_home(view)));
 }
 
-// The person behind the call's session ("user:NAME"), read afresh.
-std::optional<store::UserRecord> SurveyService::session_user(const Call& call) {
-  auto store = lease_store();
-  return store->find_user(call.actor.name.substr(std::string_view("user:").size()));
-}
-
 ConsoleFrame SurveyService::console_frame(const Call& call, const store::UserRecord& user,
                                           std::string path, std::string_view title_key) const {
-  const std::string lang = console_language(call.query_value("lang"));
-  ConsoleFrame frame{"", app::csrf_token(*call.session_id), &user, std::move(path), ""};
-  // A view of the catalogue's own string: it outlives the page.
-  for (const auto& code : texts::languages()) {
-    if (code == lang) frame.lang = code;
-  }
-  frame.title = texts::text(frame.lang, title_key);
-  return frame;
+  const auto lang = console_language(call.query_value("lang"));
+  return {lang, app::csrf_token(*call.session_id), &user, std::move(path),
+          texts::text(lang, title_key)};
 }
 
 void SurveyService::get_console_units(const CallPtr& call) {
-  auto user = session_user(*call);
-  if (!user) return finish(*call, redirect("/admin/login"));
+  const auto& user = *call->user;
   std::vector<store::UnitRecord> units;
   {
     auto store = lease_store();
     units = app::visible_units(*store, call->actor);
   }
-  const auto frame = console_frame(*call, *user, "/admin/units", "console.units");
+  const auto frame = console_frame(*call, user, "/admin/units", "console.units");
   finish(*call, html(200, render_units_page(frame, units)));
 }
 
 void SurveyService::get_console_unit(const CallPtr& call) {
-  auto user = session_user(*call);
-  if (!user) return finish(*call, redirect("/admin/login"));
+  const auto& user = *call->user;
   app::UnitPage page;
   {
     auto store = lease_store();
     page = app::unit_page(*store, call->actor, call->param("unit"));
   }
-  auto frame = console_frame(*call, *user, "/admin/units/" + io::percent_encode(page.unit.id),
+  auto frame = console_frame(*call, user, "/admin/units/" + io::percent_encode(page.unit.id),
                              "console.unit");
   frame.title = page.unit.name;
   finish(*call, html(200, render_unit_page(frame, page.unit, page.parent, page.children)));
 }
 
 void SurveyService::get_console_users(const CallPtr& call) {
-  auto user = session_user(*call);
-  if (!user) return finish(*call, redirect("/admin/login"));
+  const auto& user = *call->user;
   std::vector<store::UserRecord> users;
   {
     auto store = lease_store();
     users = app::list_users(*store, call->actor);
   }
-  const auto frame = console_frame(*call, *user, "/admin/users", "console.users");
+  const auto frame = console_frame(*call, user, "/admin/users", "console.users");
   finish(*call, html(200, render_users_page(frame, users)));
 }
 
 void SurveyService::get_console_surveys(const CallPtr& call) {
-  auto user = session_user(*call);
-  if (!user) return finish(*call, redirect("/admin/login"));
+  const auto& user = *call->user;
   std::vector<store::SurveyRecord> surveys;
   {
     auto store = lease_store();
     surveys = app::console_surveys(*store, call->actor);
   }
-  const auto frame = console_frame(*call, *user, "/admin/surveys", "console.surveys");
+  const auto frame = console_frame(*call, user, "/admin/surveys", "console.surveys");
   finish(*call, html(200, render_surveys_page(frame, surveys)));
 }
 
 // On a worker (the route is offloaded): the live indices run the analysis.
 void SurveyService::get_console_survey(const CallPtr& call) {
-  auto user = session_user(*call);
-  if (!user) return finish(*call, redirect("/admin/login"));
+  const auto& user = *call->user;
   const std::string id = call->param("survey");
   app::SurveyOverview overview;
   std::shared_ptr<const app::LiveIndices> indices;
@@ -253,7 +235,7 @@ void SurveyService::get_console_survey(const CallPtr& call) {
       indices = indices_cache_.get(*store, call->actor, {id, std::nullopt, 0.95});
   }
   auto frame =
-      console_frame(*call, *user, "/admin/surveys/" + io::percent_encode(id), "console.survey");
+      console_frame(*call, user, "/admin/surveys/" + io::percent_encode(id), "console.survey");
   frame.title = id;
   SurveyPageView view{&overview, app::may(call->actor, app::UseCase::OpenSurvey), indices.get()};
   finish(*call, html(200, render_survey_page(frame, view)));
@@ -278,7 +260,7 @@ void SurveyService::post_console_survey_state(const CallPtr& call) {
       },
       [call, id] {
         return redirect("/admin/surveys/" + io::percent_encode(id) +
-                        "?lang=" + console_language(call->query_value("lang")));
+                        "?lang=" + std::string(console_language(call->query_value("lang"))));
       });
 }
 
@@ -292,8 +274,8 @@ void SurveyService::post_logout(const CallPtr& call) {
   write(
       call, [id](store::SurveyStore& s) { app::log_out(s, id); },
       [this, call] {
-        HttpResponse response =
-            redirect("/admin/login?lang=" + console_language(call->query_value("lang")));
+        HttpResponse response = redirect("/admin/login?lang=" +
+                                         std::string(console_language(call->query_value("lang"))));
         response.headers.emplace_back("Set-Cookie", cookie(session_cookie, "", "/", true));
         return response;
       });

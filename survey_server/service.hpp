@@ -189,7 +189,6 @@ class SurveyService : public RequestHandler {
   void get_console_surveys(const CallPtr& call);
   void get_console_survey(const CallPtr& call);
   void post_console_survey_state(const CallPtr& call);
-  std::optional<store::UserRecord> session_user(const Call& call);
   ConsoleFrame console_frame(const Call& call, const store::UserRecord& user, std::string path,
                              std::string_view title_key) const;
   // A person's session cookie, for the routes a session may open: sets the

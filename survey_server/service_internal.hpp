@@ -41,6 +41,9 @@ struct SurveyService::Call {
   std::vector<std::pair<std::string, std::string>> query;
   app::Actor actor;  // from the bearer key or the session; no role for the public
   std::optional<std::string> session_id;  // a valid console session's id (for _csrf)
+  // Its person as the session's lookup read them; set on every console page
+  // but the login (route_call sends a request without one to the login).
+  std::optional<store::UserRecord> user;
 
   const std::string& param(std::string_view name) const { return params.find(name)->second; }
   std::optional<std::string> query_value(std::string_view name) const {
