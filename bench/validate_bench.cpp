@@ -27,6 +27,7 @@
 #include "questionnaires/standard_forms.hpp"
 #include "questionnaires/synthetic_responses.hpp"
 #include "questionnaires/validation.hpp"
+#include "tests/support/response_dom_reference.hpp"
 
 namespace {
 
@@ -220,134 +221,11 @@ void BM_ValidateParOfficials(benchmark::State& state) {
 }
 
 // parse_response and response_to_json as they were, on nlohmann's DOM (before
-// 2d6adc6), for the ratio to the SAX reader and direct writer.
+// 2d6adc6), for the ratio to the SAX reader and direct writer: the tests'
+// reference (tests/support/response_dom_reference.hpp).
 namespace dom {
-
-using Json = nlohmann::json;
-using sipas::questionnaires::RawAnswer;
-using sipas::questionnaires::RawCode;
-using sipas::questionnaires::ResponseError;
-
-RawAnswer to_answer(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::number_integer:
-      return RawAnswer::of_integer(v.get<std::int64_t>());
-    case Json::value_t::number_unsigned: {
-      auto u = v.get<std::uint64_t>();
-      if (u > static_cast<std::uint64_t>(INT64_MAX))
-        return RawAnswer::of_number(static_cast<double>(u));
-      return RawAnswer::of_integer(static_cast<std::int64_t>(u));
-    }
-    case Json::value_t::number_float:
-      return RawAnswer::of_number(v.get<double>());
-    case Json::value_t::string:
-      return RawAnswer::of_string(v.get<std::string>());
-    case Json::value_t::array: {
-      std::vector<RawCode> codes;
-      for (const auto& e : v) {
-        RawCode code;
-        if (e.is_number_integer()) {
-          code.kind = RawCode::Kind::Integer;
-          code.integer = e.get<std::int64_t>();
-        } else if (e.is_string()) {
-          code.kind = RawCode::Kind::String;
-          code.text = e.get<std::string>();
-        }
-        codes.push_back(std::move(code));
-      }
-      return RawAnswer::of_codes(std::move(codes));
-    }
-    case Json::value_t::null:
-      return RawAnswer{};
-    default: {
-      RawAnswer a;
-      a.kind = v.is_boolean() ? RawAnswer::Kind::Boolean : RawAnswer::Kind::Object;
-      return a;
-    }
-  }
-}
-
-std::string string_field(const Json& doc, const char* key) {
-  auto it = doc.find(key);
-  if (it == doc.end()) return {};
-  if (!it->is_string()) throw ResponseError("response.malformed", "not a string");
-  return it->get<std::string>();
-}
-
-Response parse(const Questionnaire& q, std::string_view text) {
-  Json doc = Json::parse(text);
-  if (!doc.is_object()) throw ResponseError("response.malformed", "not an object");
-  for (const auto& [key, value] : doc.items()) {
-    if (key != "questionnaire" && key != "version" && key != "language" && key != "answers" &&
-        key != "submission_id" && key != "meta") {
-      throw ResponseError("response.unknown_field", key);
-    }
-  }
-  Response r = Response::empty_for(q);
-  r.questionnaire = string_field(doc, "questionnaire");
-  r.version = string_field(doc, "version");
-  r.language = string_field(doc, "language");
-  r.submission_id = string_field(doc, "submission_id");
-  auto answers = doc.find("answers");
-  if (answers == doc.end() || !answers->is_object()) {
-    throw ResponseError("response.malformed", "no answers");
-  }
-  for (const auto& [id, value] : answers->items())
-    r.set(q, id, to_answer(value));
-  return r;
-}
-
-std::string to_json(const Questionnaire& q, const Response& response) {
-  Json doc = Json::object();
-  doc["questionnaire"] = response.questionnaire;
-  doc["version"] = response.version;
-  if (!response.language.empty()) doc["language"] = response.language;
-  if (!response.submission_id.empty()) doc["submission_id"] = response.submission_id;
-  Json answers = Json::object();
-  const auto& items = q.items();
-  for (std::size_t slot = 0; slot < response.answers.size() && slot < items.size(); ++slot) {
-    const RawAnswer& a = response.answers[slot];
-    Json& value = answers[items[slot].id];
-    switch (a.kind) {
-      case RawAnswer::Kind::Absent:
-        answers.erase(items[slot].id);
-        break;
-      case RawAnswer::Kind::Integer:
-        value = a.integer;
-        break;
-      case RawAnswer::Kind::Number:
-        value = a.number;
-        break;
-      case RawAnswer::Kind::String:
-        value = a.text;
-        break;
-      case RawAnswer::Kind::Boolean:
-        value = true;
-        break;
-      case RawAnswer::Kind::Array: {
-        value = Json::array();
-        for (const auto& c : a.codes) {
-          if (c.kind == RawCode::Kind::Integer) {
-            value.push_back(c.integer);
-          } else if (c.kind == RawCode::Kind::String) {
-            value.push_back(c.text);
-          } else {
-            value.push_back(nullptr);
-          }
-        }
-        break;
-      }
-      case RawAnswer::Kind::Object:
-        value = Json::object();
-        break;
-    }
-  }
-  for (const auto& id : response.unknown_items)
-    answers[id] = 1;
-  doc["answers"] = std::move(answers);
-  return doc.dump();
-}
-
+constexpr auto parse = sipas::test::dom_reference::reference_parse;
+constexpr auto to_json = sipas::test::dom_reference::reference_to_json;
 }  // namespace dom
 
 // The SIPAS citizen form's example response read and written back, as a
