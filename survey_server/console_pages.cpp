@@ -5,6 +5,7 @@
 
 #include "io/html_escape.hpp"
 #include "io/percent_encoding.hpp"
+#include "reports/html_format.hpp"
 #include "survey_server/page_shell.hpp"
 #include "texts/texts.hpp"
 
@@ -293,26 +294,13 @@ std::string render_users_page(const ConsoleFrame& frame,
 
 namespace {
 
-// A number as Vietnamese readers write it in the Vietnamese pages (1.234,5),
-// with `decimals` places.
-std::string number(std::string_view lang, double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  std::string plain = buffer;
-  const bool vi = lang == "vi";
-  const auto dot = plain.find('.');
-  std::string whole = plain.substr(0, dot),
-              fraction = dot == std::string::npos ? "" : plain.substr(dot + 1);
-  std::string grouped;
-  const bool negative = !whole.empty() && whole.front() == '-';
-  if (negative) whole.erase(0, 1);
-  for (std::size_t i = 0; i < whole.size(); ++i) {
-    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += vi ? '.' : ',';
-    grouped += whole[i];
-  }
-  if (negative) grouped.insert(0, "-");
-  if (!fraction.empty()) grouped += (vi ? ',' : '.') + fraction;
-  return grouped;
+// The report's number formats (Vietnamese 1.234,5; English 1,234.5).
+reports::Language report_language(std::string_view lang) {
+  return lang == "vi" ? reports::Language::Vi : reports::Language::En;
+}
+
+std::string count_text(std::string_view lang, std::int64_t n) {
+  return reports::format_count(static_cast<double>(n), report_language(lang));
 }
 
 std::string_view state_key(store::SurveyState state) {
@@ -339,10 +327,9 @@ void append_indices(std::string& out, std::string_view lang, const app::LiveIndi
   out += "<h2>";
   append_text(out, lang, "console.indices");
   out += "</h2>\n<p>";
-  io::append_html(
-      out, texts::format(lang, "console.indices_counted",
-                         {{"counted", number(lang, static_cast<double>(indices.counted), 0)},
-                          {"rejected", number(lang, static_cast<double>(indices.rejected), 0)}}));
+  io::append_html(out, texts::format(lang, "console.indices_counted",
+                                     {{"counted", count_text(lang, indices.counted)},
+                                      {"rejected", count_text(lang, indices.rejected)}}));
   out += "</p>\n";
   if (!indices.result) {
     out += "<p>";
@@ -364,15 +351,16 @@ void append_indices(std::string& out, std::string_view lang, const app::LiveIndi
     out += "<tr><td>";
     io::append_html(out, e->variable);
     out += "</td><td>";
-    out += number(lang, e->estimate, 1);
+    const auto language = report_language(lang);
+    out += reports::format_number(e->estimate, 1, language);
     out += "</td><td>";
-    out += number(lang, e->se, 2);
+    out += reports::format_number(e->se, 2, language);
     out += "</td><td>";
-    out += number(lang, e->ci_low, 1) + " – " + number(lang, e->ci_high, 1);
+    out += reports::format_interval(e->ci_low, e->ci_high, 1, language);
     out += "</td><td>";
     // 0-100 on 200 px: a bar to the estimate, whiskers at the bounds. The
     // numbers are in the row: the drawing is never the only way to read them.
-    auto x = [](double v) { return std::to_string(std::clamp(v, 0.0, 100.0) * 2.0); };
+    auto x = [](double v) { return reports::svg_number(std::clamp(v, 0.0, 100.0) * 2.0, 1); };
     out +=
         "<svg class=\"index-bar\" width=\"204\" height=\"20\" viewBox=\"-2 0 204 20\" "
         "aria-hidden=\"true\"><rect x=\"0\" y=\"5\" height=\"10\" width=\"" +
@@ -481,12 +469,11 @@ std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& 
       } else {
         io::append_html(out, p.stratum);
       }
-      out += "</td><td>" + number(lang, static_cast<double>(p.invited), 0) + "</td><td>" +
-             number(lang, static_cast<double>(p.responded), 0) + "</td><td>";
+      out += "</td><td>" + count_text(lang, p.invited) + "</td><td>" +
+             count_text(lang, p.responded) + "</td><td>";
       out += "<meter min=\"0\" max=\"1\" value=\"" + std::to_string(rate) + "\"></meter> ";
-      out += number(lang, 100 * rate, 1) + "%";
-      out +=
-          "</td><td>" + number(lang, static_cast<double>(p.reserves_waiting), 0) + "</td></tr>\n";
+      out += reports::format_percent(100 * rate, 1, report_language(lang));
+      out += "</td><td>" + count_text(lang, p.reserves_waiting) + "</td></tr>\n";
     }
     out += "</tbody></table>\n";
   }
