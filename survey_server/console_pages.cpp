@@ -6,22 +6,17 @@
 #include "io/html_escape.hpp"
 #include "io/percent_encoding.hpp"
 #include "reports/html_format.hpp"
+#include "survey_server/console_html.hpp"
 #include "survey_server/page_shell.hpp"
 #include "texts/texts.hpp"
 
 namespace sipas::survey_server {
 
+using namespace console_html;
+
 namespace {
 
 constexpr std::string_view asset_base = "/assets/";
-
-const std::string& t(std::string_view lang, std::string_view key) {
-  return texts::text(lang, key);
-}
-
-void append_text(std::string& out, std::string_view lang, std::string_view key) {
-  io::append_html(out, t(lang, key));
-}
 
 // The links to the same page in the other languages.
 void append_languages(std::string& out, std::string_view lang, std::string_view path) {
@@ -43,14 +38,6 @@ void append_languages(std::string& out, std::string_view lang, std::string_view 
   out += "</ul></nav>\n";
 }
 
-void append_hidden(std::string& out, std::string_view name, std::string_view value) {
-  out += "<input type=\"hidden\" name=\"";
-  io::append_html(out, name);
-  out += "\" value=\"";
-  io::append_html(out, value);
-  out += "\">\n";
-}
-
 // The red band every console page opens with: the language links and the
 // console's name; left open (a page adds to it, then closes "</div></header>").
 void append_masthead(std::string& out, std::string_view lang, std::string_view path) {
@@ -59,19 +46,6 @@ void append_masthead(std::string& out, std::string_view lang, std::string_view p
   out += "<p class=\"console-name\">";
   append_text(out, lang, "console.title");
   out += "</p>\n";
-}
-
-// A unit by its name, the id in small print, linking to its page.
-void append_unit_link(std::string& out, std::string_view lang, const store::UnitRecord& unit) {
-  out += "<a href=\"/admin/units/";
-  io::append_html(out, io::percent_encode(unit.id));
-  out += "?lang=";
-  io::append_html(out, lang);
-  out += "\">";
-  io::append_html(out, unit.name);
-  out += "</a> <small>(";
-  io::append_html(out, unit.id);
-  out += ")</small>";
 }
 
 }  // namespace
@@ -297,28 +271,6 @@ namespace {
 // The report's number formats (Vietnamese 1.234,5; English 1,234.5).
 reports::Language report_language(std::string_view lang) {
   return lang == "vi" ? reports::Language::Vi : reports::Language::En;
-}
-
-std::string count_text(std::string_view lang, std::int64_t n) {
-  return reports::format_count(static_cast<double>(n), report_language(lang));
-}
-
-std::string_view state_key(store::SurveyState state) {
-  switch (state) {
-    case store::SurveyState::Draft:
-      return "console.state.draft";
-    case store::SurveyState::Open:
-      return "console.state.open";
-    case store::SurveyState::Closed:
-      return "console.state.closed";
-  }
-  return "console.state.draft";
-}
-
-void append_th(std::string& out, std::string_view lang, std::string_view key) {
-  out += "<th scope=\"col\">";
-  append_text(out, lang, key);
-  out += "</th>";
 }
 
 // The live indices without a domain: a table, and beside it an SVG of each
