@@ -117,14 +117,38 @@ std::shared_ptr<const LiveIndices> LiveIndicesCache::get(store::SurveyStore& sto
       request.survey + '\n' + request.by.value_or("") + '\n' + std::to_string(request.level);
   {
     std::lock_guard lock(mutex_);
-    if (auto it = entries_.find(key); it != entries_.end() && it->second.version == version)
+    if (auto it = entries_.find(key); it != entries_.end() && it->second.version == version) {
+      it->second.refreshing = false;  // whoever was told to refresh finds it done
       return it->second.indices;
+    }
   }
-  auto indices = std::make_shared<const LiveIndices>(live_indices(store, actor, request));
+  std::shared_ptr<const LiveIndices> indices;
+  try {
+    indices = std::make_shared<const LiveIndices>(live_indices(store, actor, request));
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    if (auto it = entries_.find(key); it != entries_.end()) it->second.refreshing = false;
+    throw;
+  }
   std::lock_guard lock(mutex_);
   if (entries_.size() >= 64) entries_.clear();  // a bound, not a policy: rarely reached
-  entries_[key] = {version, indices};
+  entries_[key] = {version, indices, false};
   return indices;
+}
+
+LiveIndicesCache::Peek LiveIndicesCache::peek(store::SurveyStore& store, const Actor& actor,
+                                              const ReadIndices& request) {
+  authorize(actor, UseCase::ReadIndices);
+  const std::string version = store.answers_version(request.survey);
+  const std::string key =
+      request.survey + '\n' + request.by.value_or("") + '\n' + std::to_string(request.level);
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return {nullptr, false, true};
+  if (it->second.version == version) return {it->second.indices, true, false};
+  const bool refresh = !it->second.refreshing;
+  it->second.refreshing = true;
+  return {it->second.indices, false, refresh};
 }
 
 nlohmann::json live_indices_json(const LiveIndices& indices) {

@@ -49,13 +49,28 @@ LiveIndices live_indices(store::SurveyStore& store, const Actor& actor, const Re
 // shows them is asked for far more often. Safe to use from several threads.
 class LiveIndicesCache {
  public:
+  // The indices of the answers as they are now: computed when the entry is
+  // older than them.
   std::shared_ptr<const LiveIndices> get(store::SurveyStore& store, const Actor& actor,
                                          const ReadIndices& request);
+
+  // What a page shows at once while answers keep coming: the entry as last
+  // computed (null when there is none yet), whether it is current, and
+  // whether this caller should compute the newer one (get()): true for one
+  // caller at a time, so that a busy page never runs the analysis twice at
+  // once for one survey.
+  struct Peek {
+    std::shared_ptr<const LiveIndices> indices;
+    bool current = false;
+    bool refresh = false;
+  };
+  Peek peek(store::SurveyStore& store, const Actor& actor, const ReadIndices& request);
 
  private:
   struct Entry {
     std::string version;
     std::shared_ptr<const LiveIndices> indices;
+    bool refreshing = false;  // a caller of peek() was told to compute
   };
   std::mutex mutex_;
   std::map<std::string, Entry> entries_;  // by survey, by and level

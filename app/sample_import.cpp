@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "io/csv_reader.hpp"
@@ -50,7 +51,50 @@ std::string normalized_column_name(std::string_view name) {
   return out;
 }
 
+using Columns = std::vector<std::pair<std::size_t, std::string>>;
+
+store::InvitationInput read_row(const io::CsvReader& csv, const std::vector<std::size_t>& design,
+                                const Columns& attribute_columns, const Columns& contact_indices) {
+  store::InvitationInput row;
+  row.respondent_id = std::string(csv.field(design[0]));
+  if (row.respondent_id.empty()) throw SampleError("sample.invalid", csv.where() + ": id is empty");
+  row.stratum = std::string(csv.field(design[1]));
+  row.psu = std::string(csv.field(design[2]));
+  row.inclusion_probability = parse_positive(csv, design[3], "inclusion_probability");
+  row.design_weight = parse_positive(csv, design[4], "design_weight");
+  auto role = csv.field(design[5]);
+  if (role == "reserve") {
+    row.reserve = true;
+    auto rank = csv.field(design[6]);
+    auto [end, ec] = std::from_chars(rank.data(), rank.data() + rank.size(), row.reserve_rank);
+    if (ec != std::errc() || end != rank.data() + rank.size() || row.reserve_rank < 1) {
+      throw SampleError("sample.invalid", csv.where() +
+                                              ": reserve_rank must be a whole number "
+                                              "from 1 for a reserve, not '" +
+                                              std::string(rank) + "'");
+    }
+  } else if (role != "main") {
+    throw SampleError("sample.invalid", csv.where() + ": role must be 'main' or 'reserve', not '" +
+                                            std::string(role) + "'");
+  }
+  for (const auto& [i, name] : attribute_columns)
+    row.attributes.emplace_back(name, std::string(csv.field(i)));
+  for (const auto& [i, name] : contact_indices)
+    row.contacts.emplace_back(name, std::string(csv.field(i)));
+  return row;
+}
+
+std::string joined_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines)
+    out += (out.empty() ? "" : "\n") + line;
+  return out;
+}
+
 }  // namespace
+
+SampleError::SampleError(std::string id, std::vector<std::string> problems)
+    : Error(std::move(id), joined_lines(problems)), problems_(std::move(problems)) {}
 
 bool looks_like_contact_column(std::string_view name) {
   return contact_like_names.contains(normalized_column_name(name));
@@ -92,37 +136,31 @@ std::vector<store::InvitationInput> read_sample(const std::filesystem::path& pat
                      return rank(a.second) < rank(b.second);
                    });
   std::vector<store::InvitationInput> rows;
+  std::vector<std::string> problems;
+  std::size_t more_problems = 0;
+  std::map<std::string, std::size_t, std::less<>> first_line_of_id;
   while (csv.next()) {
-    store::InvitationInput row;
-    row.respondent_id = std::string(csv.field(design[0]));
-    if (row.respondent_id.empty())
-      throw SampleError("sample.invalid", csv.where() + ": id is empty");
-    row.stratum = std::string(csv.field(design[1]));
-    row.psu = std::string(csv.field(design[2]));
-    row.inclusion_probability = parse_positive(csv, design[3], "inclusion_probability");
-    row.design_weight = parse_positive(csv, design[4], "design_weight");
-    auto role = csv.field(design[5]);
-    if (role == "reserve") {
-      row.reserve = true;
-      auto rank = csv.field(design[6]);
-      auto [end, ec] = std::from_chars(rank.data(), rank.data() + rank.size(), row.reserve_rank);
-      if (ec != std::errc() || end != rank.data() + rank.size() || row.reserve_rank < 1) {
-        throw SampleError("sample.invalid", csv.where() +
-                                                ": reserve_rank must be a whole number "
-                                                "from 1 for a reserve, not '" +
-                                                std::string(rank) + "'");
+    try {
+      rows.push_back(read_row(csv, design, attribute_columns, contact_indices));
+      const auto& id = rows.back().respondent_id;
+      if (auto [it, fresh] = first_line_of_id.emplace(id, csv.line()); !fresh) {
+        rows.pop_back();
+        throw SampleError("sample.invalid", csv.where() + ": id '" + id + "' is already on line " +
+                                                std::to_string(it->second));
       }
-    } else if (role != "main") {
-      throw SampleError(
-          "sample.invalid",
-          csv.where() + ": role must be 'main' or 'reserve', not '" + std::string(role) + "'");
+    } catch (const SampleError& e) {
+      if (problems.size() < max_sample_problems) {
+        problems.push_back(e.what());
+      } else {
+        ++more_problems;
+      }
     }
-    for (const auto& [i, name] : attribute_columns)
-      row.attributes.emplace_back(name, std::string(csv.field(i)));
-    for (const auto& [i, name] : contact_indices)
-      row.contacts.emplace_back(name, std::string(csv.field(i)));
-    rows.push_back(std::move(row));
   }
+  if (more_problems > 0) {
+    problems.push_back(csv.source() + ": " + std::to_string(more_problems) +
+                       " more bad line(s) not listed");
+  }
+  if (!problems.empty()) throw SampleError("sample.invalid", std::move(problems));
   if (rows.empty()) throw SampleError("sample.invalid", csv.source() + ": the sample has no rows");
   return rows;
 }

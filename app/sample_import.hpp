@@ -12,11 +12,23 @@
 namespace sipas::app {
 
 // A sample file that cannot be imported. Id sample.invalid; the message
-// starts with "sample.csv:LINE: ".
+// starts with "sample.csv:LINE: ". When several lines are bad, each is a
+// problem of its own (in file order) and the message is all of them, a
+// line each.
 class SampleError : public Error {
  public:
-  using Error::Error;
+  SampleError(std::string id, const std::string& message)
+      : Error(std::move(id), message), problems_{message} {}
+  SampleError(std::string id, std::vector<std::string> problems);
+  const std::vector<std::string>& problems() const noexcept { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
 };
+
+// At most this many bad lines are named; the last problem then says how
+// many more there were.
+inline constexpr std::size_t max_sample_problems = 100;
 
 // Reads a sample.csv written by `sipas sample` (id, stratum, psu,
 // inclusion_probability, design_weight, role, reserve_rank, then carried
@@ -24,7 +36,10 @@ class SampleError : public Error {
 // apart, never exported with answers); the others are attributes. A carried
 // column named like contact data (looks_like_contact_column) that is not a
 // contact is refused (sample.contact_column), so a forgotten --contact cannot
-// put phone numbers into exports. Throws SampleError or io's CsvError/IoError.
+// put phone numbers into exports. Every bad row is named before anything
+// is refused (an id empty or repeated, a bad number or role): SampleError
+// with one problem per line. Throws SampleError or io's CsvError/IoError (a
+// file that is not CSV stops at its first fault).
 std::vector<store::InvitationInput> read_sample(const std::filesystem::path& path,
                                                 const std::vector<std::string>& contact_columns);
 

@@ -1,5 +1,7 @@
 #include "app/surveys.hpp"
 
+#include <algorithm>
+
 #include "app/atomically.hpp"
 #include "app/audit.hpp"
 #include "app/clock.hpp"
@@ -30,18 +32,26 @@ store::SurveyRecord change_state(store::SurveyStore& store, const Actor& actor,
 
 }  // namespace
 
-std::string standard_questionnaire(std::string_view name) {
-  if (const auto* file = q::find_standard_file("forms/" + std::string(name) + ".json")) {
-    return std::string(file->content);
-  }
-  std::string known;
+std::vector<std::string> standard_questionnaire_names() {
+  std::vector<std::string> names;
   for (const auto& file : q::standard_files()) {
     std::string_view n = file.name;
     if (!n.starts_with("forms/") || !n.ends_with(".json")) continue;
     n.remove_prefix(6);
     n.remove_suffix(5);
-    known += (known.empty() ? "" : ", ") + std::string(n);
+    names.emplace_back(n);
   }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string standard_questionnaire(std::string_view name) {
+  if (const auto* file = q::find_standard_file("forms/" + std::string(name) + ".json")) {
+    return std::string(file->content);
+  }
+  std::string known;
+  for (const auto& n : standard_questionnaire_names())
+    known += (known.empty() ? "" : ", ") + n;
   throw UseCaseError(
       Refusal::NotFound, "questionnaire.not_found",
       "no standard questionnaire '" + std::string(name) + "' (there are: " + known + ")",

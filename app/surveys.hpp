@@ -28,6 +28,8 @@ struct SetSurveyOptions {
 // UseCaseError NotFound questionnaire.not_found (field "standard") listing
 // the standard forms there are.
 std::string standard_questionnaire(std::string_view name);
+// The standard instruments' names, sorted.
+std::vector<std::string> standard_questionnaire_names();
 
 // A new survey in state draft. The questionnaire must load (its
 // DefinitionError passes through); survey.bad_id, survey.exists.

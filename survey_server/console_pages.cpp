@@ -7,6 +7,7 @@
 #include "io/percent_encoding.hpp"
 #include "reports/html_format.hpp"
 #include "survey_server/console_html.hpp"
+#include "survey_server/console_survey_pages.hpp"
 #include "survey_server/page_shell.hpp"
 #include "texts/texts.hpp"
 
@@ -126,6 +127,10 @@ void open_console_page(std::string& out, const ConsoleFrame& frame) {
   link("/admin/", "console.home");
   link("/admin/surveys", "console.surveys");
   link("/admin/units", "console.units");
+  const bool runs_surveys =
+      frame.user->role == store::UserRole::Admin || frame.user->role == store::UserRole::Manager;
+  if (runs_surveys) link("/admin/audit", "console.audit");
+  if (runs_surveys) link("/admin/keys", "console.keys");
   if (frame.user->role == store::UserRole::Admin) link("/admin/users", "console.users");
   out += "</ul></nav>\n<main class=\"wrap\" id=\"main\">\n<h1>";
   io::append_html(out, frame.title);
@@ -234,38 +239,6 @@ std::string render_unit_page(const ConsoleFrame& frame, const store::UnitRecord&
   return out;
 }
 
-std::string render_users_page(const ConsoleFrame& frame,
-                              const std::vector<store::UserRecord>& users) {
-  const auto lang = frame.lang;
-  std::string out;
-  open_console_page(out, frame);
-  out += "<table class=\"console-table\">\n<thead><tr><th scope=\"col\">";
-  append_text(out, lang, "console.user");
-  out += "</th><th scope=\"col\">";
-  append_text(out, lang, "console.role");
-  out += "</th><th scope=\"col\">";
-  append_text(out, lang, "console.unit");
-  out += "</th><th scope=\"col\">";
-  append_text(out, lang, "console.user_state");
-  out += "</th></tr></thead>\n<tbody>\n";
-  for (const auto& user : users) {
-    out += "<tr><td>";
-    io::append_html(out, user.name);
-    out += "</td><td>";
-    append_text(out, lang, "console.role." + std::string(store::to_string(user.role)));
-    out += "</td><td>";
-    io::append_html(out, user.unit.value_or(""));
-    out += "</td><td>";
-    append_text(out, lang, user.disabled ? "console.user_disabled" : "console.user_active");
-    out += "</td></tr>\n";
-  }
-  out += "</tbody></table>\n<p>";
-  append_text(out, lang, "console.users_cli");
-  out += "</p>\n";
-  close_console_page(out);
-  return out;
-}
-
 namespace {
 
 // The report's number formats (Vietnamese 1.234,5; English 1,234.5).
@@ -334,7 +307,8 @@ void append_indices(std::string& out, std::string_view lang, const app::LiveIndi
 }  // namespace
 
 std::string render_surveys_page(const ConsoleFrame& frame,
-                                const std::vector<store::SurveyRecord>& surveys) {
+                                const std::vector<store::SurveyRecord>& surveys,
+                                const CreateSurveyForm* create) {
   const auto lang = frame.lang;
   std::string out;
   open_console_page(out, frame);
@@ -362,6 +336,7 @@ std::string render_surveys_page(const ConsoleFrame& frame,
     }
     out += "</tbody></table>\n";
   }
+  if (create) append_create_survey_form(out, frame, *create);
   close_console_page(out);
   return out;
 }
@@ -369,6 +344,7 @@ std::string render_surveys_page(const ConsoleFrame& frame,
 std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& view) {
   const auto lang = frame.lang;
   const auto& overview = *view.overview;
+  const auto& id = overview.survey.id;
   std::string out;
   open_console_page(out, frame);
   out += "<dl class=\"summary\">\n<dt>";
@@ -380,19 +356,55 @@ std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& 
   out += "</dt><dd>";
   io::append_html(out,
                   overview.survey.questionnaire_id + " " + overview.survey.questionnaire_version);
+  out += "</dd>\n<dt>";
+  append_text(out, lang, "console.open_link");
+  out += "</dt><dd>";
+  append_text(out, lang, overview.survey.open_link ? "console.yes" : "console.no");
   out += "</dd>\n</dl>\n";
   if (view.can_change_state) {
     const bool open = overview.survey.state == store::SurveyState::Open;
-    out += "<form method=\"post\" action=\"/admin/surveys/";
-    io::append_html(out, io::percent_encode(overview.survey.id));
-    out += "/state?lang=";
-    io::append_html(out, lang);
-    out += "\">\n";
-    append_hidden(out, "_csrf", frame.csrf);
+    open_post_form(out, lang, survey_path(id, "/state"), frame.csrf);
     append_hidden(out, "state", open ? "closed" : "open");
     out += "<button class=\"button button-primary\" type=\"submit\">";
     append_text(out, lang, open ? "console.close_survey" : "console.open_survey");
     out += "</button>\n</form>\n";
+  }
+  // The survey's other pages.
+  std::vector<std::pair<std::string, std::string_view>> links;
+  if (view.can_manage) {
+    links.emplace_back(survey_path(id, "/sample"), "console.sample_title");
+    links.emplace_back(survey_path(id, "/links"), "console.links_title");
+  }
+  links.emplace_back(survey_path(id, "/invitations"), "console.invitations");
+  if (view.can_review) links.emplace_back(survey_path(id, "/review"), "console.review_queue");
+  if (view.can_export) links.emplace_back(survey_path(id, "/exports"), "console.exports");
+  out += "<ul class=\"survey-links\">\n";
+  for (const auto& [path, key] : links) {
+    out += "<li><a href=\"";
+    io::append_html(out, path);
+    out += "?lang=";
+    io::append_html(out, lang);
+    out += "\">";
+    append_text(out, lang, key);
+    out += "</a></li>\n";
+  }
+  out += "</ul>\n";
+  if (view.can_manage) {
+    out += "<h2>";
+    append_text(out, lang, "console.options");
+    out += "</h2>\n";
+    open_post_form(out, lang, survey_path(id, "/options"), frame.csrf);
+    out +=
+        "<div class=\"item\"><div class=\"choice\"><input id=\"open-link\" name=\"open_link\" "
+        "type=\"checkbox\" value=\"on\"";
+    if (overview.survey.open_link) out += " checked";
+    out += "> <label for=\"open-link\">";
+    append_text(out, lang, "console.open_link");
+    out +=
+        "</label></div></div>\n<div class=\"actions\"><button class=\"button "
+        "button-secondary\" type=\"submit\">";
+    append_text(out, lang, "console.save_options");
+    out += "</button></div>\n</form>\n";
   }
   out += "<h2>";
   append_text(out, lang, "console.progress");
@@ -407,7 +419,13 @@ std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& 
     append_text(out, lang, "console.no_invitations");
     out += "</p>\n";
   } else {
-    out += "<table class=\"console-table\">\n<thead><tr>";
+    // The script (assets/console.js) reads the same numbers again while the
+    // survey takes answers.
+    out += "<table class=\"console-table\" data-progress=\"";
+    io::append_html(out, survey_path(id, "/progress"));
+    out += "\" data-open=\"";
+    out += overview.survey.state == store::SurveyState::Open ? "true" : "false";
+    out += "\" data-interval=\"" + std::to_string(view.refresh_seconds) + "\">\n<thead><tr>";
     for (auto key : {"console.stratum", "console.invited", "console.responded", "console.rate",
                      "console.reserves"})
       append_th(out, lang, key);
@@ -415,21 +433,54 @@ std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& 
     for (const auto& row : overview.strata) {
       const auto& p = row.progress;
       const double rate = p.invited > 0 ? static_cast<double>(p.responded) / p.invited : 0;
-      out += "<tr><td>";
+      out += "<tr data-stratum=\"";
+      io::append_html(out, p.stratum);
+      out += "\"><td>";
       if (row.unit) {
         append_unit_link(out, lang, *row.unit);
       } else {
         io::append_html(out, p.stratum);
       }
-      out += "</td><td>" + count_text(lang, p.invited) + "</td><td>" +
-             count_text(lang, p.responded) + "</td><td>";
+      out += "</td><td data-cell=\"invited\">" + count_text(lang, p.invited) +
+             "</td><td data-cell=\"responded\">" + count_text(lang, p.responded) + "</td><td>";
       out += "<meter min=\"0\" max=\"1\" value=\"" + std::to_string(rate) + "\"></meter> ";
-      out += reports::format_percent(100 * rate, 1, report_language(lang));
-      out += "</td><td>" + count_text(lang, p.reserves_waiting) + "</td></tr>\n";
+      out += "<span data-cell=\"rate\">" + percent_text(lang, 100 * rate) + "</span>";
+      out += "</td><td><span data-cell=\"reserves\">" + count_text(lang, p.reserves_waiting) +
+             "</span>";
+      if (view.can_manage && p.reserves_waiting > 0 &&
+          overview.survey.state != store::SurveyState::Closed) {
+        // One button a stratum; the links of the activated reserves come
+        // back as a file.
+        open_post_form(out, lang, survey_path(id, "/reserves"), frame.csrf);
+        append_hidden(out, "stratum", p.stratum);
+        const std::string field = "count-" + std::to_string(&row - overview.strata.data());
+        out += "<label class=\"visually-hidden\" for=\"" + field + "\">";
+        io::append_html(out, texts::format(lang, "console.reserves_count_for",
+                                           {{"stratum", row.unit ? row.unit->name : p.stratum}}));
+        out += "</label><input class=\"input input-count\" id=\"" + field +
+               "\" name=\"count\" type=\"number\" min=\"1\" max=\"" +
+               std::to_string(p.reserves_waiting) + "\" value=\"1\"> ";
+        out += "<button class=\"button button-secondary\" type=\"submit\">";
+        append_text(out, lang, "console.activate_reserves");
+        out += "</button></form>";
+      }
+      out += "</td></tr>\n";
     }
-    out += "</tbody></table>\n";
+    out +=
+        "</tbody></table>\n<p class=\"hint\" id=\"progress-updated\" aria-live=\"polite\" "
+        "data-template=\"";
+    append_text(out, lang, "console.progress_updated");
+    out += "\"></p>\n";
   }
-  if (view.indices) append_indices(out, lang, *view.indices);
+  if (view.indices) {
+    append_indices(out, lang, *view.indices);
+    if (view.indices_updating) {
+      out += "<p class=\"hint\">";
+      append_text(out, lang, "console.indices_updating");
+      out += "</p>\n";
+    }
+  }
+  out += "<script src=\"/assets/console.js\" defer></script>\n";
   close_console_page(out);
   return out;
 }

@@ -55,13 +55,14 @@ std::string render_units_page(const ConsoleFrame& frame,
 std::string render_unit_page(const ConsoleFrame& frame, const store::UnitRecord& unit,
                              const std::optional<store::UnitRecord>& parent,
                              const std::vector<store::UnitRecord>& children);
-// The users (the administrator's page).
-std::string render_users_page(const ConsoleFrame& frame,
-                              const std::vector<store::UserRecord>& users);
 
-// The surveys, each linking to its page.
+struct CreateSurveyForm;  // console_survey_pages.hpp
+
+// The surveys, each linking to its page; for a manager, the form that
+// creates one (null: not shown).
 std::string render_surveys_page(const ConsoleFrame& frame,
-                                const std::vector<store::SurveyRecord>& surveys);
+                                const std::vector<store::SurveyRecord>& surveys,
+                                const CreateSurveyForm* create = nullptr);
 
 // One survey: its state (with the open/close button for a manager), response
 // rates by stratum with the units' names (a <meter> each: a bar with the
@@ -70,7 +71,14 @@ std::string render_surveys_page(const ConsoleFrame& frame,
 struct SurveyPageView {
   const app::SurveyOverview* overview = nullptr;
   bool can_change_state = false;
+  bool can_manage = false;                    // options, sample, reserves, links (a manager)
+  bool can_review = false;                    // the review queue
+  bool can_export = false;                    // the exports
   const app::LiveIndices* indices = nullptr;  // null: not shown (a unit user)
+  // The indices shown are from before the newest answers; newer ones are
+  // being computed.
+  bool indices_updating = false;
+  int refresh_seconds = 20;  // the progress script's interval
 };
 std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& view);
 

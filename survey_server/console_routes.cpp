@@ -7,6 +7,9 @@
 // a cookie of its own (sipas_login, on /admin/login only): a page of another
 // site cannot log a browser in as someone else.
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
 #include "app/clock.hpp"
 #include "app/sessions.hpp"
 #include "app/surveys.hpp"
@@ -16,7 +19,9 @@
 #include "io/percent_encoding.hpp"
 #include "store/tokens.hpp"
 #include "survey_server/console_pages.hpp"
+#include "survey_server/console_survey_pages.hpp"
 #include "survey_server/page_replies.hpp"
+#include "survey_server/query_values.hpp"
 #include "survey_server/service_internal.hpp"
 #include "survey_server/url_encoding.hpp"
 #include "texts/texts.hpp"
@@ -200,17 +205,6 @@ void SurveyService::get_console_unit(const CallPtr& call) {
   finish(*call, html(200, render_unit_page(frame, page.unit, page.parent, page.children)));
 }
 
-void SurveyService::get_console_users(const CallPtr& call) {
-  const auto& user = *call->user;
-  std::vector<store::UserRecord> users;
-  {
-    auto store = lease_store();
-    users = app::list_users(*store, call->actor);
-  }
-  const auto frame = console_frame(*call, user, "/admin/users", "console.users");
-  finish(*call, html(200, render_users_page(frame, users)));
-}
-
 void SurveyService::get_console_surveys(const CallPtr& call) {
   const auto& user = *call->user;
   std::vector<store::SurveyRecord> surveys;
@@ -219,25 +213,59 @@ void SurveyService::get_console_surveys(const CallPtr& call) {
     surveys = app::console_surveys(*store, call->actor);
   }
   const auto frame = console_frame(*call, user, "/admin/surveys", "console.surveys");
-  finish(*call, html(200, render_surveys_page(frame, surveys)));
+  CreateSurveyForm form;
+  form.standards = app::standard_questionnaire_names();
+  const bool can_create = app::may(call->actor, app::UseCase::CreateSurvey);
+  finish(*call, html(200, render_surveys_page(frame, surveys, can_create ? &form : nullptr)));
 }
 
-// On a worker (the route is offloaded): the live indices run the analysis.
+// On a worker (the route is offloaded). The live indices shown are the last
+// computed: when answers have come since, the newer ones are computed in the
+// background, one computation at a time a survey, and the page says so; only
+// a survey never computed waits for its first.
 void SurveyService::get_console_survey(const CallPtr& call) {
   const auto& user = *call->user;
   const std::string id = call->param("survey");
   app::SurveyOverview overview;
   std::shared_ptr<const app::LiveIndices> indices;
+  bool updating = false;
+  const app::ReadIndices request{id, std::nullopt, 0.95};
   {
     auto store = lease_store();
     overview = app::survey_overview(*store, call->actor, id);
-    if (app::may(call->actor, app::UseCase::ReadIndices))
-      indices = indices_cache_.get(*store, call->actor, {id, std::nullopt, 0.95});
+    if (app::may(call->actor, app::UseCase::ReadIndices)) {
+      auto peek = indices_cache_.peek(*store, call->actor, request);
+      if (!peek.indices) {
+        indices = indices_cache_.get(*store, call->actor, request);
+      } else {
+        indices = std::move(peek.indices);
+        updating = !peek.current;
+        if (peek.refresh) {
+          boost::asio::post(*workers_, [this, actor = call->actor, request] {
+            try {
+              auto lease = lease_store();
+              indices_cache_.get(*lease, actor, request);
+            } catch (const std::exception& e) {
+              log(std::string("live indices: ") + e.what());
+            }
+          });
+        }
+      }
+    }
   }
   auto frame =
       console_frame(*call, user, "/admin/surveys/" + io::percent_encode(id), "console.survey");
   frame.title = id;
-  SurveyPageView view{&overview, app::may(call->actor, app::UseCase::OpenSurvey), indices.get()};
+  SurveyPageView view;
+  view.overview = &overview;
+  view.can_change_state = app::may(call->actor, app::UseCase::OpenSurvey);
+  view.can_manage = app::may(call->actor, app::UseCase::ImportSample);
+  view.can_review = app::may(call->actor, app::UseCase::ReviewResponse);
+  view.can_export = app::may(call->actor, app::UseCase::ExportResponses);
+  view.indices = indices.get();
+  view.indices_updating = updating;
+  view.refresh_seconds = static_cast<int>(std::clamp<std::int64_t>(
+      count_parameter(call->query_value("refresh"), 20, "refresh"), 2, 600));
   finish(*call, html(200, render_survey_page(frame, view)));
 }
 

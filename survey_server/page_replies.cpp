@@ -17,7 +17,8 @@ HttpResponse html(int status, std::string body) {
   response.headers.emplace_back("Cache-Control", "no-store");
   response.headers.emplace_back("Content-Security-Policy",
                                 "default-src 'none'; style-src 'self'; script-src 'self'; "
-                                "img-src 'self'; form-action 'self'; frame-ancestors 'none'");
+                                "img-src 'self'; connect-src 'self'; form-action 'self'; "
+                                "frame-ancestors 'none'");
   response.headers.emplace_back("X-Content-Type-Options", "nosniff");
   return response;
 }

@@ -24,12 +24,13 @@ std::vector<SurveyService::Route> SurveyService::make_routes() {
   const std::string json = "application/json";
   const std::string form = "application/x-www-form-urlencoded";
   std::vector<Route> r;
+  // upload: a large body, spooled to a file and read on a worker.
   enum Body { small, upload, offload };
   auto add = [&](std::string method, std::string p, app::UseCase use_case, std::string content_type,
                  bool is_html, std::function<void(SurveyService&, const CallPtr&)> run,
                  Body body = small) {
     r.push_back(Route{method, path(p), method + " " + p, use_case, std::move(content_type), is_html,
-                      body == upload, body == offload, std::move(run)});
+                      body == upload, body != small, std::move(run)});
   };
   add("GET", "/healthz", U::ReadPublic, "", false,
       [](S& s, const CallPtr& c) { s.get_health(*c); });
@@ -68,6 +69,8 @@ std::vector<SurveyService::Route> SurveyService::make_routes() {
       &S::import_invitations, upload);
   add("POST", "/api/v1/surveys/{survey}/reserves/activate", U::ActivateReserves, json, false,
       &S::activate_reserves);
+  add("POST", "/api/v1/surveys/{survey}/invitations/{id}/reissue", U::ReissueLink, "", false,
+      &S::reissue_link);
   add("GET", "/api/v1/surveys/{survey}/progress", U::ReadProgress, "", false, &S::get_progress);
   add("GET", "/api/v1/surveys/{survey}/indices", U::ReadIndices, "", false, &S::get_indices,
       offload);
@@ -86,9 +89,46 @@ std::vector<SurveyService::Route> SurveyService::make_routes() {
   add("GET", "/admin/surveys/{survey}", U::ReadUnit, "", true, &S::get_console_survey, offload);
   add("POST", "/admin/surveys/{survey}/state", U::OpenSurvey, form, true,
       &S::post_console_survey_state);
+  // Forms with a file (a questionnaire, a sample): multipart, spooled to a
+  // temporary file when large, read off the I/O threads.
+  const std::string multipart = "multipart/form-data";
+  add("POST", "/admin/surveys", U::CreateSurvey, multipart, true, &S::post_console_create_survey,
+      upload);
+  add("POST", "/admin/surveys/{survey}/options", U::SetSurveyOptions, form, true,
+      &S::post_console_survey_options);
+  add("GET", "/admin/surveys/{survey}/sample", U::ImportSample, "", true, &S::get_console_sample);
+  add("POST", "/admin/surveys/{survey}/sample", U::ImportSample, multipart, true,
+      &S::post_console_sample, upload);
+  add("POST", "/admin/surveys/{survey}/reserves", U::ActivateReserves, form, true,
+      &S::post_console_reserves);
+  add("GET", "/admin/surveys/{survey}/review", U::ReviewResponse, "", true, &S::get_console_review,
+      offload);
+  add("GET", "/admin/surveys/{survey}/responses/{seq}", U::ReviewResponse, "", true,
+      &S::get_console_response);
+  add("POST", "/admin/surveys/{survey}/responses/{seq}/review", U::ReviewResponse, form, true,
+      &S::post_console_review);
+  add("GET", "/admin/surveys/{survey}/progress", U::ReadUnit, "", false, &S::get_console_progress);
   add("GET", "/admin/units", U::ReadUnit, "", true, &S::get_console_units);
   add("GET", "/admin/units/{unit}", U::ReadUnit, "", true, &S::get_console_unit);
   add("GET", "/admin/users", U::ManageUsers, "", true, &S::get_console_users);
+  add("POST", "/admin/users", U::ManageUsers, form, true, &S::post_console_add_user, offload);
+  add("POST", "/admin/users/{name}/state", U::ManageUsers, form, true, &S::post_console_user_state);
+  add("POST", "/admin/users/{name}/password", U::ManageUsers, form, true,
+      &S::post_console_user_password, offload);
+  add("GET", "/admin/keys", U::CreateKey, "", true, &S::get_console_keys);
+  add("POST", "/admin/keys", U::CreateKey, form, true, &S::post_console_add_key);
+  add("POST", "/admin/keys/{key}/revoke", U::CreateKey, form, true, &S::post_console_revoke_key);
+  add("GET", "/admin/audit", U::ReadAudit, "", true, &S::get_console_audit);
+  add("GET", "/admin/surveys/{survey}/invitations", U::ReadUnit, "", true,
+      &S::get_console_invitations);
+  add("GET", "/admin/surveys/{survey}/links", U::ReissueLink, "", true, &S::get_console_links);
+  add("POST", "/admin/surveys/{survey}/links", U::ReissueLink, form, true,
+      &S::post_console_reissue);
+  // Downloads; a file runs the analysis (results, report) or reads every answer.
+  add("GET", "/admin/surveys/{survey}/exports", U::ExportResponses, "", true,
+      &S::get_console_exports);
+  add("GET", "/admin/surveys/{survey}/exports/{format}", U::ExportResponses, "", true,
+      &S::get_console_export, offload);
   return r;
 }
 

@@ -19,10 +19,12 @@
 #include "questionnaires/questionnaire.hpp"
 #include "store/commit_queue.hpp"
 #include "store/store.hpp"
+#include "survey_server/console_admin_pages.hpp"
 #include "survey_server/console_pages.hpp"
 #include "survey_server/form_page.hpp"
 #include "survey_server/http_types.hpp"
 #include "survey_server/metrics.hpp"
+#include "survey_server/multipart_form.hpp"
 #include "survey_server/rate_limit.hpp"
 
 namespace boost::asio {
@@ -172,6 +174,7 @@ class SurveyService : public RequestHandler {
   void patch_survey(const CallPtr& call);
   void import_invitations(const CallPtr& call);
   void activate_reserves(const CallPtr& call);
+  void reissue_link(const CallPtr& call);
   void get_progress(const CallPtr& call);
   void get_indices(const CallPtr& call);
   void export_responses(const CallPtr& call);
@@ -185,10 +188,37 @@ class SurveyService : public RequestHandler {
   void post_logout(const CallPtr& call);
   void get_console_units(const CallPtr& call);
   void get_console_unit(const CallPtr& call);
-  void get_console_users(const CallPtr& call);
+  // A survey's downloads (console_export_routes.cpp).
+  void get_console_exports(const CallPtr& call);
+  void get_console_export(const CallPtr& call);
   void get_console_surveys(const CallPtr& call);
   void get_console_survey(const CallPtr& call);
   void post_console_survey_state(const CallPtr& call);
+  // Running a survey (console_survey_routes.cpp).
+  std::vector<FormPart> console_multipart(Call& call);
+  void post_console_create_survey(const CallPtr& call);
+  void post_console_survey_options(const CallPtr& call);
+  void get_console_sample(const CallPtr& call);
+  void post_console_sample(const CallPtr& call);
+  void post_console_reserves(const CallPtr& call);
+  void get_console_review(const CallPtr& call);
+  void get_console_response(const CallPtr& call);
+  void post_console_review(const CallPtr& call);
+  void get_console_progress(const CallPtr& call);
+  // People, keys, the audit trail, invitations, links (console_admin_routes.cpp).
+  void render_users(const CallPtr& call, int status, const AddUserForm& form);
+  void get_console_users(const CallPtr& call);
+  void post_console_add_user(const CallPtr& call);
+  void post_console_user_state(const CallPtr& call);
+  void post_console_user_password(const CallPtr& call);
+  void render_keys(const CallPtr& call, int status, const AddKeyForm& form);
+  void get_console_keys(const CallPtr& call);
+  void post_console_add_key(const CallPtr& call);
+  void post_console_revoke_key(const CallPtr& call);
+  void get_console_audit(const CallPtr& call);
+  void get_console_invitations(const CallPtr& call);
+  void get_console_links(const CallPtr& call);
+  void post_console_reissue(const CallPtr& call);
   ConsoleFrame console_frame(const Call& call, const store::UserRecord& user, std::string path,
                              std::string_view title_key) const;
   // A person's session cookie, for the routes a session may open: sets the

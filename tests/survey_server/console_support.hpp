@@ -23,6 +23,30 @@ inline std::string form_encode(const std::vector<std::pair<std::string, std::str
   return out;
 }
 
+// A file of a multipart form: its field name, file name and bytes.
+struct FormFile {
+  std::string field, file_name, content;
+};
+
+inline const std::string multipart_boundary = "----sipas-test-7MA4YWxkTrZu0gW";
+inline const std::string multipart_type = "multipart/form-data; boundary=" + multipart_boundary;
+
+// multipart/form-data as a browser sends it (RFC 7578).
+inline std::string multipart_encode(const std::vector<std::pair<std::string, std::string>>& fields,
+                                    const std::vector<FormFile>& files = {}) {
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    out += "--" + multipart_boundary + "\r\nContent-Disposition: form-data; name=\"" + name +
+           "\"\r\n\r\n" + value + "\r\n";
+  }
+  for (const auto& file : files) {
+    out += "--" + multipart_boundary + "\r\nContent-Disposition: form-data; name=\"" + file.field +
+           "\"; filename=\"" + file.file_name + "\"\r\nContent-Type: text/csv\r\n\r\n" +
+           file.content + "\r\n";
+  }
+  return out + "--" + multipart_boundary + "--\r\n";
+}
+
 // "name=value" of a Set-Cookie header.
 inline std::string cookie_pair(const std::string& set_cookie) {
   return set_cookie.substr(0, set_cookie.find(';'));

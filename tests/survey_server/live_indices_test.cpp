@@ -172,7 +172,8 @@ TEST_F(LiveIndicesTest, TheConsoleSurveyPageShowsProgressByUnitAndTheIndices) {
   for (const char* name : {"Phường Một", "Phường Hai", "Xã Ba"})
     EXPECT_NE(page.body.find(name), std::string::npos) << name;
   // 10 of 12 answered in each district.
-  EXPECT_NE(page.body.find("<meter min=\"0\" max=\"1\" value=\"0.833333\"></meter> 83,3%"),
+  EXPECT_NE(page.body.find("<meter min=\"0\" max=\"1\" value=\"0.833333\"></meter> <span "
+                           "data-cell=\"rate\">83,3%</span>"),
             std::string::npos);
   // The overall index as the API gives it, one decimal, a decimal comma.
   double overall = -1;
