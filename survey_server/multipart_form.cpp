@@ -61,6 +61,21 @@ std::optional<std::string> header_parameter(std::string_view value, std::string_
   return std::nullopt;
 }
 
+// The next CRLF--boundary from `from` that is a delimiter: followed by "--"
+// (the last) or by optional spaces and CRLF; "--boundaryX" in a file is text.
+std::size_t find_delimiter(std::string_view body, std::string_view delimiter, std::size_t from) {
+  while (true) {
+    const auto at = body.find(delimiter, from);
+    if (at == std::string_view::npos) return at;
+    auto after = at + delimiter.size();
+    if (body.substr(after, 2) == "--") return at;
+    while (after < body.size() && (body[after] == ' ' || body[after] == '\t'))
+      ++after;
+    if (body.substr(after, 2) == "\r\n") return at;
+    from = at + 1;
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
@@ -78,7 +93,7 @@ std::vector<FormPart> parse_multipart(std::string_view body, std::string_view bo
   if (body.starts_with(dash)) {
     pos = dash.size();
   } else {
-    pos = body.find(delimiter);
+    pos = find_delimiter(body, delimiter, 0);
     if (pos == std::string_view::npos) bad("no boundary line");
     pos += delimiter.size();
   }
@@ -111,7 +126,7 @@ std::vector<FormPart> parse_multipart(std::string_view body, std::string_view bo
       part.file_name = header_parameter(value, "filename");
     }
     if (!named) bad("a part has no name");
-    const auto end = body.find(delimiter, pos);
+    const auto end = find_delimiter(body, delimiter, pos);
     if (end == std::string_view::npos) bad("a part does not end with the boundary");
     part.body = body.substr(pos, end - pos);
     parts.push_back(std::move(part));
