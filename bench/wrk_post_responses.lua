@@ -7,6 +7,8 @@
 --   SIPAS_BODY     response JSON file whose submission_id is "@@SID@@"
 --   SIPAS_THREADS  the -t given to wrk (thread k takes lines k, k+T, k+2T, ...)
 --   SIPAS_RUN      a tag that makes the submission ids of this run unique
+--   SIPAS_DELAY_MS optional: each connection waits this long before each
+--                  request (a steady load instead of as fast as possible)
 -- A thread that has used all its tokens sends GET /healthz instead and counts
 -- it as "exhausted" (then the token file was too short for the run).
 
@@ -43,6 +45,11 @@ function init(args)
   prefix = "/api/v1/surveys/" .. survey .. "/responses?t="
   headers = {["Content-Type"] = "application/json"}
   used, created, conflicts, other, exhausted = 0, 0, 0, 0, 0
+end
+
+local delay_ms = tonumber(os.getenv("SIPAS_DELAY_MS") or "")
+if delay_ms then
+  function delay() return delay_ms end
 end
 
 function request()
