@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "app/live_indices.hpp"
 #include "app/units.hpp"
@@ -216,6 +218,44 @@ TEST_F(LiveIndicesTest, TheConsoleSurveyPageShowsProgressByUnitAndTheIndices) {
                       "application/x-www-form-urlencoded", {{"Cookie", unit}})
                 .status,
             403);
+}
+
+// While answers come, the survey page does not wait for the analysis: it
+// shows the indices as last computed and says newer ones are being
+// computed, which a later view shows.
+TEST_F(LiveIndicesTest, TheSurveyPageShowsTheLastIndicesWhileNewerOnesAreComputed) {
+  const std::string password = "một mật khẩu đủ dài";
+  {
+    store::SurveyStore store(server_.db());
+    app::add_user(store, {"cli:test", store::Role::Manager},
+                  {"an", store::UserRole::Analyst, std::nullopt, password});
+  }
+  const auto analyst = log_in(client_, "an", password);
+  const std::string updating = "newer indices are being computed";
+  auto page = client_.get("/admin/surveys/" + survey + "?lang=en", {{"Cookie", analyst}});
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("From 30 answers"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find(updating), std::string::npos);
+  // One answer rejected: the indices are out of date.
+  ASSERT_EQ(
+      client_
+          .post("/api/v1/surveys/" + survey + "/responses/3/review",
+                Json{{"state", "rejected"}}.dump(), "application/json", TestServer::as_manager())
+          .status,
+      200);
+  page = client_.get("/admin/surveys/" + survey + "?lang=en", {{"Cookie", analyst}});
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("From 30 answers"), std::string::npos);
+  EXPECT_NE(page.body.find(updating), std::string::npos);
+  // The background computation ends; a later view has the new numbers.
+  bool updated = false;
+  for (int i = 0; i < 100 && !updated; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    page = client_.get("/admin/surveys/" + survey + "?lang=en", {{"Cookie", analyst}});
+    updated = page.body.find("From 29 answers; 1 rejected") != std::string::npos;
+  }
+  EXPECT_TRUE(updated) << page.body;
+  EXPECT_EQ(page.body.find(updating), std::string::npos);
 }
 
 }  // namespace
