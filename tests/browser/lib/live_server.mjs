@@ -6,6 +6,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import net from "node:net";
 import path from "node:path";
 
 // The --out folder (a new temporary one when not given), and in it a fresh
@@ -31,16 +32,18 @@ export function option(name, fallback) {
 }
 
 export // Starts `sipas serve` on a free port; resolves once it prints its address.
-function startServer(sipas, dir) {
+// `listen` and `publicUrl` replace the defaults (any free port, links to
+// http://127.0.0.1) when a test opens the links the server writes.
+function startServer(sipas, dir, { listen = "127.0.0.1:0", publicUrl = "http://127.0.0.1" } = {}) {
   const log = createWriteStream(path.join(dir, "server.log"));
   const child = spawn(
     sipas,
     [
       "serve",
       "--db", path.join(dir, "survey.db"),
-      "--listen", "127.0.0.1:0",
+      "--listen", listen,
       "--admin-key-file", path.join(dir, "keys"),
-      "--public-url", "http://127.0.0.1",
+      "--public-url", publicUrl,
       "--threads", "2",
       "--create-db",
     ],
@@ -100,4 +103,17 @@ export function parseCsv(text) {
   });
   const [header, ...body] = rows;
   return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+}
+
+// A loopback port free now (the kernel's choice, released at once), for a
+// server whose public URL must name its port before it starts.
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
