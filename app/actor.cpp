@@ -31,6 +31,7 @@ std::optional<store::Role> required_role(UseCase use_case) {
     case UseCase::CloseSurvey:
     case UseCase::ImportSample:
     case UseCase::ActivateReserves:
+    case UseCase::ReissueLink:
     case UseCase::ReviewResponse:
     case UseCase::ReadAudit:
     case UseCase::CreateKey:
@@ -67,6 +68,8 @@ std::string_view name_of(UseCase use_case) {
       return "import a sample";
     case UseCase::ActivateReserves:
       return "activate reserves";
+    case UseCase::ReissueLink:
+      return "re-issue a link";
     case UseCase::ReadProgress:
       return "read progress";
     case UseCase::ExportResponses:

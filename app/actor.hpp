@@ -35,6 +35,7 @@ enum class UseCase {
   CloseSurvey,
   ImportSample,
   ActivateReserves,
+  ReissueLink,
   ReadProgress,
   ExportResponses,
   ReviewResponse,

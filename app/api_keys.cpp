@@ -16,4 +16,25 @@ std::string create_api_key(store::SurveyStore& store, const Actor& actor,
   });
 }
 
+std::vector<store::ApiKeyInfo> list_api_keys(store::SurveyStore& store, const Actor& actor) {
+  authorize(actor, UseCase::CreateKey);
+  return store.list_api_keys();
+}
+
+store::ApiKeyInfo revoke_api_key(store::SurveyStore& store, const Actor& actor, std::int64_t id) {
+  authorize(actor, UseCase::CreateKey);
+  return atomically(store, [&] {
+    auto before = store.revoke_api_key(id);
+    if (!before.revoked_at) {
+      record_change(store, actor, "key.revoke", std::nullopt, before.name,
+                    {{"id", before.id},
+                     {"name", before.name},
+                     {"role", store::to_string(before.role)},
+                     {"revoked", false}},
+                    {{"revoked", true}});
+    }
+    return before;
+  });
+}
+
 }  // namespace sipas::app

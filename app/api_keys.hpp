@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "app/actor.hpp"
 #include "store/store.hpp"
@@ -16,5 +17,15 @@ struct CreateApiKey {
 // its name and role, never the key. key.invalid for an empty name.
 std::string create_api_key(store::SurveyStore& store, const Actor& actor,
                            const CreateApiKey& request);
+
+// Every key (id, name, role, when made, when revoked), never a secret or a
+// hash. Who may create keys may list them.
+std::vector<store::ApiKeyInfo> list_api_keys(store::SurveyStore& store, const Actor& actor);
+
+// Revokes a key: the server refuses it from then on (401). Audited as
+// key.revoke with the key's name; revoking a revoked key changes nothing and
+// records nothing. key.not_found. Returns the key as it was before (its
+// revoked_at set when it was revoked already).
+store::ApiKeyInfo revoke_api_key(store::SurveyStore& store, const Actor& actor, std::int64_t id);
 
 }  // namespace sipas::app

@@ -59,4 +59,21 @@ ActivatedReserves activate_reserves(store::SurveyStore& store, const Actor& acto
   return result;
 }
 
+store::IssuedInvitation reissue_link(store::SurveyStore& store, const Actor& actor,
+                                     const ReissueLink& request) {
+  authorize(actor, UseCase::ReissueLink);
+  check_survey_id(request.survey);
+  if (request.respondent_id.empty()) {
+    throw UseCaseError(Refusal::BadRequest, "request.missing_field",
+                       "give the respondent id of the invitation whose link to re-issue",
+                       "respondent_id");
+  }
+  return atomically(store, [&] {
+    auto issued = store.reissue_invitation(request.survey, request.respondent_id);
+    record_change(store, actor, "invitation.reissue", request.survey, request.respondent_id,
+                  nullptr, {{"stratum", issued.stratum}, {"psu", issued.psu}});
+    return issued;
+  });
+}
+
 }  // namespace sipas::app

@@ -30,6 +30,11 @@ struct ActivatedReserves {
   std::int64_t requested = 0;  // issued.size() < requested: no more were waiting
 };
 
+struct ReissueLink {
+  std::string survey;
+  std::string respondent_id;  // the sample's id of the invitation
+};
+
 // All rows or none. Allowed in any state: a closed survey may be reopened
 // with more invitations. survey.not_found, invitation.duplicate_respondent,
 // invitation.invalid.
@@ -42,5 +47,14 @@ ImportedSample import_sample(store::SurveyStore& store, const Actor& actor,
 // (field "count"); none waiting: invitation.no_reserve.
 ActivatedReserves activate_reserves(store::SurveyStore& store, const Actor& actor,
                                     const ActivateReserves& request);
+
+// A new link for a respondent who lost theirs: the invitation gets a new
+// token and the old link stops working at once. Returns it with its stored
+// contacts (for links_csv). Audited as invitation.reissue, the subject the
+// respondent id (never a token). request.missing_field (respondent_id);
+// survey.not_found, invitation.not_found, invitation.inactive (a waiting
+// reserve), invitation.already_responded.
+store::IssuedInvitation reissue_link(store::SurveyStore& store, const Actor& actor,
+                                     const ReissueLink& request);
 
 }  // namespace sipas::app

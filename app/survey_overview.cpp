@@ -16,6 +16,18 @@ bool sees_everything(const Actor& actor) {
 
 }  // namespace
 
+std::optional<std::string> scope_unit(const Actor& actor) {
+  if (sees_everything(actor)) return std::nullopt;
+  return actor.unit.value_or("");  // none: a unit user without a unit sees nothing
+}
+
+std::optional<std::set<std::string>> unit_scope(store::SurveyStore& store, const Actor& actor) {
+  const auto unit = scope_unit(actor);
+  if (!unit) return std::nullopt;
+  auto ids = store.unit_and_below(*unit);
+  return std::set<std::string>(ids.begin(), ids.end());
+}
+
 SurveyOverview survey_overview(store::SurveyStore& store, const Actor& actor,
                                const std::string& survey) {
   authorize(actor,
@@ -26,12 +38,8 @@ SurveyOverview survey_overview(store::SurveyStore& store, const Actor& actor,
   std::map<std::string, store::UnitRecord> units;
   for (auto& unit : store.list_units())
     units.emplace(unit.id, std::move(unit));
-  std::optional<std::set<std::string>> scope;
-  if (!sees_everything(actor)) {
-    auto ids = store.unit_and_below(actor.unit.value_or(""));
-    scope.emplace(ids.begin(), ids.end());
-    out.limited_to_unit = true;
-  }
+  const auto scope = unit_scope(store, actor);
+  out.limited_to_unit = scope.has_value();
   for (const auto& stratum : progress.strata) {
     if (scope && !scope->contains(stratum.stratum)) continue;
     StratumRow row{stratum, std::nullopt};

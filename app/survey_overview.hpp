@@ -5,6 +5,7 @@
 // for a unit user to the strata of their unit and the units below it.
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,14 @@ struct SurveyOverview {
   std::int64_t open_link_responses = 0;
   bool limited_to_unit = false;  // a unit user's view: their strata only
 };
+
+// The unit a unit user is limited to (with the units below it): their
+// unit; nullopt for everyone else (a person with a survey-wide role, a key).
+std::optional<std::string> scope_unit(const Actor& actor);
+
+// The strata a unit user may see: their unit and every unit below it.
+// nullopt for everyone else: all.
+std::optional<std::set<std::string>> unit_scope(store::SurveyStore& store, const Actor& actor);
 
 // Any person (a unit user: their strata only); keys need the analyst's role.
 // survey.not_found (NotFound).

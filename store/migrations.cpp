@@ -496,6 +496,26 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_user ON login_failures (user_name, at);
 )sql"},
+    Migration{8,
+              "a note on an audit entry (a review's comment); revoked API keys; invitations by "
+              "import order",
+              R"sql(
+-- Adding a column is no UPDATE: the append-only triggers stay as they are.
+ALTER TABLE audit_log ADD COLUMN note TEXT;
+-- The console's filters: a person's changes, one thing's history.
+CREATE INDEX audit_log_actor ON audit_log (actor, seq);
+CREATE INDEX audit_log_subject ON audit_log (subject, seq);
+ALTER TABLE api_keys ADD COLUMN revoked_at INTEGER;
+-- The console's invitation list, a page at a time in the sample's order.
+CREATE INDEX invitations_by_import_order ON invitations (survey, import_order);
+)sql",
+              R"sql(
+ALTER TABLE audit_log ADD COLUMN note TEXT;
+CREATE INDEX audit_log_actor ON audit_log (actor, seq);
+CREATE INDEX audit_log_subject ON audit_log (subject, seq);
+ALTER TABLE api_keys ADD COLUMN revoked_at BIGINT;
+CREATE INDEX invitations_by_import_order ON invitations (survey, import_order);
+)sql"},
 };
 
 bool is_environmental(const std::string& id) {

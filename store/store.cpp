@@ -606,20 +606,66 @@ std::string SurveyStore::create_api_key(const std::string& name, Role role) {
   return key;
 }
 
+namespace {
+
+constexpr const char* select_api_key =
+    "SELECT id, name, role, created_at, revoked_at FROM api_keys";
+
+ApiKeyInfo read_api_key(const db::Statement& row) {
+  ApiKeyInfo info;
+  info.id = row.column_int64(0);
+  info.name = row.column_text(1);
+  info.role = role_from_string(row.column_text(2)).value_or(Role::Analyst);
+  info.created_at = row.column_int64(3);
+  info.revoked_at = row.column_optional_int64(4);
+  return info;
+}
+
+}  // namespace
+
 std::optional<ApiKeyInfo> SurveyStore::find_api_key(std::string_view key) {
   if (!is_token_syntax(key, api_key_bytes)) return std::nullopt;
   // The lookup is by SHA-256 through an index: timing can at most reveal
   // how a guess's hash compares with stored hashes, which says nothing about
   // a key.
-  auto& query = impl_->statement("SELECT id, name, role FROM api_keys WHERE key_hash = ?1");
+  static const std::string sql =
+      std::string(select_api_key) + " WHERE key_hash = ?1 AND revoked_at IS NULL";
+  auto& query = impl_->statement(sql);
   db::Reset reset(query);
   query.bind(1, hash_secret(key));
   if (!query.step()) return std::nullopt;
-  ApiKeyInfo info;
-  info.id = query.column_int64(0);
-  info.name = query.column_text(1);
-  info.role = role_from_string(query.column_text(2)).value_or(Role::Analyst);
-  return info;
+  return read_api_key(query);
+}
+
+std::vector<ApiKeyInfo> SurveyStore::list_api_keys() {
+  static const std::string sql = std::string(select_api_key) + " ORDER BY id";
+  auto& query = impl_->statement(sql);
+  db::Reset reset(query);
+  std::vector<ApiKeyInfo> keys;
+  while (query.step())
+    keys.push_back(read_api_key(query));
+  return keys;
+}
+
+ApiKeyInfo SurveyStore::revoke_api_key(std::int64_t id) {
+  return impl_->write([&] {
+    ApiKeyInfo before;
+    {
+      static const std::string sql = std::string(select_api_key) + " WHERE id = ?1";
+      auto& query = impl_->statement(sql);
+      db::Reset reset(query);
+      query.bind(1, id);
+      if (!query.step()) throw StoreError("key.not_found", "no API key " + std::to_string(id));
+      before = read_api_key(query);
+    }
+    auto& update = impl_->statement(
+        "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL");
+    db::Reset reset(update);
+    update.bind(1, id);
+    update.bind(2, detail::clock_now());
+    update.run();
+    return before;
+  });
 }
 
 }  // namespace sipas::store

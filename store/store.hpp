@@ -24,7 +24,7 @@ namespace sipas::store {
 // invitation.duplicate_respondent, invitation.invalid, invitation.not_found,
 // invitation.inactive, invitation.already_responded, invitation.no_reserve,
 // invitation.unknown_stratum, invitation.unknown_psu, response.bad_submission_id,
-// response.submission_conflict, response.not_found, review.bad_state, key.invalid,
+// response.submission_conflict, response.not_found, review.bad_state, key.invalid, key.not_found,
 // unit.not_found, user.exists, user.not_found. (Tokens:
 // token.random_failed, token.hash_failed: internal errors.)
 class StoreError : public Error {
@@ -120,6 +120,13 @@ struct InvitationOutcome {
   std::vector<std::pair<std::string, std::string>> attributes;
 };
 
+// A page of invitations (list_invitations): their outcomes without
+// attributes, and the count of all that the listing covers.
+struct InvitationListing {
+  std::int64_t total = 0;
+  std::vector<InvitationOutcome> rows;
+};
+
 // A validated response ready to store. `answers_json` is the response document
 // (questionnaires/FORMAT.md, "Responses") as the server normalised it.
 struct NewResponse {
@@ -155,6 +162,27 @@ struct AuditEntry {
   std::string action;  // "survey.create", "survey.open", "response.review", ...
   std::optional<std::string> survey, subject;
   std::optional<std::string> before_json, after_json;  // the changed values, before and after
+  // A person's words on the change (a reviewer's comment); nullopt for most.
+  std::optional<std::string> note = std::nullopt;
+};
+
+// Which audit entries read_audit gives: every condition set must hold; the
+// strings match exactly.
+struct AuditFilter {
+  std::optional<std::string> survey = std::nullopt;
+  // "user:anna", "cli:root", "key:desk".
+  std::optional<std::string> actor = std::nullopt;
+  // What was changed: a response's seq, a stratum, a respondent id, ...
+  std::optional<std::string> subject = std::nullopt;
+  std::optional<std::string> action = std::nullopt;  // "response.review", ...
+  // at >= from, at < to (seconds, UTC).
+  std::optional<Timestamp> from = std::nullopt;
+  std::optional<Timestamp> to = std::nullopt;
+  std::int64_t since = 0;     // seq > since
+  std::int64_t limit = 1000;  // none when < 1
+  // Newest first (the console's "the latest 200 that match"); else oldest
+  // first (a cursor: pass the largest seq read as `since`).
+  bool newest_first = false;
 };
 
 struct StratumProgress {
@@ -187,6 +215,8 @@ struct ApiKeyInfo {
   std::int64_t id = 0;
   std::string name;
   Role role = Role::Analyst;
+  Timestamp created_at = 0;
+  std::optional<Timestamp> revoked_at;  // a revoked key is refused (find_api_key)
 };
 
 // Versioned schema: migrations in migrations.cpp, applied in order at open.
@@ -283,6 +313,14 @@ class SurveyStore {
   std::vector<IssuedInvitation> activate_reserves(std::string_view survey, std::string_view stratum,
                                                   std::optional<std::string_view> psu,
                                                   std::int64_t count);
+  // A new token for an active invitation whose link was lost: the old hash
+  // is replaced, so the old link stops working at once; the draft, if any,
+  // stays with the invitation. Returns it as activate_reserves does (with its
+  // stored contacts, for the links CSV). Errors: survey.not_found;
+  // invitation.not_found (no such respondent id in the survey, named);
+  // invitation.inactive (a waiting reserve: activate reserves instead);
+  // invitation.already_responded (answered: nothing to re-issue).
+  IssuedInvitation reissue_invitation(std::string_view survey, std::string_view respondent_id);
   // Looks a token up by its hash (the plaintext is never stored). nullopt for
   // a malformed token, an unknown one, or one of another survey.
   std::optional<Invitation> find_invitation_by_token(std::string_view survey,
@@ -322,6 +360,13 @@ class SurveyStore {
   // order of the sample file), read in one statement. survey.not_found for
   // an unknown survey.
   std::vector<InvitationOutcome> invitation_outcomes(std::string_view survey);
+  // A page of the survey's invitations in import order (`limit` rows after
+  // `offset`; none when limit < 1), without attributes or contacts, and how
+  // many there are in all; with `unit`, only those whose stratum is that unit
+  // or a unit below it (as unit_and_below). Through an index: a page of
+  // 100,000 invitations in milliseconds. survey.not_found.
+  InvitationListing list_invitations(std::string_view survey, std::optional<std::string_view> unit,
+                                     std::int64_t offset, std::int64_t limit);
   // The first `limit` responses with seq > since in order of arrival (none
   // when limit < 1), given in an order that does not depend on arrival: the
   // invitations' answers by the invitation's place in the imported sample,
@@ -344,17 +389,23 @@ class SurveyStore {
 
   // The audit trail, append only (the database refuses UPDATE and DELETE on
   // it). append_audit joins the caller's transaction, so an entry is stored
-  // with its change or not at all. read_audit: entries with seq > since,
-  // oldest first, of one survey or of all, at most `limit`.
+  // with its change or not at all. read_audit: the entries that pass the
+  // filter, at most `limit`, by seq (oldest or newest first). Every value is
+  // bound; the WHERE clause is made of fixed fragments, one per condition set.
   void append_audit(const AuditEntry& entry);
-  std::vector<AuditEntry> read_audit(std::optional<std::string_view> survey, std::int64_t since,
-                                     std::int64_t limit);
+  std::vector<AuditEntry> read_audit(const AuditFilter& filter);
 
   // API keys: 256 random bits, base64url (43 characters), returned once;
   // only SHA-256 is stored. An empty name: key.invalid. find_api_key: nullopt
-  // for a malformed or unknown key.
+  // for a malformed, unknown or revoked key.
   std::string create_api_key(const std::string& name, Role role);
   std::optional<ApiKeyInfo> find_api_key(std::string_view key);
+  // Every key, revoked ones too, by id; never a hash.
+  std::vector<ApiKeyInfo> list_api_keys();
+  // Revokes a key for good (revoked_at set; the key is refused from then
+  // on); revoking a revoked key changes nothing. Returns the key as it was
+  // before. key.not_found for an unknown id.
+  ApiKeyInfo revoke_api_key(std::int64_t id);
 
   // Units (store_accounts.cpp). upsert_units: every row added or updated, or
   // none (one transaction; a parent may come later in `units` but must be

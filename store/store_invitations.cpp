@@ -275,6 +275,48 @@ std::vector<IssuedInvitation> SurveyStore::activate_reserves(std::string_view su
   });
 }
 
+IssuedInvitation SurveyStore::reissue_invitation(std::string_view survey,
+                                                 std::string_view respondent_id) {
+  return impl_->write([&] {
+    require_survey(*impl_, survey);
+    IssuedInvitation out;
+    const std::string name = "respondent \"" + std::string(respondent_id) + "\" of survey \"" +
+                             std::string(survey) + "\"";
+    {
+      auto& query = impl_->statement(
+          "SELECT i.id, i.respondent_id, i.stratum, i.psu, i.reserve, i.reserve_rank, i.active, "
+          "r.seq IS NOT NULL FROM invitations i LEFT JOIN responses r ON r.invitation = i.id "
+          "WHERE i.survey = ?1 AND i.respondent_id = ?2");
+      db::Reset reset(query);
+      query.bind(1, survey);
+      query.bind(2, respondent_id);
+      if (!query.step()) throw StoreError("invitation.not_found", "no invitation for " + name);
+      if (query.column_int64(6) == 0) {
+        throw StoreError("invitation.inactive",
+                         name + " is a reserve still waiting: activate reserves to give it a link");
+      }
+      if (query.column_int64(7) != 0) {
+        throw StoreError("invitation.already_responded",
+                         name + " has already answered: there is no link to re-issue");
+      }
+      out.invitation = query.column_int64(0);
+      out.respondent_id = query.column_text(1);
+      out.stratum = query.column_text(2);
+      out.psu = query.column_text(3);
+      out.reserve = query.column_int64(4) != 0;
+      out.reserve_rank = query.column_int64(5);
+    }
+    out.token = impl_->new_token(token_bytes);
+    auto& update = impl_->statement("UPDATE invitations SET token_hash = ?2 WHERE id = ?1");
+    db::Reset reset(update);
+    update.bind(1, out.invitation);
+    update.bind(2, hash_secret(out.token));
+    update.run();
+    out.contacts = read_contacts(*impl_, out.invitation);
+    return out;
+  });
+}
+
 std::optional<Invitation> SurveyStore::find_invitation_by_token(std::string_view survey,
                                                                 std::string_view token) {
   if (!is_token_syntax(token, token_bytes)) return std::nullopt;

@@ -187,13 +187,13 @@ TEST_P(AccountsTest, UsersAreAddedWithAnArgon2idHashAndNeverThePassword) {
   EXPECT_EQ(store_.find_user("lan")->unit, "HN.BD");
 
   // Neither password nor hash is anywhere in the audit trail.
-  for (const auto& entry : store_.read_audit(std::nullopt, 0, 100)) {
+  for (const auto& entry : store_.read_audit({.limit = 100})) {
     const std::string all = entry.after_json.value_or("") + entry.before_json.value_or("");
     EXPECT_EQ(all.find(good_password), std::string::npos);
     EXPECT_EQ(all.find(*lan.generated_password), std::string::npos);
     EXPECT_EQ(all.find("argon2"), std::string::npos);
   }
-  EXPECT_EQ(store_.read_audit(std::nullopt, 0, 100).back().action, "user.create");
+  EXPECT_EQ(store_.read_audit({.limit = 100}).back().action, "user.create");
 
   using P = std::pair<std::string, std::optional<Refusal>>;
   EXPECT_EQ(refusal_of([&] { add("minh"); }), P("user.exists", Refusal::Conflict));
@@ -234,14 +234,14 @@ TEST_P(AccountsTest, ALoginGivesASessionKeptOnlyAsItsHash) {
   EXPECT_NE(again.session_id, in.session_id);
   EXPECT_FALSE(current_user(store_, "not-a-session", t0));
   EXPECT_FALSE(current_user(store_, store::random_token(store::token_bytes), t0));
-  const auto audit = store_.read_audit(std::nullopt, 0, 100);
+  const auto audit = store_.read_audit({.limit = 100});
   EXPECT_EQ(audit.back().action, "session.login");
   EXPECT_EQ(audit.back().actor, "user:minh");
 
   log_out(store_, in.session_id);
   EXPECT_FALSE(current_user(store_, in.session_id, t0 + 20));
   EXPECT_TRUE(current_user(store_, again.session_id, t0 + 20));
-  EXPECT_EQ(store_.read_audit(std::nullopt, 0, 100).back().action, "session.logout");
+  EXPECT_EQ(store_.read_audit({.limit = 100}).back().action, "session.logout");
 }
 
 TEST_P(AccountsTest, UnknownUserWrongPasswordAndDisabledUserGetOneMessage) {

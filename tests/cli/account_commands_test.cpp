@@ -122,7 +122,7 @@ TEST_F(AccountCommandsTest, UsersAreAddedListedDisabledAndReset) {
     // The audit trail has every change, by the command line's user, and no
     // password.
     std::vector<std::string> actions;
-    for (const auto& e : store.read_audit(std::nullopt, 0, 100)) {
+    for (const auto& e : store.read_audit({.limit = 100})) {
       actions.push_back(e.action);
       EXPECT_TRUE(e.actor.starts_with("cli:")) << e.actor;
       EXPECT_EQ(e.after_json.value_or("").find(made), std::string::npos);

@@ -79,8 +79,10 @@ Installation fill(const std::string& db) {
   store.set_review_state("s1", 2, ReviewState::Approved);
   store.save_draft(out.issued[25].invitation, R"({"q1": 2})", 4000, 3);
   out.manager_key = store.create_api_key("desk", Role::Manager);
+  store.create_api_key("old", Role::Analyst);
+  store.revoke_api_key(store.list_api_keys().back().id);
   store.append_audit({0, 5000, "cli:lan", "survey.open", "s1", std::nullopt, R"({"state":"draft"})",
-                      R"({"state":"open"})"});
+                      R"({"state":"open"})", "opened after the pilot"});
   return out;
 }
 
@@ -174,7 +176,11 @@ TEST_F(CopyTest, SqliteToPostgresAndBackKeepsEveryRowAndItsId) {
   EXPECT_EQ(found->status, InvitationStatus::Responded);
   EXPECT_EQ(after.load_draft(original.issued[25].invitation)->page, 3);
   ASSERT_TRUE(after.find_api_key(original.manager_key));
-  EXPECT_EQ(after.read_audit(std::nullopt, 0, 10).at(0).actor, "cli:lan");
+  ASSERT_EQ(after.list_api_keys().size(), 2u);
+  EXPECT_FALSE(after.list_api_keys()[0].revoked_at);
+  EXPECT_TRUE(after.list_api_keys()[1].revoked_at);  // revoked_at copied
+  EXPECT_EQ(after.read_audit({.limit = 10}).at(0).actor, "cli:lan");
+  EXPECT_EQ(after.read_audit({.limit = 10}).at(0).note, "opened after the pilot");
   // The identity columns go on after the copied ids.
   const auto next = after.insert_response(answer(original.issued[22].invitation, "sub-new"), 6000);
   EXPECT_EQ(next.outcome, SubmitResult::Outcome::Stored);

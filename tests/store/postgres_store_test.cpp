@@ -179,8 +179,7 @@ TEST_F(PostgresStoreTest, TheAuditCursorNeverPassesAnEntryStillToCome) {
   a.begin();
   a.append_audit({0, 1, "cli:a", "survey.create", "s1", std::nullopt, std::nullopt, std::nullopt});
   b.append_audit({0, 2, "cli:b", "survey.create", "s2", std::nullopt, std::nullopt, std::nullopt});
-  auto read =
-      std::async(std::launch::async, [&] { return reader.read_audit(std::nullopt, 0, 10); });
+  auto read = std::async(std::launch::async, [&] { return reader.read_audit({.limit = 10}); });
   EXPECT_EQ(read.wait_for(500ms), std::future_status::timeout);
   a.commit();
   EXPECT_EQ(read.get().size(), 2u);

@@ -906,6 +906,141 @@ TEST_P(StoreTest, ReviewsAreChangedButNotUndone) {
             "response.not_found");
 }
 
+// The console's invitation list (issue 22): a page in import order, the
+// count of all, and a unit's strata with those of the units below it.
+TEST_P(StoreTest, InvitationsAreListedAPageAtATimeAndByUnit) {
+  SurveyStore store = open_survey();
+  store.upsert_units({{"HN", "Hà Nội", "province", std::nullopt},
+                      {"HN.BD", "Ba Đình", "ward", std::string("HN")},
+                      {"HN.BD.1", "Tổ 1", "group", std::string("HN.BD")},
+                      {"HN.HK", "Hoàn Kiếm", "ward", std::string("HN")}});
+  const auto issued = store.import_invitations(
+      "s1", {main_row("a1", "HN.BD"), main_row("h1", "HN.HK"), main_row("a2", "HN.BD.1"),
+             main_row("x1", "OTHER"), reserve_row("a3", "HN.BD", 2)});
+  store.mark_opened(issued[1].invitation, 10);
+  const auto stored = store.insert_response(response_for("s1", issued[0].invitation, "a"), 20);
+  store.set_review_state("s1", stored.response, ReviewState::Approved);
+
+  auto ids = [](const InvitationListing& listing) {
+    std::vector<std::string> out;
+    for (const auto& row : listing.rows)
+      out.push_back(row.respondent_id);
+    return out;
+  };
+  using Ids = std::vector<std::string>;
+  const auto all = store.list_invitations("s1", std::nullopt, 0, 100);
+  EXPECT_EQ(all.total, 5);
+  EXPECT_EQ(ids(all), (Ids{"a1", "h1", "a2", "x1", "a3"}));
+  EXPECT_EQ(all.rows[0].status, InvitationStatus::Responded);
+  EXPECT_EQ(all.rows[0].review, ReviewState::Approved);
+  EXPECT_EQ(all.rows[1].status, InvitationStatus::Opened);
+  EXPECT_FALSE(all.rows[1].review);
+  EXPECT_EQ(all.rows[2].status, InvitationStatus::Pending);
+  EXPECT_EQ(all.rows[4].status, InvitationStatus::Inactive);
+  EXPECT_TRUE(all.rows[4].reserve);
+  EXPECT_EQ(all.rows[4].reserve_rank, 2);
+  EXPECT_EQ(all.rows[2].psu, "p1");
+  EXPECT_TRUE(all.rows[0].attributes.empty());  // never read here
+  const auto page = store.list_invitations("s1", std::nullopt, 1, 2);
+  EXPECT_EQ(page.total, 5);
+  EXPECT_EQ(ids(page), (Ids{"h1", "a2"}));
+  EXPECT_TRUE(store.list_invitations("s1", std::nullopt, 5, 2).rows.empty());
+  EXPECT_TRUE(store.list_invitations("s1", std::nullopt, 0, 0).rows.empty());
+
+  const auto ba_dinh = store.list_invitations("s1", "HN.BD", 0, 100);
+  EXPECT_EQ(ba_dinh.total, 3);
+  EXPECT_EQ(ids(ba_dinh), (Ids{"a1", "a2", "a3"}));
+  EXPECT_EQ(ids(store.list_invitations("s1", "HN.BD", 1, 1)), Ids{"a2"});
+  EXPECT_EQ(store.list_invitations("s1", "HN.BD", 1, 1).total, 3);
+  EXPECT_EQ(ids(store.list_invitations("s1", "HN", 0, 100)), (Ids{"a1", "h1", "a2", "a3"}));
+  EXPECT_EQ(store.list_invitations("s1", "nowhere", 0, 100).total, 0);
+  EXPECT_EQ(error_id_of([&] { store.list_invitations("nope", std::nullopt, 0, 10); }),
+            "survey.not_found");
+}
+
+// --------------------------------------------------------------------------
+// The audit trail
+
+AuditEntry audit_entry(Timestamp at, const std::string& actor, const std::string& action,
+                       std::optional<std::string> survey, std::optional<std::string> subject) {
+  AuditEntry entry;
+  entry.at = at;
+  entry.actor = actor;
+  entry.action = action;
+  entry.survey = std::move(survey);
+  entry.subject = std::move(subject);
+  return entry;
+}
+
+std::vector<std::int64_t> times_of(const std::vector<AuditEntry>& entries) {
+  std::vector<std::int64_t> out;
+  for (const auto& e : entries)
+    out.push_back(e.at);
+  return out;
+}
+
+// The console's filters (issue 22): each alone and together, the period
+// from inclusive to exclusive, newest first, the cursor and the limit.
+TEST_P(StoreTest, TheAuditTrailIsFilteredByActorSubjectActionAndTime) {
+  SurveyStore store(db());
+  store.append_audit(audit_entry(100, "user:anna", "response.review", "s1", "7"));
+  store.append_audit(audit_entry(200, "cli:root", "survey.open", "s1", std::nullopt));
+  store.append_audit(audit_entry(300, "user:anna", "invitation.reissue", "s1", "7"));
+  store.append_audit(audit_entry(400, "user:binh", "response.review", "s2", "7"));
+  store.append_audit(audit_entry(500, "user:anna", "response.review", "s1", "8"));
+  auto entry = audit_entry(600, "user:anna", "response.review", "s1", "7");
+  entry.note = "thiếu câu trả lời / answers missing";
+  store.append_audit(entry);
+
+  using Times = std::vector<std::int64_t>;
+  EXPECT_EQ(times_of(store.read_audit({})), (Times{100, 200, 300, 400, 500, 600}));
+  EXPECT_EQ(times_of(store.read_audit({.actor = "user:anna"})), (Times{100, 300, 500, 600}));
+  EXPECT_EQ(times_of(store.read_audit({.actor = "user:ann"})), Times{});  // exact
+  EXPECT_EQ(times_of(store.read_audit({.subject = "7"})), (Times{100, 300, 400, 600}));
+  EXPECT_EQ(times_of(store.read_audit({.action = "response.review"})), (Times{100, 400, 500, 600}));
+  EXPECT_EQ(times_of(store.read_audit({.from = 200, .to = 500})), (Times{200, 300, 400}));
+  EXPECT_EQ(times_of(store.read_audit({.from = 201})), (Times{300, 400, 500, 600}));
+  EXPECT_EQ(times_of(store.read_audit({.to = 200})), Times{100});
+  // All together: one response's reviews in one survey, as review_history asks.
+  EXPECT_EQ(
+      times_of(store.read_audit({.survey = "s1", .subject = "7", .action = "response.review"})),
+      (Times{100, 600}));
+  EXPECT_EQ(times_of(store.read_audit({.survey = "s1",
+                                       .actor = "user:anna",
+                                       .subject = "7",
+                                       .action = "response.review",
+                                       .from = 100,
+                                       .to = 601})),
+            (Times{100, 600}));
+  // Newest first, the newest `limit`; the cursor and the limit as before.
+  EXPECT_EQ(times_of(store.read_audit({.actor = "user:anna", .limit = 2, .newest_first = true})),
+            (Times{600, 500}));
+  const auto all = store.read_audit({});
+  EXPECT_EQ(times_of(store.read_audit({.since = all[3].seq})), (Times{500, 600}));
+  EXPECT_EQ(times_of(store.read_audit({.since = all[3].seq, .newest_first = true})),
+            (Times{600, 500}));
+  EXPECT_EQ(times_of(store.read_audit({.limit = 2})), (Times{100, 200}));
+  EXPECT_TRUE(store.read_audit({.limit = 0}).empty());
+  // The note is kept; the others have none.
+  EXPECT_EQ(all[5].note, "thiếu câu trả lời / answers missing");
+  EXPECT_FALSE(all[0].note);
+  // A value that looks like SQL is a value.
+  EXPECT_TRUE(store.read_audit({.actor = "x' OR '1'='1"}).empty());
+  EXPECT_EQ(store.read_audit({}).size(), 6u);
+}
+
+// The note came with schema 8: the trail stays append-only, the note too.
+TEST_P(StoreTest, TheAuditNoteCannotBeChangedAfterwards) {
+  SurveyStore store(db());
+  auto entry = audit_entry(100, "user:anna", "response.review", "s1", "7");
+  entry.note = "first words";
+  store.append_audit(entry);
+  auto raw = test::raw_connection(db());
+  EXPECT_THROW(raw->exec("UPDATE audit_log SET note = 'other words'"), Error);
+  EXPECT_THROW(raw->exec("DELETE FROM audit_log"), Error);
+  EXPECT_EQ(store.read_audit({}).at(0).note, "first words");
+}
+
 // --------------------------------------------------------------------------
 // API keys and tokens
 
@@ -970,6 +1105,89 @@ TEST_P(StoreTest, ApiKeysAreFoundByHashAndStoredOnlyAsHashes) {
   EXPECT_EQ(bytes.find(manager), std::string::npos);
   EXPECT_EQ(bytes.find(analyst), std::string::npos);
   EXPECT_NE(bytes.find(hash_secret(manager)), std::string::npos);
+}
+
+// The console's list and revocation (issue 22): a revoked key is found no
+// more, but stays listed with the time it was revoked.
+TEST_P(StoreTest, ARevokedApiKeyIsListedButNoLongerFound) {
+  SurveyStore store(db());
+  const std::string desk = store.create_api_key("desk", Role::Manager);
+  const std::string stats = store.create_api_key("stats", Role::Analyst);
+  auto keys = store.list_api_keys();
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].name, "desk");
+  EXPECT_EQ(keys[0].role, Role::Manager);
+  EXPECT_EQ(keys[1].name, "stats");
+  EXPECT_GT(keys[0].created_at, 1'700'000'000);
+  EXPECT_FALSE(keys[0].revoked_at);
+
+  const auto before = store.revoke_api_key(keys[0].id);
+  EXPECT_EQ(before.name, "desk");
+  EXPECT_FALSE(before.revoked_at);
+  EXPECT_FALSE(store.find_api_key(desk));
+  ASSERT_TRUE(store.find_api_key(stats));
+  keys = store.list_api_keys();
+  ASSERT_TRUE(keys[0].revoked_at);
+  EXPECT_GE(*keys[0].revoked_at, keys[0].created_at);
+  EXPECT_FALSE(keys[1].revoked_at);
+  // Again: nothing changes, the first time stays.
+  const auto again = store.revoke_api_key(keys[0].id);
+  EXPECT_EQ(again.revoked_at, keys[0].revoked_at);
+  EXPECT_EQ(store.list_api_keys()[0].revoked_at, keys[0].revoked_at);
+
+  EXPECT_EQ(error_id_of([&] { store.revoke_api_key(999); }), "key.not_found");
+  EXPECT_NE(error_message_of([&] { store.revoke_api_key(999); }).find("999"), std::string::npos);
+}
+
+// A lost link (issue 22): a new token, the old one refused at once, the
+// draft kept; only an active, unanswered invitation of the survey.
+TEST_P(StoreTest, AReissuedLinkReplacesTheOldTokenAtOnce) {
+  SurveyStore store = open_survey();
+  store.create_survey("s2", questionnaire, "sipas", "2024");
+  const auto issued = store.import_invitations(
+      "s1", {main_row("r1", "A"), main_row("r2", "A"), reserve_row("r3", "A", 1)});
+  ASSERT_EQ(issued.size(), 2u);
+  store.save_draft(issued[0].invitation, R"({"q1": 4})", 100, 2);
+
+  const auto again = store.reissue_invitation("s1", "r1");
+  EXPECT_EQ(again.invitation, issued[0].invitation);
+  EXPECT_EQ(again.respondent_id, "r1");
+  EXPECT_EQ(again.stratum, "A");
+  EXPECT_EQ(again.psu, "p1");
+  EXPECT_FALSE(again.reserve);
+  EXPECT_TRUE(is_token_syntax(again.token));
+  EXPECT_NE(again.token, issued[0].token);
+  EXPECT_EQ(again.contacts, main_row("r1", "A").contacts);
+  EXPECT_FALSE(store.find_invitation_by_token("s1", issued[0].token));
+  const auto found = store.find_invitation_by_token("s1", again.token);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->respondent_id, "r1");
+  EXPECT_EQ(found->status, InvitationStatus::Pending);
+  EXPECT_EQ(store.load_draft(issued[0].invitation)->page, 2);
+  // The other invitation keeps its link; the new token is of s1 only.
+  EXPECT_TRUE(store.find_invitation_by_token("s1", issued[1].token));
+  EXPECT_FALSE(store.find_invitation_by_token("s2", again.token));
+  // Progress is not moved by a new token.
+  EXPECT_EQ(store.progress("s1").strata.at(0).invited, 2);
+
+  EXPECT_EQ(error_id_of([&] { store.reissue_invitation("s1", "nobody"); }), "invitation.not_found");
+  EXPECT_NE(error_message_of([&] { store.reissue_invitation("s1", "nobody"); }).find("nobody"),
+            std::string::npos);
+  EXPECT_EQ(error_id_of([&] { store.reissue_invitation("s2", "r1"); }), "invitation.not_found");
+  EXPECT_EQ(error_id_of([&] { store.reissue_invitation("s1", "r3"); }), "invitation.inactive");
+  EXPECT_EQ(error_id_of([&] { store.reissue_invitation("nope", "r1"); }), "survey.not_found");
+  ASSERT_EQ(store.insert_response(response_for("s1", issued[1].invitation, "sub-2"), 200).outcome,
+            Outcome::Stored);
+  EXPECT_EQ(error_id_of([&] { store.reissue_invitation("s1", "r2"); }),
+            "invitation.already_responded");
+  EXPECT_TRUE(store.find_invitation_by_token("s1", issued[1].token));  // unchanged
+  // An activated reserve has a link to lose too.
+  const auto reserve = store.activate_reserves("s1", "A", std::nullopt, 1).at(0);
+  const auto reserve_again = store.reissue_invitation("s1", "r3");
+  EXPECT_TRUE(reserve_again.reserve);
+  EXPECT_EQ(reserve_again.reserve_rank, 1);
+  EXPECT_FALSE(store.find_invitation_by_token("s1", reserve.token));
+  EXPECT_TRUE(store.find_invitation_by_token("s1", reserve_again.token));
 }
 
 TEST_P(StoreTest, ThousandTokensAreDistinctBase64urlAndNeverStoredInPlain) {
