@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/audit.hpp"
+#include "app/clock.hpp"
 #include "cli/commands.hpp"
 #include "cli/database.hpp"
 #include "io/file.hpp"
@@ -11,7 +12,7 @@ namespace sipas::cli {
 namespace {
 
 struct AuditOptions {
-  std::string db, survey, format = "text", out;
+  std::string db, survey, actor, from, to, format = "text", out;
   std::int64_t since = 0, limit = 1000000;
 };
 
@@ -25,6 +26,10 @@ void add_audit_command(CLI::App& app, Action& run) {
       "reserves, reviews, keys), who (cli:USER, key:NAME), when, before -> after.");
   audit->add_option("--db", o->db, database_help)->required();
   audit->add_option("--survey", o->survey, "only this survey's changes");
+  audit->add_option("--actor", o->actor,
+                    "only this person's or key's changes: user:anna, cli:root");
+  audit->add_option("--from", o->from, "only changes on or after this day, YYYY-MM-DD (UTC)");
+  audit->add_option("--to", o->to, "only changes on or before this day, YYYY-MM-DD (UTC)");
   audit->add_option("--since", o->since, "only entries with seq greater than this")
       ->capture_default_str();
   audit->add_option("--format", o->format, "text (tab-separated lines) or json")
@@ -36,6 +41,10 @@ void add_audit_command(CLI::App& app, Action& run) {
       auto store = open_database(o->db);
       app::ReadAudit request;
       if (!o->survey.empty()) request.survey = o->survey;
+      if (!o->actor.empty()) request.actor = o->actor;
+      if (!o->from.empty()) request.from = app::parse_utc_day(o->from, "from");
+      // The whole day of --to: up to the next midnight.
+      if (!o->to.empty()) request.to = app::parse_utc_day(o->to, "to") + app::seconds_per_day;
       request.since = o->since;
       request.limit = o->limit;
       const auto entries = app::read_audit(store, app::command_line_actor(), request);

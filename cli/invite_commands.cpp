@@ -29,7 +29,7 @@ void require_writable_folder(const std::string& out) {
 }
 
 struct InviteOptions {
-  std::string db, survey, sample, contact, base_url, out, stratum, psu;
+  std::string db, survey, sample, contact, base_url, out, stratum, psu, respondent;
   std::int64_t count = 1;
   bool raw_csv = false;
 };
@@ -117,14 +117,51 @@ void add_activate(CLI::App* invite, const std::shared_ptr<InviteOptions>& o, Act
   });
 }
 
+void add_reissue(CLI::App* invite, const std::shared_ptr<InviteOptions>& o, Action& run) {
+  auto* reissue = invite->add_subcommand(
+      "reissue",
+      "A new link for a respondent who lost theirs: the invitation gets a new token and the\n"
+      "old link stops working at once. Writes the links CSV of that one invitation (with its\n"
+      "contacts) to --out, or to standard output.");
+  reissue->add_option("--db", o->db, database_help)->required();
+  add_survey_option(reissue, o->survey);
+  reissue->add_option("--id", o->respondent, "the respondent's id in the sample")->required();
+  reissue->add_option("--base-url", o->base_url, "base of the links, with its scheme")->required();
+  reissue->add_option("--out", o->out, "links CSV to write, 0600 (default: standard output)");
+  add_raw_csv_flag(*reissue, o->raw_csv);
+  reissue->callback([o, &run] {
+    run = [o] {
+      const std::string base = app::checked_public_url(o->base_url, "--base-url");
+      if (!o->out.empty()) require_writable_folder(o->out);
+      auto store = open_database(o->db);
+      const std::vector<store::IssuedInvitation> issued{
+          app::reissue_link(store, app::command_line_actor(), {o->survey, o->respondent})};
+      const std::string csv =
+          app::links_csv(issued, base, o->survey, app::stored_contact_columns(issued),
+                         {.neutralise_formulas = !o->raw_csv});
+      if (o->out.empty()) {
+        std::cout << csv;
+      } else {
+        // A token and contacts: readable by its owner only.
+        io::write_file_atomic(o->out, csv, io::FileAccess::owner_only);
+        std::cout << "re-issued the link of " << o->respondent << "; the old one no longer works; "
+                  << "link in " << o->out << "\n";
+      }
+      return exit_ok;
+    };
+  });
+}
+
 }  // namespace
 
 void add_invite_command(CLI::App& app, Action& run) {
-  auto* invite = app.add_subcommand("invite", "Import a sample as invitations; activate reserves");
+  auto* invite = app.add_subcommand(
+      "invite", "Import a sample as invitations; activate reserves; re-issue a lost link");
   invite->require_subcommand(1);
   auto o = std::make_shared<InviteOptions>();
   add_import(invite, o, run);
   add_activate(invite, o, run);
+  add_reissue(invite, o, run);
 }
 
 }  // namespace sipas::cli

@@ -1,4 +1,4 @@
-// sipas key create: an API key for the admin API, printed once; stored hashed
+// sipas key create|list|revoke: an API key for the admin API, printed once; stored hashed
 // in the database, or added to a 0600 key file for --admin-key-file.
 
 #include <sys/stat.h>
@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "app/api_keys.hpp"
+#include "app/clock.hpp"
 #include "cli/commands.hpp"
 #include "cli/database.hpp"
 #include "io/file.hpp"
@@ -16,6 +17,7 @@ namespace {
 
 struct KeyOptions {
   std::string db, key_file, name, role = "manager";
+  std::int64_t id = 0;
 };
 
 // Adds "ROLE KEY" to a key file for sipas serve --admin-key-file, creating it
@@ -39,10 +41,45 @@ void append_to_key_file(const std::string& path, const std::string& role, const 
   io::write_file_atomic(path, text, io::FileAccess::owner_only);
 }
 
+void add_list(CLI::App* key, const std::shared_ptr<KeyOptions>& o, Action& run) {
+  auto* list = key->add_subcommand(
+      "list", "The database's API keys: id, name, role, made, revoked (never a key or a hash)");
+  list->add_option("--db", o->db, database_help)->required();
+  list->callback([o, &run] {
+    run = [o] {
+      auto store = open_database(o->db);
+      std::cout << "id\tname\trole\tcreated\trevoked\n";
+      for (const auto& k : app::list_api_keys(store, app::command_line_actor())) {
+        std::cout << k.id << '\t' << k.name << '\t' << store::to_string(k.role) << '\t'
+                  << app::iso_time(k.created_at) << '\t'
+                  << (k.revoked_at ? app::iso_time(*k.revoked_at) : std::string("-")) << '\n';
+      }
+      return exit_ok;
+    };
+  });
+}
+
+void add_revoke(CLI::App* key, const std::shared_ptr<KeyOptions>& o, Action& run) {
+  auto* revoke = key->add_subcommand(
+      "revoke", "Revoke an API key of the database: the server refuses it from then on (401)");
+  revoke->add_option("--db", o->db, database_help)->required();
+  revoke->add_option("--id", o->id, "the key's id (sipas key list)")->required();
+  revoke->callback([o, &run] {
+    run = [o] {
+      auto store = open_database(o->db);
+      const auto before = app::revoke_api_key(store, app::command_line_actor(), o->id);
+      std::cout << (before.revoked_at ? "already revoked: key " : "revoked key ") << before.id
+                << " (" << before.name << ")\n";
+      return exit_ok;
+    };
+  });
+}
+
 }  // namespace
 
 void add_key_command(CLI::App& app, Action& run) {
-  auto* key = app.add_subcommand("key", "Admin API keys (stored hashed; shown once)");
+  auto* key =
+      app.add_subcommand("key", "Admin API keys (stored hashed; shown once): create, list, revoke");
   key->require_subcommand(1);
   auto o = std::make_shared<KeyOptions>();
   auto* create = key->add_subcommand(
@@ -77,6 +114,8 @@ void add_key_command(CLI::App& app, Action& run) {
       return exit_ok;
     };
   });
+  add_list(key, o, run);
+  add_revoke(key, o, run);
 }
 
 void add_survey_admin_commands(CLI::App& app, Action& run) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/audit.hpp"
+#include "app/clock.hpp"
 #include "app/invitations.hpp"
 #include "app/live_indices.hpp"
 #include "app/progress_report.hpp"
@@ -249,6 +250,25 @@ void SurveyService::activate_reserves(const CallPtr& call) {
       });
 }
 
+// A new link for one invitation (the old one stops working): the links CSV
+// of that one row, with its stored contacts, as activated reserves get.
+void SurveyService::reissue_link(const CallPtr& call) {
+  app::ReissueLink request{call->param("survey"), call->param("id")};
+  const auto csv = csv_options_for_raw(call->query_value("raw"));
+  const std::string base = link_base(*call);
+  auto issued = std::make_shared<store::IssuedInvitation>();
+  write(
+      call,
+      [request, actor = call->actor, issued](store::SurveyStore& s) {
+        *issued = app::reissue_link(s, actor, request);
+      },
+      [issued, base, id = request.survey, csv] {
+        const std::vector<store::IssuedInvitation> rows{*issued};
+        return links_reply(200,
+                           app::links_csv(rows, base, id, app::stored_contact_columns(rows), csv));
+      });
+}
+
 void SurveyService::get_progress(const CallPtr& call) {
   const std::string id = call->param("survey");
   store::Progress progress;
@@ -326,6 +346,12 @@ void SurveyService::review_response(const CallPtr& call) {
     throw ApiError(422, "review.bad_state", "state is received, approved or rejected", "state");
   }
   request.state = *state;
+  if (body.contains("comment") && !body["comment"].is_null()) {
+    if (!body["comment"].is_string()) {
+      throw ApiError(400, "review.bad_comment", "comment is text", "comment");
+    }
+    request.comment = body["comment"].get<std::string>();
+  }
   write(
       call,
       [request, actor = call->actor](store::SurveyStore& s) {
@@ -343,6 +369,15 @@ void SurveyService::get_audit(const CallPtr& call) {
   request.since = count_parameter(call->query_value("since"), 0, "since");
   request.limit = std::min(
       count_parameter(call->query_value("limit"), default_audit_limit, "limit"), max_export_limit);
+  // An empty value (a form's empty field) filters nothing.
+  auto given = [&](const char* name) {
+    auto value = call->query_value(name);
+    return value && !value->empty() ? value : std::nullopt;
+  };
+  request.actor = given("actor");
+  // Days in UTC; `to` takes its whole day.
+  if (auto from = given("from")) request.from = app::parse_utc_day(*from, "from");
+  if (auto to = given("to")) request.to = app::parse_utc_day(*to, "to") + app::seconds_per_day;
   std::vector<store::AuditEntry> entries;
   {
     auto store = lease_store();

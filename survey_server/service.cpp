@@ -78,13 +78,15 @@ std::string api_field(const std::string& field) {
 
 int status_of_store_error(const std::string& id) {
   if (id == "survey.not_found" || id == "response.not_found" || id == "invitation.not_found" ||
-      id == "invitation.unknown_stratum" || id == "invitation.unknown_psu")
+      id == "invitation.unknown_stratum" || id == "invitation.unknown_psu" || id == "key.not_found")
     return 404;
   if (id == "survey.exists" || id == "survey.bad_state" || id == "survey.has_responses" ||
       id == "invitation.duplicate_respondent" || id == "invitation.no_reserve")
     return 409;
   if (id == "survey.bad_id" || id == "response.bad_submission_id") return 400;
-  if (id == "invitation.already_responded" || id == "response.submission_conflict") return 409;
+  if (id == "invitation.already_responded" || id == "response.submission_conflict" ||
+      id == "invitation.inactive")
+    return 409;
   if (id == "review.bad_state" || id == "key.invalid" || id == "invitation.invalid") return 422;
   if (id == "store.busy" || id == "store.read_only" || id == "store.unavailable") return 503;
   if (id == "store.full") return 507;
