@@ -13,7 +13,7 @@ root=$PWD
 seconds=${1:-20}
 dir=${FUZZ_DIR:-$root/build/fuzz}
 jobs=${FUZZ_JOBS:-2}
-all_targets=(questionnaire expression response form http csv margins index_scheme appraisal)
+all_targets=(questionnaire expression response form http multipart csv margins index_scheme appraisal)
 read -r -a targets <<<"${FUZZ_TARGETS:-${all_targets[*]}}"
 
 if ! command -v clang++ >/dev/null; then

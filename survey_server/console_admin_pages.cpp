@@ -85,6 +85,7 @@ std::string render_users_page(const ConsoleFrame& frame,
   const auto lang = frame.lang;
   std::string out;
   open_console_page(out, frame);
+  open_table_scroll(out, lang);
   out += "<table class=\"console-table\">\n<thead><tr>";
   for (auto key :
        {"console.user", "console.role", "console.unit", "console.user_state", "console.actions"})
@@ -119,7 +120,7 @@ std::string render_users_page(const ConsoleFrame& frame,
     append_text(out, lang, "console.reset_password");
     out += "</button></form></td></tr>\n";
   }
-  out += "</tbody></table>\n<h2 id=\"add\">";
+  out += "</tbody></table></div>\n<h2 id=\"add\">";
   append_text(out, lang, "console.add_user");
   out += "</h2>\n";
   if (!form.problems.empty())
@@ -199,6 +200,7 @@ std::string render_keys_page(const ConsoleFrame& frame, const std::vector<store:
     append_text(out, lang, "console.no_keys");
     out += "</p>\n";
   } else {
+    open_table_scroll(out, lang);
     out += "<table class=\"console-table\">\n<thead><tr>";
     for (auto key : {"console.key_name", "console.role", "console.key_created",
                      "console.user_state", "console.actions"})
@@ -227,7 +229,7 @@ std::string render_keys_page(const ConsoleFrame& frame, const std::vector<store:
       append_text(out, lang, "console.revoke_key");
       out += "</button></form></td></tr>\n";
     }
-    out += "</tbody></table>\n";
+    out += "</tbody></table></div>\n";
   }
   out += "<h2>";
   append_text(out, lang, "console.add_key");
@@ -287,6 +289,7 @@ std::string render_audit_page(const ConsoleFrame& frame, const AuditFilterForm& 
                           {"limit", count_text(lang, static_cast<std::int64_t>(limit))}}));
   out += "</p>\n";
   if (!entries.empty()) {
+    open_table_scroll(out, lang);
     out += "<table class=\"console-table\">\n<thead><tr>";
     for (auto key : {"console.audit.at", "console.audit.actor", "console.audit.action",
                      "console.survey", "console.audit.subject", "console.audit.change"})
@@ -312,7 +315,7 @@ std::string render_audit_page(const ConsoleFrame& frame, const AuditFilterForm& 
       }
       out += "</td></tr>\n";
     }
-    out += "</tbody></table>\n";
+    out += "</tbody></table></div>\n";
   }
   close_console_page(out);
   return out;
@@ -341,6 +344,7 @@ std::string render_invitations_page(const ConsoleFrame& frame, const Invitations
            {"total", count_text(lang, page.total)}}));
   out += "</p>\n";
   if (!page.rows.empty()) {
+    open_table_scroll(out, lang);
     out += "<table class=\"console-table\">\n<thead><tr>";
     for (auto key :
          {"console.respondent", "console.stratum", "console.psu", "console.invitation_role",
@@ -368,7 +372,7 @@ std::string render_invitations_page(const ConsoleFrame& frame, const Invitations
         append_text(out, lang, "console.review." + std::string(store::to_string(*row.review)));
       out += "</td></tr>\n";
     }
-    out += "</tbody></table>\n";
+    out += "</tbody></table></div>\n";
   }
   const std::string base = survey_path(view.survey, "/invitations");
   out += "<nav aria-label=\"";

@@ -29,7 +29,9 @@ std::string render_exports_page(const ConsoleFrame& frame, std::string_view surv
     out += "<tr><td><a href=\"";
     io::append_html(
         out, console_html::survey_path(survey, "/exports/" + name) + "?lang=" + std::string(lang));
-    out += "\" download>";
+    // No download attribute: the file comes as an attachment, and a refusal
+    // (no answers yet) shows as a page instead of a cancelled download.
+    out += "\">";
     append_text(out, lang, "console.export." + name);
     out += "</a><br><span class=\"hint\">";
     io::append_html(out, app::export_file_name(std::string(survey), format));

@@ -102,6 +102,12 @@ void append_error_summary(std::string& out, std::string_view lang, std::string_v
   out += "</div>\n";
 }
 
+void open_table_scroll(std::string& out, std::string_view lang) {
+  out += "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"";
+  append_text(out, lang, "console.table");
+  out += "\">";
+}
+
 void append_notice(std::string& out, std::string_view text) {
   out += "<div class=\"notice\" role=\"status\"><p>";
   io::append_html(out, text);

@@ -138,8 +138,34 @@ void open_console_page(std::string& out, const ConsoleFrame& frame) {
 }
 
 void close_console_page(std::string& out) {
-  out += "</main>\n";
+  // The console's small script: the error summary focused, the progress
+  // table refreshed (assets/console.js); every page works without it.
+  out += "<script src=\"/assets/console.js\" defer></script>\n</main>\n";
   close_page(out);
+}
+
+std::string render_console_error(const ConsoleFrame& frame, int status, std::string_view code,
+                                 std::string_view message) {
+  const auto lang = frame.lang;
+  std::string out;
+  open_console_page(out, frame);
+  std::string_view key = "console.error.refused";
+  if (status == 403) key = "console.error.forbidden";
+  if (status == 404) key = "console.error.not_found";
+  if (status >= 500) key = "console.error.failed";
+  out += "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>";
+  append_text(out, lang, key);
+  out += "</h2>\n<p>";
+  io::append_html(out, message);
+  out += "</p>\n<p class=\"hint\">";
+  io::append_html(out, texts::format(lang, "console.error.code", {{"code", std::string(code)}}));
+  out += "</p></div>\n<p><a href=\"/admin/?lang=";
+  io::append_html(out, lang);
+  out += "\">";
+  append_text(out, lang, "console.home");
+  out += "</a></p>\n";
+  close_console_page(out);
+  return out;
 }
 
 std::string render_console_home(const HomeView& view) {
@@ -179,6 +205,7 @@ std::string render_units_page(const ConsoleFrame& frame,
     append_text(out, lang, "console.no_units");
     out += "</p>\n";
   } else {
+    open_table_scroll(out, lang);
     out += "<table class=\"console-table\">\n<thead><tr><th scope=\"col\">";
     append_text(out, lang, "console.unit");
     out += "</th><th scope=\"col\">";
@@ -195,7 +222,7 @@ std::string render_units_page(const ConsoleFrame& frame,
       io::append_html(out, unit.parent.value_or(""));
       out += "</td></tr>\n";
     }
-    out += "</tbody></table>\n";
+    out += "</tbody></table></div>\n";
   }
   close_console_page(out);
   return out;
@@ -267,6 +294,7 @@ void append_indices(std::string& out, std::string_view lang, const app::LiveIndi
     if (e.domain.empty() && (e.statistic == "overall_index" || e.statistic == "element_index"))
       shown.push_back(&e);
   }
+  open_table_scroll(out, lang);
   out += "<table class=\"console-table\">\n<thead><tr>";
   for (auto key :
        {"console.index", "console.estimate", "console.se", "console.ci", "console.chart"})
@@ -299,7 +327,7 @@ void append_indices(std::string& out, std::string_view lang, const app::LiveIndi
         "\" y1=\"4\" y2=\"16\" stroke=\"#0b0c0c\" stroke-width=\"2\"/></svg>";
     out += "</td></tr>\n";
   }
-  out += "</tbody></table>\n<p class=\"hint\">";
+  out += "</tbody></table></div>\n<p class=\"hint\">";
   append_text(out, lang, "console.indices_rule");
   out += "</p>\n";
 }
@@ -317,6 +345,7 @@ std::string render_surveys_page(const ConsoleFrame& frame,
     append_text(out, lang, "console.no_surveys");
     out += "</p>\n";
   } else {
+    open_table_scroll(out, lang);
     out += "<table class=\"console-table\">\n<thead><tr>";
     for (auto key : {"console.survey", "console.questionnaire", "console.state"})
       append_th(out, lang, key);
@@ -334,7 +363,7 @@ std::string render_surveys_page(const ConsoleFrame& frame,
       append_text(out, lang, state_key(survey.state));
       out += "</td></tr>\n";
     }
-    out += "</tbody></table>\n";
+    out += "</tbody></table></div>\n";
   }
   if (create) append_create_survey_form(out, frame, *create);
   close_console_page(out);
@@ -421,6 +450,7 @@ std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& 
   } else {
     // The script (assets/console.js) reads the same numbers again while the
     // survey takes answers.
+    open_table_scroll(out, lang);
     out += "<table class=\"console-table\" data-progress=\"";
     io::append_html(out, survey_path(id, "/progress"));
     out += "\" data-open=\"";
@@ -467,7 +497,7 @@ std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& 
       out += "</td></tr>\n";
     }
     out +=
-        "</tbody></table>\n<p class=\"hint\" id=\"progress-updated\" aria-live=\"polite\" "
+        "</tbody></table></div>\n<p class=\"hint\" id=\"progress-updated\" aria-live=\"polite\" "
         "data-template=\"";
     append_text(out, lang, "console.progress_updated");
     out += "\"></p>\n";
@@ -480,7 +510,6 @@ std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& 
       out += "</p>\n";
     }
   }
-  out += "<script src=\"/assets/console.js\" defer></script>\n";
   close_console_page(out);
   return out;
 }

@@ -49,6 +49,12 @@ struct ConsoleFrame {
 void open_console_page(std::string& out, const ConsoleFrame& frame);
 void close_console_page(std::string& out);
 
+// A refusal or failure on a console page, for the person logged in: what
+// happened in their language, the reason as the server states it (with its
+// id, to quote when asking for help), and the way home.
+std::string render_console_error(const ConsoleFrame& frame, int status, std::string_view code,
+                                 std::string_view message);
+
 // The units a person may see, as a table of links to their pages.
 std::string render_units_page(const ConsoleFrame& frame,
                               const std::vector<store::UnitRecord>& units);

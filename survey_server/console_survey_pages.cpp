@@ -227,6 +227,7 @@ std::string render_review_queue(const ConsoleFrame& frame, const ReviewQueueView
     append_text(out, lang, "console.review_none");
     out += "</p>\n";
   } else {
+    open_table_scroll(out, lang);
     out += "<table class=\"console-table\">\n<thead><tr>";
     for (auto key : {"console.response", "console.received_at", "console.respondent",
                      "console.stratum", "console.review_state"})
@@ -254,7 +255,7 @@ std::string render_review_queue(const ConsoleFrame& frame, const ReviewQueueView
       append_text(out, lang, review_key(row.review));
       out += "</td></tr>\n";
     }
-    out += "</tbody></table>\n";
+    out += "</tbody></table></div>\n";
   }
   if (view.next_after) {
     out += "<p><a href=\"";

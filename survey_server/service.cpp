@@ -523,6 +523,13 @@ void SurveyService::fail(Call& call, std::exception_ptr error) {
   // reason) in the log above; the client learns that nothing was stored.
   const bool store_failed = is_store_failure(code);
   if (store_failed) message = store_failure_message(code);
+  if (call.route && call.route->html && call.user && call.session_id &&
+      call.route->segments.front() == "admin") {
+    // A console page: the person sees what was refused and why, in the
+    // console's frame (the message is the server's, with its id).
+    const auto frame = console_frame(call, *call.user, "/admin/", "console.title");
+    return finish(call, html(status, render_console_error(frame, status, code, message)));
+  }
   if (call.route && call.route->html) {
     // A page speaks the survey's language: the server's own sentences for
     // the errors it knows, never an English message on a Vietnamese page.

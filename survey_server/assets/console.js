@@ -1,9 +1,13 @@
-// The console's survey page: while the survey takes answers, the progress
+// The console's pages: a refused form's error summary is focused; on a
+// survey's page, while the survey takes answers, the progress
 // table is read again every 20 seconds (or the ?refresh= the page was asked with) (GET .../progress, the same numbers
 // the server printed) so that a manager watching fieldwork sees it move.
 // Without this script the page is complete; it only stays as loaded.
 (function () {
   'use strict';
+  // A refused form's summary first, for keyboards and screen readers.
+  var summary = document.querySelector('.error-summary');
+  if (summary) summary.focus();
   var table = document.querySelector('table[data-progress]');
   if (!table) return;
   var url = table.getAttribute('data-progress');

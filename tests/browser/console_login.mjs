@@ -127,7 +127,7 @@ async function main() {
           await page.waitForLoadState("load");
           assert((await page.textContent("h1")).includes("demo"), "the survey's page");
           const before = await page.textContent("dl.summary");
-          const button = page.locator("main form button");
+          const button = page.locator("main form[action*='/state'] button");
           await Promise.all([page.waitForLoadState("load"), button.click()]);
           await page.waitForLoadState("load");
           const after = await page.textContent("dl.summary");

@@ -122,8 +122,10 @@ async function indicesSection(page, heading) {
     const estimates = [];
     for (let e = h2.nextElementSibling; e && e.tagName !== "H2"; e = e.nextElementSibling) {
       text += e.textContent + "\n";
-      if (e.tagName === "TABLE") {
-        for (const tr of e.querySelectorAll("tbody tr")) {
+      // The table, or its scrolling frame.
+      const table = e.tagName === "TABLE" ? e : e.querySelector("table");
+      if (table) {
+        for (const tr of table.querySelectorAll("tbody tr")) {
           estimates.push([...tr.querySelectorAll("td")].slice(0, 4).map((td) => td.textContent.trim()));
         }
       }

@@ -170,9 +170,9 @@ TEST_F(ConsoleSurveyTest, ASampleWithBadLinesIsRefusedWithEachLineNamedThenTheFi
       post_multipart("/admin/surveys/s1/sample", manager, {{"_csrf", csrf}, {"contact", "phone"}},
                      {{"sample", "mau-phuong.csv", bad}});
   EXPECT_EQ(refused.status, 422);
-  for (const char* line :
-       {"mau-phuong.csv:3: inclusion_probability", "mau-phuong.csv:5: id &#39;a1&#39; is already on line 2",
-        "mau-phuong.csv:6: reserve_rank"}) {
+  for (const char* line : {"mau-phuong.csv:3: inclusion_probability",
+                           "mau-phuong.csv:5: id &#39;a1&#39; is already on line 2",
+                           "mau-phuong.csv:6: reserve_rank"}) {
     EXPECT_NE(refused.body.find(line), std::string::npos) << line << "\n" << refused.body;
   }
   EXPECT_NE(refused.body.find("value=\"phone\""), std::string::npos);  // kept for the next try

@@ -135,8 +135,18 @@ export async function horizontalOverflow(page) {
   return page.evaluate(() => {
     const width = document.documentElement.clientWidth;
     const offenders = [];
+    // Inside a frame that scrolls sideways (a wide table's), an element may
+    // be wider than the page: the frame scrolls, not the page.
+    const inScrollFrame = (element) => {
+      for (let e = element.parentElement; e && e !== document.body; e = e.parentElement) {
+        const overflow = getComputedStyle(e).overflowX;
+        if (overflow === "auto" || overflow === "scroll") return true;
+      }
+      return false;
+    };
     for (const element of document.body.querySelectorAll("*")) {
       if (!element.checkVisibility()) continue;
+      if (inScrollFrame(element)) continue;
       const box = element.getBoundingClientRect();
       if (box.width === 0 && box.height === 0) continue;
       if (box.right > width + 0.5 || box.left < -0.5) {
