@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "analysis/error.hpp"
+#include "app/clock.hpp"
 #include "app/response_export.hpp"
 #include "app/use_case_error.hpp"
 #include "io/csv_reader.hpp"
@@ -67,6 +68,7 @@ LiveIndices live_indices(store::SurveyStore& store, const Actor& actor,
   // One read: the answers as the export gives them, less the rejected ones.
   auto rows = store.export_responses(request.survey, 0, std::numeric_limits<std::int64_t>::max());
   LiveIndices out;
+  out.computed_at = now_seconds();
   out.survey = request.survey;
   std::vector<store::ExportedResponse> counted;
   for (auto& row : rows) {
@@ -137,7 +139,8 @@ std::shared_ptr<const LiveIndices> LiveIndicesCache::get(store::SurveyStore& sto
 }
 
 LiveIndicesCache::Peek LiveIndicesCache::peek(store::SurveyStore& store, const Actor& actor,
-                                              const ReadIndices& request) {
+                                              const ReadIndices& request,
+                                              store::Timestamp min_age) {
   authorize(actor, UseCase::ReadIndices);
   const std::string version = store.answers_version(request.survey);
   const std::string key =
@@ -146,8 +149,9 @@ LiveIndicesCache::Peek LiveIndicesCache::peek(store::SurveyStore& store, const A
   auto it = entries_.find(key);
   if (it == entries_.end()) return {nullptr, false, true};
   if (it->second.version == version) return {it->second.indices, true, false};
-  const bool refresh = !it->second.refreshing;
-  it->second.refreshing = true;
+  const bool old_enough = now_seconds() - it->second.indices->computed_at >= min_age;
+  const bool refresh = !it->second.refreshing && old_enough;
+  if (refresh) it->second.refreshing = true;
   return {it->second.indices, false, refresh};
 }
 

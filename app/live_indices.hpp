@@ -36,6 +36,7 @@ struct LiveIndices {
   std::int64_t counted = 0, rejected = 0, open_link = 0;
   std::optional<analysis::AnalysisResult> result;  // none while no answer counts
   std::string command;  // the `sipas analyze` line that gives the same numbers from the export
+  store::Timestamp computed_at = 0;  // when the answers were read
 };
 
 // Needs the analyst's role. Errors: survey.not_found; the analysis's own
@@ -58,13 +59,15 @@ class LiveIndicesCache {
   // computed (null when there is none yet), whether it is current, and
   // whether this caller should compute the newer one (get()): true for one
   // caller at a time, so that a busy page never runs the analysis twice at
-  // once for one survey.
+  // once for one survey, and only once the entry is `min_age` seconds old,
+  // so that a steady flow of answers does not keep a core computing.
   struct Peek {
     std::shared_ptr<const LiveIndices> indices;
     bool current = false;
     bool refresh = false;
   };
-  Peek peek(store::SurveyStore& store, const Actor& actor, const ReadIndices& request);
+  Peek peek(store::SurveyStore& store, const Actor& actor, const ReadIndices& request,
+            store::Timestamp min_age = 0);
 
  private:
   struct Entry {

@@ -25,6 +25,7 @@ struct ServeOptions {
   bool create_db = false;
   std::vector<std::string> trusted_proxies;
   int postgres_writers = 4;
+  std::int64_t indices_every = 30;
 };
 
 struct Endpoint {
@@ -71,6 +72,7 @@ int run_serve(const ServeOptions& o) {
   service_options.public_url = o.public_url;
   service_options.read_only = o.read_only;
   service_options.postgres_writers = o.postgres_writers;
+  service_options.indices_refresh_seconds = o.indices_every;
   service_options.create_database = o.create_db;
   service_options.log = [](std::string_view message) {
     std::cerr << "sipas serve: " << message << "\n";
@@ -191,6 +193,11 @@ void add_serve_command(CLI::App& app, Action& run) {
                   "on PostgreSQL: writers of this node, each a connection that commits answers in "
                   "groups (on SQLite there is one)")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--indices-every", options->indices_every,
+                  "SECONDS: the console's survey page shows the live indices as last computed and "
+                  "computes newer ones in the background at most this often")
+      ->check(CLI::Range(0, 3600))
       ->capture_default_str();
   cmd->add_option("--max-connections", options->max_connections, "connections held at once")
       ->capture_default_str();

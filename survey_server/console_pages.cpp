@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "app/clock.hpp"
 #include "io/html_escape.hpp"
 #include "io/percent_encoding.hpp"
 #include "reports/html_format.hpp"
@@ -279,6 +280,9 @@ void append_indices(std::string& out, std::string_view lang, const app::LiveIndi
   out += "<h2>";
   append_text(out, lang, "console.indices");
   out += "</h2>\n<p>";
+  io::append_html(out, texts::format(lang, "console.indices_computed_at",
+                                     {{"time", app::iso_time(indices.computed_at)}}));
+  out += " ";
   io::append_html(out, texts::format(lang, "console.indices_counted",
                                      {{"counted", count_text(lang, indices.counted)},
                                       {"rejected", count_text(lang, indices.rejected)}}));
@@ -506,7 +510,9 @@ std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& 
     append_indices(out, lang, *view.indices);
     if (view.indices_updating) {
       out += "<p class=\"hint\">";
-      append_text(out, lang, "console.indices_updating");
+      io::append_html(out,
+                      texts::format(lang, "console.indices_updating",
+                                    {{"seconds", std::to_string(view.indices_refresh_seconds)}}));
       out += "</p>\n";
     }
   }

@@ -84,7 +84,8 @@ struct SurveyPageView {
   // The indices shown are from before the newest answers; newer ones are
   // being computed.
   bool indices_updating = false;
-  int refresh_seconds = 20;  // the progress script's interval
+  std::int64_t indices_refresh_seconds = 30;  // how often newer ones are computed at most
+  int refresh_seconds = 20;                   // the progress script's interval
 };
 std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& view);
 

@@ -234,7 +234,8 @@ void SurveyService::get_console_survey(const CallPtr& call) {
     auto store = lease_store();
     overview = app::survey_overview(*store, call->actor, id);
     if (app::may(call->actor, app::UseCase::ReadIndices)) {
-      auto peek = indices_cache_.peek(*store, call->actor, request);
+      auto peek =
+          indices_cache_.peek(*store, call->actor, request, options_.indices_refresh_seconds);
       if (!peek.indices) {
         indices = indices_cache_.get(*store, call->actor, request);
       } else {
@@ -264,6 +265,7 @@ void SurveyService::get_console_survey(const CallPtr& call) {
   view.can_export = app::may(call->actor, app::UseCase::ExportResponses);
   view.indices = indices.get();
   view.indices_updating = updating;
+  view.indices_refresh_seconds = options_.indices_refresh_seconds;
   view.refresh_seconds = static_cast<int>(std::clamp<std::int64_t>(
       count_parameter(call->query_value("refresh"), 20, "refresh"), 2, 600));
   finish(*call, html(200, render_survey_page(frame, view)));

@@ -61,6 +61,9 @@ struct ServiceOptions {
   // Writers (connections with a group commit each) on PostgreSQL, where
   // transactions run side by side; on SQLite there is one.
   int postgres_writers = 4;
+  // The console's survey page shows the live indices as last computed and
+  // computes newer ones in the background at most this often (seconds).
+  std::int64_t indices_refresh_seconds = 30;
   // Serve from a database opened read-only: pages and admin reads work, every
   // write answers 503 store.read_only (also the case, without this option,
   // for a file the process may not write).

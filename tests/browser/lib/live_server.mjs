@@ -31,10 +31,11 @@ export function option(name, fallback) {
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-export // Starts `sipas serve` on a free port; resolves once it prints its address.
+// Starts `sipas serve` on a free port; resolves once it prints its address.
 // `listen` and `publicUrl` replace the defaults (any free port, links to
-// http://127.0.0.1) when a test opens the links the server writes.
-function startServer(sipas, dir, { listen = "127.0.0.1:0", publicUrl = "http://127.0.0.1" } = {}) {
+// http://127.0.0.1) when a test opens the links the server writes; `extra`
+// are more options of `sipas serve`.
+export function startServer(sipas, dir, { listen = "127.0.0.1:0", publicUrl = "http://127.0.0.1", extra = [] } = {}) {
   const log = createWriteStream(path.join(dir, "server.log"));
   const child = spawn(
     sipas,
@@ -46,6 +47,7 @@ function startServer(sipas, dir, { listen = "127.0.0.1:0", publicUrl = "http://1
       "--public-url", publicUrl,
       "--threads", "2",
       "--create-db",
+      ...extra,
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
