@@ -43,7 +43,10 @@ using Json = nlohmann::json;
 // A review page shows this many responses; the scan for them reads the
 // export in chunks.
 constexpr std::size_t review_page_size = 50;
-constexpr std::int64_t review_scan_chunk = 2000;
+// The first chunk is a few pages' worth; each next one twice the last, up to
+// the largest (a state rare among many answers is found in few reads).
+constexpr std::int64_t review_first_chunk = 200;
+constexpr std::int64_t review_largest_chunk = 6400;
 
 void check_csrf(const std::optional<std::string>& session_id,
                 std::optional<std::string_view> token) {
@@ -324,9 +327,10 @@ void SurveyService::get_console_review(const CallPtr& call) {
     // The queue in order of arrival, read a chunk at a time until a page is
     // full: the received ones are mostly the newest, the reviewed the oldest.
     auto store = lease_store();
+    std::int64_t chunk_size = review_first_chunk;
     while (view.rows.size() <= review_page_size) {
       auto chunk =
-          app::export_responses(*store, call->actor, {view.survey, after, review_scan_chunk}).rows;
+          app::export_responses(*store, call->actor, {view.survey, after, chunk_size}).rows;
       if (chunk.empty()) break;
       std::sort(chunk.begin(), chunk.end(),
                 [](const auto& a, const auto& b) { return a.seq < b.seq; });
@@ -337,7 +341,8 @@ void SurveyService::get_console_review(const CallPtr& call) {
         view.rows.push_back(std::move(row));
         if (view.rows.size() > review_page_size) break;
       }
-      if (static_cast<std::int64_t>(chunk.size()) < review_scan_chunk) break;
+      if (static_cast<std::int64_t>(chunk.size()) < chunk_size) break;
+      chunk_size = std::min(chunk_size * 2, review_largest_chunk);
     }
   }
   if (view.rows.size() > review_page_size) {

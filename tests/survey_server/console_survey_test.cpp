@@ -287,5 +287,49 @@ TEST_F(ConsoleSurveyTest, AManagerReviewsAnAnswerWithTheQuestionnairesWording) {
   EXPECT_EQ(get("/admin/surveys/s2/responses/9", manager).status, 404);
 }
 
+// The queue a page of 50 at a time, oldest first, with a link to the next
+// page; a state found among many answers of another.
+TEST_F(ConsoleSurveyTest, TheReviewQueueComesAPageAtATime) {
+  const auto manager = log_in(client_, "minh", password);
+  create_open(manager, "s3");
+  std::string sample = "id,stratum,psu,inclusion_probability,design_weight,role,reserve_rank\n";
+  for (int i = 0; i < 260; ++i)
+    sample += "a" + std::to_string(i) + ",W1,P1,0.5,2,main,\n";
+  auto links = client_.post("/api/v1/surveys/s3/invitations?raw=1", sample, "text/csv",
+                            TestServer::as_manager());
+  ASSERT_EQ(links.status, 201);
+  const auto rows = csv_rows(links.body);
+  ResponseTemplates responses;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    auto r = client_.post("/api/v1/surveys/s3/responses?t=" + rows[i][5],
+                          responses.make(i, "sub-" + std::to_string(i)), "application/json");
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  // The last answer rejected: the only one of its state, far in the queue.
+  ASSERT_EQ(client_
+                .post("/api/v1/surveys/s3/responses/260/review", R"({"state": "rejected"})",
+                      "application/json", TestServer::as_manager())
+                .status,
+            200);
+  auto count = [](const std::string& body) {
+    std::size_t n = 0;
+    for (auto at = body.find("/admin/surveys/s3/responses/"); at != std::string::npos;
+         at = body.find("/admin/surveys/s3/responses/", at + 1))
+      ++n;
+    return n;
+  };
+  auto page = get("/admin/surveys/s3/review", manager);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(count(page.body), 50u);
+  EXPECT_NE(page.body.find("/admin/surveys/s3/responses/1?"), std::string::npos);
+  EXPECT_NE(page.body.find("after=50\""), std::string::npos) << page.body;
+  page = get("/admin/surveys/s3/review?after=250", manager);
+  EXPECT_EQ(count(page.body), 9u);  // 251..259; 260 is rejected
+  EXPECT_EQ(page.body.find("after="), std::string::npos);
+  page = get("/admin/surveys/s3/review?state=rejected", manager);
+  EXPECT_EQ(count(page.body), 1u);
+  EXPECT_NE(page.body.find("/admin/surveys/s3/responses/260?"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sipas::test
