@@ -1,46 +1,17 @@
 #include "app/live_indices.hpp"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <system_error>
 
 #include "analysis/error.hpp"
 #include "app/clock.hpp"
+#include "app/private_folder.hpp"
 #include "app/response_export.hpp"
 #include "app/use_case_error.hpp"
 #include "io/csv_reader.hpp"
 #include "io/file.hpp"
 
 namespace sipas::app {
-
-namespace {
-
-// A folder of the process's own (mkdtemp: 0700), removed with everything in it.
-class PrivateFolder {
- public:
-  PrivateFolder() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "sipas-indices-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw Error("io.write_failed", "cannot make a temporary folder in " +
-                                         std::filesystem::temp_directory_path().string());
-    }
-    path_ = pattern;
-  }
-  ~PrivateFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  PrivateFolder(const PrivateFolder&) = delete;
-  PrivateFolder& operator=(const PrivateFolder&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-}  // namespace
 
 analysis::AnalysisRequest live_indices_request(const std::filesystem::path& data,
                                                const std::filesystem::path& questionnaire,
@@ -90,7 +61,7 @@ LiveIndices live_indices(store::SurveyStore& store, const Actor& actor,
   if (counted.empty()) return out;
   const auto questionnaire =
       questionnaires::load_questionnaire(survey->questionnaire_json, request.survey + ".json");
-  PrivateFolder folder;
+  PrivateFolder folder("sipas-indices");
   const auto data = folder.path() / "responses.csv";
   const auto form = folder.path() / "questionnaire.json";
   io::write_file_atomic(data, responses_csv(questionnaire, counted));

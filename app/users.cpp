@@ -47,7 +47,7 @@ std::string user_actor_name(const store::UserRecord& user) {
   return "user:" + user.name;
 }
 
-AddedUser add_user(store::SurveyStore& store, const Actor& actor, const AddUser& request) {
+AddedUser prepare_user(const Actor& actor, const AddUser& request) {
   authorize(actor, UseCase::ManageUsers);
   if (!is_user_name(request.name)) {
     throw UseCaseError(Refusal::BadRequest, "user.invalid_name",
@@ -66,12 +66,16 @@ AddedUser add_user(store::SurveyStore& store, const Actor& actor, const AddUser&
     password = generate_password();
     added.generated_password = password;
   }
-  // Hashed before the transaction: it takes a tenth of a second.
   added.user.name = request.name;
   added.user.role = request.role;
   added.user.unit = request.unit;
   added.user.password_hash = hash_password(password);
   added.user.created_at = added.user.password_set_at = now_seconds();
+  return added;
+}
+
+void store_user(store::SurveyStore& store, const Actor& actor, AddedUser& added) {
+  authorize(actor, UseCase::ManageUsers);
   translating([&] {
     atomically(store, [&] {
       added.user.id = store.create_user(added.user);
@@ -79,6 +83,12 @@ AddedUser add_user(store::SurveyStore& store, const Actor& actor, const AddUser&
                     user_json(added.user));
     });
   });
+}
+
+AddedUser add_user(store::SurveyStore& store, const Actor& actor, const AddUser& request) {
+  // Hashed before the transaction: it takes a tenth of a second.
+  auto added = prepare_user(actor, request);
+  store_user(store, actor, added);
   return added;
 }
 
@@ -100,26 +110,37 @@ void set_user_disabled(store::SurveyStore& store, const Actor& actor, const std:
   });
 }
 
-std::optional<std::string> reset_password(store::SurveyStore& store, const Actor& actor,
-                                          const std::string& name,
-                                          std::optional<std::string> password) {
+NewPassword prepare_password(const Actor& actor, std::optional<std::string> password) {
   authorize(actor, UseCase::ManageUsers);
-  std::optional<std::string> generated;
+  NewPassword out;
   if (password) {
     check_password(*password);
   } else {
-    password = generated = generate_password();
+    password = out.generated = generate_password();
   }
-  const std::string hash = hash_password(*password);
+  out.hash = hash_password(*password);
+  return out;
+}
+
+void store_password(store::SurveyStore& store, const Actor& actor, const std::string& name,
+                    const NewPassword& password) {
+  authorize(actor, UseCase::ManageUsers);
   translating([&] {
     atomically(store, [&] {
-      store.set_user_password(name, hash, now_seconds());
+      store.set_user_password(name, password.hash, now_seconds());
       // Never the password or its hash: that one was changed is enough.
       record_change(store, actor, "user.reset_password", std::nullopt, name, nullptr,
                     {{"sessions", "ended"}});
     });
   });
-  return generated;
+}
+
+std::optional<std::string> reset_password(store::SurveyStore& store, const Actor& actor,
+                                          const std::string& name,
+                                          std::optional<std::string> password) {
+  const auto prepared = prepare_password(actor, std::move(password));
+  store_password(store, actor, name, prepared);
+  return prepared.generated;
 }
 
 }  // namespace sipas::app

@@ -34,6 +34,12 @@ struct AddedUser {
 // user.exists (Conflict), unit.not_found (NotFound). Audit "user.create"
 // (name, role, unit; never the password).
 AddedUser add_user(store::SurveyStore& store, const Actor& actor, const AddUser& request);
+// add_user in two steps, for a server whose writes run in a shared
+// transaction: prepare_user checks the request and hashes the password
+// (Argon2id, a tenth of a second) outside it; store_user stores it, with its
+// audit entry, and sets the user's id.
+AddedUser prepare_user(const Actor& actor, const AddUser& request);
+void store_user(store::SurveyStore& store, const Actor& actor, AddedUser& added);
 std::vector<store::UserRecord> list_users(store::SurveyStore& store, const Actor& actor);
 // Disables (or enables again) a user; disabling ends their sessions. Audit
 // "user.disable" / "user.enable". user.not_found (NotFound).
@@ -44,6 +50,15 @@ void set_user_disabled(store::SurveyStore& store, const Actor& actor, const std:
 std::optional<std::string> reset_password(store::SurveyStore& store, const Actor& actor,
                                           const std::string& name,
                                           std::optional<std::string> password);
+// reset_password in two steps, as add_user: the hash made outside the
+// transaction, then stored.
+struct NewPassword {
+  std::string hash;
+  std::optional<std::string> generated;  // when none was given
+};
+NewPassword prepare_password(const Actor& actor, std::optional<std::string> password);
+void store_password(store::SurveyStore& store, const Actor& actor, const std::string& name,
+                    const NewPassword& password);
 
 // A person's actor in the audit trail: "user:NAME".
 std::string user_actor_name(const store::UserRecord& user);

@@ -15,15 +15,6 @@ constexpr store::UserRole all_roles[] = {store::UserRole::Admin,     store::User
                                          store::UserRole::Analyst,   store::UserRole::Unit,
                                          store::UserRole::Appraiser, store::UserRole::Clerk};
 
-void append_label(std::string& out, std::string_view lang, std::string_view id,
-                  std::string_view key) {
-  out += "<label class=\"question\" for=\"";
-  io::append_html(out, id);
-  out += "\">";
-  append_text(out, lang, key);
-  out += "</label>\n";
-}
-
 void append_input(std::string& out, std::string_view id, std::string_view name,
                   std::string_view type, std::string_view value, std::string_view extra = "") {
   out += "<input class=\"input\" id=\"";

@@ -104,12 +104,19 @@ void SurveyService::post_console_add_user(const CallPtr& call) {
     form.problems.push_back(e.what());
     return render_users(call, 422, form);
   }
+  // The password hashed here, on a worker (the route is offloaded), not in
+  // the writer's transaction, which answers wait for.
+  try {
+    *added = app::prepare_user(call->actor, request);
+  } catch (const app::UseCaseError& e) {
+    if (e.refusal() == app::Refusal::Forbidden) throw;
+    form.problems.push_back(e.what());
+    return render_users(call, 422, form);
+  }
   const auto lang = console_language(call->query_value("lang"));
   write(
       call,
-      [request, actor = call->actor, added](store::SurveyStore& s) {
-        *added = app::add_user(s, actor, request);
-      },
+      [actor = call->actor, added](store::SurveyStore& s) { app::store_user(s, actor, *added); },
       [this, call, added, lang] {
         if (!added->generated_password) return redirect(with_lang("/admin/users", lang));
         auto frame = console_frame(*call, *call->user, "/admin/users", "console.users");
@@ -138,16 +145,17 @@ void SurveyService::post_console_user_password(const CallPtr& call) {
   checked_form(*call);
   const std::string name = call->param("name");
   const auto lang = console_language(call->query_value("lang"));
-  auto made = std::make_shared<std::optional<std::string>>();
+  // Hashed here, on a worker, as for a new user.
+  auto made = std::make_shared<app::NewPassword>(app::prepare_password(call->actor, std::nullopt));
   write(
       call,
       [name, made, actor = call->actor](store::SurveyStore& s) {
-        *made = app::reset_password(s, actor, name, std::nullopt);
+        app::store_password(s, actor, name, *made);
       },
       [this, call, made, name, lang] {
         auto frame = console_frame(*call, *call->user, "/admin/users", "console.users");
         SecretView view{texts::format(lang, "console.password_reset", {{"name", name}}),
-                        texts::text(lang, "console.password_once"), made->value_or(""),
+                        texts::text(lang, "console.password_once"), made->generated.value_or(""),
                         "/admin/users"};
         return html(200, render_secret_page(frame, view));
       });

@@ -102,6 +102,24 @@ void append_error_summary(std::string& out, std::string_view lang, std::string_v
   out += "</div>\n";
 }
 
+void append_label(std::string& out, std::string_view lang, std::string_view id,
+                  std::string_view key) {
+  out += "<label class=\"question\" for=\"";
+  io::append_html(out, id);
+  out += "\">";
+  append_text(out, lang, key);
+  out += "</label>\n";
+}
+
+void append_hint(std::string& out, std::string_view lang, std::string_view id,
+                 std::string_view key) {
+  out += "<p class=\"hint\" id=\"";
+  io::append_html(out, id);
+  out += "\">";
+  append_text(out, lang, key);
+  out += "</p>\n";
+}
+
 void open_table_scroll(std::string& out, std::string_view lang) {
   out += "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"";
   append_text(out, lang, "console.table");

@@ -33,6 +33,11 @@ void open_post_form(std::string& out, std::string_view lang, std::string_view pa
 // (messages name the file and line, or the field).
 void append_error_summary(std::string& out, std::string_view lang, std::string_view heading_key,
                           const std::vector<std::string>& problems);
+// A form field's <label class="question" for=ID> and its hint <p id=ID>.
+void append_label(std::string& out, std::string_view lang, std::string_view id,
+                  std::string_view key);
+void append_hint(std::string& out, std::string_view lang, std::string_view id,
+                 std::string_view key);
 // A table's frame: on a narrow screen the table scrolls inside it, not the
 // page (close it with "</div>"). Focusable, so keyboards can scroll it.
 void open_table_scroll(std::string& out, std::string_view lang);

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 
 #include "app/clock.hpp"
 #include "io/html_escape.hpp"
 #include "io/percent_encoding.hpp"
+#include "questionnaires/scoring.hpp"
 #include "reports/html_format.hpp"
 #include "survey_server/console_html.hpp"
 #include "survey_server/console_survey_pages.hpp"
@@ -276,39 +278,44 @@ reports::Language report_language(std::string_view lang) {
 
 // The live indices without a domain: a table, and beside it an SVG of each
 // estimate as a bar on 0-100 with its 95% interval as whiskers.
-void append_indices(std::string& out, std::string_view lang, const app::LiveIndices& indices) {
-  out += "<h2>";
-  append_text(out, lang, "console.indices");
-  out += "</h2>\n<p>";
-  io::append_html(out, texts::format(lang, "console.indices_computed_at",
-                                     {{"time", app::iso_time(indices.computed_at)}}));
-  out += " ";
-  io::append_html(out, texts::format(lang, "console.indices_counted",
-                                     {{"counted", count_text(lang, indices.counted)},
-                                      {"rejected", count_text(lang, indices.rejected)}}));
-  out += "</p>\n";
-  if (!indices.result) {
-    out += "<p>";
-    append_text(out, lang, "console.indices_none");
-    out += "</p>\n";
+// An index by its name in the page's language (its id in small print), the
+// overall one by the console's word for it.
+void append_index_name(std::string& out, std::string_view lang,
+                       const questionnaires::Questionnaire* questionnaire, const std::string& id) {
+  const questionnaires::Element* element =
+      questionnaire ? questionnaire->scoring().find_element(id) : nullptr;
+  if (id == "overall") {
+    append_text(out, lang, "console.index_overall");
+  } else if (element && !element->label.empty()) {
+    io::append_html(out, element->label.in(questionnaire->language_index(lang).value_or(0)));
+  } else {
+    io::append_html(out, id);
     return;
   }
-  std::vector<const analysis::Estimate*> shown;
-  for (const auto& e : indices.result->estimates) {
-    if (e.domain.empty() && (e.statistic == "overall_index" || e.statistic == "element_index"))
-      shown.push_back(&e);
-  }
+  out += " <small>(";
+  io::append_html(out, id);
+  out += ")</small>";
+}
+
+// One row of estimates: a name already written by `name`, the estimate, its
+// SE and 95% interval, and a bar on 0-100 with the interval as whiskers.
+using NameWriter = std::function<void(std::string&, const analysis::Estimate&)>;
+
+void append_estimates_table(std::string& out, std::string_view lang, std::string_view name_key,
+                            const std::vector<const analysis::Estimate*>& rows,
+                            const NameWriter& name) {
   open_table_scroll(out, lang);
   out += "<table class=\"console-table\">\n<thead><tr>";
   for (auto key :
-       {"console.index", "console.estimate", "console.se", "console.ci", "console.chart"})
+       {std::string(name_key), std::string("console.estimate"), std::string("console.se"),
+        std::string("console.ci"), std::string("console.chart")})
     append_th(out, lang, key);
   out += "</tr></thead>\n<tbody>\n";
-  for (const auto* e : shown) {
+  const auto language = report_language(lang);
+  for (const auto* e : rows) {
     out += "<tr><td>";
-    io::append_html(out, e->variable);
+    name(out, *e);
     out += "</td><td>";
-    const auto language = report_language(lang);
     out += reports::format_number(e->estimate, 1, language);
     out += "</td><td>";
     out += reports::format_number(e->se, 2, language);
@@ -331,9 +338,83 @@ void append_indices(std::string& out, std::string_view lang, const app::LiveIndi
         "\" y1=\"4\" y2=\"16\" stroke=\"#0b0c0c\" stroke-width=\"2\"/></svg>";
     out += "</td></tr>\n";
   }
-  out += "</tbody></table></div>\n<p class=\"hint\">";
+  out += "</tbody></table></div>\n";
+}
+
+// The live indices (computed by stratum): the overall and element indices,
+// the overall index of each stratum with its unit's name, and the items'.
+void append_indices(std::string& out, std::string_view lang, const app::LiveIndices& indices,
+                    const questionnaires::Questionnaire* questionnaire,
+                    const std::vector<app::StratumRow>& strata) {
+  out += "<h2>";
+  append_text(out, lang, "console.indices");
+  out += "</h2>\n<p>";
+  io::append_html(out, texts::format(lang, "console.indices_computed_at",
+                                     {{"time", app::iso_time(indices.computed_at)}}));
+  out += " ";
+  io::append_html(out, texts::format(lang, "console.indices_counted",
+                                     {{"counted", count_text(lang, indices.counted)},
+                                      {"rejected", count_text(lang, indices.rejected)}}));
+  out += "</p>\n";
+  if (!indices.result) {
+    out += "<p>";
+    append_text(out, lang, "console.indices_none");
+    out += "</p>\n";
+    return;
+  }
+  std::vector<const analysis::Estimate*> main, by_unit, items;
+  for (const auto& e : indices.result->estimates) {
+    const bool whole = e.domain.empty();
+    if (whole && (e.statistic == "overall_index" || e.statistic == "element_index")) {
+      main.push_back(&e);
+    } else if (whole && e.statistic == "item_index") {
+      items.push_back(&e);
+    } else if (e.statistic == "overall_index" && e.domain.size() == 1 &&
+               e.domain.front().first == "stratum") {
+      by_unit.push_back(&e);
+    }
+  }
+  append_estimates_table(out, lang, "console.index", main,
+                         [&](std::string& o, const analysis::Estimate& e) {
+                           append_index_name(o, lang, questionnaire, e.variable);
+                         });
+  out += "<p class=\"hint\">";
   append_text(out, lang, "console.indices_rule");
   out += "</p>\n";
+  if (!by_unit.empty()) {
+    out += "<h3>";
+    append_text(out, lang, "console.indices_by_unit");
+    out += "</h3>\n";
+    append_estimates_table(out, lang, "console.stratum", by_unit,
+                           [&](std::string& o, const analysis::Estimate& e) {
+                             const auto& stratum = e.domain.front().second;
+                             for (const auto& row : strata) {
+                               if (row.progress.stratum == stratum && row.unit) {
+                                 append_unit_link(o, lang, *row.unit);
+                                 return;
+                               }
+                             }
+                             io::append_html(o, stratum);
+                           });
+  }
+  if (!items.empty()) {
+    out += "<details class=\"items\"><summary>";
+    append_text(out, lang, "console.indices_items");
+    out += "</summary>\n";
+    const std::size_t language =
+        questionnaire ? questionnaire->language_index(lang).value_or(0) : 0;
+    append_estimates_table(
+        out, lang, "console.item", items, [&](std::string& o, const analysis::Estimate& e) {
+          const auto* item = questionnaire ? questionnaire->find(e.variable) : nullptr;
+          if (item) {
+            io::append_html(o, item->text.in(language));
+            o += " <small>(";
+          }
+          io::append_html(o, e.variable);
+          if (item) o += ")</small>";
+        });
+    out += "</details>\n";
+  }
 }
 
 }  // namespace
@@ -507,7 +588,7 @@ std::string render_survey_page(const ConsoleFrame& frame, const SurveyPageView& 
     out += "\"></p>\n";
   }
   if (view.indices) {
-    append_indices(out, lang, *view.indices);
+    append_indices(out, lang, *view.indices, view.questionnaire, overview.strata);
     if (view.indices_updating) {
       out += "<p class=\"hint\">";
       io::append_html(out,

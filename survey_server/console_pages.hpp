@@ -11,6 +11,7 @@
 
 #include "app/live_indices.hpp"
 #include "app/survey_overview.hpp"
+#include "questionnaires/questionnaire.hpp"
 #include "store/accounts.hpp"
 #include "store/store.hpp"
 
@@ -81,6 +82,8 @@ struct SurveyPageView {
   bool can_review = false;                    // the review queue
   bool can_export = false;                    // the exports
   const app::LiveIndices* indices = nullptr;  // null: not shown (a unit user)
+  // The survey's questionnaire: the indices' names in the page's language.
+  const questionnaires::Questionnaire* questionnaire = nullptr;
   // The indices shown are from before the newest answers; newer ones are
   // being computed.
   bool indices_updating = false;

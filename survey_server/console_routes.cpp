@@ -229,7 +229,8 @@ void SurveyService::get_console_survey(const CallPtr& call) {
   app::SurveyOverview overview;
   std::shared_ptr<const app::LiveIndices> indices;
   bool updating = false;
-  const app::ReadIndices request{id, std::nullopt, 0.95};
+  // By stratum: the whole survey's indices and each unit's, in one analysis.
+  const app::ReadIndices request{id, std::string("stratum"), 0.95};
   {
     auto store = lease_store();
     overview = app::survey_overview(*store, call->actor, id);
@@ -264,6 +265,8 @@ void SurveyService::get_console_survey(const CallPtr& call) {
   view.can_review = app::may(call->actor, app::UseCase::ReviewResponse);
   view.can_export = app::may(call->actor, app::UseCase::ExportResponses);
   view.indices = indices.get();
+  const auto cached = survey(id);  // the questionnaire, for the indices' names
+  view.questionnaire = cached->questionnaire.get();
   view.indices_updating = updating;
   view.indices_refresh_seconds = options_.indices_refresh_seconds;
   view.refresh_seconds = static_cast<int>(std::clamp<std::int64_t>(

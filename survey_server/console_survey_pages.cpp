@@ -37,24 +37,6 @@ std::string_view review_key(store::ReviewState state) {
   return "console.review.received";
 }
 
-void append_field_label(std::string& out, std::string_view lang, std::string_view id,
-                        std::string_view key) {
-  out += "<label class=\"question\" for=\"";
-  io::append_html(out, id);
-  out += "\">";
-  append_text(out, lang, key);
-  out += "</label>\n";
-}
-
-void append_hint(std::string& out, std::string_view lang, std::string_view id,
-                 std::string_view key) {
-  out += "<p class=\"hint\" id=\"";
-  io::append_html(out, id);
-  out += "\">";
-  append_text(out, lang, key);
-  out += "</p>\n";
-}
-
 // The label of a choice code in the language, or the code itself.
 std::string choice_text(const questionnaires::Item& item, std::size_t language,
                         const questionnaires::RawCode& code) {
@@ -122,14 +104,14 @@ void append_create_survey_form(std::string& out, const ConsoleFrame& frame,
     append_error_summary(out, lang, "console.create_refused", form.problems);
   open_post_form(out, lang, "/admin/surveys", frame.csrf, true);
   out += "<div class=\"item\">";
-  append_field_label(out, lang, "survey-id", "console.survey_id");
+  append_label(out, lang, "survey-id", "console.survey_id");
   append_hint(out, lang, "survey-id-hint", "console.survey_id_hint");
   out +=
       "<input class=\"input\" id=\"survey-id\" name=\"id\" type=\"text\" required "
       "autocapitalize=\"none\" spellcheck=\"false\" aria-describedby=\"survey-id-hint\" value=\"";
   io::append_html(out, form.id);
   out += "\"></div>\n<div class=\"item\">";
-  append_field_label(out, lang, "standard", "console.standard_form");
+  append_label(out, lang, "standard", "console.standard_form");
   out += "<select class=\"input\" id=\"standard\" name=\"standard\"><option value=\"\">";
   append_text(out, lang, "console.standard_none");
   out += "</option>";
@@ -143,7 +125,7 @@ void append_create_survey_form(std::string& out, const ConsoleFrame& frame,
     out += "</option>";
   }
   out += "</select></div>\n<div class=\"item\">";
-  append_field_label(out, lang, "questionnaire-file", "console.questionnaire_file");
+  append_label(out, lang, "questionnaire-file", "console.questionnaire_file");
   append_hint(out, lang, "questionnaire-file-hint", "console.questionnaire_file_hint");
   out +=
       "<input class=\"input\" id=\"questionnaire-file\" name=\"questionnaire\" type=\"file\" "
@@ -173,11 +155,11 @@ std::string render_sample_page(const ConsoleFrame& frame, const SampleForm& form
   out += "</p>\n";
   open_post_form(out, lang, survey_path(form.survey, "/sample"), frame.csrf, true);
   out += "<div class=\"item\">";
-  append_field_label(out, lang, "sample-file", "console.sample_file");
+  append_label(out, lang, "sample-file", "console.sample_file");
   out +=
       "<input class=\"input\" id=\"sample-file\" name=\"sample\" type=\"file\" required "
       "accept=\".csv,text/csv\"></div>\n<div class=\"item\">";
-  append_field_label(out, lang, "contacts", "console.contact_columns");
+  append_label(out, lang, "contacts", "console.contact_columns");
   append_hint(out, lang, "contacts-hint", "console.contact_columns_hint");
   out +=
       "<input class=\"input\" id=\"contacts\" name=\"contact\" type=\"text\" "
@@ -304,7 +286,7 @@ std::string render_response_page(const ConsoleFrame& frame, const ResponseView& 
                    survey_path(view.survey, "/responses/" + std::to_string(r.seq) + "/review"),
                    frame.csrf);
     out += "<div class=\"item\">";
-    append_field_label(out, lang, "comment", "console.review_comment");
+    append_label(out, lang, "comment", "console.review_comment");
     append_hint(out, lang, "comment-hint", "console.review_comment_hint");
     out +=
         "<textarea class=\"input\" id=\"comment\" name=\"comment\" rows=\"3\" maxlength=\"500\" "

@@ -3,13 +3,12 @@
 // the page's script. Each is a thin layer over a use case of app/; who may
 // was decided at admission (the route's use case), before the body was read.
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "app/invitations.hpp"
+#include "app/private_folder.hpp"
 #include "app/responses.hpp"
 #include "app/sample_import.hpp"
 #include "app/sessions.hpp"
@@ -91,26 +90,6 @@ std::string message_file_name(const std::optional<std::string>& given, std::stri
   }
   return name;
 }
-
-// A private folder (0700) for an upload, removed with everything in it.
-class UploadDir {
- public:
-  UploadDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "sipas-console-XXXXXX").string();
-    if (!::mkdtemp(pattern.data()))
-      throw Error("store.io", "cannot create a temporary directory for the upload");
-    path_ = pattern;
-  }
-  ~UploadDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 std::string back_to(const std::string& path, std::string_view lang) {
   return path + "?lang=" + std::string(lang);
@@ -256,7 +235,7 @@ void SurveyService::post_console_sample(const CallPtr& call) {
   request.survey = id;
   try {
     base = link_base(*call);
-    UploadDir dir;
+    app::PrivateFolder dir("sipas-console");
     const auto path = dir.path() / message_file_name(file->file_name, "sample.csv");
     io::write_file_atomic(path, file->body, io::FileAccess::owner_only);
     request.rows = app::read_sample(path, contacts);

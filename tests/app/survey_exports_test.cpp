@@ -11,6 +11,9 @@
 // answers are in no file; a unit user may not export.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include <fstream>
 #include <sstream>
@@ -258,14 +261,22 @@ TEST_F(SurveyExportsTest, NamesFormatsAndNoTemporaryFilesLeft) {
     EXPECT_EQ(parse_export_format(export_format_name(format)), format);
   EXPECT_EQ(parse_export_format("xls"), std::nullopt);
   EXPECT_EQ(parse_export_format(""), std::nullopt);
-  auto leftovers = [] {
+  // A temporary directory of this test's own: other tests running beside it
+  // make and remove folders of the same name in the shared one.
+  const auto own = fs::temp_directory_path() / ("sipas-exports-test-" + std::to_string(::getpid()));
+  fs::create_directories(own);
+  const char* previous = std::getenv("TMPDIR");
+  const std::string saved = previous ? previous : "";
+  ::setenv("TMPDIR", own.c_str(), 1);
+  auto leftovers = [&] {
     int n = 0;
-    for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
+    for (const auto& entry : fs::directory_iterator(own)) {
       if (entry.path().filename().string().starts_with("sipas-export-")) ++n;
     }
     return n;
   };
   const int before = leftovers();
+  EXPECT_EQ(before, 0);
   for (auto format : export_formats) {
     const auto file = export_survey(store_, analyst, {survey, format});
     EXPECT_FALSE(file.bytes.empty());
@@ -275,6 +286,12 @@ TEST_F(SurveyExportsTest, NamesFormatsAndNoTemporaryFilesLeft) {
   EXPECT_EQ(export_survey(store_, analyst, {survey, ExportFormat::AnswersDta}).content_type,
             "application/x-stata-dta");
   EXPECT_EQ(leftovers(), before);
+  if (previous) {
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    ::unsetenv("TMPDIR");
+  }
+  fs::remove_all(own);
 }
 
 }  // namespace

@@ -88,6 +88,11 @@ TEST_F(ConsoleAdminTest, TheAdministratorAddsDisablesAndResetsUsersFromTheConsol
   r = post("/admin/users", admin, {{"_csrf", csrf}, {"name", "minh"}, {"role", "analyst"}});
   EXPECT_EQ(r.status, 422);
   EXPECT_NE(r.body.find("exists already"), std::string::npos);
+  r = post("/admin/users", admin,
+           {{"_csrf", csrf}, {"name", "ha"}, {"role", "analyst"}, {"password", "ngắn"}});
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("class=\"error-summary\""), std::string::npos);
+  EXPECT_EQ(r.body.find("ngắn"), std::string::npos);  // a password is never shown back
   // Without the _csrf: 403, nobody added.
   EXPECT_EQ(post("/admin/users", admin, {{"name", "ha"}, {"role", "analyst"}}).status, 403);
 

@@ -195,8 +195,32 @@ TEST_F(LiveIndicesTest, TheConsoleSurveyPageShowsProgressByUnitAndTheIndices) {
   std::snprintf(text, sizeof text, "%.1f", overall);
   std::string shown = text;
   shown[shown.find('.')] = ',';
-  EXPECT_NE(page.body.find("<td>overall</td><td>" + shown + "</td>"), std::string::npos) << shown;
+  EXPECT_NE(page.body.find("<td>Chỉ số chung <small>(overall)</small></td><td>" + shown + "</td>"),
+            std::string::npos)
+      << shown;
   EXPECT_NE(page.body.find("<svg class=\"index-bar\""), std::string::npos);
+  // The overall index of each unit (the strata are the units), as the API
+  // gives it by stratum.
+  double d1 = -1;
+  const Json by_stratum = indices("?by=stratum");
+  for (const auto& e : by_stratum["estimates"]) {
+    if (e["statistic"] == "overall_index" && e["domain"].is_object() &&
+        e["domain"].value("stratum", "") == "D1")
+      d1 = e["estimate"];
+  }
+  ASSERT_GE(d1, 0);
+  std::snprintf(text, sizeof text, "%.1f", d1);
+  std::string d1_shown = text;
+  d1_shown[d1_shown.find('.')] = ',';
+  EXPECT_NE(page.body.find("Phường Hai</a> <small>(D1)</small></td><td>" + d1_shown + "</td>"),
+            std::string::npos)
+      << d1_shown;
+  // Each question's index, by its wording, in a section of its own.
+  EXPECT_NE(page.body.find("<details class=\"items\">"), std::string::npos);
+  // An element by its name in the questionnaire, in the page's language.
+  EXPECT_NE(page.body.find("<td>Tiếp cận dịch vụ hành chính công <small>(E1)</small></td>"),
+            std::string::npos)
+      << page.body;
 
   // The manager closes the survey from the page: 303, the state changed, the
   // audit trail names the person.
