@@ -30,8 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       expect(part.body.data() >= body.data() &&
                  part.body.data() + part.body.size() <= body.data() + body.size(),
              "a part's body is a view into the body");
-      expect(part.body.find(delimiter) == std::string_view::npos,
-             "no part holds a delimiter line");
+      expect(part.body.find(delimiter) == std::string_view::npos, "no part holds a delimiter line");
     }
   } catch (const server::ApiError& e) {
     expect(e.id() == "request.bad_multipart" && e.status() == 400,
