@@ -203,11 +203,11 @@ std::string render_keys_page(const ConsoleFrame& frame, const std::vector<store:
       out += "</td><td>";
       io::append_html(out, store::to_string(key.role));
       out += "</td><td>";
-      io::append_html(out, app::iso_time(key.created_at));
+      io::append_html(out, utc_time(key.created_at));
       out += "</td><td>";
       if (key.revoked_at) {
         io::append_html(out, texts::format(lang, "console.key_revoked_at",
-                                           {{"time", app::iso_time(*key.revoked_at)}}));
+                                           {{"time", utc_time(*key.revoked_at)}}));
         out += "</td><td></td></tr>\n";
         continue;
       }
@@ -288,7 +288,7 @@ std::string render_audit_page(const ConsoleFrame& frame, const AuditFilterForm& 
     out += "</tr></thead>\n<tbody>\n";
     for (const auto& e : entries) {
       out += "<tr><td>";
-      io::append_html(out, app::iso_time(e.at));
+      io::append_html(out, utc_time(e.at));
       out += "</td><td>";
       io::append_html(out, e.actor);
       out += "</td><td>";

@@ -1,5 +1,7 @@
 #include "survey_server/console_html.hpp"
 
+#include <ctime>
+
 #include "io/html_escape.hpp"
 #include "io/percent_encoding.hpp"
 #include "reports/html_format.hpp"
@@ -67,6 +69,15 @@ std::string_view state_key(store::SurveyState state) {
       return "console.state.closed";
   }
   return "console.state.draft";
+}
+
+std::string utc_time(store::Timestamp at) {
+  const auto seconds = static_cast<std::time_t>(at);
+  std::tm tm{};
+  ::gmtime_r(&seconds, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buffer;
 }
 
 std::string survey_path(std::string_view survey, std::string_view rest) {

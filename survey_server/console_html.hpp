@@ -24,6 +24,8 @@ void append_unit_link(std::string& out, std::string_view lang, const store::Unit
 std::string count_text(std::string_view lang, std::int64_t n);
 std::string percent_text(std::string_view lang, double percent);
 std::string_view state_key(store::SurveyState state);
+// "2026-12-08 09:15:02 UTC": the server keeps times in UTC and says so.
+std::string utc_time(store::Timestamp at);
 // "/admin/surveys/ID" + rest, the id percent-encoded (not yet HTML-escaped).
 std::string survey_path(std::string_view survey, std::string_view rest = "");
 // <form method="post" action="PATH?lang=LANG" ...> with its _csrf.

@@ -350,7 +350,7 @@ void append_indices(std::string& out, std::string_view lang, const app::LiveIndi
   append_text(out, lang, "console.indices");
   out += "</h2>\n<p>";
   io::append_html(out, texts::format(lang, "console.indices_computed_at",
-                                     {{"time", app::iso_time(indices.computed_at)}}));
+                                     {{"time", utc_time(indices.computed_at)}}));
   out += " ";
   io::append_html(out, texts::format(lang, "console.indices_counted",
                                      {{"counted", count_text(lang, indices.counted)},

@@ -1,7 +1,5 @@
 #include "survey_server/console_survey_pages.hpp"
 
-#include <ctime>
-
 #include "io/html_escape.hpp"
 #include "io/percent_encoding.hpp"
 #include "questionnaires/response.hpp"
@@ -14,16 +12,6 @@ namespace sipas::survey_server {
 using namespace console_html;
 
 namespace {
-
-// "2026-12-08 09:15 UTC": the server keeps times in UTC and says so.
-std::string utc_time(store::Timestamp at) {
-  const std::time_t seconds = static_cast<std::time_t>(at);
-  std::tm tm{};
-  ::gmtime_r(&seconds, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M UTC", &tm);
-  return buffer;
-}
 
 std::string_view review_key(store::ReviewState state) {
   switch (state) {
