@@ -42,17 +42,6 @@ void append_submit(std::string& out, std::string_view lang, std::string_view key
   out += "</button>";
 }
 
-void append_link(std::string& out, std::string_view lang, std::string_view path,
-                 std::string_view key) {
-  out += "<p><a href=\"";
-  io::append_html(out, path);
-  out += "?lang=";
-  io::append_html(out, lang);
-  out += "\">";
-  append_text(out, lang, key);
-  out += "</a></p>\n";
-}
-
 std::string_view status_key(store::InvitationStatus status) {
   switch (status) {
     case store::InvitationStatus::Inactive:

@@ -137,6 +137,17 @@ void open_table_scroll(std::string& out, std::string_view lang) {
   out += "\">";
 }
 
+void append_link(std::string& out, std::string_view lang, std::string_view path,
+                 std::string_view key) {
+  out += "<p><a href=\"";
+  io::append_html(out, path);
+  out += "?lang=";
+  io::append_html(out, lang);
+  out += "\">";
+  append_text(out, lang, key);
+  out += "</a></p>\n";
+}
+
 void append_notice(std::string& out, std::string_view text) {
   out += "<div class=\"notice\" role=\"status\"><p>";
   io::append_html(out, text);

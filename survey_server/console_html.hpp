@@ -43,6 +43,9 @@ void append_hint(std::string& out, std::string_view lang, std::string_view id,
 // A table's frame: on a narrow screen the table scrolls inside it, not the
 // page (close it with "</div>"). Focusable, so keyboards can scroll it.
 void open_table_scroll(std::string& out, std::string_view lang);
+// <p><a href="PATH?lang=LANG">text</a></p>: the way back or on.
+void append_link(std::string& out, std::string_view lang, std::string_view path,
+                 std::string_view key);
 // A message that something was done: role="status".
 void append_notice(std::string& out, std::string_view text);
 

@@ -162,11 +162,8 @@ std::string render_console_error(const ConsoleFrame& frame, int status, std::str
   io::append_html(out, message);
   out += "</p>\n<p class=\"hint\">";
   io::append_html(out, texts::format(lang, "console.error.code", {{"code", std::string(code)}}));
-  out += "</p></div>\n<p><a href=\"/admin/?lang=";
-  io::append_html(out, lang);
-  out += "\">";
-  append_text(out, lang, "console.home");
-  out += "</a></p>\n";
+  out += "</p></div>\n";
+  append_link(out, lang, "/admin/", "console.home");
   close_console_page(out);
   return out;
 }

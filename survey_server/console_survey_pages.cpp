@@ -158,13 +158,8 @@ std::string render_sample_page(const ConsoleFrame& frame, const SampleForm& form
       "\"></div>\n<div class=\"actions\"><button class=\"button button-primary\" "
       "type=\"submit\">";
   append_text(out, lang, "console.sample_button");
-  out += "</button></div>\n</form>\n<p><a href=\"";
-  io::append_html(out, survey_path(form.survey));
-  out += "?lang=";
-  io::append_html(out, lang);
-  out += "\">";
-  append_text(out, lang, "console.back_to_survey");
-  out += "</a></p>\n";
+  out += "</button></div>\n</form>\n";
+  append_link(out, lang, survey_path(form.survey), "console.back_to_survey");
   close_console_page(out);
   return out;
 }
@@ -338,13 +333,8 @@ std::string render_response_page(const ConsoleFrame& frame, const ResponseView& 
     io::append_html(out, answer_text(item, language, answer));
     out += "</dd>\n";
   }
-  out += "</dl>\n<p><a href=\"";
-  io::append_html(out, survey_path(view.survey, "/review"));
-  out += "?lang=";
-  io::append_html(out, lang);
-  out += "\">";
-  append_text(out, lang, "console.back_to_review");
-  out += "</a></p>\n";
+  out += "</dl>\n";
+  append_link(out, lang, survey_path(view.survey, "/review"), "console.back_to_review");
   close_console_page(out);
   return out;
 }
