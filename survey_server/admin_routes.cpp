@@ -2,8 +2,6 @@
 // and renders the result. Authorisation was decided at admission, from the
 // header (SurveyService::route_call, app::authorize).
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -12,6 +10,7 @@
 #include "app/clock.hpp"
 #include "app/invitations.hpp"
 #include "app/live_indices.hpp"
+#include "app/private_folder.hpp"
 #include "app/progress_report.hpp"
 #include "app/public_url.hpp"
 #include "app/response_export.hpp"
@@ -45,27 +44,6 @@ std::optional<bool> open_link_of(const Json& body) {
   }
   return body["open_link"].get<bool>();
 }
-
-// A temporary directory (0700) that removes itself: uploaded CSVs are read by
-// the same reader as files, with line numbers in its messages.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sipas-upload-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) {
-      throw Error("store.io", "cannot create a temporary directory for the upload");
-    }
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 HttpResponse links_reply(int status, std::string csv) {
   HttpResponse response;
@@ -189,7 +167,7 @@ void SurveyService::import_invitations(const CallPtr& call) {
   const auto csv = csv_options_for_raw(call->query_value("raw"));
   try {
     // Read by the same reader as files, so that messages say "sample.csv:LINE".
-    ScratchDir scratch;
+    app::PrivateFolder scratch("sipas-upload");
     const auto file = scratch.path() / "sample.csv";
     if (call->request.body_file) {
       // Streamed to a temporary file by the server: read where it lies.

@@ -34,16 +34,6 @@ std::string field_text(const FormFields& fields, std::string_view name) {
   return value ? std::string(*value) : std::string();
 }
 
-// The form's fields, once its _csrf is known to be this session's.
-FormFields checked_form(const SurveyService::Call& call) {
-  auto fields = parse_urlencoded(call.request.body, 16);
-  const auto token = find_field(fields, "_csrf");
-  if (!call.session_id || !token || !app::csrf_matches(*call.session_id, *token)) {
-    throw ApiError(403, "auth.csrf", "the form's _csrf does not belong to this session");
-  }
-  return fields;
-}
-
 std::string with_lang(const std::string& path, std::string_view lang) {
   return path + "?lang=" + std::string(lang);
 }
@@ -68,7 +58,7 @@ void SurveyService::get_console_users(const CallPtr& call) {
 
 // Offloaded: a password is hashed with Argon2id (a tenth of a second).
 void SurveyService::post_console_add_user(const CallPtr& call) {
-  const auto fields = checked_form(*call);
+  const auto fields = checked_console_form(*call);
   AddUserForm form{
       field_text(fields, "name"), field_text(fields, "role"), field_text(fields, "unit"), {}};
   app::AddUser request;
@@ -83,26 +73,15 @@ void SurveyService::post_console_add_user(const CallPtr& call) {
   if (auto password = field_text(fields, "password"); !password.empty())
     request.password = password;
   auto added = std::make_shared<app::AddedUser>();
-  auto refusal = std::make_shared<std::string>();
-  // Checked on the form before the writer runs: the writer's error would be
-  // a page of its own, without the form.
-  try {
-    if (!app::is_user_name(request.name)) {
-      throw app::UseCaseError(app::Refusal::BadRequest, "user.invalid_name",
-                              "the user name is 1 to 64 characters of a-z 0-9 . _ - @", "name");
-    }
+  // Refused on the form, not on a page of their own: a taken name (the
+  // writer refuses it too, should it be taken meanwhile), then what
+  // prepare_user checks.
+  {
     auto store = lease_store();
     if (store->find_user(request.name)) {
-      throw app::UseCaseError(app::Refusal::Conflict, "user.exists",
-                              "a user named '" + request.name + "' exists already", "name");
+      form.problems.push_back("a user named '" + request.name + "' exists already");
+      return render_users(call, 422, form);
     }
-    if (request.role == store::UserRole::Unit && !request.unit) {
-      throw app::UseCaseError(app::Refusal::BadRequest, "user.unit_required",
-                              "a unit user needs a unit", "unit");
-    }
-  } catch (const app::UseCaseError& e) {
-    form.problems.push_back(e.what());
-    return render_users(call, 422, form);
   }
   // The password hashed here, on a worker (the route is offloaded), not in
   // the writer's transaction, which answers wait for.
@@ -128,7 +107,7 @@ void SurveyService::post_console_add_user(const CallPtr& call) {
 }
 
 void SurveyService::post_console_user_state(const CallPtr& call) {
-  const auto fields = checked_form(*call);
+  const auto fields = checked_console_form(*call);
   const std::string name = call->param("name");
   const bool disabled = field_text(fields, "disabled") == "on";
   const auto lang = console_language(call->query_value("lang"));
@@ -142,7 +121,7 @@ void SurveyService::post_console_user_state(const CallPtr& call) {
 
 // Offloaded: the new password is hashed.
 void SurveyService::post_console_user_password(const CallPtr& call) {
-  checked_form(*call);
+  checked_console_form(*call);
   const std::string name = call->param("name");
   const auto lang = console_language(call->query_value("lang"));
   // Hashed here, on a worker, as for a new user.
@@ -176,7 +155,7 @@ void SurveyService::get_console_keys(const CallPtr& call) {
 }
 
 void SurveyService::post_console_add_key(const CallPtr& call) {
-  const auto fields = checked_form(*call);
+  const auto fields = checked_console_form(*call);
   AddKeyForm form{field_text(fields, "name"), field_text(fields, "role"), {}};
   const auto role = store::role_from_string(form.role);
   if (form.name.empty())
@@ -200,7 +179,7 @@ void SurveyService::post_console_add_key(const CallPtr& call) {
 }
 
 void SurveyService::post_console_revoke_key(const CallPtr& call) {
-  checked_form(*call);
+  checked_console_form(*call);
   const auto id = count_parameter(call->param("key"), 0, "key");
   const auto lang = console_language(call->query_value("lang"));
   write(
@@ -259,7 +238,7 @@ void SurveyService::get_console_links(const CallPtr& call) {
 }
 
 void SurveyService::post_console_reissue(const CallPtr& call) {
-  const auto fields = checked_form(*call);
+  const auto fields = checked_console_form(*call);
   const std::string id = call->param("survey");
   ReissueForm form{id, field_text(fields, "id"), {}};
   auto frame = console_frame(*call, *call->user, console_html::survey_path(id, "/links"),

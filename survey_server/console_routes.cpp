@@ -53,6 +53,18 @@ std::optional<std::string> cookie_value(const HttpRequest& request, std::string_
   return std::nullopt;
 }
 
+void require_csrf(const SurveyService::Call& call, std::optional<std::string_view> token) {
+  if (!call.session_id || !token || !app::csrf_matches(*call.session_id, *token)) {
+    throw ApiError(403, "auth.csrf", "the form's _csrf does not belong to this session");
+  }
+}
+
+FormFields checked_console_form(const SurveyService::Call& call) {
+  auto fields = parse_urlencoded(call.request.body, 16);
+  require_csrf(call, find_field(fields, "_csrf"));
+  return fields;
+}
+
 std::string SurveyService::cookie(std::string_view name, std::string_view value,
                                   std::string_view path, bool expire) const {
   std::string out = std::string(name) + "=" + std::string(value) + "; Path=" + std::string(path) +
@@ -275,11 +287,7 @@ void SurveyService::get_console_survey(const CallPtr& call) {
 }
 
 void SurveyService::post_console_survey_state(const CallPtr& call) {
-  const auto fields = parse_urlencoded(call->request.body, 8);
-  const auto token = find_field(fields, "_csrf");
-  if (!token || !app::csrf_matches(*call->session_id, *token)) {
-    throw ApiError(403, "auth.csrf", "the form's _csrf does not belong to this session");
-  }
+  const auto fields = checked_console_form(*call);
   const auto state = find_field(fields, "state");
   if (!state || (*state != "open" && *state != "closed")) {
     throw ApiError(400, "request.bad_parameter", "state is open or closed", "state");
@@ -298,11 +306,7 @@ void SurveyService::post_console_survey_state(const CallPtr& call) {
 }
 
 void SurveyService::post_logout(const CallPtr& call) {
-  const auto fields = parse_urlencoded(call->request.body, 8);
-  const auto token = find_field(fields, "_csrf");
-  if (!token || !app::csrf_matches(*call->session_id, *token)) {
-    throw ApiError(403, "auth.csrf", "the form's _csrf does not belong to this session");
-  }
+  const auto fields = checked_console_form(*call);
   const std::string id = *call->session_id;
   write(
       call, [id](store::SurveyStore& s) { app::log_out(s, id); },

@@ -47,13 +47,6 @@ constexpr std::size_t review_page_size = 50;
 constexpr std::int64_t review_first_chunk = 200;
 constexpr std::int64_t review_largest_chunk = 6400;
 
-void check_csrf(const std::optional<std::string>& session_id,
-                std::optional<std::string_view> token) {
-  if (!session_id || !token || !app::csrf_matches(*session_id, *token)) {
-    throw ApiError(403, "auth.csrf", "the form's _csrf does not belong to this session");
-  }
-}
-
 // A name for a downloaded file: the survey's id kept to safe characters.
 std::string download_name(std::string_view survey, std::string_view suffix) {
   std::string name;
@@ -126,7 +119,7 @@ void SurveyService::post_console_create_survey(const CallPtr& call) {
     return part ? std::string(part->body) : std::string();
   };
   const auto* token = find_part(parts, "_csrf");
-  check_csrf(call->session_id, token ? std::optional<std::string_view>(token->body) : std::nullopt);
+  require_csrf(*call, token ? std::optional<std::string_view>(token->body) : std::nullopt);
   CreateSurveyForm form;
   form.standards = app::standard_questionnaire_names();
   form.id = text("id");
@@ -189,8 +182,7 @@ void SurveyService::post_console_create_survey(const CallPtr& call) {
 }
 
 void SurveyService::post_console_survey_options(const CallPtr& call) {
-  const auto fields = parse_urlencoded(call->request.body, 8);
-  check_csrf(call->session_id, find_field(fields, "_csrf"));
+  const auto fields = checked_console_form(*call);
   const auto open_link = find_field(fields, "open_link");
   app::SetSurveyOptions request{call->param("survey"), open_link && *open_link == "on"};
   const auto lang = console_language(call->query_value("lang"));
@@ -218,7 +210,7 @@ void SurveyService::post_console_sample(const CallPtr& call) {
   survey(id);
   const auto parts = console_multipart(*call);
   const auto* token = find_part(parts, "_csrf");
-  check_csrf(call->session_id, token ? std::optional<std::string_view>(token->body) : std::nullopt);
+  require_csrf(*call, token ? std::optional<std::string_view>(token->body) : std::nullopt);
   SampleForm form{id, "", {}};
   if (const auto* contacts = find_part(parts, "contact")) form.contacts = contacts->body;
   const auto contacts = io::split_list(form.contacts);
@@ -261,8 +253,7 @@ void SurveyService::post_console_sample(const CallPtr& call) {
 }
 
 void SurveyService::post_console_reserves(const CallPtr& call) {
-  const auto fields = parse_urlencoded(call->request.body, 8);
-  check_csrf(call->session_id, find_field(fields, "_csrf"));
+  const auto fields = checked_console_form(*call);
   app::ActivateReserves request;
   request.survey = call->param("survey");
   const auto stratum = find_field(fields, "stratum");
@@ -360,8 +351,7 @@ void SurveyService::get_console_response(const CallPtr& call) {
 }
 
 void SurveyService::post_console_review(const CallPtr& call) {
-  const auto fields = parse_urlencoded(call->request.body, 8);
-  check_csrf(call->session_id, find_field(fields, "_csrf"));
+  const auto fields = checked_console_form(*call);
   app::ReviewResponse request;
   request.survey = call->param("survey");
   request.response = response_seq(call->param("seq"));

@@ -17,6 +17,7 @@
 #include "app/actor.hpp"
 #include "survey_server/api_error.hpp"
 #include "survey_server/service.hpp"
+#include "survey_server/url_encoding.hpp"
 
 namespace sipas::survey_server {
 
@@ -53,6 +54,12 @@ struct SurveyService::Call {
     return std::nullopt;
   }
 };
+
+// A console form's _csrf: ApiError 403 auth.csrf unless it is the one bound
+// to the call's session (app::csrf_matches).
+void require_csrf(const SurveyService::Call& call, std::optional<std::string_view> token);
+// A form-encoded console form's fields, once its _csrf is the session's.
+FormFields checked_console_form(const SurveyService::Call& call);
 
 // A read connection borrowed from the pool; returned when destroyed.
 class SurveyService::StoreLease {

@@ -84,7 +84,7 @@ TEST_F(ConsoleAdminTest, TheAdministratorAddsDisablesAndResetsUsersFromTheConsol
   EXPECT_NE(r.body.find("value=\"Bad Name\""), std::string::npos);
   r = post("/admin/users", admin, {{"_csrf", csrf}, {"name", "ha"}, {"role", "unit"}});
   EXPECT_EQ(r.status, 422);
-  EXPECT_NE(r.body.find("a unit user needs a unit"), std::string::npos);
+  EXPECT_NE(r.body.find("the unit role needs a unit"), std::string::npos);
   r = post("/admin/users", admin, {{"_csrf", csrf}, {"name", "minh"}, {"role", "analyst"}});
   EXPECT_EQ(r.status, 422);
   EXPECT_NE(r.body.find("exists already"), std::string::npos);

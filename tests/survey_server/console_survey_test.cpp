@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -117,9 +118,7 @@ TEST_F(ConsoleSurveyTest, AManagerCreatesASurveyFromTheFormAndSeesWhyABadOneIsRe
       403);
   EXPECT_TRUE(api("/api/v1/surveys")["surveys"].empty());
 
-  // From an uploaded questionnaire (the standard one's text), open link on.
-  const auto text = client_.get("/api/v1/surveys").status;  // (no survey to read yet)
-  (void)text;
+  // From a standard instrument, open link on.
   auto created = post_multipart(
       "/admin/surveys?lang=en", manager,
       {{"_csrf", csrf}, {"id", "s-2026"}, {"standard", "sipas-short"}, {"open_link", "on"}});
@@ -128,6 +127,20 @@ TEST_F(ConsoleSurveyTest, AManagerCreatesASurveyFromTheFormAndSeesWhyABadOneIsRe
   auto survey = api("/api/v1/surveys/s-2026");
   EXPECT_EQ(survey["state"], "draft");
   EXPECT_EQ(survey["open_link"], true);
+  EXPECT_EQ(survey["questionnaire"]["id"], "sipas-short");
+  // From an uploaded questionnaire file (a shipped form's text, as a file
+  // written elsewhere would come), open link off.
+  std::ifstream form_file(std::string(SIPAS_SOURCE_DIR) +
+                          "/questionnaires/forms/par-officials.json");
+  const std::string form_text((std::istreambuf_iterator<char>(form_file)),
+                              std::istreambuf_iterator<char>());
+  ASSERT_FALSE(form_text.empty());
+  created = post_multipart("/admin/surveys", manager, {{"_csrf", csrf}, {"id", "officials-2026"}},
+                           {{"questionnaire", "can-bo.json", form_text}});
+  ASSERT_EQ(created.status, 303) << created.body;
+  survey = api("/api/v1/surveys/officials-2026");
+  EXPECT_EQ(survey["questionnaire"]["id"], Json::parse(form_text)["id"].get<std::string>());
+  EXPECT_EQ(survey["open_link"], false);
   // The same id again: refused on the form.
   refused = post_multipart("/admin/surveys", manager,
                            {{"_csrf", csrf}, {"id", "s-2026"}, {"standard", "sipas-short"}});
