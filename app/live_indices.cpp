@@ -64,8 +64,8 @@ LiveIndices live_indices(store::SurveyStore& store, const Actor& actor,
   PrivateFolder folder("sipas-indices");
   const auto data = folder.path() / "responses.csv";
   const auto form = folder.path() / "questionnaire.json";
-  io::write_file_atomic(data, responses_csv(questionnaire, counted));
-  io::write_file_atomic(form, survey->questionnaire_json);
+  io::write_file_atomic(data, responses_csv(questionnaire, counted), io::FileAccess::owner_only);
+  io::write_file_atomic(form, survey->questionnaire_json, io::FileAccess::owner_only);
   try {
     out.result = analysis::run_analysis(live_indices_request(data, form, request));
   } catch (const io::CsvError& e) {
