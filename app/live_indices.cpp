@@ -7,6 +7,7 @@
 #include "app/clock.hpp"
 #include "app/private_folder.hpp"
 #include "app/response_export.hpp"
+#include "app/responses.hpp"
 #include "app/use_case_error.hpp"
 #include "io/csv_reader.hpp"
 #include "io/file.hpp"
@@ -37,19 +38,17 @@ LiveIndices live_indices(store::SurveyStore& store, const Actor& actor,
                        "survey");
   }
   // One read: the answers as the export gives them, less the rejected ones.
-  auto rows = store.export_responses(request.survey, 0, std::numeric_limits<std::int64_t>::max());
+  auto answers = answers_not_rejected(
+      store.export_responses(request.survey, 0, std::numeric_limits<std::int64_t>::max()));
   LiveIndices out;
   out.computed_at = now_seconds();
   out.survey = request.survey;
+  out.rejected = answers.rejected;
+  out.open_link = answers.open_link;
+  // Open-link answers are not in the sample: they leave the design.
   std::vector<store::ExportedResponse> counted;
-  for (auto& row : rows) {
-    if (row.review == store::ReviewState::Rejected) {
-      ++out.rejected;
-    } else if (row.open_link) {
-      ++out.open_link;
-    } else {
-      counted.push_back(std::move(row));
-    }
+  for (auto& row : answers.kept) {
+    if (!row.open_link) counted.push_back(std::move(row));
   }
   out.counted = static_cast<std::int64_t>(counted.size());
   out.command =

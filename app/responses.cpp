@@ -67,6 +67,19 @@ std::vector<store::AuditEntry> review_history(store::SurveyStore& store, const A
   return store.read_audit(filter);
 }
 
+AnswersNotRejected answers_not_rejected(std::vector<store::ExportedResponse> rows) {
+  AnswersNotRejected out;
+  for (auto& row : rows) {
+    if (row.review == store::ReviewState::Rejected) {
+      ++out.rejected;
+      continue;
+    }
+    if (row.open_link) ++out.open_link;
+    out.kept.push_back(std::move(row));
+  }
+  return out;
+}
+
 ExportedResponses export_responses(store::SurveyStore& store, const Actor& actor,
                                    const ExportResponses& request) {
   authorize(actor, UseCase::ExportResponses);

@@ -49,6 +49,15 @@ struct ExportedResponses {
 ExportedResponses export_responses(store::SurveyStore& store, const Actor& actor,
                                    const ExportResponses& request);
 
+// The answers that count: those not rejected in review (open-link answers
+// among them, counted apart), as the live indices and the downloads take
+// them.
+struct AnswersNotRejected {
+  std::vector<store::ExportedResponse> kept;
+  std::int64_t rejected = 0, open_link = 0;  // open_link: of the kept
+};
+AnswersNotRejected answers_not_rejected(std::vector<store::ExportedResponse> rows);
+
 // Response rates by stratum (survey.not_found for an unknown survey).
 store::Progress read_progress(store::SurveyStore& store, const Actor& actor,
                               const std::string& survey);

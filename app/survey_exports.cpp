@@ -174,15 +174,10 @@ ExportedFile export_survey(store::SurveyStore& store, const Actor& actor,
   ExportedFile out;
   out.file_name = export_file_name(request.survey, request.format);
   out.content_type = content_type_of(request.format);
-  std::vector<store::ExportedResponse> kept;
-  for (auto& row : exported.rows) {
-    if (row.review == store::ReviewState::Rejected) {
-      ++out.rejected;
-      continue;
-    }
-    if (row.open_link) ++out.open_link;
-    kept.push_back(std::move(row));
-  }
+  auto answers = answers_not_rejected(std::move(exported.rows));
+  auto& kept = answers.kept;
+  out.rejected = answers.rejected;
+  out.open_link = answers.open_link;
   out.answers = static_cast<std::int64_t>(kept.size());
   if (kept.empty() || (!holds_answers(request.format) && out.open_link == out.answers)) {
     throw UseCaseError(
